@@ -1,0 +1,376 @@
+//! The circulation as a circuit (after Pulse's circuit methodology and Physiolibrary): nodes hold
+//! volume and pressure, paths carry flow from one node to another. One step: pressures from
+//! volumes, flows from pressures, volumes from flows. Every path's flow leaves one node and
+//! enters another, so blood volume is conserved by construction.
+//!
+//! Nodes and paths are small enums indexing flat arrays (struct of arrays). Paths are grouped
+//! by element kind so the step loop runs three tight loops without a per-path match:
+//! valves (one-way, inertial, optional regurgitant orifice), conduits (resistance + inertance,
+//! flow is a state), resistors (flow follows pressure at once).
+
+use crate::heart::ChamberLaw;
+use crate::patient::{Conduit, Patient, Valve, Vessel};
+use crate::units::s_from_ms;
+use crate::valves::{self, Inertial};
+
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($var:ident => $key:literal, $label:literal;)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(usize)]
+        pub enum $name { $($var),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$var),*];
+            pub const COUNT: usize = Self::ALL.len();
+            /// Short machine name (CSV columns, keys).
+            pub fn key(self) -> &'static str { match self { $($name::$var => $key),* } }
+            /// Human label.
+            pub fn label(self) -> &'static str { match self { $($name::$var => $label),* } }
+            #[inline]
+            pub fn index(self) -> usize { self as usize }
+        }
+    };
+}
+
+named_enum!(
+    /// Compartments. The four chambers come first (they have elastance laws); vessels follow.
+    Node {
+        La => "la", "left atrium";
+        Lv => "lv", "left ventricle";
+        Ra => "ra", "right atrium";
+        Rv => "rv", "right ventricle";
+        AorticRoot => "aortic_root", "aortic root / ascending aorta";
+        Arch => "arch", "aortic arch and upper-body arteries";
+        Descending => "descending", "descending aorta and lower-body arteries";
+        UpperVeins => "upper_veins", "upper-body veins (SVC)";
+        LowerVeins => "lower_veins", "lower-body veins (IVC)";
+        PulmonaryArteries => "pulmonary_arteries", "pulmonary arteries";
+        PulmonaryCapillaries => "pulmonary_capillaries", "pulmonary capillaries";
+        PulmonaryVeins => "pulmonary_veins", "pulmonary veins";
+    }
+);
+
+named_enum!(
+    /// Connections. Order matters: valves, then conduits, then resistors (see the module doc).
+    Path {
+        Mitral => "mitral", "mitral valve";
+        Aortic => "aortic", "aortic valve";
+        Tricuspid => "tricuspid", "tricuspid valve";
+        Pulmonic => "pulmonic", "pulmonary valve";
+        RootToArch => "root_to_arch", "ascending aorta to arch";
+        ArchToDescending => "arch_to_descending", "arch to descending aorta";
+        PulmonaryArterial => "pulmonary_arterial", "pulmonary arteries to capillaries";
+        Coronary => "coronary", "coronary circulation";
+        UpperBody => "upper_body", "upper-body vascular bed";
+        LowerBody => "lower_body", "lower-body vascular bed";
+        Svc => "svc", "superior vena cava";
+        Ivc => "ivc", "inferior vena cava";
+        PulmonaryCapillary => "pulmonary_capillary", "pulmonary capillaries to veins";
+        PulmonaryVenous => "pulmonary_venous", "pulmonary veins to left atrium";
+        Bronchial => "bronchial", "bronchial circulation";
+    }
+);
+
+/// How much more compliant a vessel is below its unstressed volume (buckled) than above it.
+pub const COLLAPSED_COMPLIANCE_FACTOR: f64 = 10.0;
+
+/// Rounding residue tolerated (and zeroed) where the limiter empties a compartment exactly.
+const ROUNDING_ML: f64 = 1e-9;
+
+pub const CHAMBERS: [Node; 4] = [Node::La, Node::Lv, Node::Ra, Node::Rv];
+pub const N_CHAMBERS: usize = CHAMBERS.len();
+pub const N_NODES: usize = Node::COUNT;
+pub const N_PATHS: usize = Path::COUNT;
+pub const VALVES: std::ops::Range<usize> = 0..4;
+pub const CONDUITS: std::ops::Range<usize> = 4..7;
+pub const RESISTORS: std::ops::Range<usize> = 7..N_PATHS;
+
+impl Path {
+    /// (from, to): positive flow runs from the first node to the second.
+    pub const fn ends(self) -> (Node, Node) {
+        use Node::*;
+        match self {
+            Path::Mitral => (La, Lv),
+            Path::Aortic => (Lv, AorticRoot),
+            Path::Tricuspid => (Ra, Rv),
+            Path::Pulmonic => (Rv, PulmonaryArteries),
+            Path::RootToArch => (AorticRoot, Arch),
+            Path::ArchToDescending => (Arch, Descending),
+            Path::PulmonaryArterial => (PulmonaryArteries, PulmonaryCapillaries),
+            Path::Coronary => (AorticRoot, Ra),
+            Path::UpperBody => (Arch, UpperVeins),
+            Path::LowerBody => (Descending, LowerVeins),
+            Path::Svc => (UpperVeins, Ra),
+            Path::Ivc => (LowerVeins, Ra),
+            Path::PulmonaryCapillary => (PulmonaryCapillaries, PulmonaryVeins),
+            Path::PulmonaryVenous => (PulmonaryVeins, La),
+            Path::Bronchial => (Descending, PulmonaryVeins),
+        }
+    }
+}
+
+/// The compiled coefficients of the circuit: what the step loop reads. Rebuilt from the patient
+/// whenever a parameter changes; the state (volumes, inertial flows) is kept.
+#[derive(Clone, Debug)]
+pub struct Circuit {
+    pub chamber: [ChamberLaw; N_CHAMBERS],
+    /// Vessel elastance 1/C (index by node; unused for chambers).
+    pub elastance_mmhg_per_ml: [f64; N_NODES],
+    pub v0_ml: [f64; N_NODES],
+    pub r_mmhg_s_per_ml: [f64; N_PATHS],
+    pub l_mmhg_s2_per_ml: [f64; N_PATHS],
+    /// Step coefficients of valves and conduits (index by path; resistors unused).
+    inertial: [Inertial; N_PATHS],
+    /// 1/R of resistors (index by path).
+    conductance_ml_s_per_mmhg: [f64; N_PATHS],
+    /// Regurgitant orifice area per valve (mm^2).
+    pub regurgitant_mm2: [f64; 4],
+    from: [usize; N_PATHS],
+    to: [usize; N_PATHS],
+}
+
+impl Circuit {
+    pub fn new(p: &Patient) -> Self {
+        let mut c = Circuit {
+            chamber: [
+                ChamberLaw::new(&p.heart.la),
+                ChamberLaw::new(&p.heart.lv),
+                ChamberLaw::new(&p.heart.ra),
+                ChamberLaw::new(&p.heart.rv),
+            ],
+            elastance_mmhg_per_ml: [0.0; N_NODES],
+            v0_ml: [0.0; N_NODES],
+            r_mmhg_s_per_ml: [0.0; N_PATHS],
+            l_mmhg_s2_per_ml: [0.0; N_PATHS],
+            regurgitant_mm2: [0.0; 4],
+            inertial: [Inertial::default(); N_PATHS],
+            conductance_ml_s_per_mmhg: [0.0; N_PATHS],
+            from: std::array::from_fn(|j| Path::ALL[j].ends().0.index()),
+            to: std::array::from_fn(|j| Path::ALL[j].ends().1.index()),
+        };
+        for (i, law) in c.chamber.iter().enumerate() {
+            c.v0_ml[i] = law.v0_ml;
+        }
+        let s = &p.systemic;
+        let pu = &p.pulmonary;
+        let vessels: [(Node, &Vessel); 8] = [
+            (Node::AorticRoot, &s.aortic_root),
+            (Node::Arch, &s.arch),
+            (Node::Descending, &s.descending),
+            (Node::UpperVeins, &s.upper_veins),
+            (Node::LowerVeins, &s.lower_veins),
+            (Node::PulmonaryArteries, &pu.arteries),
+            (Node::PulmonaryCapillaries, &pu.capillaries),
+            (Node::PulmonaryVeins, &pu.veins),
+        ];
+        for (n, v) in vessels {
+            c.elastance_mmhg_per_ml[n.index()] = 1.0 / v.c_ml_per_mmhg;
+            c.v0_ml[n.index()] = v.v0_ml;
+        }
+        let valves: [(Path, &Valve); 4] = [
+            (Path::Mitral, &p.valves.mitral),
+            (Path::Aortic, &p.valves.aortic),
+            (Path::Tricuspid, &p.valves.tricuspid),
+            (Path::Pulmonic, &p.valves.pulmonary),
+        ];
+        for (path, v) in valves {
+            c.r_mmhg_s_per_ml[path.index()] = v.r_mmhg_s_per_ml;
+            c.l_mmhg_s2_per_ml[path.index()] = v.l_mmhg_s2_per_ml;
+        }
+        c.regurgitant_mm2[Path::Mitral.index()] = p.valves.mitral_regurgitation_mm2;
+        c.regurgitant_mm2[Path::Aortic.index()] = p.valves.aortic_regurgitation_mm2;
+        let conduits: [(Path, &Conduit); 3] = [
+            (Path::RootToArch, &s.root_to_arch),
+            (Path::ArchToDescending, &s.arch_to_descending),
+            (Path::PulmonaryArterial, &pu.arterial),
+        ];
+        for (path, k) in conduits {
+            c.r_mmhg_s_per_ml[path.index()] = k.r_mmhg_s_per_ml;
+            c.l_mmhg_s2_per_ml[path.index()] = k.l_mmhg_s2_per_ml;
+        }
+        let resistors = [
+            (Path::Coronary, s.coronary_r_mmhg_s_per_ml),
+            (Path::UpperBody, s.upper_body_r_mmhg_s_per_ml),
+            (Path::LowerBody, s.lower_body_r_mmhg_s_per_ml),
+            (Path::Svc, s.svc_r_mmhg_s_per_ml),
+            (Path::Ivc, s.ivc_r_mmhg_s_per_ml),
+            (Path::PulmonaryCapillary, pu.capillary_r_mmhg_s_per_ml),
+            (Path::PulmonaryVenous, pu.venous_r_mmhg_s_per_ml),
+            (Path::Bronchial, s.bronchial_r_mmhg_s_per_ml),
+        ];
+        for (path, r) in resistors {
+            c.r_mmhg_s_per_ml[path.index()] = r;
+        }
+        let dt_s = s_from_ms(p.numerics.dt_ms);
+        for j in VALVES.chain(CONDUITS) {
+            c.inertial[j] = Inertial::new(c.r_mmhg_s_per_ml[j], c.l_mmhg_s2_per_ml[j], dt_s);
+        }
+        for j in RESISTORS {
+            c.conductance_ml_s_per_mmhg[j] = 1.0 / c.r_mmhg_s_per_ml[j];
+        }
+        c
+    }
+
+    /// Pressures from volumes. `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).
+    #[inline]
+    pub fn pressures(
+        &self,
+        activation: &[f64; N_CHAMBERS],
+        v: &[f64; N_NODES],
+        p: &mut [f64; N_NODES],
+    ) {
+        for k in 0..N_CHAMBERS {
+            p[k] = self.chamber[k].pressure_mmhg(activation[k], v[k]);
+        }
+        for i in N_CHAMBERS..N_NODES {
+            p[i] = self.vessel_pressure_mmhg(i, v[i]);
+        }
+    }
+
+    /// A vessel's transmural pressure: linear above its unstressed volume; below it the vessel
+    /// is buckled and far more compliant (the tube law, Shapiro, J Biomech Eng 1977;99:126).
+    #[inline]
+    pub fn vessel_pressure_mmhg(&self, node: usize, v_ml: f64) -> f64 {
+        let stressed = v_ml - self.v0_ml[node];
+        let e = self.elastance_mmhg_per_ml[node];
+        if stressed >= 0.0 {
+            stressed * e
+        } else {
+            stressed * e / COLLAPSED_COMPLIANCE_FACTOR
+        }
+    }
+
+    /// Inverse of [`Self::vessel_pressure_mmhg`] (never below empty).
+    pub fn vessel_volume_ml(&self, node: usize, p_mmhg: f64) -> f64 {
+        let e = self.elastance_mmhg_per_ml[node];
+        let stressed = if p_mmhg >= 0.0 {
+            p_mmhg / e
+        } else {
+            p_mmhg * COLLAPSED_COMPLIANCE_FACTOR / e
+        };
+        (self.v0_ml[node] + stressed).max(0.0)
+    }
+
+    /// Flows from pressures. `q_state` holds the inertial flows (valve forward flow, conduit
+    /// flow) and is advanced one step; `q` receives every path's net flow for this step.
+    #[inline]
+    pub fn flows(&self, p: &[f64; N_NODES], q_state: &mut [f64; N_PATHS], q: &mut [f64; N_PATHS]) {
+        for j in VALVES {
+            let dp = p[self.from[j]] - p[self.to[j]];
+            let forward = self.inertial[j].valve_step(q_state[j], dp);
+            q_state[j] = forward;
+            q[j] = forward + valves::orifice_flow(self.regurgitant_mm2[j], dp);
+        }
+        for j in CONDUITS {
+            let dp = p[self.from[j]] - p[self.to[j]];
+            let q_new = self.inertial[j].step(q_state[j], dp);
+            q_state[j] = q_new;
+            q[j] = q_new;
+        }
+        for j in RESISTORS {
+            q[j] = (p[self.from[j]] - p[self.to[j]]) * self.conductance_ml_s_per_mmhg[j];
+        }
+    }
+
+    /// Volumes from flows (explicit, after the flows of this step: semi-implicit Euler).
+    ///
+    /// If a compartment would be emptied below zero (a numerical overshoot at extreme settings:
+    /// more outflow in one step than it holds), its outflows this step are scaled down to what
+    /// it holds, on both ends of each path, so volumes stay non-negative and the total is still
+    /// conserved. Returns whether that limiter acted.
+    #[inline]
+    pub fn integrate(
+        &self,
+        dt_s: f64,
+        q: &mut [f64; N_PATHS],
+        q_state: &mut [f64; N_PATHS],
+        v: &mut [f64; N_NODES],
+    ) -> bool {
+        let mut next = *v;
+        self.apply(dt_s, q, &mut next);
+        if next.iter().all(|x| *x >= 0.0) {
+            *v = next;
+            return false;
+        }
+        let mut outflow_ml = [0.0; N_NODES];
+        for j in 0..N_PATHS {
+            let (source, _) = self.source_sink(j, q[j]);
+            outflow_ml[source] += q[j].abs() * dt_s;
+        }
+        let scale: [f64; N_NODES] = std::array::from_fn(|n| {
+            if outflow_ml[n] > v[n] {
+                v[n].max(0.0) / outflow_ml[n]
+            } else {
+                1.0
+            }
+        });
+        for j in 0..N_PATHS {
+            let (source, _) = self.source_sink(j, q[j]);
+            q[j] *= scale[source];
+            q_state[j] *= scale[source];
+        }
+        self.apply(dt_s, q, v);
+        // Rounding can leave -1e-17 where a node was emptied exactly. (Not `max`: a NaN must
+        // stay visible.)
+        for x in v.iter_mut() {
+            if *x < 0.0 && *x > -ROUNDING_ML {
+                *x = 0.0;
+            }
+        }
+        true
+    }
+
+    #[inline]
+    fn apply(&self, dt_s: f64, q: &[f64; N_PATHS], v: &mut [f64; N_NODES]) {
+        for j in 0..N_PATHS {
+            let dv = q[j] * dt_s;
+            v[self.from[j]] -= dv;
+            v[self.to[j]] += dv;
+        }
+    }
+
+    /// The node a flow leaves and the node it enters.
+    #[inline]
+    fn source_sink(&self, j: usize, q: f64) -> (usize, usize) {
+        if q >= 0.0 {
+            (self.from[j], self.to[j])
+        } else {
+            (self.to[j], self.from[j])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_groups_match_their_kinds() {
+        for j in VALVES {
+            assert!(matches!(
+                Path::ALL[j],
+                Path::Mitral | Path::Aortic | Path::Tricuspid | Path::Pulmonic
+            ));
+        }
+        assert_eq!(Path::ALL[CONDUITS.start], Path::RootToArch);
+        assert_eq!(Path::ALL[CONDUITS.end - 1], Path::PulmonaryArterial);
+        assert_eq!(RESISTORS.end, N_PATHS);
+        for (k, n) in CHAMBERS.iter().enumerate() {
+            assert_eq!(n.index(), k);
+        }
+    }
+
+    #[test]
+    fn every_node_has_inflow_and_outflow() {
+        for n in Node::ALL {
+            assert!(
+                Path::ALL.iter().any(|p| p.ends().0 == *n),
+                "{n:?} has no outflow"
+            );
+            assert!(
+                Path::ALL.iter().any(|p| p.ends().1 == *n),
+                "{n:?} has no inflow"
+            );
+        }
+    }
+}

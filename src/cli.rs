@@ -1,0 +1,248 @@
+//! The headless command line: the same engine for scripts, tests, benchmarks and batch work.
+//! Subcommands, flags and JSON keys are a contract with external scripts: add, never rename.
+
+use clap::{Parser, Subcommand};
+use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
+use ecmo_unload::{Engine, Error, Patient, presets, settings};
+use std::io::Write;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ecmo-unload",
+    version,
+    about = "Hemodynamic simulator for mechanical circulatory support in cardiogenic shock.\n\
+             Education and research only: not a medical device."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run headless from t = 0 and print a summary of the last 10 beats.
+    Run {
+        /// Built-in preset name or path to a RON preset file.
+        #[arg(long, default_value = "healthy")]
+        preset: String,
+        /// Simulated seconds to run.
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        /// Override a parameter: dotted key into the preset, e.g. heart.lv.ees_mmhg_per_ml=0.5.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Stream waveforms (time, every pressure, volume and flow) to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
+        /// CSV sample interval in simulated milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 10.0, requires = "csv")]
+        every_ms: f64,
+    },
+    /// List every settable key with its value, unit and valid range.
+    Params {
+        #[arg(long, default_value = "healthy")]
+        preset: String,
+    },
+    /// List the built-in presets.
+    Presets,
+    /// Real-time factor (simulated seconds per wall second, one core) for each preset.
+    Bench {
+        /// Simulated seconds per preset.
+        #[arg(long, default_value_t = 600.0)]
+        seconds: f64,
+    },
+    /// Open the dashboard (the default when no subcommand is given).
+    #[cfg(feature = "gui")]
+    Gui,
+}
+
+/// Errors that end the command: one line on stderr, exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Model(#[from] Error),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}
+
+/// Load a preset and apply `--set` overrides.
+pub fn patient_with_overrides(preset: &str, sets: &[String]) -> Result<Patient, CliError> {
+    let mut patient = presets::load(preset)?;
+    for s in sets {
+        let (key, value) = settings::parse_assignment(s)?;
+        patient = settings::set(&patient, key, value)?;
+    }
+    Ok(patient)
+}
+
+pub fn run(
+    preset: &str,
+    seconds: f64,
+    sets: &[String],
+    json: bool,
+    csv: Option<(&std::path::Path, f64)>,
+) -> Result<(), CliError> {
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--seconds {seconds}: expected a positive number"
+        )));
+    }
+    let patient = patient_with_overrides(preset, sets)?;
+    let mut engine = Engine::new(patient)?;
+    match csv {
+        Some((path, every_ms)) => run_with_csv(&mut engine, seconds, path, every_ms)?,
+        None => engine.run_for(seconds),
+    }
+    let summary = engine.summary().ok_or_else(|| {
+        CliError::Usage(format!(
+            "--seconds {seconds}: no complete beat yet; run for at least one beat"
+        ))
+    })?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if json {
+        let text = serde_json::to_string_pretty(&summary).expect("summary serialises");
+        let _ = writeln!(out, "{text}");
+    } else {
+        let value = serde_json::to_value(&summary).expect("summary serialises");
+        let _ = writeln!(
+            out,
+            "{} after {:.1} s (mean of the last {} beats)",
+            engine.patient().name,
+            summary.t_s,
+            summary.beats
+        );
+        if let serde_json::Value::Object(map) = value {
+            for (k, v) in map {
+                let shown = v
+                    .as_f64()
+                    .map(|x| format!("{x:.2}"))
+                    .unwrap_or_else(|| v.to_string());
+                let _ = writeln!(out, "  {k:<26} {shown:>10}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_with_csv(
+    engine: &mut Engine,
+    seconds: f64,
+    path: &std::path::Path,
+    every_ms: f64,
+) -> Result<(), CliError> {
+    if !(every_ms.is_finite() && every_ms > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--every-ms {every_ms}: expected a positive number"
+        )));
+    }
+    let io_err = |e: &dyn std::fmt::Display| CliError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::create(path).map_err(|e| io_err(&e))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    w.write_record(csv_header()).map_err(|e| io_err(&e))?;
+    let dt = engine.dt_s();
+    let every_steps = ((every_ms * 1e-3 / dt).round() as u64).max(1);
+    // Flush about once per simulated second so an interrupted run leaves a readable file.
+    let flush_every = ((1.0 / dt) as u64 / every_steps).max(1);
+    let n = (seconds / dt).round() as u64;
+    let mut row: Vec<String> = Vec::with_capacity(1 + 2 * N_NODES + N_PATHS);
+    let mut rows = 0u64;
+    for i in 0..n {
+        engine.step();
+        if i % every_steps == 0 {
+            let s = engine.snapshot();
+            row.clear();
+            row.push(format!("{:.4}", s.t_s));
+            row.extend(s.p_mmhg.iter().map(|x| format!("{x:.3}")));
+            row.extend(s.v_ml.iter().map(|x| format!("{x:.3}")));
+            row.extend(s.q_ml_s.iter().map(|x| format!("{x:.3}")));
+            w.write_record(&row).map_err(|e| io_err(&e))?;
+            rows += 1;
+            if rows % flush_every == 0 {
+                w.flush().map_err(|e| io_err(&e))?;
+            }
+        }
+    }
+    w.flush().map_err(|e| io_err(&e))?;
+    Ok(())
+}
+
+/// CSV columns: t_s, p_<node>_mmhg..., v_<node>_ml..., q_<path>_ml_s...
+pub fn csv_header() -> Vec<String> {
+    let mut h = vec!["t_s".to_string()];
+    h.extend(Node::ALL.iter().map(|n| format!("p_{}_mmhg", n.key())));
+    h.extend(Node::ALL.iter().map(|n| format!("v_{}_ml", n.key())));
+    h.extend(Path::ALL.iter().map(|p| format!("q_{}_ml_s", p.key())));
+    h
+}
+
+pub fn params(preset: &str) -> Result<(), CliError> {
+    let patient = presets::load(preset)?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let _ = writeln!(
+        out,
+        "{:<44} {:>12} {:<12} {:<22} meaning",
+        "key", "value", "unit", "range"
+    );
+    for (key, value) in settings::leaves(&patient) {
+        let spec = settings::spec_of(&key);
+        let (unit, range, help) = match spec {
+            Some(s) if s.min.is_finite() => (s.unit, format!("[{}, {}]", s.min, s.max), s.help),
+            Some(s) => (s.unit, "text".to_string(), s.help),
+            None => ("", String::new(), ""),
+        };
+        let shown = match &value {
+            serde_json::Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        let _ = writeln!(out, "{key:<44} {shown:>12} {unit:<12} {range:<22} {help}");
+    }
+    Ok(())
+}
+
+pub fn list_presets() {
+    for (name, file, text) in presets::BUILT_IN {
+        let description = presets::parse(text, file)
+            .map(|p| p.description)
+            .unwrap_or_default();
+        println!("{name:<20} {description}");
+    }
+}
+
+pub fn bench(seconds: f64) -> Result<(), CliError> {
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--seconds {seconds}: expected a positive number"
+        )));
+    }
+    println!(
+        "{:<20} {:>12} {:>14} {:>10}",
+        "preset", "sim_s", "realtime_x", "ns/step"
+    );
+    for name in presets::names() {
+        let mut engine = Engine::new(presets::load(name)?)?;
+        engine.run_for(2.0);
+        let steps = (seconds / engine.dt_s()).round() as u64;
+        let start = Instant::now();
+        for _ in 0..steps {
+            std::hint::black_box(engine.step());
+        }
+        let wall = start.elapsed().as_secs_f64();
+        println!(
+            "{name:<20} {seconds:>12.0} {:>14.0} {:>10.1}",
+            seconds / wall,
+            wall * 1e9 / steps as f64
+        );
+    }
+    Ok(())
+}

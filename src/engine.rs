@@ -1,0 +1,372 @@
+//! The engine: owns the circuit state and the cardiac clock, steps time at a fixed dt, applies
+//! setting changes at any moment, and feeds the monitor. Pure and deterministic: no clock, no
+//! threads, no I/O, no allocation in [`Engine::step`].
+
+use crate::circulation::{CHAMBERS, Circuit, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
+use crate::error::Error;
+use crate::heart::{activation, t_max_s_at_rr};
+use crate::monitor::{Beat, BeatMeans, Monitor, SUMMARY_BEATS, Sample};
+use crate::patient::Patient;
+use crate::settings;
+use crate::units::{period_s_from_bpm, s_from_ms};
+use serde::Serialize;
+
+/// Bisection steps to find the mean filling pressure that holds the blood volume at t = 0.
+const FILLING_PRESSURE_BISECTIONS: usize = 100;
+/// Search bracket for that pressure.
+const FILLING_PRESSURE_MAX_MMHG: f64 = 1e4;
+const FILLING_PRESSURE_MIN_MMHG: f64 = -1e4;
+
+/// The cardiac clock: R waves at the set rate, atria activated `av_delay` earlier.
+#[derive(Clone, Debug)]
+struct CardiacClock {
+    /// Time since the last ventricular activation onset (R wave).
+    since_r_s: f64,
+    rr_s: f64,
+    av_delay_s: f64,
+    /// Per chamber (CHAMBERS order): Tmax at this RR, tau.
+    t_max_s: [f64; N_CHAMBERS],
+    tau_s: [f64; N_CHAMBERS],
+    r_wave_pending: bool,
+}
+
+impl CardiacClock {
+    fn new(p: &Patient) -> Self {
+        let mut c = CardiacClock {
+            since_r_s: 0.0,
+            rr_s: 0.0,
+            av_delay_s: 0.0,
+            t_max_s: [0.0; N_CHAMBERS],
+            tau_s: [0.0; N_CHAMBERS],
+            r_wave_pending: true,
+        };
+        c.start_beat(p);
+        c
+    }
+
+    /// Rate and timing are taken up at each R wave, as the heart does.
+    fn start_beat(&mut self, p: &Patient) {
+        self.rr_s = period_s_from_bpm(p.rhythm.rate_bpm);
+        self.av_delay_s = s_from_ms(p.heart.av_delay_ms).min(self.rr_s);
+        let h = &p.heart;
+        for (k, ch) in [&h.la, &h.lv, &h.ra, &h.rv].into_iter().enumerate() {
+            self.t_max_s[k] = t_max_s_at_rr(ch.t_max_ms, self.rr_s);
+            self.tau_s[k] = s_from_ms(ch.tau_ms);
+        }
+    }
+
+    /// Activation of each chamber now.
+    #[inline]
+    fn activation(&self) -> [f64; N_CHAMBERS] {
+        let atrial_onset = self.rr_s - self.av_delay_s;
+        let t_atria = if self.since_r_s >= atrial_onset {
+            self.since_r_s - atrial_onset
+        } else {
+            self.since_r_s + self.av_delay_s
+        };
+        let mut e = [0.0; N_CHAMBERS];
+        for (k, n) in CHAMBERS.iter().enumerate() {
+            let t = if matches!(n, Node::La | Node::Ra) {
+                t_atria
+            } else {
+                self.since_r_s
+            };
+            // Left and right chambers usually share their timing: evaluate once (LA/RA and
+            // LV/RV are two apart in CHAMBERS order).
+            e[k] = if k >= 2
+                && self.t_max_s[k] == self.t_max_s[k - 2]
+                && self.tau_s[k] == self.tau_s[k - 2]
+            {
+                e[k - 2]
+            } else {
+                activation(t, self.t_max_s[k], self.tau_s[k])
+            };
+        }
+        e
+    }
+}
+
+/// Everything a view may want to read of the circulation at this instant.
+#[derive(Clone, Copy, Debug)]
+pub struct Snapshot {
+    pub t_s: f64,
+    pub r_wave: bool,
+    pub p_mmhg: [f64; N_NODES],
+    pub v_ml: [f64; N_NODES],
+    pub q_ml_s: [f64; N_PATHS],
+    pub activation: [f64; N_CHAMBERS],
+}
+
+/// The run summary: mean of the last [`SUMMARY_BEATS`] beats plus state. Field names are a
+/// contract with external scripts (issue 2): add, never rename.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub t_s: f64,
+    pub hr_bpm: f64,
+    pub sbp_mmhg: f64,
+    pub dbp_mmhg: f64,
+    pub map_mmhg: f64,
+    pub pulse_pressure_mmhg: f64,
+    pub map_lower_mmhg: f64,
+    pub cvp_mmhg: f64,
+    pub pap_sys_mmhg: f64,
+    pub pap_dia_mmhg: f64,
+    pub pap_mean_mmhg: f64,
+    pub pcwp_mmhg: f64,
+    pub lvedp_mmhg: f64,
+    pub lvedv_ml: f64,
+    pub lvesv_ml: f64,
+    pub lv_sv_ml: f64,
+    pub lvef_pct: f64,
+    pub lv_peak_mmhg: f64,
+    pub rvedv_ml: f64,
+    pub rvesv_ml: f64,
+    pub native_co_l_min: f64,
+    pub av_opening_pct: f64,
+    pub pva_mmhg_ml: f64,
+    pub stroke_work_mmhg_ml: f64,
+    pub mvo2_ml_min: f64,
+    pub coronary_perfusion_mmhg: f64,
+    pub cpo_w: f64,
+    pub blood_volume_ml: f64,
+    /// Cardiac index (native CO / BSA).
+    pub ci_l_min_m2: f64,
+    /// Beats the means were taken over.
+    pub beats: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Engine {
+    patient: Patient,
+    circuit: Circuit,
+    clock: CardiacClock,
+    monitor: Monitor,
+    dt_s: f64,
+    t_s: f64,
+    steps: u64,
+    v_ml: [f64; N_NODES],
+    p_mmhg: [f64; N_NODES],
+    q_state_ml_s: [f64; N_PATHS],
+    q_ml_s: [f64; N_PATHS],
+    activation: [f64; N_CHAMBERS],
+    last_r_wave: bool,
+    /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
+    volume_added_ml: f64,
+    initial_volume_ml: f64,
+}
+
+impl Engine {
+    /// A new engine at t = 0: the heart at rest, every compartment at the mean filling pressure
+    /// that holds `blood_volume_ml` (the state of a stopped circulation), about to beat.
+    pub fn new(patient: Patient) -> Result<Self, Error> {
+        settings::validate(&patient)?;
+        let circuit = Circuit::new(&patient);
+        let monitor = Monitor::new(circuit.chamber[Node::Lv.index()]);
+        let clock = CardiacClock::new(&patient);
+        let v_ml = resting_volumes(&circuit, patient.blood_volume_ml);
+        let mut e = Engine {
+            dt_s: s_from_ms(patient.numerics.dt_ms),
+            patient,
+            circuit,
+            clock,
+            monitor,
+            t_s: 0.0,
+            steps: 0,
+            v_ml,
+            p_mmhg: [0.0; N_NODES],
+            q_state_ml_s: [0.0; N_PATHS],
+            q_ml_s: [0.0; N_PATHS],
+            activation: [0.0; N_CHAMBERS],
+            last_r_wave: false,
+            volume_added_ml: 0.0,
+            initial_volume_ml: 0.0,
+        };
+        e.initial_volume_ml = e.blood_volume_ml();
+        e.circuit.pressures(&e.activation, &e.v_ml, &mut e.p_mmhg);
+        Ok(e)
+    }
+
+    /// Advance one fixed step. Returns the beat that an R wave closed at this step, if any.
+    #[inline]
+    pub fn step(&mut self) -> Option<Beat> {
+        let dt = self.dt_s;
+        let r_wave = std::mem::take(&mut self.clock.r_wave_pending);
+        self.activation = self.clock.activation();
+        self.circuit
+            .pressures(&self.activation, &self.v_ml, &mut self.p_mmhg);
+        self.circuit
+            .flows(&self.p_mmhg, &mut self.q_state_ml_s, &mut self.q_ml_s);
+        let beat = self.monitor.observe(&Sample {
+            t_s: self.t_s,
+            dt_s: dt,
+            r_wave,
+            p_mmhg: &self.p_mmhg,
+            v_ml: &self.v_ml,
+            q_ml_s: &self.q_ml_s,
+        });
+        self.last_r_wave = r_wave;
+        self.circuit
+            .integrate(dt, &mut self.q_ml_s, &mut self.q_state_ml_s, &mut self.v_ml);
+        self.steps += 1;
+        self.t_s = self.steps as f64 * dt;
+        self.clock.since_r_s += dt;
+        if self.clock.since_r_s >= self.clock.rr_s {
+            self.clock.since_r_s -= self.clock.rr_s;
+            self.clock.start_beat(&self.patient);
+            self.clock.r_wave_pending = true;
+        }
+        beat
+    }
+
+    /// Run for `seconds` of simulated time.
+    pub fn run_for(&mut self, seconds: f64) {
+        let n = (seconds / self.dt_s).round() as u64;
+        for _ in 0..n {
+            self.step();
+        }
+    }
+
+    /// Change one setting now (a dotted key as in presets). The state is kept; the new value
+    /// acts from the next step (rate and timing from the next R wave).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), Error> {
+        let updated = settings::set(&self.patient, key, value)?;
+        self.apply(updated);
+        Ok(())
+    }
+
+    /// Replace all parameters at once (already validated by the caller's path: `settings`).
+    fn apply(&mut self, updated: Patient) {
+        let dv = updated.blood_volume_ml - self.patient.blood_volume_ml;
+        if dv != 0.0 {
+            // A changed total volume is infused into (or withdrawn from) the large veins.
+            self.v_ml[Node::LowerVeins.index()] += dv;
+            self.volume_added_ml += dv;
+        }
+        self.dt_s = s_from_ms(updated.numerics.dt_ms);
+        self.circuit = Circuit::new(&updated);
+        self.monitor
+            .set_lv_law(self.circuit.chamber[Node::Lv.index()]);
+        self.patient = updated;
+    }
+
+    pub fn patient(&self) -> &Patient {
+        &self.patient
+    }
+
+    pub fn t_s(&self) -> f64 {
+        self.t_s
+    }
+
+    pub fn dt_s(&self) -> f64 {
+        self.dt_s
+    }
+
+    pub fn monitor(&self) -> &Monitor {
+        &self.monitor
+    }
+
+    /// The waveforms at the last step (pressures and flows belong to the volumes before it).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            t_s: self.t_s - self.dt_s,
+            r_wave: self.last_r_wave,
+            p_mmhg: self.p_mmhg,
+            v_ml: self.v_ml,
+            q_ml_s: self.q_ml_s,
+            activation: self.activation,
+        }
+    }
+
+    pub fn pressure_mmhg(&self, n: Node) -> f64 {
+        self.p_mmhg[n.index()]
+    }
+
+    pub fn volume_ml(&self, n: Node) -> f64 {
+        self.v_ml[n.index()]
+    }
+
+    pub fn flow_ml_s(&self, p: Path) -> f64 {
+        self.q_ml_s[p.index()]
+    }
+
+    pub fn volumes_ml(&self) -> &[f64; N_NODES] {
+        &self.v_ml
+    }
+
+    /// Total blood in the circuit.
+    pub fn blood_volume_ml(&self) -> f64 {
+        self.v_ml.iter().sum()
+    }
+
+    /// Volume created or lost by the integrator (should stay at rounding level).
+    pub fn volume_drift_ml(&self) -> f64 {
+        self.blood_volume_ml() - self.initial_volume_ml - self.volume_added_ml
+    }
+
+    /// Summary of the last [`SUMMARY_BEATS`] beats; `None` before the first beat completes.
+    pub fn summary(&self) -> Option<Summary> {
+        let m: BeatMeans = self.monitor.mean_of_last(SUMMARY_BEATS)?;
+        let b = m.mean;
+        Some(Summary {
+            t_s: self.t_s,
+            hr_bpm: b.hr_bpm,
+            sbp_mmhg: b.sbp_mmhg,
+            dbp_mmhg: b.dbp_mmhg,
+            map_mmhg: b.map_mmhg,
+            pulse_pressure_mmhg: b.pulse_pressure_mmhg,
+            map_lower_mmhg: b.map_lower_mmhg,
+            cvp_mmhg: b.cvp_mmhg,
+            pap_sys_mmhg: b.pap_sys_mmhg,
+            pap_dia_mmhg: b.pap_dia_mmhg,
+            pap_mean_mmhg: b.pap_mean_mmhg,
+            pcwp_mmhg: b.pcwp_mmhg,
+            lvedp_mmhg: b.lvedp_mmhg,
+            lvedv_ml: b.lvedv_ml,
+            lvesv_ml: b.lvesv_ml,
+            lv_sv_ml: b.lv_sv_ml,
+            lvef_pct: b.lvef_pct,
+            lv_peak_mmhg: b.lv_peak_mmhg,
+            rvedv_ml: b.rvedv_ml,
+            rvesv_ml: b.rvesv_ml,
+            native_co_l_min: b.native_co_l_min,
+            av_opening_pct: m.av_opening_pct,
+            pva_mmhg_ml: b.pva_mmhg_ml,
+            stroke_work_mmhg_ml: b.stroke_work_mmhg_ml,
+            mvo2_ml_min: b.mvo2_ml_min,
+            coronary_perfusion_mmhg: b.coronary_perfusion_mmhg,
+            cpo_w: b.cpo_w,
+            blood_volume_ml: self.blood_volume_ml(),
+            ci_l_min_m2: b.native_co_l_min / self.patient.bsa_m2(),
+            beats: m.beats,
+        })
+    }
+}
+
+/// Volumes at which every compartment sits at one common pressure (relaxed chambers on their
+/// EDPVR) and the total equals `total_ml`: the mean circulatory filling state.
+fn resting_volumes(c: &Circuit, total_ml: f64) -> [f64; N_NODES] {
+    let at = |p_mmhg: f64| -> [f64; N_NODES] {
+        let mut v = [0.0; N_NODES];
+        for (k, law) in c.chamber.iter().enumerate() {
+            v[k] = law.edpvr_volume_ml(p_mmhg);
+        }
+        for i in N_CHAMBERS..N_NODES {
+            v[i] = c.vessel_volume_ml(i, p_mmhg);
+        }
+        v
+    };
+    let (mut lo, mut hi) = (FILLING_PRESSURE_MIN_MMHG, FILLING_PRESSURE_MAX_MMHG);
+    for _ in 0..FILLING_PRESSURE_BISECTIONS {
+        let mid = 0.5 * (lo + hi);
+        if at(mid).iter().sum::<f64>() < total_ml {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut v = at(0.5 * (lo + hi));
+    // Put the last rounding residue where it is harmless, so the total is exact.
+    let residue = total_ml - v.iter().sum::<f64>();
+    v[Node::LowerVeins.index()] += residue;
+    v
+}

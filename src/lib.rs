@@ -1,0 +1,22 @@
+//! ecmo-unload: a closed-loop cardiovascular model for mechanical circulatory support in
+//! cardiogenic shock. Education and research only; not a medical device.
+//!
+//! Layers, one direction: presets (RON) -> [`patient`] parameters -> [`circulation`] circuit
+//! (with [`heart`] chambers and [`valves`]) -> [`engine`] (time, settings) -> [`monitor`]
+//! (beats, indicators). Nothing here knows about a clock, threads or a screen.
+
+pub mod circulation;
+pub mod engine;
+pub mod error;
+pub mod heart;
+pub mod monitor;
+pub mod patient;
+pub mod presets;
+pub mod settings;
+pub mod units;
+pub mod valves;
+
+pub use circulation::{Node, Path};
+pub use engine::{Engine, Summary};
+pub use error::Error;
+pub use patient::Patient;

@@ -1,0 +1,51 @@
+//! `ecmo-unload`: the dashboard (default) and the headless CLI over the same engine.
+
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, CliError, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    let result: Result<(), CliError> = match args.command {
+        Some(Command::Run {
+            preset,
+            seconds,
+            sets,
+            json,
+            csv,
+            every_ms,
+        }) => cli::run(
+            &preset,
+            seconds,
+            &sets,
+            json,
+            csv.as_deref().map(|p| (p, every_ms)),
+        ),
+        Some(Command::Params { preset }) => cli::params(&preset),
+        Some(Command::Presets) => {
+            cli::list_presets();
+            Ok(())
+        }
+        Some(Command::Bench { seconds }) => cli::bench(seconds),
+        #[cfg(feature = "gui")]
+        Some(Command::Gui) | None => {
+            eprintln!("the dashboard is not built yet; try `ecmo-unload run --preset healthy`");
+            Ok(())
+        }
+        #[cfg(not(feature = "gui"))]
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! The bedside monitor: beats and per-beat indicators computed from the waveforms, as a
+//! clinician measures them. A beat runs from one R wave to the next (ECG-triggered, as bedside
+//! monitors and conductance-catheter analysis gate beats). The monitor only reads node pressures,
+//! volumes and path flows; it never reaches into the model's internals. Definitions and sources
+//! of every indicator: docs/MODEL.md, section "Indicators".
+
+use crate::circulation::{N_NODES, N_PATHS, Node, Path};
+use crate::heart::ChamberLaw;
+use crate::units::{bpm_from_period_s, l_min_from_ml_s, watts_from_mmhg_l_min};
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// A beat counts as "aortic valve opened" when it ejects at least this much forward volume:
+/// echo sees a valve that opens, not a numerical trickle.
+pub const AV_OPENING_MIN_FORWARD_ML: f64 = 1.0;
+/// O2 cost of pressure-volume area (Suga, Physiol Rev 1990;70:247): mL O2 per mmHg*mL.
+pub const MVO2_PER_PVA_ML_O2_PER_MMHG_ML: f64 = 1.8e-5;
+/// Excitation-contraction coupling O2 per beat, proportional to Ees (Suga 1990): the
+/// PVA-independent intercept (0.025 mL O2/beat/100 g, two thirds E-C coupling) scaled to a
+/// 150 g human LV at a reference Ees of 2 mmHg/mL. See docs/MODEL.md.
+pub const MVO2_ECC_ML_O2_PER_BEAT_PER_EES: f64 = 0.0125;
+/// Basal (non-contractile) LV O2 consumption: one third of the intercept at 72 bpm.
+pub const MVO2_BASAL_ML_O2_MIN: f64 = 0.9;
+/// How many beats the run summary averages.
+pub const SUMMARY_BEATS: usize = 10;
+/// Beats kept in the monitor's log (a ring: no allocation in the step loop).
+pub const BEAT_LOG_CAPACITY: usize = 64;
+
+/// What the monitor sees each step.
+pub struct Sample<'a> {
+    pub t_s: f64,
+    pub dt_s: f64,
+    /// Ventricular activation onset (the ECG R wave) at this sample.
+    pub r_wave: bool,
+    pub p_mmhg: &'a [f64; N_NODES],
+    pub v_ml: &'a [f64; N_NODES],
+    pub q_ml_s: &'a [f64; N_PATHS],
+}
+
+/// Per-beat indicators. Field names are the JSON summary keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Beat {
+    pub t_start_s: f64,
+    pub duration_s: f64,
+    pub hr_bpm: f64,
+    pub sbp_mmhg: f64,
+    pub dbp_mmhg: f64,
+    pub map_mmhg: f64,
+    pub pulse_pressure_mmhg: f64,
+    pub map_lower_mmhg: f64,
+    pub cvp_mmhg: f64,
+    pub pap_sys_mmhg: f64,
+    pub pap_dia_mmhg: f64,
+    pub pap_mean_mmhg: f64,
+    pub pcwp_mmhg: f64,
+    pub lvedp_mmhg: f64,
+    pub lvedv_ml: f64,
+    pub lvesv_ml: f64,
+    pub lv_sv_ml: f64,
+    pub lvef_pct: f64,
+    pub lv_peak_mmhg: f64,
+    pub rvedv_ml: f64,
+    pub rvesv_ml: f64,
+    pub native_co_l_min: f64,
+    /// Forward volume through the aortic valve this beat.
+    pub av_forward_ml: f64,
+    pub av_opened: bool,
+    pub pva_mmhg_ml: f64,
+    pub stroke_work_mmhg_ml: f64,
+    pub mvo2_ml_min: f64,
+    pub coronary_perfusion_mmhg: f64,
+    pub cpo_w: f64,
+}
+
+/// Running sums over the beat in progress (time integrals use the step length).
+#[derive(Clone, Copy, Debug)]
+struct Accumulator {
+    started: bool,
+    t_start_s: f64,
+    duration_s: f64,
+    arch_max: f64,
+    arch_min: f64,
+    arch_int: f64,
+    desc_int: f64,
+    ra_int: f64,
+    pa_max: f64,
+    pa_min: f64,
+    pa_int: f64,
+    la_int: f64,
+    lvedp: f64,
+    lv_p_max: f64,
+    lv_v_max: f64,
+    lv_v_min: f64,
+    rv_v_max: f64,
+    rv_v_min: f64,
+    av_net_ml: f64,
+    av_forward_ml: f64,
+    stroke_work: f64,
+    prev_lv_p: f64,
+    prev_lv_v: f64,
+    /// End-systolic point: maximal P / (V - V0) (Suga & Sagawa's definition).
+    es_ratio: f64,
+    es_p: f64,
+    es_v: f64,
+    /// Aortic-root pressure integral since the aortic valve last closed (diastole).
+    diastole_root_int: f64,
+    diastole_s: f64,
+    last_lv_p: f64,
+}
+
+impl Accumulator {
+    fn new() -> Self {
+        Self {
+            started: false,
+            t_start_s: 0.0,
+            duration_s: 0.0,
+            arch_max: f64::NEG_INFINITY,
+            arch_min: f64::INFINITY,
+            arch_int: 0.0,
+            desc_int: 0.0,
+            ra_int: 0.0,
+            pa_max: f64::NEG_INFINITY,
+            pa_min: f64::INFINITY,
+            pa_int: 0.0,
+            la_int: 0.0,
+            lvedp: 0.0,
+            lv_p_max: f64::NEG_INFINITY,
+            lv_v_max: f64::NEG_INFINITY,
+            lv_v_min: f64::INFINITY,
+            rv_v_max: f64::NEG_INFINITY,
+            rv_v_min: f64::INFINITY,
+            av_net_ml: 0.0,
+            av_forward_ml: 0.0,
+            stroke_work: 0.0,
+            prev_lv_p: 0.0,
+            prev_lv_v: 0.0,
+            es_ratio: f64::NEG_INFINITY,
+            es_p: 0.0,
+            es_v: 0.0,
+            diastole_root_int: 0.0,
+            diastole_s: 0.0,
+            last_lv_p: 0.0,
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, s: &Sample, lv_v0_ml: f64) {
+        let p = s.p_mmhg;
+        let v = s.v_ml;
+        let dt = s.dt_s;
+        let lv_p = p[Node::Lv.index()];
+        let lv_v = v[Node::Lv.index()];
+        if !self.started {
+            self.started = true;
+            self.t_start_s = s.t_s;
+            self.lvedp = lv_p;
+            self.prev_lv_p = lv_p;
+            self.prev_lv_v = lv_v;
+        }
+        self.duration_s += dt;
+        let arch = p[Node::Arch.index()];
+        self.arch_max = self.arch_max.max(arch);
+        self.arch_min = self.arch_min.min(arch);
+        self.arch_int += arch * dt;
+        self.desc_int += p[Node::Descending.index()] * dt;
+        self.ra_int += p[Node::Ra.index()] * dt;
+        let pa = p[Node::PulmonaryArteries.index()];
+        self.pa_max = self.pa_max.max(pa);
+        self.pa_min = self.pa_min.min(pa);
+        self.pa_int += pa * dt;
+        self.la_int += p[Node::La.index()] * dt;
+        self.lv_p_max = self.lv_p_max.max(lv_p);
+        self.lv_v_max = self.lv_v_max.max(lv_v);
+        self.lv_v_min = self.lv_v_min.min(lv_v);
+        let rv_v = v[Node::Rv.index()];
+        self.rv_v_max = self.rv_v_max.max(rv_v);
+        self.rv_v_min = self.rv_v_min.min(rv_v);
+        let q_av = s.q_ml_s[Path::Aortic.index()];
+        self.av_net_ml += q_av * dt;
+        // External work: the PV loop's area, -closed integral of P dV (trapezoid rule).
+        self.stroke_work -= 0.5 * (lv_p + self.prev_lv_p) * (lv_v - self.prev_lv_v);
+        self.prev_lv_p = lv_p;
+        self.prev_lv_v = lv_v;
+        let excess = lv_v - lv_v0_ml;
+        if excess > 0.0 {
+            let ratio = lv_p / excess;
+            if ratio > self.es_ratio {
+                self.es_ratio = ratio;
+                self.es_p = lv_p;
+                self.es_v = lv_v;
+            }
+        }
+        if q_av > 0.0 {
+            self.av_forward_ml += q_av * dt;
+            self.diastole_root_int = 0.0;
+            self.diastole_s = 0.0;
+        } else {
+            self.diastole_root_int += p[Node::AorticRoot.index()] * dt;
+            self.diastole_s += dt;
+        }
+        self.last_lv_p = lv_p;
+    }
+
+    /// The PV loop's last segment runs to the next beat's first sample.
+    fn close_loop(&mut self, next: &Sample) {
+        let (p, v) = (next.p_mmhg[Node::Lv.index()], next.v_ml[Node::Lv.index()]);
+        self.stroke_work -= 0.5 * (p + self.prev_lv_p) * (v - self.prev_lv_v);
+    }
+
+    fn finish(&self, lv: &ChamberLaw) -> Beat {
+        let d = self.duration_s;
+        let hr = bpm_from_period_s(d);
+        let map = self.arch_int / d;
+        let native_co = l_min_from_ml_s(self.av_net_ml / d);
+        let sv = self.lv_v_max - self.lv_v_min;
+        // Potential energy: the area between ESPVR and EDPVR left of the end-systolic point
+        // (Suga, Am J Physiol 1979;236:H498), with the model's own V0 and EDPVR.
+        let es_excess = (self.es_v - lv.v0_ml).max(0.0);
+        let pe = (0.5 * self.es_p * es_excess - lv.edpvr_integral_mmhg_ml(self.es_v)).max(0.0);
+        let sw = self.stroke_work;
+        let pva = sw.max(0.0) + pe;
+        let mvo2_beat = MVO2_PER_PVA_ML_O2_PER_MMHG_ML * pva
+            + MVO2_ECC_ML_O2_PER_BEAT_PER_EES * lv.ees_mmhg_per_ml;
+        let diastolic_root = if self.diastole_s > 0.0 {
+            self.diastole_root_int / self.diastole_s
+        } else {
+            f64::NAN
+        };
+        Beat {
+            t_start_s: self.t_start_s,
+            duration_s: d,
+            hr_bpm: hr,
+            sbp_mmhg: self.arch_max,
+            dbp_mmhg: self.arch_min,
+            map_mmhg: map,
+            pulse_pressure_mmhg: self.arch_max - self.arch_min,
+            map_lower_mmhg: self.desc_int / d,
+            cvp_mmhg: self.ra_int / d,
+            pap_sys_mmhg: self.pa_max,
+            pap_dia_mmhg: self.pa_min,
+            pap_mean_mmhg: self.pa_int / d,
+            pcwp_mmhg: self.la_int / d,
+            lvedp_mmhg: self.lvedp,
+            lvedv_ml: self.lv_v_max,
+            lvesv_ml: self.lv_v_min,
+            lv_sv_ml: sv,
+            lvef_pct: 100.0 * sv / self.lv_v_max,
+            lv_peak_mmhg: self.lv_p_max,
+            rvedv_ml: self.rv_v_max,
+            rvesv_ml: self.rv_v_min,
+            native_co_l_min: native_co,
+            av_forward_ml: self.av_forward_ml,
+            av_opened: self.av_forward_ml >= AV_OPENING_MIN_FORWARD_ML,
+            pva_mmhg_ml: pva,
+            stroke_work_mmhg_ml: sw,
+            mvo2_ml_min: mvo2_beat * hr + MVO2_BASAL_ML_O2_MIN,
+            coronary_perfusion_mmhg: diastolic_root - self.last_lv_p,
+            cpo_w: watts_from_mmhg_l_min(map, native_co),
+        }
+    }
+}
+
+/// Beat detection and the log of recent beats.
+#[derive(Clone, Debug)]
+pub struct Monitor {
+    acc: Accumulator,
+    beats: VecDeque<Beat>,
+    lv: ChamberLaw,
+    beats_total: u64,
+}
+
+impl Monitor {
+    pub fn new(lv: ChamberLaw) -> Self {
+        Self {
+            acc: Accumulator::new(),
+            beats: VecDeque::with_capacity(BEAT_LOG_CAPACITY),
+            lv,
+            beats_total: 0,
+        }
+    }
+
+    /// The LV law used for the end-systolic point, potential energy and MVO2 (it changes when
+    /// contractility or stiffness does).
+    pub fn set_lv_law(&mut self, lv: ChamberLaw) {
+        self.lv = lv;
+    }
+
+    /// Feed one sample; at an R wave the beat in progress is closed and returned.
+    #[inline]
+    pub fn observe(&mut self, s: &Sample) -> Option<Beat> {
+        let mut done = None;
+        if s.r_wave && self.acc.started {
+            self.acc.close_loop(s);
+            let beat = self.acc.finish(&self.lv);
+            if self.beats.len() == BEAT_LOG_CAPACITY {
+                self.beats.pop_front();
+            }
+            self.beats.push_back(beat);
+            self.beats_total += 1;
+            self.acc = Accumulator::new();
+            done = Some(beat);
+        }
+        self.acc.add(s, self.lv.v0_ml);
+        done
+    }
+
+    /// Completed beats, oldest first (at most [`BEAT_LOG_CAPACITY`]).
+    pub fn beats(&self) -> impl DoubleEndedIterator<Item = &Beat> + ExactSizeIterator {
+        self.beats.iter()
+    }
+
+    pub fn last_beat(&self) -> Option<&Beat> {
+        self.beats.back()
+    }
+
+    pub fn beats_total(&self) -> u64 {
+        self.beats_total
+    }
+
+    /// Mean of the last `n` beats (`av_opened` becomes the share of beats that opened, in %).
+    pub fn mean_of_last(&self, n: usize) -> Option<BeatMeans> {
+        let take = n.min(self.beats.len());
+        if take == 0 {
+            return None;
+        }
+        let recent = self.beats.iter().skip(self.beats.len() - take);
+        Some(BeatMeans::of(recent))
+    }
+}
+
+/// Mean of per-beat indicators over several beats.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct BeatMeans {
+    pub beats: usize,
+    pub mean: Beat,
+    pub av_opening_pct: f64,
+}
+
+impl BeatMeans {
+    pub fn of<'a>(beats: impl Iterator<Item = &'a Beat>) -> Self {
+        let mut n = 0usize;
+        let mut sum = [0.0; BEAT_FIELDS];
+        let mut opened = 0usize;
+        for b in beats {
+            n += 1;
+            for (s, x) in sum.iter_mut().zip(b.values()) {
+                *s += x;
+            }
+            opened += usize::from(b.av_opened);
+        }
+        let nf = n as f64;
+        let mean = Beat::from_values(sum.map(|s| s / nf), opened * 2 >= n);
+        BeatMeans {
+            beats: n,
+            mean,
+            av_opening_pct: 100.0 * opened as f64 / nf,
+        }
+    }
+}
+
+const BEAT_FIELDS: usize = 28;
+
+impl Beat {
+    /// The numeric fields in declaration order (for averaging).
+    fn values(&self) -> [f64; BEAT_FIELDS] {
+        [
+            self.t_start_s,
+            self.duration_s,
+            self.hr_bpm,
+            self.sbp_mmhg,
+            self.dbp_mmhg,
+            self.map_mmhg,
+            self.pulse_pressure_mmhg,
+            self.map_lower_mmhg,
+            self.cvp_mmhg,
+            self.pap_sys_mmhg,
+            self.pap_dia_mmhg,
+            self.pap_mean_mmhg,
+            self.pcwp_mmhg,
+            self.lvedp_mmhg,
+            self.lvedv_ml,
+            self.lvesv_ml,
+            self.lv_sv_ml,
+            self.lvef_pct,
+            self.lv_peak_mmhg,
+            self.rvedv_ml,
+            self.rvesv_ml,
+            self.native_co_l_min,
+            self.av_forward_ml,
+            self.pva_mmhg_ml,
+            self.stroke_work_mmhg_ml,
+            self.mvo2_ml_min,
+            self.coronary_perfusion_mmhg,
+            self.cpo_w,
+        ]
+    }
+
+    fn from_values(x: [f64; BEAT_FIELDS], av_opened: bool) -> Self {
+        Beat {
+            t_start_s: x[0],
+            duration_s: x[1],
+            hr_bpm: x[2],
+            sbp_mmhg: x[3],
+            dbp_mmhg: x[4],
+            map_mmhg: x[5],
+            pulse_pressure_mmhg: x[6],
+            map_lower_mmhg: x[7],
+            cvp_mmhg: x[8],
+            pap_sys_mmhg: x[9],
+            pap_dia_mmhg: x[10],
+            pap_mean_mmhg: x[11],
+            pcwp_mmhg: x[12],
+            lvedp_mmhg: x[13],
+            lvedv_ml: x[14],
+            lvesv_ml: x[15],
+            lv_sv_ml: x[16],
+            lvef_pct: x[17],
+            lv_peak_mmhg: x[18],
+            rvedv_ml: x[19],
+            rvesv_ml: x[20],
+            native_co_l_min: x[21],
+            av_forward_ml: x[22],
+            av_opened,
+            pva_mmhg_ml: x[23],
+            stroke_work_mmhg_ml: x[24],
+            mvo2_ml_min: x[25],
+            coronary_perfusion_mmhg: x[26],
+            cpo_w: x[27],
+        }
+    }
+}

@@ -1,0 +1,481 @@
+//! Settable keys: every leaf of a [`Patient`] addressed by its dotted path
+//! (`heart.lv.ees_mmhg_per_ml`), with unit and valid range. The same table validates preset
+//! files, `--set` overrides and live changes from the dashboard.
+
+use crate::error::Error;
+use crate::patient::Patient;
+use serde_json::Value;
+
+/// Unit, range and meaning of a family of keys. `*` in a pattern matches one path segment.
+#[derive(Clone, Copy, Debug)]
+pub struct KeySpec {
+    pub pattern: &'static str,
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub help: &'static str,
+}
+
+const fn spec(
+    pattern: &'static str,
+    unit: &'static str,
+    min: f64,
+    max: f64,
+    help: &'static str,
+) -> KeySpec {
+    KeySpec {
+        pattern,
+        unit,
+        min,
+        max,
+        help,
+    }
+}
+
+/// Ranges are wide enough for any patient a clinician would build, and narrow enough that the
+/// fixed-step integrator stays stable at every corner (tested: tests/invariants.rs).
+pub const SPECS: &[KeySpec] = &[
+    spec("name", "", f64::NAN, f64::NAN, "preset name"),
+    spec(
+        "description",
+        "",
+        f64::NAN,
+        f64::NAN,
+        "one-line description",
+    ),
+    spec("weight_kg", "kg", 30.0, 200.0, "body weight"),
+    spec("height_cm", "cm", 120.0, 220.0, "height"),
+    spec(
+        "blood_volume_ml",
+        "mL",
+        2500.0,
+        9000.0,
+        "total blood volume",
+    ),
+    spec("rhythm.kind", "", f64::NAN, f64::NAN, "sinus | paced"),
+    spec("rhythm.rate_bpm", "bpm", 30.0, 180.0, "heart rate"),
+    spec(
+        "heart.av_delay_ms",
+        "ms",
+        60.0,
+        300.0,
+        "atrial to ventricular activation delay",
+    ),
+    spec(
+        "heart.lv.ees_mmhg_per_ml",
+        "mmHg/mL",
+        0.05,
+        6.0,
+        "LV end-systolic elastance (contractility)",
+    ),
+    spec(
+        "heart.rv.ees_mmhg_per_ml",
+        "mmHg/mL",
+        0.02,
+        3.0,
+        "RV end-systolic elastance",
+    ),
+    spec(
+        "heart.la.ees_mmhg_per_ml",
+        "mmHg/mL",
+        0.02,
+        2.0,
+        "LA end-systolic elastance",
+    ),
+    spec(
+        "heart.ra.ees_mmhg_per_ml",
+        "mmHg/mL",
+        0.02,
+        2.0,
+        "RA end-systolic elastance",
+    ),
+    spec(
+        "heart.*.v0_ml",
+        "mL",
+        0.0,
+        150.0,
+        "ESPVR / EDPVR volume intercept",
+    ),
+    spec("heart.*.edpvr_a_mmhg", "mmHg", 0.05, 5.0, "EDPVR scale A"),
+    spec(
+        "heart.*.edpvr_b_per_ml",
+        "1/mL",
+        0.005,
+        0.1,
+        "EDPVR stiffness B",
+    ),
+    spec(
+        "heart.*.t_max_ms",
+        "ms",
+        80.0,
+        450.0,
+        "time to peak activation at RR 1 s",
+    ),
+    spec(
+        "heart.*.tau_ms",
+        "ms",
+        10.0,
+        80.0,
+        "relaxation time constant",
+    ),
+    spec(
+        "valves.*.r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.001,
+        1.0,
+        "open-valve resistance (stenosis raises it)",
+    ),
+    spec(
+        "valves.*.l_mmhg_s2_per_ml",
+        "mmHg*s^2/mL",
+        2e-5,
+        1e-3,
+        "valve blood inertance",
+    ),
+    spec(
+        "valves.aortic_regurgitation_mm2",
+        "mm^2",
+        0.0,
+        80.0,
+        "aortic regurgitant orifice area (EROA)",
+    ),
+    spec(
+        "valves.mitral_regurgitation_mm2",
+        "mm^2",
+        0.0,
+        80.0,
+        "mitral regurgitant orifice area (EROA)",
+    ),
+    spec(
+        "systemic.aortic_root.c_ml_per_mmhg",
+        "mL/mmHg",
+        0.05,
+        2.0,
+        "compliance",
+    ),
+    spec(
+        "systemic.aortic_root.v0_ml",
+        "mL",
+        0.0,
+        300.0,
+        "unstressed volume",
+    ),
+    spec(
+        "systemic.arch.c_ml_per_mmhg",
+        "mL/mmHg",
+        0.05,
+        3.0,
+        "compliance",
+    ),
+    spec("systemic.arch.v0_ml", "mL", 0.0, 500.0, "unstressed volume"),
+    spec(
+        "systemic.descending.c_ml_per_mmhg",
+        "mL/mmHg",
+        0.1,
+        5.0,
+        "compliance",
+    ),
+    spec(
+        "systemic.descending.v0_ml",
+        "mL",
+        0.0,
+        1000.0,
+        "unstressed volume",
+    ),
+    spec(
+        "systemic.upper_veins.c_ml_per_mmhg",
+        "mL/mmHg",
+        2.0,
+        100.0,
+        "compliance",
+    ),
+    spec(
+        "systemic.upper_veins.v0_ml",
+        "mL",
+        100.0,
+        1500.0,
+        "unstressed volume",
+    ),
+    spec(
+        "systemic.lower_veins.c_ml_per_mmhg",
+        "mL/mmHg",
+        5.0,
+        250.0,
+        "compliance",
+    ),
+    spec(
+        "systemic.lower_veins.v0_ml",
+        "mL",
+        300.0,
+        3500.0,
+        "unstressed volume",
+    ),
+    spec(
+        "systemic.*.r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.005,
+        0.5,
+        "aortic segment resistance",
+    ),
+    spec(
+        "systemic.*.l_mmhg_s2_per_ml",
+        "mmHg*s^2/mL",
+        1e-4,
+        5e-3,
+        "aortic segment inertance",
+    ),
+    spec(
+        "systemic.upper_body_r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.5,
+        40.0,
+        "upper-body bed resistance",
+    ),
+    spec(
+        "systemic.lower_body_r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.2,
+        20.0,
+        "lower-body bed resistance",
+    ),
+    spec(
+        "systemic.coronary_r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        3.0,
+        300.0,
+        "coronary bed resistance",
+    ),
+    spec(
+        "systemic.svc_r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.005,
+        1.0,
+        "SVC resistance",
+    ),
+    spec(
+        "systemic.ivc_r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.005,
+        1.0,
+        "IVC resistance",
+    ),
+    spec(
+        "systemic.bronchial_r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        10.0,
+        1000.0,
+        "bronchial circulation resistance",
+    ),
+    spec(
+        "pulmonary.arteries.c_ml_per_mmhg",
+        "mL/mmHg",
+        0.5,
+        15.0,
+        "compliance",
+    ),
+    spec(
+        "pulmonary.arteries.v0_ml",
+        "mL",
+        0.0,
+        400.0,
+        "unstressed volume",
+    ),
+    spec(
+        "pulmonary.capillaries.c_ml_per_mmhg",
+        "mL/mmHg",
+        0.5,
+        30.0,
+        "compliance",
+    ),
+    spec(
+        "pulmonary.capillaries.v0_ml",
+        "mL",
+        0.0,
+        400.0,
+        "unstressed volume",
+    ),
+    spec(
+        "pulmonary.veins.c_ml_per_mmhg",
+        "mL/mmHg",
+        1.0,
+        50.0,
+        "compliance",
+    ),
+    spec(
+        "pulmonary.veins.v0_ml",
+        "mL",
+        0.0,
+        800.0,
+        "unstressed volume",
+    ),
+    spec(
+        "pulmonary.arterial.r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.005,
+        2.0,
+        "pulmonary arterial resistance",
+    ),
+    spec(
+        "pulmonary.arterial.l_mmhg_s2_per_ml",
+        "mmHg*s^2/mL",
+        5e-5,
+        5e-3,
+        "pulmonary arterial inertance",
+    ),
+    spec(
+        "pulmonary.capillary_r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.005,
+        2.0,
+        "pulmonary capillary resistance",
+    ),
+    spec(
+        "pulmonary.venous_r_mmhg_s_per_ml",
+        "mmHg*s/mL",
+        0.005,
+        1.0,
+        "pulmonary venous resistance",
+    ),
+    spec("numerics.dt_ms", "ms", 0.05, 0.5, "fixed integration step"),
+];
+
+fn matches(pattern: &str, key: &str) -> bool {
+    let mut p = pattern.split('.');
+    let mut k = key.split('.');
+    loop {
+        match (p.next(), k.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == "*" || a == b => continue,
+            _ => return false,
+        }
+    }
+}
+
+/// The spec of a key: the most specific pattern (fewest wildcards) that matches.
+pub fn spec_of(key: &str) -> Option<&'static KeySpec> {
+    SPECS
+        .iter()
+        .filter(|s| matches(s.pattern, key))
+        .min_by_key(|s| s.pattern.matches('*').count())
+}
+
+/// Every leaf of the patient as (dotted key, value), in declaration order.
+pub fn leaves(p: &Patient) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    walk(&to_value(p), String::new(), &mut out);
+    out
+}
+
+fn walk(v: &Value, prefix: String, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                walk(child, key, out);
+            }
+        }
+        _ => out.push((prefix, v.clone())),
+    }
+}
+
+fn to_value(p: &Patient) -> Value {
+    serde_json::to_value(p).expect("a Patient always serialises")
+}
+
+/// Check every numeric leaf is finite and in its range.
+pub fn validate(p: &Patient) -> Result<(), Error> {
+    for (key, value) in leaves(p) {
+        let spec = spec_of(&key).ok_or_else(|| Error::UnknownKey { key: key.clone() })?;
+        if let Some(x) = value.as_f64() {
+            check_range(&key, x, spec)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_range(key: &str, x: f64, spec: &KeySpec) -> Result<(), Error> {
+    if !x.is_finite() || x < spec.min || x > spec.max {
+        return Err(Error::OutOfRange {
+            key: key.to_string(),
+            value: x,
+            min: spec.min,
+            max: spec.max,
+            unit: spec.unit,
+        });
+    }
+    Ok(())
+}
+
+/// A copy of `p` with `key` set to `value` (parsed as the leaf's type), validated.
+pub fn set(p: &Patient, key: &str, value: &str) -> Result<Patient, Error> {
+    let mut root = to_value(p);
+    let mut node = &mut root;
+    for segment in key.split('.') {
+        node = node
+            .as_object_mut()
+            .and_then(|m| m.get_mut(segment))
+            .ok_or_else(|| Error::UnknownKey {
+                key: key.to_string(),
+            })?;
+    }
+    let wrong_type = |expected: &str| Error::WrongType {
+        key: key.to_string(),
+        value: value.to_string(),
+        expected: expected.to_string(),
+    };
+    let new = match node {
+        Value::Number(_) => {
+            let x: f64 = value.trim().parse().map_err(|_| wrong_type("a number"))?;
+            serde_json::Number::from_f64(x)
+                .map(Value::Number)
+                .ok_or_else(|| wrong_type("a finite number"))?
+        }
+        Value::Bool(_) => Value::Bool(
+            value
+                .trim()
+                .parse()
+                .map_err(|_| wrong_type("true or false"))?,
+        ),
+        Value::String(_) => Value::String(value.trim().to_string()),
+        Value::Object(_) | Value::Array(_) | Value::Null => {
+            return Err(Error::UnknownKey {
+                key: key.to_string(),
+            });
+        }
+    };
+    *node = new;
+    let updated: Patient = serde_json::from_value(root).map_err(|e| Error::WrongType {
+        key: key.to_string(),
+        value: value.to_string(),
+        expected: e.to_string(),
+    })?;
+    validate(&updated)?;
+    Ok(updated)
+}
+
+/// Parse `KEY=VALUE`.
+pub fn parse_assignment(s: &str) -> Result<(&str, &str), Error> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| Error::BadAssignment {
+            text: s.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_one_segment_and_specific_wins() {
+        assert!(matches("heart.*.v0_ml", "heart.lv.v0_ml"));
+        assert!(!matches("heart.*.v0_ml", "heart.lv.x.v0_ml"));
+        let s = spec_of("pulmonary.arterial.r_mmhg_s_per_ml").unwrap();
+        assert_eq!(s.pattern, "pulmonary.arterial.r_mmhg_s_per_ml");
+    }
+}

@@ -1,0 +1,55 @@
+//! Unit conversions, named `x_from_y`. The model works in mmHg, mL, s; the clinic in L/min, ms, W.
+
+/// mL/s per L/min.
+const ML_S_PER_L_MIN: f64 = 1000.0 / 60.0;
+/// Watts per (mmHg * L/min): 133.322 Pa * 1e-3 m^3 / 60 s (so CPO = MAP * CO / 451, Fincke 2004).
+const W_PER_MMHG_L_MIN: f64 = 133.322_387_415 / 60_000.0;
+
+pub fn ml_s_from_l_min(l_min: f64) -> f64 {
+    l_min * ML_S_PER_L_MIN
+}
+
+pub fn l_min_from_ml_s(ml_s: f64) -> f64 {
+    ml_s / ML_S_PER_L_MIN
+}
+
+pub fn s_from_ms(ms: f64) -> f64 {
+    ms * 1e-3
+}
+
+pub fn ms_from_s(s: f64) -> f64 {
+    s * 1e3
+}
+
+/// Beat period from heart rate.
+pub fn period_s_from_bpm(bpm: f64) -> f64 {
+    60.0 / bpm
+}
+
+pub fn bpm_from_period_s(period_s: f64) -> f64 {
+    60.0 / period_s
+}
+
+/// Hydraulic power of a mean pressure driving a flow.
+pub fn watts_from_mmhg_l_min(mmhg: f64, l_min: f64) -> f64 {
+    mmhg * l_min * W_PER_MMHG_L_MIN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_round_trip() {
+        assert!((l_min_from_ml_s(ml_s_from_l_min(4.2)) - 4.2).abs() < 1e-12);
+        assert!((ml_s_from_l_min(6.0) - 100.0).abs() < 1e-12);
+        assert!((period_s_from_bpm(75.0) - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cardiac_power_matches_fincke_constant() {
+        // Fincke et al. JACC 2004;44:340: CPO [W] = MAP [mmHg] * CO [L/min] / 451.
+        let w = watts_from_mmhg_l_min(451.0, 1.0);
+        assert!((w - 1.0).abs() < 5e-3, "{w}");
+    }
+}

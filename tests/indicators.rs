@@ -1,0 +1,181 @@
+//! Every per-beat indicator checked against a hand computation on a synthetic waveform whose
+//! answers are known in closed form (a rectangular PV loop, sinusoidal pressures).
+
+use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
+use ecmo_unload::heart::ChamberLaw;
+use ecmo_unload::monitor::{
+    AV_OPENING_MIN_FORWARD_ML, MVO2_BASAL_ML_O2_MIN, MVO2_ECC_ML_O2_PER_BEAT_PER_EES,
+    MVO2_PER_PVA_ML_O2_PER_MMHG_ML, Monitor, Sample,
+};
+use ecmo_unload::patient::Chamber;
+use ecmo_unload::units::watts_from_mmhg_l_min;
+use std::f64::consts::PI;
+
+const DT: f64 = 1e-3;
+const STEPS_PER_BEAT: usize = 1000; // 1 s beats: 60 bpm
+const EES: f64 = 2.0;
+const V0: f64 = 10.0;
+
+fn lv_law() -> ChamberLaw {
+    ChamberLaw::new(&Chamber {
+        ees_mmhg_per_ml: EES,
+        v0_ml: V0,
+        edpvr_a_mmhg: 0.34,
+        edpvr_b_per_ml: 0.024,
+        t_max_ms: 200.0,
+        tau_ms: 30.0,
+    })
+}
+
+/// Rectangular PV loop: isovolumic contraction at 120 mL (10 -> 100 mmHg, 0-0.1 s), ejection at
+/// 100 mmHg (120 -> 50 mL, 0.1-0.4 s), isovolumic relaxation at 50 mL (0.4-0.5 s), filling at
+/// 10 mmHg (50 -> 120 mL, 0.5-1.0 s).
+fn lv_pv(t: f64) -> (f64, f64) {
+    let lerp = |a: f64, b: f64, f: f64| a + (b - a) * f;
+    if t < 0.1 {
+        (lerp(10.0, 100.0, t / 0.1), 120.0)
+    } else if t < 0.4 {
+        (100.0, lerp(120.0, 50.0, (t - 0.1) / 0.3))
+    } else if t < 0.5 {
+        (lerp(100.0, 10.0, (t - 0.4) / 0.1), 50.0)
+    } else {
+        (10.0, lerp(50.0, 120.0, (t - 0.5) / 0.5))
+    }
+}
+
+fn feed(monitor: &mut Monitor, beats: usize) {
+    for k in 0..beats * STEPS_PER_BEAT + 1 {
+        let t = k as f64 * DT;
+        let tb = (k % STEPS_PER_BEAT) as f64 * DT;
+        let mut p = [0.0; N_NODES];
+        let mut v = [100.0; N_NODES];
+        let mut q = [0.0; N_PATHS];
+        let (lv_p, lv_v) = lv_pv(tb);
+        p[Node::Lv.index()] = lv_p;
+        v[Node::Lv.index()] = lv_v;
+        p[Node::Arch.index()] = 80.0 + 40.0 * (PI * tb).sin().powi(2);
+        p[Node::Descending.index()] = 95.0;
+        p[Node::AorticRoot.index()] = if tb < 0.4 { 110.0 } else { 90.0 };
+        p[Node::Ra.index()] = 5.0;
+        p[Node::La.index()] = 12.0 + 4.0 * (2.0 * PI * tb).sin();
+        p[Node::PulmonaryArteries.index()] = 20.0 + 10.0 * (2.0 * PI * tb).sin();
+        // RV volume: 140 at the R wave down to 70 at 0.4 s, then back.
+        v[Node::Rv.index()] = 105.0 + 35.0 * (2.0 * PI * tb * 1.25).cos().max(-1.0);
+        if (0.1..0.4).contains(&tb) {
+            q[Path::Aortic.index()] = 70.0 / 0.3;
+        }
+        monitor.observe(&Sample {
+            t_s: t,
+            dt_s: DT,
+            r_wave: k % STEPS_PER_BEAT == 0,
+            p_mmhg: &p,
+            v_ml: &v,
+            q_ml_s: &q,
+        });
+    }
+}
+
+fn close(name: &str, got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= tol,
+        "{name}: got {got}, want {want} (+-{tol})"
+    );
+}
+
+#[test]
+fn indicators_match_hand_computation() {
+    let law = lv_law();
+    let mut m = Monitor::new(law);
+    feed(&mut m, 2);
+    assert_eq!(m.beats_total(), 2);
+    let b = *m.last_beat().unwrap();
+
+    close("hr", b.hr_bpm, 60.0, 1e-9);
+    close("sbp", b.sbp_mmhg, 120.0, 1e-9);
+    close("dbp", b.dbp_mmhg, 80.0, 1e-9);
+    // Mean of sin^2 over a whole period is 1/2.
+    close("map", b.map_mmhg, 100.0, 1e-9);
+    close("pulse pressure", b.pulse_pressure_mmhg, 40.0, 1e-9);
+    close("map lower", b.map_lower_mmhg, 95.0, 1e-9);
+    close("cvp", b.cvp_mmhg, 5.0, 1e-9);
+    close("pap sys", b.pap_sys_mmhg, 30.0, 1e-9);
+    close("pap dia", b.pap_dia_mmhg, 10.0, 1e-9);
+    close("pap mean", b.pap_mean_mmhg, 20.0, 1e-9);
+    close("pcwp", b.pcwp_mmhg, 12.0, 1e-9);
+    close("lvedp", b.lvedp_mmhg, 10.0, 1e-9);
+    close("lvedv", b.lvedv_ml, 120.0, 1e-9);
+    close("lvesv", b.lvesv_ml, 50.0, 1e-9);
+    close("sv", b.lv_sv_ml, 70.0, 1e-9);
+    close("ef", b.lvef_pct, 100.0 * 70.0 / 120.0, 1e-9);
+    close("lv peak", b.lv_peak_mmhg, 100.0, 1e-9);
+    close("rvedv", b.rvedv_ml, 140.0, 1e-9);
+    close("rvesv", b.rvesv_ml, 70.0, 1e-9);
+    // 70 mL forward per 1 s beat = 4.2 L/min (rectangle rule over 300 samples of 1 ms).
+    close("native co", b.native_co_l_min, 4.2, 1e-9);
+    assert!(b.av_opened && b.av_forward_ml > AV_OPENING_MIN_FORWARD_ML);
+    // Rectangle loop area: (100 - 10) * (120 - 50).
+    close("stroke work", b.stroke_work_mmhg_ml, 6300.0, 1e-6);
+    // End-systolic point (50 mL, 100 mmHg): PE = 1/2 * 100 * (50 - V0) - integral of EDPVR.
+    let a = 0.34;
+    let bb = 0.024;
+    let edpvr_int = a * (((bb * 40.0_f64).exp() - 1.0) / bb - 40.0);
+    let pe = 0.5 * 100.0 * 40.0 - edpvr_int;
+    close("pva", b.pva_mmhg_ml, 6300.0 + pe, 1e-6);
+    let mvo2 = (MVO2_PER_PVA_ML_O2_PER_MMHG_ML * (6300.0 + pe)
+        + MVO2_ECC_ML_O2_PER_BEAT_PER_EES * EES)
+        * 60.0
+        + MVO2_BASAL_ML_O2_MIN;
+    close("mvo2", b.mvo2_ml_min, mvo2, 1e-9);
+    // Diastole (valve shut after ejection, 0.4-1.0 s) root pressure 90, LV end-diastolic 10.
+    close("coronary perfusion", b.coronary_perfusion_mmhg, 80.0, 1e-9);
+    close("cpo", b.cpo_w, watts_from_mmhg_l_min(100.0, 4.2), 1e-12);
+    close("cpo value", b.cpo_w, 100.0 * 4.2 / 451.0, 5e-3);
+}
+
+#[test]
+fn a_beat_that_does_not_eject_is_counted_closed() {
+    let mut m = Monitor::new(lv_law());
+    for k in 0..2001 {
+        let mut p = [0.0; N_NODES];
+        p[Node::Lv.index()] = 20.0;
+        p[Node::AorticRoot.index()] = 70.0;
+        let v = [150.0; N_NODES];
+        let q = [0.0; N_PATHS];
+        m.observe(&Sample {
+            t_s: k as f64 * DT,
+            dt_s: DT,
+            r_wave: k % STEPS_PER_BEAT == 0,
+            p_mmhg: &p,
+            v_ml: &v,
+            q_ml_s: &q,
+        });
+    }
+    let means = m.mean_of_last(10).unwrap();
+    assert_eq!(means.beats, 2);
+    assert_eq!(means.av_opening_pct, 0.0);
+    close("no output", means.mean.native_co_l_min, 0.0, 1e-12);
+    close("no stroke work", means.mean.stroke_work_mmhg_ml, 0.0, 1e-9);
+    // Whole beat is diastole: CPP = 70 - 20.
+    close("cpp", means.mean.coronary_perfusion_mmhg, 50.0, 1e-9);
+}
+
+#[test]
+fn mean_of_identical_beats_is_the_beat() {
+    let mut m = Monitor::new(lv_law());
+    feed(&mut m, 4);
+    let last = *m.last_beat().unwrap();
+    let means = m.mean_of_last(3).unwrap();
+    assert_eq!(means.beats, 3);
+    assert_eq!(means.av_opening_pct, 100.0);
+    let a = serde_json::to_value(last).unwrap();
+    let b = serde_json::to_value(means.mean).unwrap();
+    for (k, v) in a.as_object().unwrap() {
+        if k == "t_start_s" {
+            continue;
+        }
+        match (v.as_f64(), b[k].as_f64()) {
+            (Some(x), Some(y)) => close(k, y, x, 1e-9 * x.abs().max(1.0)),
+            _ => assert_eq!(v, &b[k], "{k}"),
+        }
+    }
+}
