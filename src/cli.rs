@@ -27,7 +27,7 @@ pub enum Command {
         #[arg(long, default_value = "healthy")]
         preset: String,
         /// Simulated seconds to run.
-        #[arg(long, default_value_t = 60.0)]
+        #[arg(long, default_value_t = 60.0, allow_negative_numbers = true)]
         seconds: f64,
         /// Override a parameter: dotted key into the preset, e.g. heart.lv.ees_mmhg_per_ml=0.5.
         #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -73,12 +73,7 @@ pub enum CliError {
 
 /// Load a preset and apply `--set` overrides.
 pub fn patient_with_overrides(preset: &str, sets: &[String]) -> Result<Patient, CliError> {
-    let mut patient = presets::load(preset)?;
-    for s in sets {
-        let (key, value) = settings::parse_assignment(s)?;
-        patient = settings::set(&patient, key, value)?;
-    }
-    Ok(patient)
+    Ok(settings::apply_all(&presets::load(preset)?, sets)?)
 }
 
 pub fn run(

@@ -8,7 +8,7 @@ use crate::heart::{activation, t_max_s_at_rr};
 use crate::monitor::{Beat, BeatMeans, Monitor, SUMMARY_BEATS, Sample};
 use crate::patient::Patient;
 use crate::settings;
-use crate::units::{period_s_from_bpm, s_from_ms};
+use crate::units::{dyn_s_cm5_from_mmhg_l_min, period_s_from_bpm, s_from_ms};
 use serde::Serialize;
 
 /// Bisection steps to find the mean filling pressure that holds the blood volume at t = 0.
@@ -131,6 +131,10 @@ pub struct Summary {
     pub blood_volume_ml: f64,
     /// Cardiac index (native CO / BSA).
     pub ci_l_min_m2: f64,
+    /// Systemic vascular resistance, 80 (MAP - CVP) / flow into the systemic arteries.
+    pub svr_dyn_s_cm5: f64,
+    /// Pulmonary vascular resistance, 80 (mean PAP - PCWP) / native CO.
+    pub pvr_dyn_s_cm5: f64,
     /// Beats the means were taken over.
     pub beats: usize,
 }
@@ -337,6 +341,11 @@ impl Engine {
             cpo_w: b.cpo_w,
             blood_volume_ml: self.blood_volume_ml(),
             ci_l_min_m2: b.native_co_l_min / self.patient.bsa_m2(),
+            svr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(b.map_mmhg - b.cvp_mmhg, b.native_co_l_min),
+            pvr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(
+                b.pap_mean_mmhg - b.pcwp_mmhg,
+                b.native_co_l_min,
+            ),
             beats: m.beats,
         })
     }

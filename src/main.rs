@@ -7,7 +7,17 @@ use cli::{Cli, CliError, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let args = match Cli::try_parse() {
+        Ok(args) => args,
+        // Help and version go to stdout as usual; a usage error is one line, exit 2.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{first} (see ecmo-unload --help)");
+            return ExitCode::from(2);
+        }
+    };
     let result: Result<(), CliError> = match args.command {
         Some(Command::Run {
             preset,

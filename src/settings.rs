@@ -457,6 +457,16 @@ pub fn set(p: &Patient, key: &str, value: &str) -> Result<Patient, Error> {
     Ok(updated)
 }
 
+/// Apply `KEY=VALUE` assignments in order (the CLI's `--set`).
+pub fn apply_all<S: AsRef<str>>(p: &Patient, assignments: &[S]) -> Result<Patient, Error> {
+    let mut out = p.clone();
+    for a in assignments {
+        let (key, value) = parse_assignment(a.as_ref())?;
+        out = set(&out, key, value)?;
+    }
+    Ok(out)
+}
+
 /// Parse `KEY=VALUE`.
 pub fn parse_assignment(s: &str) -> Result<(&str, &str), Error> {
     s.split_once('=')

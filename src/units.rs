@@ -5,6 +5,15 @@ const ML_S_PER_L_MIN: f64 = 1000.0 / 60.0;
 /// Watts per (mmHg * L/min): 133.322 Pa * 1e-3 m^3 / 60 s (so CPO = MAP * CO / 451, Fincke 2004).
 const W_PER_MMHG_L_MIN: f64 = 133.322_387_415 / 60_000.0;
 
+/// dyn*s/cm^5 per Wood unit (mmHg*min/L): 1333.22 dyn/cm^2 * 60 s / 1000 cm^3 (the "x 80" of
+/// the bedside formula SVR = 80 (MAP - CVP) / CO).
+const DYN_S_CM5_PER_WOOD_UNIT: f64 = 79.993_432_449;
+
+/// Vascular resistance in dyn*s/cm^5 from a pressure drop and a flow.
+pub fn dyn_s_cm5_from_mmhg_l_min(dp_mmhg: f64, flow_l_min: f64) -> f64 {
+    DYN_S_CM5_PER_WOOD_UNIT * dp_mmhg / flow_l_min
+}
+
 pub fn ml_s_from_l_min(l_min: f64) -> f64 {
     l_min * ML_S_PER_L_MIN
 }

@@ -1,0 +1,290 @@
+//! The command line as external scripts use it: the JSON keys are a contract, bad input is one
+//! clear line on stderr with exit code 2 and nothing on stdout.
+
+use std::process::{Command, Output};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecmo-unload"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Exit 2, one line on stderr containing every `needle`, nothing on stdout.
+fn fails_cleanly(args: &[&str], needles: &[&str]) {
+    let o = cli(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert!(
+        stdout(&o).is_empty(),
+        "{args:?} printed a result: {}",
+        stdout(&o)
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line: {err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: '{err}' does not mention '{n}'");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+const CONTRACT_KEYS: &[&str] = &[
+    "t_s",
+    "hr_bpm",
+    "sbp_mmhg",
+    "dbp_mmhg",
+    "map_mmhg",
+    "pulse_pressure_mmhg",
+    "map_lower_mmhg",
+    "cvp_mmhg",
+    "pap_sys_mmhg",
+    "pap_dia_mmhg",
+    "pap_mean_mmhg",
+    "pcwp_mmhg",
+    "lvedp_mmhg",
+    "lvedv_ml",
+    "lvesv_ml",
+    "lv_sv_ml",
+    "lvef_pct",
+    "lv_peak_mmhg",
+    "rvedv_ml",
+    "rvesv_ml",
+    "native_co_l_min",
+    "av_opening_pct",
+    "pva_mmhg_ml",
+    "stroke_work_mmhg_ml",
+    "mvo2_ml_min",
+    "coronary_perfusion_mmhg",
+    "cpo_w",
+    "blood_volume_ml",
+];
+
+#[test]
+fn run_json_has_every_contract_key_as_a_finite_number() {
+    let o = cli(&[
+        "run",
+        "--preset",
+        "cardiogenic-shock",
+        "--seconds",
+        "20",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for k in CONTRACT_KEYS {
+        let x = v[k]
+            .as_f64()
+            .unwrap_or_else(|| panic!("key {k} missing or not a number"));
+        assert!(x.is_finite(), "{k} = {x}");
+    }
+    assert_eq!(v["t_s"].as_f64(), Some(20.0));
+}
+
+#[test]
+fn set_overrides_reach_the_model() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--preset", "healthy", "--seconds", "20", "--json"];
+        args.extend_from_slice(extra);
+        let o = cli(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
+    };
+    let base = run(&[]);
+    let weak = run(&[
+        "--set",
+        "heart.lv.ees_mmhg_per_ml=0.8",
+        "--set",
+        "rhythm.rate_bpm=90",
+    ]);
+    assert!((weak["hr_bpm"].as_f64().unwrap() - 90.0).abs() < 0.5);
+    assert!(weak["lvef_pct"].as_f64().unwrap() < base["lvef_pct"].as_f64().unwrap() - 10.0);
+}
+
+#[test]
+fn a_preset_file_path_works_like_a_name() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/presets/healthy.ron");
+    let a = cli(&["run", "--preset", path, "--seconds", "10", "--json"]);
+    let b = cli(&["run", "--preset", "healthy", "--seconds", "10", "--json"]);
+    assert!(a.status.success());
+    assert_eq!(
+        stdout(&a),
+        stdout(&b),
+        "file and embedded preset must agree"
+    );
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_exit_2() {
+    fails_cleanly(
+        &["run", "--preset", "nope"],
+        &["unknown preset 'nope'", "healthy", "cardiogenic-shock"],
+    );
+    fails_cleanly(
+        &["run", "--set", "heart.lv.nope=1"],
+        &["unknown key 'heart.lv.nope'"],
+    );
+    fails_cleanly(
+        &["run", "--set", "heart.lv.ees_mmhg_per_ml=99"],
+        &["heart.lv.ees_mmhg_per_ml", "out of range", "mmHg/mL"],
+    );
+    fails_cleanly(
+        &["run", "--set", "heart.lv.ees_mmhg_per_ml=soft"],
+        &["heart.lv.ees_mmhg_per_ml", "expected a number"],
+    );
+    fails_cleanly(
+        &["run", "--set", "heart.lv.ees_mmhg_per_ml=NaN"],
+        &["heart.lv.ees_mmhg_per_ml"],
+    );
+    fails_cleanly(
+        &["run", "--set", "rhythm.kind=waltz"],
+        &["rhythm.kind", "sinus"],
+    );
+    fails_cleanly(&["run", "--set", "no-equals-sign"], &["KEY=VALUE"]);
+    fails_cleanly(&["run", "--seconds", "-3"], &["--seconds"]);
+    fails_cleanly(&["run", "--seconds", "0.1"], &["no complete beat"]);
+    fails_cleanly(&["params", "--preset", "nope"], &["unknown preset"]);
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("ecmo-unload-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn malformed_preset_files_name_file_line_column_and_field() {
+    let good = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/healthy.ron"))
+        .unwrap();
+
+    let truncated = temp_file("truncated.ron", &good.as_bytes()[..good.len() / 2]);
+    fails_cleanly(&["run", "--preset", &truncated], &[&truncated]);
+
+    let unknown = temp_file(
+        "unknown.ron",
+        good.replace("tau_ms: 30.0),", "tau_ms: 30.0, colour: 3),")
+            .as_bytes(),
+    );
+    fails_cleanly(&["run", "--preset", &unknown], &[&unknown, "colour"]);
+
+    let missing = temp_file(
+        "missing.ron",
+        good.replace("    weight_kg: 70.0,\n", "").as_bytes(),
+    );
+    fails_cleanly(&["run", "--preset", &missing], &[&missing, "weight_kg"]);
+
+    let wrong_type = temp_file(
+        "type.ron",
+        good.replace("weight_kg: 70.0", "weight_kg: \"heavy\"")
+            .as_bytes(),
+    );
+    fails_cleanly(&["run", "--preset", &wrong_type], &[&wrong_type]);
+
+    // Out of range: the message names the field and the line it sits on.
+    let range = temp_file(
+        "range.ron",
+        good.replace("lv: (ees_mmhg_per_ml: 2.3", "lv: (ees_mmhg_per_ml: 60.0")
+            .as_bytes(),
+    );
+    let line = good
+        .lines()
+        .position(|l| l.contains("lv: (ees_mmhg_per_ml"))
+        .unwrap()
+        + 1;
+    fails_cleanly(
+        &["run", "--preset", &range],
+        &[&format!("{range}:{line}:"), "heart.lv.ees_mmhg_per_ml"],
+    );
+
+    let binary = temp_file("binary.ron", &[0xff, 0xfe, 0x00, 0x28]);
+    fails_cleanly(&["run", "--preset", &binary], &[&binary, "UTF-8"]);
+}
+
+#[test]
+fn params_lists_every_key_with_unit_and_range() {
+    let o = cli(&["params", "--preset", "healthy"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("heart.lv.ees_mmhg_per_ml"))
+        .expect("lv ees listed");
+    assert!(
+        line.contains("2.3") && line.contains("mmHg/mL") && line.contains("[0.05, 6]"),
+        "{line}"
+    );
+    for key in [
+        "rhythm.rate_bpm",
+        "valves.aortic_regurgitation_mm2",
+        "systemic.bronchial_r_mmhg_s_per_ml",
+        "numerics.dt_ms",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(key)), "{key} missing");
+    }
+}
+
+#[test]
+fn csv_streams_every_pressure_volume_and_flow() {
+    let dir = std::env::temp_dir().join(format!("ecmo-unload-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("wave.csv");
+    let p = path.display().to_string();
+    let o = cli(&[
+        "run",
+        "--preset",
+        "healthy",
+        "--seconds",
+        "2",
+        "--csv",
+        &p,
+        "--every-ms",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "t_s");
+    for col in [
+        "p_lv_mmhg",
+        "p_arch_mmhg",
+        "v_lv_ml",
+        "q_aortic_ml_s",
+        "q_bronchial_ml_s",
+    ] {
+        assert!(header.contains(&col), "{col} missing");
+    }
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 400, "2 s every 5 ms");
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    assert!((rows[1][0] - rows[0][0] - 0.005).abs() < 1e-9);
+}
+
+#[test]
+fn bench_reports_a_realtime_factor_per_preset() {
+    let o = cli(&["bench", "--seconds", "5"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for preset in ["healthy", "cardiogenic-shock"] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(preset))
+            .unwrap_or_else(|| panic!("{preset} missing"));
+        let rtf: f64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+        assert!(rtf > 0.0);
+    }
+}

@@ -1,0 +1,160 @@
+//! Physiological behaviour of the engine beyond the summary ranges of docs/VALIDATION.md.
+
+use ecmo_unload::{Engine, Node, Path, presets};
+
+fn settled(preset: &str) -> Engine {
+    let mut e = Engine::new(presets::load(preset).unwrap()).unwrap();
+    e.run_for(60.0);
+    e
+}
+
+/// Mean flow of each path over `seconds`.
+fn mean_flows(e: &mut Engine, seconds: f64) -> impl Fn(Path) -> f64 {
+    let steps = (seconds / e.dt_s()) as usize;
+    let mut sum = [0.0; Path::COUNT];
+    for _ in 0..steps {
+        e.step();
+        for p in Path::ALL {
+            sum[p.index()] += e.flow_ml_s(*p);
+        }
+    }
+    move |p: Path| sum[p.index()] / steps as f64
+}
+
+#[test]
+fn cardiac_output_splits_as_in_the_body() {
+    let mut e = settled("healthy");
+    let q = mean_flows(&mut e, 20.0);
+    let co = q(Path::Aortic);
+    let share = |p: Path| 100.0 * q(p) / co;
+    // Williams & Leggett 1989 / ICRP 89: heart wall ~4 %, bronchial (lung tissue) ~2.5 %.
+    assert!(
+        (3.0..=6.0).contains(&share(Path::Coronary)),
+        "coronary {:.2} %",
+        share(Path::Coronary)
+    );
+    assert!(
+        (1.0..=2.5).contains(&share(Path::Bronchial)),
+        "bronchial {:.2} %",
+        share(Path::Bronchial)
+    );
+    assert!(
+        (20.0..=35.0).contains(&share(Path::UpperBody)),
+        "upper body {:.2} %",
+        share(Path::UpperBody)
+    );
+    // Steady state: what leaves the LV comes back through the RV (bronchial flow bypasses it).
+    let rv = q(Path::Pulmonic);
+    assert!(
+        (rv - (co - q(Path::Bronchial))).abs() < 0.01 * co,
+        "RV {rv} vs LV {co}"
+    );
+}
+
+#[test]
+fn aortic_pressure_shows_a_dicrotic_notch() {
+    let mut e = settled("healthy");
+    let mut closed_at = None;
+    let mut prev_q = 0.0;
+    let mut root = Vec::new();
+    for _ in 0..4000 {
+        e.step();
+        let q = e.flow_ml_s(Path::Aortic);
+        if prev_q > 0.0 && q == 0.0 && closed_at.is_none() {
+            closed_at = Some(e.t_s());
+        }
+        if closed_at.is_some() && root.len() < 300 {
+            root.push(e.pressure_mmhg(Node::AorticRoot));
+        }
+        prev_q = q;
+    }
+    // After valve closure the root pressure dips and rebounds (the incisura) within 150 ms.
+    let rises = root.windows(2).take(300).any(|w| w[1] > w[0] + 1e-3);
+    assert!(
+        closed_at.is_some() && rises,
+        "no rebound after aortic valve closure"
+    );
+}
+
+#[test]
+fn atria_contract_before_the_ventricles() {
+    let mut e = settled("healthy");
+    // Over one beat: LA pressure peaks (a wave) before LV pressure peaks.
+    let mut la_peak = (0.0, f64::MIN);
+    let mut lv_peak = (0.0, f64::MIN);
+    let mut beats = 0;
+    while beats < 2 {
+        if e.step().is_some() {
+            beats += 1;
+            if beats == 1 {
+                la_peak = (0.0, f64::MIN);
+                lv_peak = (0.0, f64::MIN);
+            }
+        }
+        let t = e.t_s();
+        let la = e.pressure_mmhg(Node::La);
+        let lv = e.pressure_mmhg(Node::Lv);
+        if la > la_peak.1 && e.flow_ml_s(Path::Mitral) > 0.0 {
+            la_peak = (t, la);
+        }
+        if lv > lv_peak.1 {
+            lv_peak = (t, lv);
+        }
+    }
+    let b = e.monitor().last_beat().unwrap();
+    let beat_end = b.t_start_s + b.duration_s;
+    // The a wave comes in late diastole: after the LV peak of this beat, before the next R wave.
+    assert!(
+        la_peak.0 > lv_peak.0 && la_peak.0 < beat_end,
+        "a wave at {la_peak:?}, LV peak at {lv_peak:?}"
+    );
+}
+
+#[test]
+fn shock_is_worse_than_health_in_the_expected_directions() {
+    let h = settled("healthy").summary().unwrap();
+    let s = settled("cardiogenic-shock").summary().unwrap();
+    assert!(s.native_co_l_min < h.native_co_l_min);
+    assert!(s.lvedv_ml > h.lvedv_ml, "the failing LV dilates");
+    assert!(s.pcwp_mmhg > h.pcwp_mmhg + 10.0, "the lungs congest");
+    assert!(s.coronary_perfusion_mmhg < h.coronary_perfusion_mmhg);
+    assert!(s.cpo_w < h.cpo_w);
+    assert!(
+        s.pulse_pressure_mmhg < h.pulse_pressure_mmhg,
+        "narrow pulse pressure of low stroke volume"
+    );
+}
+
+#[test]
+fn mvo2_rises_with_contractility_and_load() {
+    let base = settled("healthy").summary().unwrap();
+    let mut e = settled("healthy");
+    e.set("heart.lv.ees_mmhg_per_ml", "3.5").unwrap();
+    e.run_for(30.0);
+    let strong = e.summary().unwrap();
+    assert!(
+        strong.mvo2_ml_min > base.mvo2_ml_min,
+        "{} vs {}",
+        strong.mvo2_ml_min,
+        base.mvo2_ml_min
+    );
+    assert!(strong.pva_mmhg_ml > 0.0 && base.pva_mmhg_ml > base.stroke_work_mmhg_ml);
+}
+
+#[test]
+fn the_model_reaches_a_periodic_steady_state() {
+    let mut e = settled("cardiogenic-shock");
+    let a = e.summary().unwrap();
+    e.run_for(30.0);
+    let b = e.summary().unwrap();
+    for (x, y, what) in [
+        (a.map_mmhg, b.map_mmhg, "map"),
+        (a.pcwp_mmhg, b.pcwp_mmhg, "pcwp"),
+        (a.lvedv_ml, b.lvedv_ml, "lvedv"),
+    ] {
+        assert!(
+            (x - y).abs() < 0.01 * x.abs().max(1.0),
+            "{what} still moving: {x} -> {y}"
+        );
+    }
+}
