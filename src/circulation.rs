@@ -125,8 +125,25 @@ pub struct Circuit {
     conductance_ml_s_per_mmhg: [f64; N_PATHS],
     /// Regurgitant orifice area per valve (mm^2).
     pub regurgitant_mm2: [f64; 4],
-    from: [usize; N_PATHS],
-    to: [usize; N_PATHS],
+}
+
+/// Path ends as compile-time tables: the step loops index with constants (no bounds checks).
+const FROM: [usize; N_PATHS] = ends_table(0);
+const TO: [usize; N_PATHS] = ends_table(1);
+
+const fn ends_table(which: usize) -> [usize; N_PATHS] {
+    let mut out = [0; N_PATHS];
+    let mut j = 0;
+    while j < N_PATHS {
+        let (from, to) = Path::ALL[j].ends();
+        out[j] = if which == 0 {
+            from as usize
+        } else {
+            to as usize
+        };
+        j += 1;
+    }
+    out
 }
 
 impl Circuit {
@@ -145,8 +162,6 @@ impl Circuit {
             regurgitant_mm2: [0.0; 4],
             inertial: [Inertial::default(); N_PATHS],
             conductance_ml_s_per_mmhg: [0.0; N_PATHS],
-            from: std::array::from_fn(|j| Path::ALL[j].ends().0.index()),
-            to: std::array::from_fn(|j| Path::ALL[j].ends().1.index()),
         };
         for (i, law) in c.chamber.iter().enumerate() {
             c.v0_ml[i] = law.v0_ml;
@@ -256,19 +271,19 @@ impl Circuit {
     #[inline]
     pub fn flows(&self, p: &[f64; N_NODES], q_state: &mut [f64; N_PATHS], q: &mut [f64; N_PATHS]) {
         for j in VALVES {
-            let dp = p[self.from[j]] - p[self.to[j]];
+            let dp = p[FROM[j]] - p[TO[j]];
             let forward = self.inertial[j].valve_step(q_state[j], dp);
             q_state[j] = forward;
             q[j] = forward + valves::orifice_flow(self.regurgitant_mm2[j], dp);
         }
         for j in CONDUITS {
-            let dp = p[self.from[j]] - p[self.to[j]];
+            let dp = p[FROM[j]] - p[TO[j]];
             let q_new = self.inertial[j].step(q_state[j], dp);
             q_state[j] = q_new;
             q[j] = q_new;
         }
         for j in RESISTORS {
-            q[j] = (p[self.from[j]] - p[self.to[j]]) * self.conductance_ml_s_per_mmhg[j];
+            q[j] = (p[FROM[j]] - p[TO[j]]) * self.conductance_ml_s_per_mmhg[j];
         }
     }
 
@@ -287,8 +302,9 @@ impl Circuit {
         v: &mut [f64; N_NODES],
     ) -> bool {
         let mut next = *v;
-        self.apply(dt_s, q, &mut next);
-        if next.iter().all(|x| *x >= 0.0) {
+        apply(dt_s, q, &mut next);
+        // Branch-free scan (an early-exit `all` does not vectorise); NaN is not caught here.
+        if !next.iter().fold(false, |any, &x| any | (x < 0.0)) {
             *v = next;
             return false;
         }
@@ -309,7 +325,7 @@ impl Circuit {
             q[j] *= scale[source];
             q_state[j] *= scale[source];
         }
-        self.apply(dt_s, q, v);
+        apply(dt_s, q, v);
         // Rounding can leave -1e-17 where a node was emptied exactly. (Not `max`: a NaN must
         // stay visible.)
         for x in v.iter_mut() {
@@ -320,23 +336,24 @@ impl Circuit {
         true
     }
 
-    #[inline]
-    fn apply(&self, dt_s: f64, q: &[f64; N_PATHS], v: &mut [f64; N_NODES]) {
-        for j in 0..N_PATHS {
-            let dv = q[j] * dt_s;
-            v[self.from[j]] -= dv;
-            v[self.to[j]] += dv;
-        }
-    }
-
     /// The node a flow leaves and the node it enters.
     #[inline]
     fn source_sink(&self, j: usize, q: f64) -> (usize, usize) {
         if q >= 0.0 {
-            (self.from[j], self.to[j])
+            (FROM[j], TO[j])
         } else {
-            (self.to[j], self.from[j])
+            (TO[j], FROM[j])
         }
+    }
+}
+
+/// Move each path's flow for one step from its source node to its sink node.
+#[inline(always)]
+fn apply(dt_s: f64, q: &[f64; N_PATHS], v: &mut [f64; N_NODES]) {
+    for j in 0..N_PATHS {
+        let dv = q[j] * dt_s;
+        v[FROM[j]] -= dv;
+        v[TO[j]] += dv;
     }
 }
 

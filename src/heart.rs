@@ -16,7 +16,7 @@ use std::f64::consts::{FRAC_PI_2, PI};
 pub const BAZETT_REFERENCE_RR_S: f64 = 1.0;
 /// Relaxation counts as complete after this many time constants (0.5 exp(-14) < 5e-7: below
 /// 0.001 mmHg of any chamber's pressure); the exp is skipped from then on.
-const RELAXED_AFTER_TAUS: f64 = 14.0;
+pub const RELAXED_AFTER_TAUS: f64 = 14.0;
 /// Above this diastolic pressure the EDPVR continues along its tangent. A numerical guard, not
 /// physiology: it bounds the chamber stiffness at slider extremes so the fixed step stays stable.
 pub const EDPVR_LINEAR_ABOVE_MMHG: f64 = 80.0;

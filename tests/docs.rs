@@ -1,0 +1,110 @@
+//! docs/MODEL.md kept true: every preset key has a parameter row whose values match both
+//! presets, and every constant row equals the constant in the code.
+
+use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
+use ecmo_unload::heart::{BAZETT_REFERENCE_RR_S, EDPVR_LINEAR_ABOVE_MMHG, RELAXED_AFTER_TAUS};
+use ecmo_unload::monitor::{
+    AV_OPENING_MIN_FORWARD_ML, MVO2_BASAL_ML_O2_MIN, MVO2_ECC_ML_O2_PER_BEAT_PER_EES,
+    MVO2_PER_PVA_ML_O2_PER_MMHG_ML, SUMMARY_BEATS,
+};
+use ecmo_unload::valves::{ORIFICE_LINEAR_BELOW_MMHG, ORIFICE_ML_S_PER_MM2_SQRT_MMHG};
+use ecmo_unload::{presets, settings};
+use std::collections::BTreeMap;
+
+fn model_md() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODEL.md")).unwrap()
+}
+
+fn table_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_parameter_is_documented_with_its_preset_values() {
+    let text = model_md();
+    let rows: BTreeMap<String, Vec<String>> = table_rows(&text)
+        .into_iter()
+        .filter(|r| r.len() == 4 && r[0] != "key")
+        .map(|r| (r[0].clone(), r))
+        .collect();
+    let healthy = presets::load("healthy").unwrap();
+    let shock = presets::load("cardiogenic-shock").unwrap();
+    let shock_leaves: BTreeMap<String, serde_json::Value> =
+        settings::leaves(&shock).into_iter().collect();
+    let mut problems = Vec::new();
+    for (key, h) in settings::leaves(&healthy) {
+        let Some(h) = h.as_f64() else { continue };
+        let s = shock_leaves[&key].as_f64().unwrap();
+        match rows.get(&key) {
+            None => problems.push(format!("{key}: no row in docs/MODEL.md")),
+            Some(r) => {
+                for (doc, model, preset) in [(&r[1], h, "healthy"), (&r[2], s, "cardiogenic-shock")]
+                {
+                    let d: f64 = doc.parse().unwrap_or(f64::NAN);
+                    if (d - model).abs() > 1e-12 * model.abs().max(1.0) {
+                        problems.push(format!(
+                            "{key}: MODEL.md says {doc} for {preset}, the preset has {model}"
+                        ));
+                    }
+                }
+                if r[3].is_empty() {
+                    problems.push(format!("{key}: no source"));
+                }
+            }
+        }
+    }
+    for key in rows.keys() {
+        if settings::spec_of(key).is_none() {
+            problems.push(format!("MODEL.md documents '{key}', which is not a key"));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn every_constant_row_matches_the_code() {
+    let code: BTreeMap<&str, f64> = [
+        (
+            "ORIFICE_ML_S_PER_MM2_SQRT_MMHG",
+            ORIFICE_ML_S_PER_MM2_SQRT_MMHG,
+        ),
+        ("ORIFICE_LINEAR_BELOW_MMHG", ORIFICE_LINEAR_BELOW_MMHG),
+        ("EDPVR_LINEAR_ABOVE_MMHG", EDPVR_LINEAR_ABOVE_MMHG),
+        ("COLLAPSED_COMPLIANCE_FACTOR", COLLAPSED_COMPLIANCE_FACTOR),
+        ("BAZETT_REFERENCE_RR_S", BAZETT_REFERENCE_RR_S),
+        ("RELAXED_AFTER_TAUS", RELAXED_AFTER_TAUS),
+        ("AV_OPENING_MIN_FORWARD_ML", AV_OPENING_MIN_FORWARD_ML),
+        (
+            "MVO2_PER_PVA_ML_O2_PER_MMHG_ML",
+            MVO2_PER_PVA_ML_O2_PER_MMHG_ML,
+        ),
+        (
+            "MVO2_ECC_ML_O2_PER_BEAT_PER_EES",
+            MVO2_ECC_ML_O2_PER_BEAT_PER_EES,
+        ),
+        ("MVO2_BASAL_ML_O2_MIN", MVO2_BASAL_ML_O2_MIN),
+        ("SUMMARY_BEATS", SUMMARY_BEATS as f64),
+    ]
+    .into_iter()
+    .collect();
+    let text = model_md();
+    let mut seen = 0;
+    for r in table_rows(&text) {
+        let name = r[0].trim_matches('`');
+        if let Some(value) = code.get(name) {
+            let doc: f64 = r[1].parse().unwrap();
+            assert_eq!(doc, *value, "{name}: MODEL.md says {doc}, code has {value}");
+            assert!(!r[2].is_empty(), "{name}: no source");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, code.len(), "a constant has no row in MODEL.md");
+}
