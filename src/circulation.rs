@@ -8,10 +8,10 @@
 //! valves (one-way, inertial, optional regurgitant orifice), conduits (resistance + inertance,
 //! flow is a state), resistors (flow follows pressure at once).
 
-use crate::heart::ChamberLaw;
+use crate::heart::{Activation, ChamberLaw};
 use crate::patient::{Conduit, Patient, Valve, Vessel};
 use crate::units::s_from_ms;
-use crate::valves::{self, Inertial};
+use crate::valves::{self, Inertial, ValveState};
 
 macro_rules! named_enum {
     ($(#[$m:meta])* $name:ident { $($var:ident => $key:literal, $label:literal;)* }) => {
@@ -114,6 +114,8 @@ impl Path {
 #[derive(Clone, Debug)]
 pub struct Circuit {
     pub chamber: [ChamberLaw; N_CHAMBERS],
+    /// Activation tables (CHAMBERS order).
+    pub activation: [Activation; N_CHAMBERS],
     /// Vessel elastance 1/C (index by node; unused for chambers).
     pub elastance_mmhg_per_ml: [f64; N_NODES],
     pub v0_ml: [f64; N_NODES],
@@ -125,6 +127,9 @@ pub struct Circuit {
     conductance_ml_s_per_mmhg: [f64; N_PATHS],
     /// Regurgitant orifice area per valve (mm^2).
     pub regurgitant_mm2: [f64; 4],
+    /// Closing volume per valve.
+    pub closing_volume_ml: [f64; 4],
+    dt_s: f64,
 }
 
 /// Path ends as compile-time tables: the step loops index with constants (no bounds checks).
@@ -155,11 +160,19 @@ impl Circuit {
                 ChamberLaw::new(&p.heart.ra),
                 ChamberLaw::new(&p.heart.rv),
             ],
+            activation: [
+                Activation::new(&p.heart.la),
+                Activation::new(&p.heart.lv),
+                Activation::new(&p.heart.ra),
+                Activation::new(&p.heart.rv),
+            ],
             elastance_mmhg_per_ml: [0.0; N_NODES],
             v0_ml: [0.0; N_NODES],
             r_mmhg_s_per_ml: [0.0; N_PATHS],
             l_mmhg_s2_per_ml: [0.0; N_PATHS],
             regurgitant_mm2: [0.0; 4],
+            closing_volume_ml: [0.0; 4],
+            dt_s: s_from_ms(p.numerics.dt_ms),
             inertial: [Inertial::default(); N_PATHS],
             conductance_ml_s_per_mmhg: [0.0; N_PATHS],
         };
@@ -191,6 +204,7 @@ impl Circuit {
         for (path, v) in valves {
             c.r_mmhg_s_per_ml[path.index()] = v.r_mmhg_s_per_ml;
             c.l_mmhg_s2_per_ml[path.index()] = v.l_mmhg_s2_per_ml;
+            c.closing_volume_ml[path.index()] = v.closing_volume_ml;
         }
         c.regurgitant_mm2[Path::Mitral.index()] = p.valves.mitral_regurgitation_mm2;
         c.regurgitant_mm2[Path::Aortic.index()] = p.valves.aortic_regurgitation_mm2;
@@ -216,9 +230,8 @@ impl Circuit {
         for (path, r) in resistors {
             c.r_mmhg_s_per_ml[path.index()] = r;
         }
-        let dt_s = s_from_ms(p.numerics.dt_ms);
         for j in VALVES.chain(CONDUITS) {
-            c.inertial[j] = Inertial::new(c.r_mmhg_s_per_ml[j], c.l_mmhg_s2_per_ml[j], dt_s);
+            c.inertial[j] = Inertial::new(c.r_mmhg_s_per_ml[j], c.l_mmhg_s2_per_ml[j], c.dt_s);
         }
         for j in RESISTORS {
             c.conductance_ml_s_per_mmhg[j] = 1.0 / c.r_mmhg_s_per_ml[j];
@@ -269,10 +282,22 @@ impl Circuit {
     /// Flows from pressures. `q_state` holds the inertial flows (valve forward flow, conduit
     /// flow) and is advanced one step; `q` receives every path's net flow for this step.
     #[inline]
-    pub fn flows(&self, p: &[f64; N_NODES], q_state: &mut [f64; N_PATHS], q: &mut [f64; N_PATHS]) {
+    pub fn flows(
+        &self,
+        p: &[f64; N_NODES],
+        q_state: &mut [f64; N_PATHS],
+        valve_state: &mut [ValveState; 4],
+        q: &mut [f64; N_PATHS],
+    ) {
         for j in VALVES {
             let dp = p[FROM[j]] - p[TO[j]];
-            let forward = self.inertial[j].valve_step(q_state[j], dp);
+            let forward = self.inertial[j].valve_step(
+                q_state[j],
+                dp,
+                &mut valve_state[j],
+                self.closing_volume_ml[j],
+                self.dt_s,
+            );
             q_state[j] = forward;
             q[j] = forward + valves::orifice_flow(self.regurgitant_mm2[j], dp);
         }
@@ -309,9 +334,9 @@ impl Circuit {
             return false;
         }
         let mut outflow_ml = [0.0; N_NODES];
-        for j in 0..N_PATHS {
-            let (source, _) = self.source_sink(j, q[j]);
-            outflow_ml[source] += q[j].abs() * dt_s;
+        for (j, &qj) in q.iter().enumerate() {
+            let (source, _) = self.source_sink(j, qj);
+            outflow_ml[source] += qj.abs() * dt_s;
         }
         let scale: [f64; N_NODES] = std::array::from_fn(|n| {
             if outflow_ml[n] > v[n] {

@@ -57,7 +57,13 @@ pub enum Command {
     },
     /// Open the dashboard (the default when no subcommand is given).
     #[cfg(feature = "gui")]
-    Gui,
+    Gui {
+        #[arg(long, default_value = "cardiogenic-shock")]
+        preset: String,
+        /// Save a PNG of the window after a few seconds, then quit.
+        #[arg(long, value_name = "PATH")]
+        screenshot: Option<std::path::PathBuf>,
+    },
 }
 
 /// Errors that end the command: one line on stderr, exit code 2.
@@ -153,7 +159,7 @@ fn run_with_csv(
     let mut rows = 0u64;
     for i in 0..n {
         engine.step();
-        if i % every_steps == 0 {
+        if i.is_multiple_of(every_steps) {
             let s = engine.snapshot();
             row.clear();
             row.push(format!("{:.4}", s.t_s));
@@ -162,7 +168,7 @@ fn run_with_csv(
             row.extend(s.q_ml_s.iter().map(|x| format!("{x:.3}")));
             w.write_record(&row).map_err(|e| io_err(&e))?;
             rows += 1;
-            if rows % flush_every == 0 {
+            if rows.is_multiple_of(flush_every) {
                 w.flush().map_err(|e| io_err(&e))?;
             }
         }

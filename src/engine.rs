@@ -4,11 +4,12 @@
 
 use crate::circulation::{CHAMBERS, Circuit, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
 use crate::error::Error;
-use crate::heart::{activation, t_max_s_at_rr};
+use crate::heart::{Activation, bazett_scale};
 use crate::monitor::{Beat, BeatMeans, Monitor, SUMMARY_BEATS, Sample};
 use crate::patient::Patient;
 use crate::settings;
 use crate::units::{dyn_s_cm5_from_mmhg_l_min, period_s_from_bpm, s_from_ms};
+use crate::valves::ValveState;
 use serde::Serialize;
 
 /// Bisection steps to find the mean filling pressure that holds the blood volume at t = 0.
@@ -24,9 +25,8 @@ struct CardiacClock {
     since_r_s: f64,
     rr_s: f64,
     av_delay_s: f64,
-    /// Per chamber (CHAMBERS order): Tmax at this RR, tau.
-    t_max_s: [f64; N_CHAMBERS],
-    tau_s: [f64; N_CHAMBERS],
+    /// Bazett scale of systolic timing for this beat.
+    scale: f64,
     r_wave_pending: bool,
 }
 
@@ -36,8 +36,7 @@ impl CardiacClock {
             since_r_s: 0.0,
             rr_s: 0.0,
             av_delay_s: 0.0,
-            t_max_s: [0.0; N_CHAMBERS],
-            tau_s: [0.0; N_CHAMBERS],
+            scale: 1.0,
             r_wave_pending: true,
         };
         c.start_beat(p);
@@ -48,41 +47,32 @@ impl CardiacClock {
     fn start_beat(&mut self, p: &Patient) {
         self.rr_s = period_s_from_bpm(p.rhythm.rate_bpm);
         self.av_delay_s = s_from_ms(p.heart.av_delay_ms).min(self.rr_s);
-        let h = &p.heart;
-        for (k, ch) in [&h.la, &h.lv, &h.ra, &h.rv].into_iter().enumerate() {
-            self.t_max_s[k] = t_max_s_at_rr(ch.t_max_ms, self.rr_s);
-            self.tau_s[k] = s_from_ms(ch.tau_ms);
+        self.scale = bazett_scale(self.rr_s);
+    }
+
+    /// Time since the atria's activation onset.
+    #[inline]
+    fn since_atrial_onset_s(&self) -> f64 {
+        let atrial_onset = self.rr_s - self.av_delay_s;
+        if self.since_r_s >= atrial_onset {
+            self.since_r_s - atrial_onset
+        } else {
+            self.since_r_s + self.av_delay_s
         }
     }
 
     /// Activation of each chamber now.
     #[inline]
-    fn activation(&self) -> [f64; N_CHAMBERS] {
-        let atrial_onset = self.rr_s - self.av_delay_s;
-        let t_atria = if self.since_r_s >= atrial_onset {
-            self.since_r_s - atrial_onset
-        } else {
-            self.since_r_s + self.av_delay_s
-        };
-        let mut e = [0.0; N_CHAMBERS];
-        for (k, n) in CHAMBERS.iter().enumerate() {
-            let t = if matches!(n, Node::La | Node::Ra) {
+    fn activation(&self, tables: &[Activation; N_CHAMBERS]) -> [f64; N_CHAMBERS] {
+        let t_atria = self.since_atrial_onset_s();
+        std::array::from_fn(|k| {
+            let t = if matches!(CHAMBERS[k], Node::La | Node::Ra) {
                 t_atria
             } else {
                 self.since_r_s
             };
-            // Left and right chambers usually share their timing: evaluate once (LA/RA and
-            // LV/RV are two apart in CHAMBERS order).
-            e[k] = if k >= 2
-                && self.t_max_s[k] == self.t_max_s[k - 2]
-                && self.tau_s[k] == self.tau_s[k - 2]
-            {
-                e[k - 2]
-            } else {
-                activation(t, self.t_max_s[k], self.tau_s[k])
-            };
-        }
-        e
+            tables[k].at(t, self.scale)
+        })
     }
 }
 
@@ -135,6 +125,8 @@ pub struct Summary {
     pub svr_dyn_s_cm5: f64,
     /// Pulmonary vascular resistance, 80 (mean PAP - PCWP) / native CO.
     pub pvr_dyn_s_cm5: f64,
+    /// Left ventricular ejection time.
+    pub lvet_ms: f64,
     /// Beats the means were taken over.
     pub beats: usize,
 }
@@ -151,6 +143,7 @@ pub struct Engine {
     v_ml: [f64; N_NODES],
     p_mmhg: [f64; N_NODES],
     q_state_ml_s: [f64; N_PATHS],
+    valve_state: [ValveState; 4],
     q_ml_s: [f64; N_PATHS],
     activation: [f64; N_CHAMBERS],
     last_r_wave: bool,
@@ -179,6 +172,7 @@ impl Engine {
             v_ml,
             p_mmhg: [0.0; N_NODES],
             q_state_ml_s: [0.0; N_PATHS],
+            valve_state: [ValveState::default(); 4],
             q_ml_s: [0.0; N_PATHS],
             activation: [0.0; N_CHAMBERS],
             last_r_wave: false,
@@ -195,11 +189,15 @@ impl Engine {
     pub fn step(&mut self) -> Option<Beat> {
         let dt = self.dt_s;
         let r_wave = std::mem::take(&mut self.clock.r_wave_pending);
-        self.activation = self.clock.activation();
+        self.activation = self.clock.activation(&self.circuit.activation);
         self.circuit
             .pressures(&self.activation, &self.v_ml, &mut self.p_mmhg);
-        self.circuit
-            .flows(&self.p_mmhg, &mut self.q_state_ml_s, &mut self.q_ml_s);
+        self.circuit.flows(
+            &self.p_mmhg,
+            &mut self.q_state_ml_s,
+            &mut self.valve_state,
+            &mut self.q_ml_s,
+        );
         let beat = self.monitor.observe(&Sample {
             t_s: self.t_s,
             dt_s: dt,
@@ -346,6 +344,7 @@ impl Engine {
                 b.pap_mean_mmhg - b.pcwp_mmhg,
                 b.native_co_l_min,
             ),
+            lvet_ms: b.lvet_ms,
             beats: m.beats,
         })
     }
@@ -359,8 +358,8 @@ fn resting_volumes(c: &Circuit, total_ml: f64) -> [f64; N_NODES] {
         for (k, law) in c.chamber.iter().enumerate() {
             v[k] = law.edpvr_volume_ml(p_mmhg);
         }
-        for i in N_CHAMBERS..N_NODES {
-            v[i] = c.vessel_volume_ml(i, p_mmhg);
+        for (i, vi) in v.iter_mut().enumerate().skip(N_CHAMBERS) {
+            *vi = c.vessel_volume_ml(i, p_mmhg);
         }
         v
     };

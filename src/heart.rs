@@ -1,44 +1,88 @@
-//! The four cardiac chambers: time-varying elastance after Burkhoff & Tyberg (Am J Physiol
-//! 1993;265:H1819), as implemented in Physiolibrary's `Burkhoff` model (Ježek et al. 2017).
+//! The four cardiac chambers: time-varying elastance with the pressure blend of Burkhoff &
+//! Tyberg (Am J Physiol 1993;265:H1819), as in Physiolibrary's `Burkhoff` model (Ježek 2017):
 //!
 //! P(V, t) = e(t) * Ees * (V - V0) + (1 - e(t)) * A * (exp(B (V - V0)) - 1)
 //!
-//! e(t) rises as a half sine to 1 at Tmax and relaxes exponentially with time constant tau:
-//!   e = 0.5 * (sin(pi t / Tmax - pi/2) + 1)        for t < 1.5 Tmax
-//!   e = 0.5 * exp(-(t - 1.5 Tmax) / tau)            afterwards.
-//! Tmax shortens with the RR interval as the QT interval does (Bazett, Heart 1920;7:353).
+//! The activation e(t) in [0, 1] is the "double Hill" function (Stergiopulos, Meister &
+//! Westerhof, Am J Physiol 1996;270:H2050; Mynard et al., Int J Numer Method Biomed Eng
+//! 2012;28:626): a Hill rise times a steep Hill fall, normalised to a peak of 1,
+//!   e(t) = k * g1 / (1 + g1) * 1 / (1 + g2),  g1 = (t / tau1)^m1,  g2 = (t / tau2)^m2.
+//! Unlike a symmetric half sine it rises slowly through ejection and falls fast (isovolumic
+//! relaxation), so ejection time, peak aortic flow and LV -dP/dt come out physiological.
+//! tau1 and tau2 scale with sqrt(RR) as the QT interval does (Bazett, Heart 1920;7:353).
 
 use crate::patient::Chamber;
 use crate::units::s_from_ms;
-use std::f64::consts::{FRAC_PI_2, PI};
 
-/// RR interval at which `t_max_ms` is given (Bazett's correction is referenced to RR = 1 s).
+/// RR interval at which the chamber time constants are given (Bazett's reference, 1 s).
 pub const BAZETT_REFERENCE_RR_S: f64 = 1.0;
-/// Relaxation counts as complete after this many time constants (0.5 exp(-14) < 5e-7: below
-/// 0.001 mmHg of any chamber's pressure); the exp is skipped from then on.
-pub const RELAXED_AFTER_TAUS: f64 = 14.0;
+/// Activation table resolution (in time at the reference RR); linear interpolation between.
+pub const ACTIVATION_TABLE_STEP_S: f64 = 2.5e-4;
+/// The table ends where the activation has fallen below this after its peak (then e = 0).
+pub const ACTIVATION_NEGLIGIBLE: f64 = 1e-7;
 /// Above this diastolic pressure the EDPVR continues along its tangent. A numerical guard, not
 /// physiology: it bounds the chamber stiffness at slider extremes so the fixed step stays stable.
 pub const EDPVR_LINEAR_ABOVE_MMHG: f64 = 80.0;
 
-/// Normalised activation e(t) in [0, 1], t = time since activation onset.
-#[inline]
-pub fn activation(t_s: f64, t_max_s: f64, tau_s: f64) -> f64 {
-    let t_half_relaxed = 1.5 * t_max_s;
-    if t_s < 0.0 {
-        0.0
-    } else if t_s < t_half_relaxed {
-        0.5 * ((PI * t_s / t_max_s - FRAC_PI_2).sin() + 1.0)
-    } else if t_s < t_half_relaxed + RELAXED_AFTER_TAUS * tau_s {
-        0.5 * (-(t_s - t_half_relaxed) / tau_s).exp()
-    } else {
-        0.0
+/// Double-Hill activation of one chamber, tabulated at the reference RR.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Activation {
+    table: Vec<f64>,
+}
+
+impl Activation {
+    pub fn new(c: &Chamber) -> Self {
+        let (tau1, tau2) = (s_from_ms(c.contraction_ms), s_from_ms(c.relaxation_ms));
+        let shape = |t: f64| {
+            let g1 = (t / tau1).powf(c.contraction_hill);
+            let g2 = (t / tau2).powf(c.relaxation_hill);
+            g1 / (1.0 + g1) / (1.0 + g2)
+        };
+        let mut raw = Vec::new();
+        let mut peak = 0.0_f64;
+        let mut k = 0usize;
+        loop {
+            let e = shape(k as f64 * ACTIVATION_TABLE_STEP_S);
+            peak = peak.max(e);
+            raw.push(e);
+            let past_peak = k as f64 * ACTIVATION_TABLE_STEP_S > tau2;
+            if past_peak && e < ACTIVATION_NEGLIGIBLE * peak {
+                break;
+            }
+            k += 1;
+        }
+        Self {
+            table: raw.into_iter().map(|e| e / peak).collect(),
+        }
+    }
+
+    /// e at time `t_s` after onset, with time constants scaled by `scale` (sqrt(RR / 1 s)).
+    #[inline]
+    pub fn at(&self, t_s: f64, scale: f64) -> f64 {
+        if t_s <= 0.0 {
+            return 0.0;
+        }
+        let x = t_s / (scale * ACTIVATION_TABLE_STEP_S);
+        let i = x as usize;
+        match (self.table.get(i), self.table.get(i + 1)) {
+            (Some(a), Some(b)) => a + (b - a) * (x - i as f64),
+            _ => 0.0,
+        }
+    }
+
+    /// Time of peak activation at scale 1 (the end-systolic time at RR = 1 s).
+    pub fn peak_time_s(&self) -> f64 {
+        let i = self.table.iter().enumerate().fold(
+            0,
+            |best, (i, &e)| if e > self.table[best] { i } else { best },
+        );
+        i as f64 * ACTIVATION_TABLE_STEP_S
     }
 }
 
-/// Tmax at a given RR interval (Bazett scaling).
-pub fn t_max_s_at_rr(t_max_ms_at_reference: f64, rr_s: f64) -> f64 {
-    s_from_ms(t_max_ms_at_reference) * (rr_s / BAZETT_REFERENCE_RR_S).sqrt()
+/// Bazett scaling of systolic timing with the RR interval.
+pub fn bazett_scale(rr_s: f64) -> f64 {
+    (rr_s / BAZETT_REFERENCE_RR_S).sqrt()
 }
 
 /// A chamber's pressure-volume law, compiled for the step loop.
@@ -126,29 +170,38 @@ mod tests {
     use super::*;
 
     fn law() -> ChamberLaw {
-        ChamberLaw::new(&Chamber {
+        ChamberLaw::new(&lv_chamber())
+    }
+
+    fn lv_chamber() -> Chamber {
+        Chamber {
             ees_mmhg_per_ml: 2.0,
             v0_ml: 10.0,
             edpvr_a_mmhg: 0.34,
             edpvr_b_per_ml: 0.024,
-            t_max_ms: 200.0,
-            tau_ms: 30.0,
-        })
+            contraction_ms: 270.0,
+            relaxation_ms: 450.0,
+            contraction_hill: 1.32,
+            relaxation_hill: 27.4,
+        }
     }
 
     #[test]
-    fn activation_shape() {
-        let (tmax, tau) = (0.2, 0.03);
-        assert_eq!(activation(0.0, tmax, tau), 0.0);
-        assert!((activation(tmax, tmax, tau) - 1.0).abs() < 1e-12);
-        // Continuous where the sine hands over to the exponential.
-        let a = activation(1.5 * tmax - 1e-9, tmax, tau);
-        let b = activation(1.5 * tmax + 1e-9, tmax, tau);
-        assert!((a - b).abs() < 1e-6 && (a - 0.5).abs() < 1e-6);
-        assert!(
-            (activation(1.5 * tmax + tau, tmax, tau) - 0.5 / std::f64::consts::E).abs() < 1e-12
-        );
-        assert_eq!(activation(10.0, tmax, tau), 0.0);
+    fn activation_rises_to_one_then_falls_fast_and_stays_off() {
+        let a = Activation::new(&lv_chamber());
+        assert_eq!(a.at(0.0, 1.0), 0.0);
+        let peak = a.peak_time_s();
+        assert!((a.at(peak, 1.0) - 1.0).abs() < 1e-3);
+        assert!(peak > 0.3 && peak < 0.45, "peak at {peak}");
+        // Rise through ejection is gradual; the fall after the peak is steep.
+        let rise = a.at(peak, 1.0) - a.at(peak - 0.1, 1.0);
+        let fall = a.at(peak, 1.0) - a.at(peak + 0.1, 1.0);
+        assert!(fall > 3.0 * rise, "rise {rise}, fall {fall}");
+        assert_eq!(a.at(2.0, 1.0), 0.0);
+        // Bazett scaling: at RR 0.25 s everything happens twice as fast.
+        let s = bazett_scale(0.25);
+        assert!((s - 0.5).abs() < 1e-12);
+        assert!((a.at(0.5 * peak, s) - a.at(peak, 1.0)).abs() < 1e-9);
     }
 
     #[test]
@@ -173,11 +226,5 @@ mod tests {
             let d = (l.edpvr_integral_mmhg_ml(v + h) - l.edpvr_integral_mmhg_ml(v - h)) / (2.0 * h);
             assert!((d - l.edpvr_mmhg(v)).abs() < 1e-5, "{v}: {d}");
         }
-    }
-
-    #[test]
-    fn bazett_shortens_systole_at_fast_rates() {
-        assert!((t_max_s_at_rr(200.0, 1.0) - 0.2).abs() < 1e-12);
-        assert!((t_max_s_at_rr(200.0, 0.25) - 0.1).abs() < 1e-12);
     }
 }

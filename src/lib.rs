@@ -5,6 +5,8 @@
 //! (with [`heart`] chambers and [`valves`]) -> [`engine`] (time, settings) -> [`monitor`]
 //! (beats, indicators). Nothing here knows about a clock, threads or a screen.
 
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod circulation;
 pub mod engine;
 pub mod error;

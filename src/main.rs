@@ -40,10 +40,9 @@ fn main() -> ExitCode {
         }
         Some(Command::Bench { seconds }) => cli::bench(seconds),
         #[cfg(feature = "gui")]
-        Some(Command::Gui) | None => {
-            eprintln!("the dashboard is not built yet; try `ecmo-unload run --preset healthy`");
-            Ok(())
-        }
+        Some(Command::Gui { preset, screenshot }) => gui(&preset, screenshot),
+        #[cfg(feature = "gui")]
+        None => gui("cardiogenic-shock", None),
         #[cfg(not(feature = "gui"))]
         None => {
             use clap::CommandFactory;
@@ -51,6 +50,15 @@ fn main() -> ExitCode {
             Ok(())
         }
     };
+    finish(result)
+}
+
+#[cfg(feature = "gui")]
+fn gui(preset: &str, screenshot: Option<std::path::PathBuf>) -> Result<(), CliError> {
+    ecmo_unload::app::run(preset, screenshot).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

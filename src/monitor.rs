@@ -6,7 +6,7 @@
 
 use crate::circulation::{N_NODES, N_PATHS, Node, Path};
 use crate::heart::ChamberLaw;
-use crate::units::{bpm_from_period_s, l_min_from_ml_s, watts_from_mmhg_l_min};
+use crate::units::{bpm_from_period_s, l_min_from_ml_s, ms_from_s, watts_from_mmhg_l_min};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -64,6 +64,8 @@ pub struct Beat {
     pub native_co_l_min: f64,
     /// Forward volume through the aortic valve this beat.
     pub av_forward_ml: f64,
+    /// Left ventricular ejection time: how long the aortic valve carried forward flow.
+    pub lvet_ms: f64,
     pub av_opened: bool,
     pub pva_mmhg_ml: f64,
     pub stroke_work_mmhg_ml: f64,
@@ -95,6 +97,7 @@ struct Accumulator {
     rv_v_min: f64,
     av_net_ml: f64,
     av_forward_ml: f64,
+    ejection_s: f64,
     stroke_work: f64,
     prev_lv_p: f64,
     prev_lv_v: f64,
@@ -105,7 +108,6 @@ struct Accumulator {
     /// Aortic-root pressure integral since the aortic valve last closed (diastole).
     diastole_root_int: f64,
     diastole_s: f64,
-    last_lv_p: f64,
 }
 
 impl Accumulator {
@@ -131,6 +133,7 @@ impl Accumulator {
             rv_v_min: f64::INFINITY,
             av_net_ml: 0.0,
             av_forward_ml: 0.0,
+            ejection_s: 0.0,
             stroke_work: 0.0,
             prev_lv_p: 0.0,
             prev_lv_v: 0.0,
@@ -139,7 +142,6 @@ impl Accumulator {
             es_v: 0.0,
             diastole_root_int: 0.0,
             diastole_s: 0.0,
-            last_lv_p: 0.0,
         }
     }
 
@@ -153,7 +155,6 @@ impl Accumulator {
         if !self.started {
             self.started = true;
             self.t_start_s = s.t_s;
-            self.lvedp = lv_p;
             self.prev_lv_p = lv_p;
             self.prev_lv_v = lv_v;
         }
@@ -170,7 +171,12 @@ impl Accumulator {
         self.pa_int += pa * dt;
         self.la_int += p[Node::La.index()] * dt;
         self.lv_p_max = self.lv_p_max.max(lv_p);
-        self.lv_v_max = self.lv_v_max.max(lv_v);
+        // End-diastole is the loop's largest volume, where filling stops and isovolumic
+        // contraction starts (mitral closure); LVEDP is the pressure there.
+        if lv_v > self.lv_v_max {
+            self.lv_v_max = lv_v;
+            self.lvedp = lv_p;
+        }
         self.lv_v_min = self.lv_v_min.min(lv_v);
         let rv_v = v[Node::Rv.index()];
         self.rv_v_max = self.rv_v_max.max(rv_v);
@@ -192,13 +198,13 @@ impl Accumulator {
         }
         if q_av > 0.0 {
             self.av_forward_ml += q_av * dt;
+            self.ejection_s += dt;
             self.diastole_root_int = 0.0;
             self.diastole_s = 0.0;
         } else {
             self.diastole_root_int += p[Node::AorticRoot.index()] * dt;
             self.diastole_s += dt;
         }
-        self.last_lv_p = lv_p;
     }
 
     /// The PV loop's last segment runs to the next beat's first sample.
@@ -250,11 +256,12 @@ impl Accumulator {
             rvesv_ml: self.rv_v_min,
             native_co_l_min: native_co,
             av_forward_ml: self.av_forward_ml,
+            lvet_ms: ms_from_s(self.ejection_s),
             av_opened: self.av_forward_ml >= AV_OPENING_MIN_FORWARD_ML,
             pva_mmhg_ml: pva,
             stroke_work_mmhg_ml: sw,
             mvo2_ml_min: mvo2_beat * hr + MVO2_BASAL_ML_O2_MIN,
-            coronary_perfusion_mmhg: diastolic_root - self.last_lv_p,
+            coronary_perfusion_mmhg: diastolic_root - self.lvedp,
             cpo_w: watts_from_mmhg_l_min(map, native_co),
         }
     }
@@ -358,7 +365,7 @@ impl BeatMeans {
     }
 }
 
-const BEAT_FIELDS: usize = 28;
+const BEAT_FIELDS: usize = 29;
 
 impl Beat {
     /// The numeric fields in declaration order (for averaging).
@@ -387,6 +394,7 @@ impl Beat {
             self.rvesv_ml,
             self.native_co_l_min,
             self.av_forward_ml,
+            self.lvet_ms,
             self.pva_mmhg_ml,
             self.stroke_work_mmhg_ml,
             self.mvo2_ml_min,
@@ -420,12 +428,13 @@ impl Beat {
             rvesv_ml: x[20],
             native_co_l_min: x[21],
             av_forward_ml: x[22],
+            lvet_ms: x[23],
             av_opened,
-            pva_mmhg_ml: x[23],
-            stroke_work_mmhg_ml: x[24],
-            mvo2_ml_min: x[25],
-            coronary_perfusion_mmhg: x[26],
-            cpo_w: x[27],
+            pva_mmhg_ml: x[24],
+            stroke_work_mmhg_ml: x[25],
+            mvo2_ml_min: x[26],
+            coronary_perfusion_mmhg: x[27],
+            cpo_w: x[28],
         }
     }
 }

@@ -43,7 +43,8 @@ pub struct Rhythm {
     pub rate_bpm: f64,
 }
 
-/// Time-varying elastance chamber (Burkhoff & Tyberg 1993 pressure blend).
+/// Time-varying elastance chamber (Burkhoff & Tyberg 1993 pressure blend, double-Hill
+/// activation).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Chamber {
@@ -55,10 +56,14 @@ pub struct Chamber {
     pub edpvr_a_mmhg: f64,
     /// EDPVR stiffness exponent B.
     pub edpvr_b_per_ml: f64,
-    /// Time from activation onset to peak activation at the reference heart rate.
-    pub t_max_ms: f64,
-    /// Time constant of relaxation (exponential decay of activation).
-    pub tau_ms: f64,
+    /// Double-Hill contraction time constant tau1 (at RR 1 s).
+    pub contraction_ms: f64,
+    /// Double-Hill relaxation time constant tau2 (at RR 1 s): about the duration of systole.
+    pub relaxation_ms: f64,
+    /// Hill exponent of the rise (m1).
+    pub contraction_hill: f64,
+    /// Hill exponent of the fall (m2): larger is a faster relaxation.
+    pub relaxation_hill: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,12 +77,13 @@ pub struct Heart {
     pub ra: Chamber,
 }
 
-/// Forward path of an open valve: resistance and blood inertance.
+/// An open valve's path (resistance, blood inertance) and how much flows back as it closes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Valve {
     pub r_mmhg_s_per_ml: f64,
     pub l_mmhg_s2_per_ml: f64,
+    pub closing_volume_ml: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

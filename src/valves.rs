@@ -51,16 +51,45 @@ impl Inertial {
         self.keep * q_ml_s + self.gain_ml_s_per_mmhg * dp_mmhg
     }
 
-    /// Forward flow through a valve after one step: it opens on a forward gradient, and once
-    /// open it decelerates under a reversed gradient until it stops; it never reverses.
+    /// Flow through a valve after one step. A shut valve opens on a forward gradient. An open
+    /// valve's flow follows the gradient with inertia: it decelerates, reverses, and the valve
+    /// snaps shut once the reverse flow has moved `closing_volume_ml` (the leaflets' closing
+    /// volume). The abrupt stop of that reverse flow is what notches the arterial pressure.
     #[inline]
-    pub fn valve_step(&self, q_ml_s: f64, dp_mmhg: f64) -> f64 {
-        if q_ml_s > 0.0 || dp_mmhg > 0.0 {
-            self.step(q_ml_s, dp_mmhg).max(0.0)
-        } else {
-            0.0
+    pub fn valve_step(
+        &self,
+        q_ml_s: f64,
+        dp_mmhg: f64,
+        state: &mut ValveState,
+        closing_volume_ml: f64,
+        dt_s: f64,
+    ) -> f64 {
+        if !state.open {
+            if dp_mmhg <= 0.0 {
+                return 0.0;
+            }
+            *state = ValveState {
+                open: true,
+                backflow_ml: 0.0,
+            };
         }
+        let q = self.step(q_ml_s, dp_mmhg);
+        if q < 0.0 {
+            state.backflow_ml -= q * dt_s;
+            if state.backflow_ml >= closing_volume_ml {
+                state.open = false;
+                return 0.0;
+            }
+        }
+        q
     }
+}
+
+/// Whether a valve is open, and how much has flowed back through it since it began to close.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ValveState {
+    pub open: bool,
+    pub backflow_ml: f64,
 }
 
 /// Flow through a regurgitant orifice of `area_mm2` (both directions; the hole is a hole).
@@ -98,21 +127,29 @@ mod tests {
     }
 
     #[test]
-    fn valve_never_reverses_and_stays_shut_against_a_gradient() {
-        let v = Inertial::new(0.002, 1e-4, 5e-4);
-        assert_eq!(v.valve_step(0.0, -30.0), 0.0);
-        let mut q = 200.0;
+    fn valve_closes_after_its_closing_volume_and_stays_shut() {
+        let (dt, closing) = (5e-4, 1.0);
+        let v = Inertial::new(0.02, 1.2e-4, dt);
+        let mut s = ValveState::default();
+        assert_eq!(v.valve_step(0.0, -30.0, &mut s, closing, dt), 0.0);
+        assert!(!s.open, "a shut valve stays shut against a gradient");
+        let mut q = v.valve_step(0.0, 20.0, &mut s, closing, dt);
+        assert!(s.open && q > 0.0);
+        // Under a reversed gradient the flow decelerates, reverses, and stops after 1 mL back.
+        let mut back = 0.0;
         let mut prev = q;
-        for _ in 0..100 {
-            q = v.valve_step(q, -5.0);
-            assert!(
-                q >= 0.0 && q <= prev,
-                "forward flow against a gradient must decelerate"
-            );
+        for _ in 0..200 {
+            q = v.valve_step(q, -10.0, &mut s, closing, dt);
+            if !s.open {
+                break;
+            }
+            assert!(q < prev, "flow against the gradient must decelerate");
+            back += (-q).max(0.0) * dt;
             prev = q;
         }
-        assert_eq!(q, 0.0);
-        assert!(v.valve_step(0.0, 1.0) > 0.0);
+        assert!(!s.open && q == 0.0);
+        assert!(back < closing && back > 0.5 * closing, "backflow {back}");
+        assert_eq!(v.valve_step(0.0, -10.0, &mut s, closing, dt), 0.0);
     }
 
     #[test]

@@ -174,8 +174,11 @@ fn malformed_preset_files_name_file_line_column_and_field() {
 
     let unknown = temp_file(
         "unknown.ron",
-        good.replace("tau_ms: 30.0),", "tau_ms: 30.0, colour: 3),")
-            .as_bytes(),
+        good.replace(
+            "relaxation_hill: 27.4)",
+            "relaxation_hill: 27.4, colour: 3)",
+        )
+        .as_bytes(),
     );
     fails_cleanly(&["run", "--preset", &unknown], &[&unknown, "colour"]);
 

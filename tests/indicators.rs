@@ -22,8 +22,10 @@ fn lv_law() -> ChamberLaw {
         v0_ml: V0,
         edpvr_a_mmhg: 0.34,
         edpvr_b_per_ml: 0.024,
-        t_max_ms: 200.0,
-        tau_ms: 30.0,
+        contraction_ms: 269.0,
+        relaxation_ms: 452.0,
+        contraction_hill: 1.32,
+        relaxation_hill: 27.4,
     })
 }
 
@@ -113,6 +115,8 @@ fn indicators_match_hand_computation() {
     // 70 mL forward per 1 s beat = 4.2 L/min (rectangle rule over 300 samples of 1 ms).
     close("native co", b.native_co_l_min, 4.2, 1e-9);
     assert!(b.av_opened && b.av_forward_ml > AV_OPENING_MIN_FORWARD_ML);
+    // Ejection 0.1-0.4 s: 300 samples of 1 ms with forward flow.
+    close("lvet", b.lvet_ms, 300.0, 1e-6);
     // Rectangle loop area: (100 - 10) * (120 - 50).
     close("stroke work", b.stroke_work_mmhg_ml, 6300.0, 1e-6);
     // End-systolic point (50 mL, 100 mmHg): PE = 1/2 * 100 * (50 - V0) - integral of EDPVR.

@@ -1,7 +1,8 @@
 //! Invariants that hold always: blood volume conserved, volumes non-negative, everything finite,
 //! valves behave as valves, runs are bit-for-bit reproducible.
 
-use ecmo_unload::circulation::{N_NODES, Node, Path};
+use ecmo_unload::Path;
+use ecmo_unload::circulation::{N_NODES, Node};
 use ecmo_unload::settings::{self, SPECS};
 use ecmo_unload::{Engine, Patient, presets};
 
@@ -38,39 +39,83 @@ fn two_runs_are_bit_for_bit_identical() {
 }
 
 #[test]
-fn valves_open_one_at_a_time_and_never_reverse() {
-    let mut e = engine("healthy");
-    e.run_for(10.0);
-    let mut prev = e.snapshot();
-    for _ in 0..20_000 {
-        e.step();
-        let s = e.snapshot();
-        let (mitral, aortic) = (
-            s.q_ml_s[Path::Mitral.index()],
-            s.q_ml_s[Path::Aortic.index()],
-        );
-        assert!(
-            mitral >= 0.0 && aortic >= 0.0,
-            "competent valves never carry backflow"
-        );
-        assert!(
-            !(mitral > 0.0 && aortic > 0.0),
-            "mitral and aortic valve open together at {}",
-            s.t_s
-        );
-        for valve in [Path::Mitral, Path::Aortic, Path::Tricuspid, Path::Pulmonic] {
-            let (from, to) = valve.ends();
-            let dp = s.p_mmhg[from.index()] - s.p_mmhg[to.index()];
-            let q = s.q_ml_s[valve.index()];
-            // Forward flow against the gradient only as inertia runs down: it must decelerate.
-            if q > 0.0 && dp < 0.0 {
-                assert!(
-                    q < prev.q_ml_s[valve.index()],
-                    "{valve:?} accelerates against its gradient"
-                );
+fn valves_open_without_chatter_one_side_at_a_time_and_close_on_their_closing_volume() {
+    const VALVES: [Path; 4] = [Path::Mitral, Path::Aortic, Path::Tricuspid, Path::Pulmonic];
+    for preset in ["healthy", "cardiogenic-shock"] {
+        let mut e = engine(preset);
+        e.run_for(20.0);
+        let closing_ml = e.patient().valves.aortic.closing_volume_ml;
+        let dt = e.dt_s();
+        let mut prev = e.snapshot();
+        let mut openings = [0u32; 4];
+        let mut last_change_s = [f64::NEG_INFINITY; 4];
+        let mut backflow_ml = [0.0f64; 4];
+        let mut beats = 0;
+        for _ in 0..40_000 {
+            if e.step().is_some() {
+                beats += 1;
             }
+            let s = e.snapshot();
+            let (mitral, aortic) = (
+                s.q_ml_s[Path::Mitral.index()],
+                s.q_ml_s[Path::Aortic.index()],
+            );
+            assert!(
+                !(mitral != 0.0 && aortic != 0.0),
+                "{preset}: mitral and aortic open together at {}",
+                s.t_s
+            );
+            for (k, valve) in VALVES.iter().enumerate() {
+                let (from, to) = valve.ends();
+                let dp = s.p_mmhg[from.index()] - s.p_mmhg[to.index()];
+                let (q, q_prev) = (s.q_ml_s[valve.index()], prev.q_ml_s[valve.index()]);
+                if (q != 0.0) != (q_prev != 0.0) {
+                    // No chatter: every open or shut spell lasts at least 10 ms.
+                    let spell = s.t_s - last_change_s[k];
+                    assert!(
+                        spell >= 0.010,
+                        "{preset}: {valve:?} changed state after {spell} s at {}",
+                        s.t_s
+                    );
+                    last_change_s[k] = s.t_s;
+                }
+                if q != 0.0 && q_prev == 0.0 {
+                    openings[k] += 1;
+                    backflow_ml[k] = 0.0;
+                }
+                // Forward flow against the gradient only runs down (inertia), never speeds up.
+                if q > 0.0 && dp < 0.0 {
+                    assert!(
+                        q < q_prev,
+                        "{preset}: {valve:?} accelerates against its gradient"
+                    );
+                }
+                if q < 0.0 {
+                    backflow_ml[k] -= q * dt;
+                    assert!(
+                        backflow_ml[k] <= closing_ml + 1e-9,
+                        "{preset}: {valve:?} leaks {} mL",
+                        backflow_ml[k]
+                    );
+                }
+            }
+            prev = s;
         }
-        prev = s;
+        // Semilunar valves open once a beat; the AV valves once, or twice when early (E) and
+        // atrial (A) filling separate at diastasis.
+        for (k, valve) in VALVES.iter().enumerate() {
+            let per_beat = f64::from(openings[k]) / f64::from(beats);
+            let max = if matches!(valve, Path::Aortic | Path::Pulmonic) {
+                1.0
+            } else {
+                2.0
+            };
+            assert!(
+                per_beat > 0.95 && per_beat < max + 0.05,
+                "{preset}: {valve:?} opened {} times in {beats} beats",
+                openings[k]
+            );
+        }
     }
 }
 

@@ -60,7 +60,7 @@ fn aortic_pressure_shows_a_dicrotic_notch() {
     for _ in 0..4000 {
         e.step();
         let q = e.flow_ml_s(Path::Aortic);
-        if prev_q > 0.0 && q == 0.0 && closed_at.is_none() {
+        if prev_q != 0.0 && q == 0.0 && closed_at.is_none() {
             closed_at = Some(e.t_s());
         }
         if closed_at.is_some() && root.len() < 300 {
