@@ -121,10 +121,11 @@ pub fn run(
         );
         if let serde_json::Value::Object(map) = value {
             for (k, v) in map {
-                let shown = v
-                    .as_f64()
-                    .map(|x| format!("{x:.2}"))
-                    .unwrap_or_else(|| v.to_string());
+                let shown = match (v.as_u64(), v.as_f64()) {
+                    (Some(n), _) => n.to_string(),
+                    (None, Some(x)) => format!("{x:.2}"),
+                    _ => v.to_string(),
+                };
                 let _ = writeln!(out, "  {k:<26} {shown:>10}");
             }
         }
