@@ -76,7 +76,8 @@ impl CardiacClock {
     }
 }
 
-/// Everything a view may want to read of the circulation at this instant.
+/// Everything a view may want to read of the circulation after a step: pressures, flows and
+/// activation at `t_s` (the start of the step), volumes at its end (`t_s + dt`).
 #[derive(Clone, Copy, Debug)]
 pub struct Snapshot {
     pub t_s: f64,

@@ -218,10 +218,14 @@ impl Dashboard {
                 }
             }
             Event::Patient(p) => {
-                if p.name != self.patient.name {
-                    self.waves.clear();
-                    self.beats.clear();
-                }
+                self.patient = *p;
+                self.refresh_values();
+            }
+            Event::Restarted(p) => {
+                self.waves.clear();
+                self.beats.clear();
+                self.ghost = None;
+                self.message = None;
                 self.patient = *p;
                 self.refresh_values();
             }

@@ -21,6 +21,8 @@ const BEAT_CHANNEL: usize = 256;
 const SLICE: Duration = Duration::from_millis(15);
 /// At most this much simulated time per slice: a stalled thread catches up gradually.
 const MAX_SIM_PER_SLICE_S: f64 = 60.0;
+/// Simulated time the stepper may owe the pacer before the debt is dropped.
+const MAX_BACKLOG_S: f64 = 120.0;
 
 /// What the UI asks of the simulation.
 #[derive(Clone, Debug)]
@@ -56,8 +58,10 @@ pub struct WaveSample {
 #[derive(Clone, Debug)]
 pub enum Event {
     Samples(Vec<WaveSample>),
-    /// The patient as it now is (after a setting change or a load).
+    /// The patient as it now is, after a setting change.
     Patient(Box<Patient>),
+    /// The simulation started again from t = 0 with this patient.
+    Restarted(Box<Patient>),
     /// A command could not be applied (bad key or value): the simulation goes on.
     Rejected(String),
 }
@@ -66,17 +70,20 @@ pub enum Event {
 pub struct Stepper {
     pub engine: Engine,
     since_sample_s: f64,
+    /// Simulated time the pacer has asked for; steps catch up to it (no rounding drift).
+    target_s: f64,
 }
 
 impl Stepper {
     pub fn new(engine: Engine) -> Self {
         Self {
+            target_s: engine.t_s(),
             engine,
             since_sample_s: 0.0,
         }
     }
 
-    /// Run `seconds` of simulated time; samples go into `batch`, beats to `on_beat`.
+    /// Run `seconds` more of simulated time; samples go into `batch`, beats to `on_beat`.
     pub fn advance(
         &mut self,
         seconds: f64,
@@ -84,8 +91,9 @@ impl Stepper {
         mut on_beat: impl FnMut(Beat),
     ) {
         let dt = self.engine.dt_s();
-        let steps = (seconds / dt).round() as u64;
-        for _ in 0..steps {
+        // A backlog the machine cannot catch up with is forgotten, not accumulated.
+        self.target_s = (self.target_s + seconds).min(self.engine.t_s() + MAX_BACKLOG_S);
+        while self.engine.t_s() + 0.5 * dt <= self.target_s {
             if let Some(beat) = self.engine.step() {
                 on_beat(beat);
             }
@@ -106,8 +114,8 @@ impl Stepper {
             }),
             Command::Load(p) => Some(match Engine::new((**p).clone()) {
                 Ok(e) => {
-                    self.engine = e;
-                    Event::Patient(p.clone())
+                    *self = Stepper::new(e);
+                    Event::Restarted(p.clone())
                 }
                 Err(e) => Event::Rejected(e.to_string()),
             }),
