@@ -88,37 +88,16 @@ pub struct Snapshot {
     pub activation: [f64; N_CHAMBERS],
 }
 
-/// The run summary: mean of the last [`SUMMARY_BEATS`] beats plus state. Field names are a
+/// The run summary: mean of the last [`SUMMARY_BEATS`] beats plus state. Key names are a
 /// contract with external scripts (issue 2): add, never rename.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     pub t_s: f64,
-    pub hr_bpm: f64,
-    pub sbp_mmhg: f64,
-    pub dbp_mmhg: f64,
-    pub map_mmhg: f64,
-    pub pulse_pressure_mmhg: f64,
-    pub map_lower_mmhg: f64,
-    pub cvp_mmhg: f64,
-    pub pap_sys_mmhg: f64,
-    pub pap_dia_mmhg: f64,
-    pub pap_mean_mmhg: f64,
-    pub pcwp_mmhg: f64,
-    pub lvedp_mmhg: f64,
-    pub lvedv_ml: f64,
-    pub lvesv_ml: f64,
-    pub lv_sv_ml: f64,
-    pub lvef_pct: f64,
-    pub lv_peak_mmhg: f64,
-    pub rvedv_ml: f64,
-    pub rvesv_ml: f64,
-    pub native_co_l_min: f64,
+    /// Every per-beat indicator, averaged (`hr_bpm`, `map_mmhg`, ... `cpo_w`, `lvet_ms`).
+    #[serde(flatten)]
+    pub beat: Beat,
+    /// Share of the beats in which the aortic valve opened.
     pub av_opening_pct: f64,
-    pub pva_mmhg_ml: f64,
-    pub stroke_work_mmhg_ml: f64,
-    pub mvo2_ml_min: f64,
-    pub coronary_perfusion_mmhg: f64,
-    pub cpo_w: f64,
     pub blood_volume_ml: f64,
     /// Cardiac index (native CO / BSA).
     pub ci_l_min_m2: f64,
@@ -126,8 +105,6 @@ pub struct Summary {
     pub svr_dyn_s_cm5: f64,
     /// Pulmonary vascular resistance, 80 (mean PAP - PCWP) / native CO.
     pub pvr_dyn_s_cm5: f64,
-    /// Left ventricular ejection time.
-    pub lvet_ms: f64,
     /// Beats the means were taken over.
     pub beats: usize,
 }
@@ -312,32 +289,8 @@ impl Engine {
         let b = m.mean;
         Some(Summary {
             t_s: self.t_s,
-            hr_bpm: b.hr_bpm,
-            sbp_mmhg: b.sbp_mmhg,
-            dbp_mmhg: b.dbp_mmhg,
-            map_mmhg: b.map_mmhg,
-            pulse_pressure_mmhg: b.pulse_pressure_mmhg,
-            map_lower_mmhg: b.map_lower_mmhg,
-            cvp_mmhg: b.cvp_mmhg,
-            pap_sys_mmhg: b.pap_sys_mmhg,
-            pap_dia_mmhg: b.pap_dia_mmhg,
-            pap_mean_mmhg: b.pap_mean_mmhg,
-            pcwp_mmhg: b.pcwp_mmhg,
-            lvedp_mmhg: b.lvedp_mmhg,
-            lvedv_ml: b.lvedv_ml,
-            lvesv_ml: b.lvesv_ml,
-            lv_sv_ml: b.lv_sv_ml,
-            lvef_pct: b.lvef_pct,
-            lv_peak_mmhg: b.lv_peak_mmhg,
-            rvedv_ml: b.rvedv_ml,
-            rvesv_ml: b.rvesv_ml,
-            native_co_l_min: b.native_co_l_min,
+            beat: b,
             av_opening_pct: m.av_opening_pct,
-            pva_mmhg_ml: b.pva_mmhg_ml,
-            stroke_work_mmhg_ml: b.stroke_work_mmhg_ml,
-            mvo2_ml_min: b.mvo2_ml_min,
-            coronary_perfusion_mmhg: b.coronary_perfusion_mmhg,
-            cpo_w: b.cpo_w,
             blood_volume_ml: self.blood_volume_ml(),
             ci_l_min_m2: b.native_co_l_min / self.patient.bsa_m2(),
             svr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(b.map_mmhg - b.cvp_mmhg, b.native_co_l_min),
@@ -345,7 +298,6 @@ impl Engine {
                 b.pap_mean_mmhg - b.pcwp_mmhg,
                 b.native_co_l_min,
             ),
-            lvet_ms: b.lvet_ms,
             beats: m.beats,
         })
     }

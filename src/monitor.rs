@@ -37,41 +37,69 @@ pub struct Sample<'a> {
     pub q_ml_s: &'a [f64; N_PATHS],
 }
 
-/// Per-beat indicators. Field names are the JSON summary keys.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Beat {
-    pub t_start_s: f64,
-    pub duration_s: f64,
-    pub hr_bpm: f64,
-    pub sbp_mmhg: f64,
-    pub dbp_mmhg: f64,
-    pub map_mmhg: f64,
-    pub pulse_pressure_mmhg: f64,
-    pub map_lower_mmhg: f64,
-    pub cvp_mmhg: f64,
-    pub pap_sys_mmhg: f64,
-    pub pap_dia_mmhg: f64,
-    pub pap_mean_mmhg: f64,
-    pub pcwp_mmhg: f64,
-    pub lvedp_mmhg: f64,
-    pub lvedv_ml: f64,
-    pub lvesv_ml: f64,
-    pub lv_sv_ml: f64,
-    pub lvef_pct: f64,
-    pub lv_peak_mmhg: f64,
-    pub rvedv_ml: f64,
-    pub rvesv_ml: f64,
-    pub native_co_l_min: f64,
+/// Declares [`Beat`]: the beat's timing and opening flag, then the averaged indicators, whose
+/// field names are the JSON summary keys. One list serves the struct and its averaging.
+macro_rules! beat_indicators {
+    ($($(#[doc = $doc:literal])* $field:ident,)*) => {
+        /// Per-beat indicators.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+        pub struct Beat {
+            #[serde(skip)]
+            pub t_start_s: f64,
+            #[serde(skip)]
+            pub duration_s: f64,
+            /// Did the aortic valve open (forward volume >= [`AV_OPENING_MIN_FORWARD_ML`])?
+            #[serde(skip)]
+            pub av_opened: bool,
+            $($(#[doc = $doc])* pub $field: f64,)*
+        }
+
+        const AVERAGED: usize = [$(stringify!($field)),*].len();
+
+        impl Beat {
+            fn averaged(&self) -> [f64; AVERAGED] {
+                [$(self.$field),*]
+            }
+
+            fn with_averaged(mut self, x: [f64; AVERAGED]) -> Self {
+                let [$($field),*] = x;
+                $(self.$field = $field;)*
+                self
+            }
+        }
+    };
+}
+
+beat_indicators! {
+    hr_bpm,
+    sbp_mmhg,
+    dbp_mmhg,
+    map_mmhg,
+    pulse_pressure_mmhg,
+    map_lower_mmhg,
+    cvp_mmhg,
+    pap_sys_mmhg,
+    pap_dia_mmhg,
+    pap_mean_mmhg,
+    pcwp_mmhg,
+    lvedp_mmhg,
+    lvedv_ml,
+    lvesv_ml,
+    lv_sv_ml,
+    lvef_pct,
+    lv_peak_mmhg,
+    rvedv_ml,
+    rvesv_ml,
+    native_co_l_min,
+    pva_mmhg_ml,
+    stroke_work_mmhg_ml,
+    mvo2_ml_min,
+    coronary_perfusion_mmhg,
+    cpo_w,
     /// Forward volume through the aortic valve this beat.
-    pub av_forward_ml: f64,
+    av_forward_ml,
     /// Left ventricular ejection time: how long the aortic valve carried forward flow.
-    pub lvet_ms: f64,
-    pub av_opened: bool,
-    pub pva_mmhg_ml: f64,
-    pub stroke_work_mmhg_ml: f64,
-    pub mvo2_ml_min: f64,
-    pub coronary_perfusion_mmhg: f64,
-    pub cpo_w: f64,
+    lvet_ms,
 }
 
 /// Running sums over the beat in progress (time integrals use the step length).
@@ -346,95 +374,30 @@ pub struct BeatMeans {
 impl BeatMeans {
     pub fn of<'a>(beats: impl Iterator<Item = &'a Beat>) -> Self {
         let mut n = 0usize;
-        let mut sum = [0.0; BEAT_FIELDS];
+        let mut sum = [0.0; AVERAGED];
+        let (mut t_start, mut duration) = (0.0, 0.0);
         let mut opened = 0usize;
         for b in beats {
             n += 1;
-            for (s, x) in sum.iter_mut().zip(b.values()) {
+            for (s, x) in sum.iter_mut().zip(b.averaged()) {
                 *s += x;
             }
+            t_start += b.t_start_s;
+            duration += b.duration_s;
             opened += usize::from(b.av_opened);
         }
         let nf = n as f64;
-        let mean = Beat::from_values(sum.map(|s| s / nf), opened * 2 >= n);
+        let mean = Beat {
+            t_start_s: t_start / nf,
+            duration_s: duration / nf,
+            av_opened: opened * 2 >= n,
+            ..Beat::default()
+        }
+        .with_averaged(sum.map(|s| s / nf));
         BeatMeans {
             beats: n,
             mean,
             av_opening_pct: 100.0 * opened as f64 / nf,
-        }
-    }
-}
-
-const BEAT_FIELDS: usize = 29;
-
-impl Beat {
-    /// The numeric fields in declaration order (for averaging).
-    fn values(&self) -> [f64; BEAT_FIELDS] {
-        [
-            self.t_start_s,
-            self.duration_s,
-            self.hr_bpm,
-            self.sbp_mmhg,
-            self.dbp_mmhg,
-            self.map_mmhg,
-            self.pulse_pressure_mmhg,
-            self.map_lower_mmhg,
-            self.cvp_mmhg,
-            self.pap_sys_mmhg,
-            self.pap_dia_mmhg,
-            self.pap_mean_mmhg,
-            self.pcwp_mmhg,
-            self.lvedp_mmhg,
-            self.lvedv_ml,
-            self.lvesv_ml,
-            self.lv_sv_ml,
-            self.lvef_pct,
-            self.lv_peak_mmhg,
-            self.rvedv_ml,
-            self.rvesv_ml,
-            self.native_co_l_min,
-            self.av_forward_ml,
-            self.lvet_ms,
-            self.pva_mmhg_ml,
-            self.stroke_work_mmhg_ml,
-            self.mvo2_ml_min,
-            self.coronary_perfusion_mmhg,
-            self.cpo_w,
-        ]
-    }
-
-    fn from_values(x: [f64; BEAT_FIELDS], av_opened: bool) -> Self {
-        Beat {
-            t_start_s: x[0],
-            duration_s: x[1],
-            hr_bpm: x[2],
-            sbp_mmhg: x[3],
-            dbp_mmhg: x[4],
-            map_mmhg: x[5],
-            pulse_pressure_mmhg: x[6],
-            map_lower_mmhg: x[7],
-            cvp_mmhg: x[8],
-            pap_sys_mmhg: x[9],
-            pap_dia_mmhg: x[10],
-            pap_mean_mmhg: x[11],
-            pcwp_mmhg: x[12],
-            lvedp_mmhg: x[13],
-            lvedv_ml: x[14],
-            lvesv_ml: x[15],
-            lv_sv_ml: x[16],
-            lvef_pct: x[17],
-            lv_peak_mmhg: x[18],
-            rvedv_ml: x[19],
-            rvesv_ml: x[20],
-            native_co_l_min: x[21],
-            av_forward_ml: x[22],
-            lvet_ms: x[23],
-            av_opened,
-            pva_mmhg_ml: x[24],
-            stroke_work_mmhg_ml: x[25],
-            mvo2_ml_min: x[26],
-            coronary_perfusion_mmhg: x[27],
-            cpo_w: x[28],
         }
     }
 }

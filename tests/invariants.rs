@@ -246,8 +246,12 @@ fn live_setting_changes_keep_the_state_and_take_effect() {
     );
     e.run_for(20.0);
     let after = e.summary().unwrap();
-    assert!((after.hr_bpm - 100.0).abs() < 0.5, "{}", after.hr_bpm);
-    assert!((before.hr_bpm - 72.0).abs() < 0.5);
+    assert!(
+        (after.beat.hr_bpm - 100.0).abs() < 0.5,
+        "{}",
+        after.beat.hr_bpm
+    );
+    assert!((before.beat.hr_bpm - 72.0).abs() < 0.5);
     // A changed total volume is infused, and accounted for.
     e.set(
         "blood_volume_ml",

@@ -114,13 +114,16 @@ fn atria_contract_before_the_ventricles() {
 fn shock_is_worse_than_health_in_the_expected_directions() {
     let h = settled("healthy").summary().unwrap();
     let s = settled("cardiogenic-shock").summary().unwrap();
-    assert!(s.native_co_l_min < h.native_co_l_min);
-    assert!(s.lvedv_ml > h.lvedv_ml, "the failing LV dilates");
-    assert!(s.pcwp_mmhg > h.pcwp_mmhg + 10.0, "the lungs congest");
-    assert!(s.coronary_perfusion_mmhg < h.coronary_perfusion_mmhg);
-    assert!(s.cpo_w < h.cpo_w);
+    assert!(s.beat.native_co_l_min < h.beat.native_co_l_min);
+    assert!(s.beat.lvedv_ml > h.beat.lvedv_ml, "the failing LV dilates");
     assert!(
-        s.pulse_pressure_mmhg < h.pulse_pressure_mmhg,
+        s.beat.pcwp_mmhg > h.beat.pcwp_mmhg + 10.0,
+        "the lungs congest"
+    );
+    assert!(s.beat.coronary_perfusion_mmhg < h.beat.coronary_perfusion_mmhg);
+    assert!(s.beat.cpo_w < h.beat.cpo_w);
+    assert!(
+        s.beat.pulse_pressure_mmhg < h.beat.pulse_pressure_mmhg,
         "narrow pulse pressure of low stroke volume"
     );
 }
@@ -133,12 +136,12 @@ fn mvo2_rises_with_contractility_and_load() {
     e.run_for(30.0);
     let strong = e.summary().unwrap();
     assert!(
-        strong.mvo2_ml_min > base.mvo2_ml_min,
+        strong.beat.mvo2_ml_min > base.beat.mvo2_ml_min,
         "{} vs {}",
-        strong.mvo2_ml_min,
-        base.mvo2_ml_min
+        strong.beat.mvo2_ml_min,
+        base.beat.mvo2_ml_min
     );
-    assert!(strong.pva_mmhg_ml > 0.0 && base.pva_mmhg_ml > base.stroke_work_mmhg_ml);
+    assert!(strong.beat.pva_mmhg_ml > 0.0 && base.beat.pva_mmhg_ml > base.beat.stroke_work_mmhg_ml);
 }
 
 #[test]
@@ -148,9 +151,9 @@ fn the_model_reaches_a_periodic_steady_state() {
     e.run_for(30.0);
     let b = e.summary().unwrap();
     for (x, y, what) in [
-        (a.map_mmhg, b.map_mmhg, "map"),
-        (a.pcwp_mmhg, b.pcwp_mmhg, "pcwp"),
-        (a.lvedv_ml, b.lvedv_ml, "lvedv"),
+        (a.beat.map_mmhg, b.beat.map_mmhg, "map"),
+        (a.beat.pcwp_mmhg, b.beat.pcwp_mmhg, "pcwp"),
+        (a.beat.lvedv_ml, b.beat.lvedv_ml, "lvedv"),
     ] {
         assert!(
             (x - y).abs() < 0.01 * x.abs().max(1.0),

@@ -401,41 +401,48 @@ impl Dashboard {
     }
 
     fn waves_ui(&mut self, ui: &mut egui::Ui) {
+        type Trace = (&'static str, fn(&WaveSample) -> f64, Color32);
+        let panels: [(&str, &[Trace]); 3] = [
+            (
+                "arterial",
+                &[
+                    ("ABP right radial", |s| s.arch_mmhg, ART),
+                    ("femoral", |s| s.femoral_mmhg, FEMORAL),
+                    ("LV", |s| s.lv_mmhg, LV),
+                ],
+            ),
+            (
+                "venous",
+                &[
+                    ("PA", |s| s.pa_mmhg, PA),
+                    ("LA (PCWP)", |s| s.la_mmhg, LA),
+                    ("CVP", |s| s.cvp_mmhg, CVP),
+                ],
+            ),
+            (
+                "flow",
+                &[(
+                    "aortic valve flow mL/s",
+                    |s| s.aortic_flow_ml_s,
+                    Color32::WHITE,
+                )],
+            ),
+        ];
+        // One sweep: the panels share their time axis.
         let link = egui::Id::unique("sweep");
-        let h = (ui.available_height() / 3.0 - 8.0).max(80.0);
-        Plot::new("arterial")
-            .height(h)
-            .link_axis(link, [true, false])
-            .legend(Legend::default())
-            .include_y(0.0)
-            .show(ui, |p| {
-                p.line(Line::new("ABP right radial", self.series(|s| s.arch_mmhg)).color(ART));
-                p.line(Line::new("femoral", self.series(|s| s.femoral_mmhg)).color(FEMORAL));
-                p.line(Line::new("LV", self.series(|s| s.lv_mmhg)).color(LV));
-            });
-        Plot::new("venous")
-            .height(h)
-            .link_axis(link, [true, false])
-            .legend(Legend::default())
-            .include_y(0.0)
-            .show(ui, |p| {
-                p.line(Line::new("PA", self.series(|s| s.pa_mmhg)).color(PA));
-                p.line(Line::new("LA (PCWP)", self.series(|s| s.la_mmhg)).color(LA));
-                p.line(Line::new("CVP", self.series(|s| s.cvp_mmhg)).color(CVP));
-            });
-        Plot::new("flow")
-            .height(h)
-            .link_axis(link, [true, false])
-            .legend(Legend::default())
-            .show(ui, |p| {
-                p.line(
-                    Line::new(
-                        "aortic valve flow mL/s",
-                        self.series(|s| s.aortic_flow_ml_s),
-                    )
-                    .color(Color32::WHITE),
-                );
-            });
+        let h = (ui.available_height() / panels.len() as f32 - 8.0).max(80.0);
+        for (id, traces) in panels {
+            Plot::new(id)
+                .height(h)
+                .link_axis(link, [true, false])
+                .legend(Legend::default())
+                .include_y(0.0)
+                .show(ui, |p| {
+                    for (name, f, color) in traces {
+                        p.line(Line::new(*name, self.series(f)).color(*color));
+                    }
+                });
+        }
     }
 
     /// LV (volume, pressure) over the last beat and a bit.
