@@ -68,6 +68,10 @@ named_enum!(
         PulmonaryCapillary => "pulmonary_capillary", "pulmonary capillaries to veins";
         PulmonaryVenous => "pulmonary_venous", "pulmonary veins to left atrium";
         Bronchial => "bronchial", "bronchial circulation";
+        EcmoDrainage => "ecmo_drainage", "VA ECMO: RA drainage through the circuit to the descending aorta";
+        LvVent => "lv_vent", "LV vent through the ECMO circuit to the descending aorta";
+        Septostomy => "septostomy", "atrial septostomy";
+        Impella => "impella", "Impella: LV to aortic root";
     }
 );
 
@@ -83,7 +87,9 @@ pub const N_NODES: usize = Node::COUNT;
 pub const N_PATHS: usize = Path::COUNT;
 pub const VALVES: std::ops::Range<usize> = 0..4;
 pub const CONDUITS: std::ops::Range<usize> = 4..7;
-pub const RESISTORS: std::ops::Range<usize> = 7..N_PATHS;
+pub const RESISTORS: std::ops::Range<usize> = 7..15;
+/// Device paths: their flows come from the device modules, not from the circuit.
+pub const DEVICES: std::ops::Range<usize> = 15..N_PATHS;
 
 impl Path {
     /// (from, to): positive flow runs from the first node to the second.
@@ -105,6 +111,10 @@ impl Path {
             Path::PulmonaryCapillary => (PulmonaryCapillaries, PulmonaryVeins),
             Path::PulmonaryVenous => (PulmonaryVeins, La),
             Path::Bronchial => (Descending, PulmonaryVeins),
+            Path::EcmoDrainage => (Ra, Descending),
+            Path::LvVent => (Lv, Descending),
+            Path::Septostomy => (La, Ra),
+            Path::Impella => (Lv, AorticRoot),
         }
     }
 }
@@ -396,7 +406,9 @@ mod tests {
         }
         assert_eq!(Path::ALL[CONDUITS.start], Path::RootToArch);
         assert_eq!(Path::ALL[CONDUITS.end - 1], Path::PulmonaryArterial);
-        assert_eq!(RESISTORS.end, N_PATHS);
+        assert_eq!(Path::ALL[RESISTORS.end - 1], Path::Bronchial);
+        assert_eq!(Path::ALL[DEVICES.start], Path::EcmoDrainage);
+        assert_eq!(DEVICES.end, N_PATHS);
         for (k, n) in CHAMBERS.iter().enumerate() {
             assert_eq!(n.index(), k);
         }

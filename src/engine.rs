@@ -8,10 +8,14 @@ use crate::heart::{Activation, bazett_scale};
 use crate::monitor::{Beat, BeatMeans, Monitor, SUMMARY_BEATS, Sample};
 use crate::patient::Patient;
 use crate::settings;
-use crate::units::{dyn_s_cm5_from_mmhg_l_min, period_s_from_bpm, s_from_ms};
+use crate::support::Support;
+use crate::units::{period_s_from_bpm, s_from_ms};
 use crate::valves::ValveState;
 use serde::Serialize;
 
+/// The ECMO chatter and Impella suction flags rise when an inlet collapsed for at least this
+/// share of the summarised time (a console's suction alarm, not a single step's flicker).
+pub const SUCTION_ALARM_MIN_PCT: f64 = 1.0;
 /// Bisection steps to find the mean filling pressure that holds the blood volume at t = 0.
 const FILLING_PRESSURE_BISECTIONS: usize = 100;
 /// Search bracket for that pressure.
@@ -24,6 +28,8 @@ struct CardiacClock {
     /// Time since the last ventricular activation onset (R wave).
     since_r_s: f64,
     rr_s: f64,
+    /// The beat before's RR: its activation tail may still be relaxing at fast rates.
+    previous_rr_s: f64,
     av_delay_s: f64,
     /// Bazett scale of systolic timing for this beat.
     scale: f64,
@@ -34,7 +40,8 @@ impl CardiacClock {
     fn new(p: &Patient) -> Self {
         let mut c = CardiacClock {
             since_r_s: 0.0,
-            rr_s: 0.0,
+            rr_s: f64::INFINITY,
+            previous_rr_s: f64::INFINITY,
             av_delay_s: 0.0,
             scale: 1.0,
             r_wave_pending: true,
@@ -45,6 +52,7 @@ impl CardiacClock {
 
     /// Rate and timing are taken up at each R wave, as the heart does.
     fn start_beat(&mut self, p: &Patient) {
+        self.previous_rr_s = self.rr_s;
         self.rr_s = period_s_from_bpm(p.rhythm.rate_bpm);
         self.av_delay_s = s_from_ms(p.heart.av_delay_ms).min(self.rr_s);
         self.scale = bazett_scale(self.rr_s);
@@ -61,7 +69,9 @@ impl CardiacClock {
         }
     }
 
-    /// Activation of each chamber now.
+    /// Activation of each chamber now. When systole outlasts the RR interval (fast rates, slow
+    /// relaxation) the previous beat's tail is still there: the activation is the larger of the
+    /// two, so it runs on continuously through the R wave (incomplete relaxation).
     #[inline]
     fn activation(&self, tables: &[Activation; N_CHAMBERS]) -> [f64; N_CHAMBERS] {
         let t_atria = self.since_atrial_onset_s();
@@ -71,7 +81,9 @@ impl CardiacClock {
             } else {
                 self.since_r_s
             };
-            tables[k].at(t, self.scale)
+            let now = tables[k].at(t, self.scale);
+            let tail = tables[k].at(t + self.previous_rr_s, self.scale);
+            now.max(tail)
         })
     }
 }
@@ -99,12 +111,10 @@ pub struct Summary {
     /// Share of the beats in which the aortic valve opened.
     pub av_opening_pct: f64,
     pub blood_volume_ml: f64,
-    /// Cardiac index (native CO / BSA).
-    pub ci_l_min_m2: f64,
-    /// Systemic vascular resistance, 80 (MAP - CVP) / flow into the systemic arteries.
-    pub svr_dyn_s_cm5: f64,
-    /// Pulmonary vascular resistance, 80 (mean PAP - PCWP) / native CO.
-    pub pvr_dyn_s_cm5: f64,
+    /// The ECMO drainage inlet collapsed (suction) in the summarised beats.
+    pub ecmo_chatter: bool,
+    /// The Impella inlet sucked down on the LV in the summarised beats.
+    pub impella_suction: bool,
     /// Beats the means were taken over.
     pub beats: usize,
 }
@@ -117,6 +127,8 @@ pub struct Engine {
     monitor: Monitor,
     dt_s: f64,
     t_s: f64,
+    /// Time at the last change of dt; t = origin + steps * dt (exact, no accumulated rounding).
+    t_origin_s: f64,
     steps: u64,
     v_ml: [f64; N_NODES],
     p_mmhg: [f64; N_NODES],
@@ -125,6 +137,7 @@ pub struct Engine {
     q_ml_s: [f64; N_PATHS],
     activation: [f64; N_CHAMBERS],
     last_r_wave: bool,
+    support: Support,
     /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
     volume_added_ml: f64,
     initial_volume_ml: f64,
@@ -136,9 +149,10 @@ impl Engine {
     pub fn new(patient: Patient) -> Result<Self, Error> {
         settings::validate(&patient)?;
         let circuit = Circuit::new(&patient);
-        let monitor = Monitor::new(circuit.chamber[Node::Lv.index()]);
+        let monitor = Monitor::new(circuit.chamber[Node::Lv.index()], patient.bsa_m2());
         let clock = CardiacClock::new(&patient);
         let v_ml = resting_volumes(&circuit, patient.blood_volume_ml);
+        let support = Support::new(&patient);
         let mut e = Engine {
             dt_s: s_from_ms(patient.numerics.dt_ms),
             patient,
@@ -146,6 +160,7 @@ impl Engine {
             clock,
             monitor,
             t_s: 0.0,
+            t_origin_s: 0.0,
             steps: 0,
             v_ml,
             p_mmhg: [0.0; N_NODES],
@@ -154,6 +169,7 @@ impl Engine {
             q_ml_s: [0.0; N_PATHS],
             activation: [0.0; N_CHAMBERS],
             last_r_wave: false,
+            support,
             volume_added_ml: 0.0,
             initial_volume_ml: 0.0,
         };
@@ -176,19 +192,33 @@ impl Engine {
             &mut self.valve_state,
             &mut self.q_ml_s,
         );
+        self.support.flows(
+            &self.circuit,
+            &self.p_mmhg,
+            &self.v_ml,
+            dt,
+            &mut self.q_ml_s,
+        );
+        let v_before = self.v_ml;
+        if self
+            .circuit
+            .integrate(dt, &mut self.q_ml_s, &mut self.q_state_ml_s, &mut self.v_ml)
+        {
+            self.support.take_limited(&self.q_ml_s);
+        }
+        // The monitor sees the flows that actually moved blood (after any limiting).
         let beat = self.monitor.observe(&Sample {
             t_s: self.t_s,
             dt_s: dt,
             r_wave,
             p_mmhg: &self.p_mmhg,
-            v_ml: &self.v_ml,
+            v_ml: &v_before,
             q_ml_s: &self.q_ml_s,
+            devices: self.support.readout(),
         });
         self.last_r_wave = r_wave;
-        self.circuit
-            .integrate(dt, &mut self.q_ml_s, &mut self.q_state_ml_s, &mut self.v_ml);
         self.steps += 1;
-        self.t_s = self.steps as f64 * dt;
+        self.t_s = self.t_origin_s + self.steps as f64 * dt;
         self.clock.since_r_s += dt;
         if self.clock.since_r_s >= self.clock.rr_s {
             self.clock.since_r_s -= self.clock.rr_s;
@@ -218,14 +248,25 @@ impl Engine {
     fn apply(&mut self, updated: Patient) {
         let dv = updated.blood_volume_ml - self.patient.blood_volume_ml;
         if dv != 0.0 {
-            // A changed total volume is infused into (or withdrawn from) the large veins.
-            self.v_ml[Node::LowerVeins.index()] += dv;
-            self.volume_added_ml += dv;
+            // A changed total volume is infused into (or withdrawn from) every compartment in
+            // proportion to what it holds: none can be driven below empty.
+            let total = self.blood_volume_ml();
+            let factor = ((total + dv) / total).max(0.0);
+            for v in self.v_ml.iter_mut() {
+                *v *= factor;
+            }
+            self.volume_added_ml += self.blood_volume_ml() - total;
         }
-        self.dt_s = s_from_ms(updated.numerics.dt_ms);
+        let dt_s = s_from_ms(updated.numerics.dt_ms);
+        if dt_s != self.dt_s {
+            self.t_origin_s = self.t_s;
+            self.steps = 0;
+            self.dt_s = dt_s;
+        }
         self.circuit = Circuit::new(&updated);
+        self.support.configure(&updated);
         self.monitor
-            .set_lv_law(self.circuit.chamber[Node::Lv.index()]);
+            .configure(self.circuit.chamber[Node::Lv.index()], updated.bsa_m2());
         self.patient = updated;
     }
 
@@ -292,12 +333,8 @@ impl Engine {
             beat: b,
             av_opening_pct: m.av_opening_pct,
             blood_volume_ml: self.blood_volume_ml(),
-            ci_l_min_m2: b.native_co_l_min / self.patient.bsa_m2(),
-            svr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(b.map_mmhg - b.cvp_mmhg, b.native_co_l_min),
-            pvr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(
-                b.pap_mean_mmhg - b.pcwp_mmhg,
-                b.native_co_l_min,
-            ),
+            ecmo_chatter: b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT,
+            impella_suction: b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT,
             beats: m.beats,
         })
     }

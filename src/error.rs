@@ -20,6 +20,12 @@ pub enum Error {
         value: String,
         expected: String,
     },
+    #[error("{key} = '{value}': {reason}")]
+    Invalid {
+        key: String,
+        value: String,
+        reason: String,
+    },
     #[error("'{text}' is not KEY=VALUE")]
     BadAssignment { text: String },
     #[error("unknown preset '{name}' (built in: {known}) and no such file")]

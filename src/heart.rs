@@ -59,15 +59,14 @@ impl Activation {
     /// e at time `t_s` after onset, with time constants scaled by `scale` (sqrt(RR / 1 s)).
     #[inline]
     pub fn at(&self, t_s: f64, scale: f64) -> f64 {
-        if t_s <= 0.0 {
+        let x = t_s / (scale * ACTIVATION_TABLE_STEP_S);
+        // Before onset, past the table's end, or infinite (no previous beat): no activation.
+        if !(x > 0.0 && x < (self.table.len() - 1) as f64) {
             return 0.0;
         }
-        let x = t_s / (scale * ACTIVATION_TABLE_STEP_S);
         let i = x as usize;
-        match (self.table.get(i), self.table.get(i + 1)) {
-            (Some(a), Some(b)) => a + (b - a) * (x - i as f64),
-            _ => 0.0,
-        }
+        let (a, b) = (self.table[i], self.table[i + 1]);
+        a + (b - a) * (x - i as f64)
     }
 
     /// Time of peak activation at scale 1 (the end-systolic time at RR = 1 s).

@@ -8,13 +8,18 @@
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod circulation;
+pub mod ecmo;
 pub mod engine;
 pub mod error;
 pub mod heart;
+pub mod impella;
+pub mod lv_vent;
 pub mod monitor;
 pub mod patient;
 pub mod presets;
+pub mod septostomy;
 pub mod settings;
+pub mod support;
 pub mod units;
 pub mod valves;
 

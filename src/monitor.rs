@@ -6,13 +6,17 @@
 
 use crate::circulation::{N_NODES, N_PATHS, Node, Path};
 use crate::heart::ChamberLaw;
-use crate::units::{bpm_from_period_s, l_min_from_ml_s, ms_from_s, watts_from_mmhg_l_min};
+use crate::support::Readout;
+use crate::units::{
+    bpm_from_period_s, dyn_s_cm5_from_mmhg_l_min, l_min_from_ml_s, ms_from_s, watts_from_mmhg_l_min,
+};
 use serde::Serialize;
 use std::collections::VecDeque;
 
 /// A beat counts as "aortic valve opened" when it ejects at least this much forward volume:
-/// echo sees a valve that opens, not a numerical trickle.
-pub const AV_OPENING_MIN_FORWARD_ML: f64 = 1.0;
+/// a valve echo sees open, not the trickle a valve passes before its closing volume (1 mL)
+/// flows back.
+pub const AV_OPENING_MIN_FORWARD_ML: f64 = 3.0;
 /// O2 cost of pressure-volume area (Suga, Physiol Rev 1990;70:247): mL O2 per mmHg*mL.
 pub const MVO2_PER_PVA_ML_O2_PER_MMHG_ML: f64 = 1.8e-5;
 /// Excitation-contraction coupling O2 per beat, proportional to Ees (Suga 1990): the
@@ -35,6 +39,8 @@ pub struct Sample<'a> {
     pub p_mmhg: &'a [f64; N_NODES],
     pub v_ml: &'a [f64; N_NODES],
     pub q_ml_s: &'a [f64; N_PATHS],
+    /// What the device consoles show.
+    pub devices: Readout,
 }
 
 /// Declares [`Beat`]: the beat's timing and opening flag, then the averaged indicators, whose
@@ -100,6 +106,27 @@ beat_indicators! {
     av_forward_ml,
     /// Left ventricular ejection time: how long the aortic valve carried forward flow.
     lvet_ms,
+    /// VA ECMO pump flow (drainage plus LV vent).
+    ecmo_flow_l_min,
+    ecmo_rpm,
+    /// Pump inlet (venous line) pressure.
+    ecmo_inlet_mmhg,
+    /// Share of the beat during which the drainage inlet was collapsing (suction).
+    ecmo_collapse_pct,
+    vent_flow_l_min,
+    /// LA -> RA flow through an atrial septostomy (negative: right to left).
+    septostomy_flow_l_min,
+    impella_flow_l_min,
+    /// Share of the beat during which the Impella inlet was sucking down.
+    impella_suction_pct,
+    /// Net flow delivered to the systemic arteries from all sources: native + ECMO + Impella.
+    total_flow_l_min,
+    /// Cardiac index: native CO / BSA (Mosteller).
+    ci_l_min_m2,
+    /// Systemic vascular resistance, 80 (MAP - CVP) / total flow into the systemic arteries.
+    svr_dyn_s_cm5,
+    /// Pulmonary vascular resistance, 80 (mean PAP - PCWP) / RV output (pulmonic valve).
+    pvr_dyn_s_cm5,
 }
 
 /// Running sums over the beat in progress (time integrals use the step length).
@@ -136,6 +163,16 @@ struct Accumulator {
     /// Aortic-root pressure integral since the aortic valve last closed (diastole).
     diastole_root_int: f64,
     diastole_s: f64,
+    ecmo_ml: f64,
+    vent_ml: f64,
+    septostomy_ml: f64,
+    rpm_int: f64,
+    inlet_int: f64,
+    collapse_s: f64,
+    impella_ml: f64,
+    suction_s: f64,
+    pulmonic_ml: f64,
+    last_root: f64,
 }
 
 impl Accumulator {
@@ -170,6 +207,16 @@ impl Accumulator {
             es_v: 0.0,
             diastole_root_int: 0.0,
             diastole_s: 0.0,
+            ecmo_ml: 0.0,
+            vent_ml: 0.0,
+            septostomy_ml: 0.0,
+            rpm_int: 0.0,
+            inlet_int: 0.0,
+            collapse_s: 0.0,
+            impella_ml: 0.0,
+            suction_s: 0.0,
+            pulmonic_ml: 0.0,
+            last_root: 0.0,
         }
     }
 
@@ -233,6 +280,21 @@ impl Accumulator {
             self.diastole_root_int += p[Node::AorticRoot.index()] * dt;
             self.diastole_s += dt;
         }
+        let q = s.q_ml_s;
+        self.ecmo_ml += (q[Path::EcmoDrainage.index()] + q[Path::LvVent.index()]) * dt;
+        self.vent_ml += q[Path::LvVent.index()] * dt;
+        self.septostomy_ml += q[Path::Septostomy.index()] * dt;
+        self.rpm_int += s.devices.ecmo_rpm * dt;
+        self.inlet_int += s.devices.ecmo_inlet_mmhg * dt;
+        if s.devices.ecmo_collapsing {
+            self.collapse_s += dt;
+        }
+        self.impella_ml += q[Path::Impella.index()] * dt;
+        self.pulmonic_ml += q[Path::Pulmonic.index()] * dt;
+        self.last_root = p[Node::AorticRoot.index()];
+        if s.devices.impella_suction {
+            self.suction_s += dt;
+        }
     }
 
     /// The PV loop's last segment runs to the next beat's first sample.
@@ -241,7 +303,7 @@ impl Accumulator {
         self.stroke_work -= 0.5 * (p + self.prev_lv_p) * (v - self.prev_lv_v);
     }
 
-    fn finish(&self, lv: &ChamberLaw) -> Beat {
+    fn finish(&self, lv: &ChamberLaw, bsa_m2: f64) -> Beat {
         let d = self.duration_s;
         let hr = bpm_from_period_s(d);
         let map = self.arch_int / d;
@@ -255,11 +317,14 @@ impl Accumulator {
         let pva = sw.max(0.0) + pe;
         let mvo2_beat = MVO2_PER_PVA_ML_O2_PER_MMHG_ML * pva
             + MVO2_ECC_ML_O2_PER_BEAT_PER_EES * lv.ees_mmhg_per_ml;
+        // A beat that ejects up to the next R wave has no diastole: take its last root pressure.
         let diastolic_root = if self.diastole_s > 0.0 {
             self.diastole_root_int / self.diastole_s
         } else {
-            f64::NAN
+            self.last_root
         };
+        let total_flow = native_co + l_min_from_ml_s((self.ecmo_ml + self.impella_ml) / d);
+        let (cvp, pap_mean, pcwp) = (self.ra_int / d, self.pa_int / d, self.la_int / d);
         Beat {
             t_start_s: self.t_start_s,
             duration_s: d,
@@ -269,11 +334,11 @@ impl Accumulator {
             map_mmhg: map,
             pulse_pressure_mmhg: self.arch_max - self.arch_min,
             map_lower_mmhg: self.desc_int / d,
-            cvp_mmhg: self.ra_int / d,
+            cvp_mmhg: cvp,
             pap_sys_mmhg: self.pa_max,
             pap_dia_mmhg: self.pa_min,
-            pap_mean_mmhg: self.pa_int / d,
-            pcwp_mmhg: self.la_int / d,
+            pap_mean_mmhg: pap_mean,
+            pcwp_mmhg: pcwp,
             lvedp_mmhg: self.lvedp,
             lvedv_ml: self.lv_v_max,
             lvesv_ml: self.lv_v_min,
@@ -291,6 +356,21 @@ impl Accumulator {
             mvo2_ml_min: mvo2_beat * hr + MVO2_BASAL_ML_O2_MIN,
             coronary_perfusion_mmhg: diastolic_root - self.lvedp,
             cpo_w: watts_from_mmhg_l_min(map, native_co),
+            ecmo_flow_l_min: l_min_from_ml_s(self.ecmo_ml / d),
+            ecmo_rpm: self.rpm_int / d,
+            ecmo_inlet_mmhg: self.inlet_int / d,
+            ecmo_collapse_pct: 100.0 * self.collapse_s / d,
+            vent_flow_l_min: l_min_from_ml_s(self.vent_ml / d),
+            septostomy_flow_l_min: l_min_from_ml_s(self.septostomy_ml / d),
+            impella_flow_l_min: l_min_from_ml_s(self.impella_ml / d),
+            impella_suction_pct: 100.0 * self.suction_s / d,
+            total_flow_l_min: total_flow,
+            ci_l_min_m2: native_co / bsa_m2,
+            svr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(map - cvp, total_flow),
+            pvr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(
+                pap_mean - pcwp,
+                l_min_from_ml_s(self.pulmonic_ml / d),
+            ),
         }
     }
 }
@@ -301,23 +381,27 @@ pub struct Monitor {
     acc: Accumulator,
     beats: VecDeque<Beat>,
     lv: ChamberLaw,
+    bsa_m2: f64,
     beats_total: u64,
 }
 
 impl Monitor {
-    pub fn new(lv: ChamberLaw) -> Self {
+    /// `lv`: the LV law for the end-systolic point, potential energy and MVO2; `bsa_m2`: the
+    /// body surface area for the cardiac index.
+    pub fn new(lv: ChamberLaw, bsa_m2: f64) -> Self {
         Self {
             acc: Accumulator::new(),
             beats: VecDeque::with_capacity(BEAT_LOG_CAPACITY),
             lv,
+            bsa_m2,
             beats_total: 0,
         }
     }
 
-    /// The LV law used for the end-systolic point, potential energy and MVO2 (it changes when
-    /// contractility or stiffness does).
-    pub fn set_lv_law(&mut self, lv: ChamberLaw) {
+    /// Take up a changed LV law (contractility, stiffness) or body size.
+    pub fn configure(&mut self, lv: ChamberLaw, bsa_m2: f64) {
         self.lv = lv;
+        self.bsa_m2 = bsa_m2;
     }
 
     /// Feed one sample; at an R wave the beat in progress is closed and returned.
@@ -326,7 +410,7 @@ impl Monitor {
         let mut done = None;
         if s.r_wave && self.acc.started {
             self.acc.close_loop(s);
-            let beat = self.acc.finish(&self.lv);
+            let beat = self.acc.finish(&self.lv, self.bsa_m2);
             if self.beats.len() == BEAT_LOG_CAPACITY {
                 self.beats.pop_front();
             }

@@ -4,6 +4,10 @@
 //! (`heart.lv.ees_mmhg_per_ml`); its unit and valid range live in [`crate::settings`], its
 //! meaning and literature source in `docs/MODEL.md`.
 
+use crate::ecmo::Ecmo;
+use crate::impella::Impella;
+use crate::lv_vent::LvVent;
+use crate::septostomy::Septostomy;
 use serde::{Deserialize, Serialize};
 
 /// One simulated patient (and, later, the devices and drugs attached to them).
@@ -24,6 +28,15 @@ pub struct Patient {
     pub valves: Valves,
     pub systemic: Systemic,
     pub pulmonary: Pulmonary,
+    /// Mechanical circulatory support (absent from a preset = off).
+    #[serde(default)]
+    pub ecmo: Ecmo,
+    #[serde(default)]
+    pub lv_vent: LvVent,
+    #[serde(default)]
+    pub septostomy: Septostomy,
+    #[serde(default)]
+    pub impella: Impella,
     pub numerics: Numerics,
 }
 

@@ -56,17 +56,23 @@ pub fn load(name_or_path: &str) -> Result<Patient, Error> {
 
 /// Parse and validate a preset's text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Patient, Error> {
-    let patient: Patient = ron::from_str(text).map_err(|e| Error::Parse {
-        file: file.to_string(),
-        line: e.span.start.line,
-        column: e.span.start.col,
-        message: e.code.to_string(),
+    let patient: Patient = ron::from_str(text).map_err(|e| {
+        let (line, column) = (e.span.start.line, e.span.start.col);
+        let field = field_at(text, line, column)
+            .map(|f| format!(" (field `{f}`)"))
+            .unwrap_or_default();
+        Error::Parse {
+            file: file.to_string(),
+            line,
+            column,
+            message: format!("{}{field}", e.code),
+        }
     })?;
     settings::validate(&patient).map_err(|e| {
         let (line, column) = match &e {
-            Error::OutOfRange { key, .. } | Error::UnknownKey { key } => {
-                locate(text, key).unwrap_or((1, 1))
-            }
+            Error::OutOfRange { key, .. }
+            | Error::UnknownKey { key }
+            | Error::Invalid { key, .. } => locate(text, key).unwrap_or((1, 1)),
             _ => (1, 1),
         };
         Error::InFile {
@@ -101,6 +107,33 @@ pub fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
     Some(line_col(text, start))
 }
 
+/// The field whose value sits at (line, column): the last `name:` before that column on the
+/// line (or on an earlier line). The reverse of [`locate`], for parse errors.
+fn field_at(text: &str, line: usize, column: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut end = column.saturating_sub(1);
+    for l in (0..line.min(lines.len())).rev() {
+        // Columns count characters: cut by chars, never inside a UTF-8 sequence.
+        let upto: String = lines[l].chars().take(end).collect();
+        if let Some(colon) = upto.rfind(':') {
+            let name: String = upto[..colon]
+                .trim_end()
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if !name.is_empty() {
+                return Some(name);
+            }
+        }
+        end = usize::MAX;
+    }
+    None
+}
+
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -113,7 +146,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// A patient as RON text (what `--out` and the dashboard save).
+/// A patient as RON text (round-trips through [`parse`]).
 pub fn to_ron(p: &Patient) -> String {
     ron::ser::to_string_pretty(p, ron::ser::PrettyConfig::default())
         .expect("a Patient always serialises")

@@ -88,6 +88,20 @@ pub const SPECS: &[KeySpec] = &[
     spec("pulmonary.arterial.l_mmhg_s2_per_ml", "mmHg*s^2/mL", 5e-5, 5e-3, "pulmonary arterial inertance"),
     spec("pulmonary.capillary_r_mmhg_s_per_ml", "mmHg*s/mL", 0.005, 2.0, "pulmonary capillary resistance"),
     spec("pulmonary.venous_r_mmhg_s_per_ml", "mmHg*s/mL", 0.005, 1.0, "pulmonary venous resistance"),
+    spec("ecmo.enabled", "", f64::NAN, f64::NAN, "VA ECMO running (true | false)"),
+    spec("ecmo.mode", "", f64::NAN, f64::NAN, "rpm | flow (console mode)"),
+    spec("ecmo.rpm", "rpm", 0.0, 5000.0, "pump speed (rpm mode)"),
+    spec("ecmo.flow_target_l_min", "L/min", 0.0, 7.0, "target pump flow (flow mode)"),
+    spec("ecmo.sweep_l_min", "L/min", 0.0, 12.0, "sweep gas flow"),
+    spec("ecmo.fdo2", "", 0.21, 1.0, "O2 fraction of the sweep gas"),
+    spec("ecmo.drainage_cannula_fr", "Fr", 17.0, 29.0, "femoral venous drainage cannula size"),
+    spec("ecmo.return_cannula_fr", "Fr", 13.0, 23.0, "femoral arterial return cannula size"),
+    spec("lv_vent.enabled", "", f64::NAN, f64::NAN, "LV vent into the ECMO drainage line (true | false)"),
+    spec("lv_vent.cannula_fr", "Fr", 8.0, 24.0, "LV vent cannula size"),
+    spec("septostomy.diameter_mm", "mm", 0.0, 25.0, "atrial septal defect diameter (0 = intact)"),
+    spec("impella.enabled", "", f64::NAN, f64::NAN, "Impella running (true | false)"),
+    spec("impella.model", "", f64::NAN, f64::NAN, "cp | 5.5"),
+    spec("impella.p_level", "", 0.0, 9.0, "performance level (0 = rotor stopped)"),
     spec("numerics.dt_ms", "ms", 0.05, 0.5, "fixed integration step"),
 ];
 
@@ -142,8 +156,21 @@ fn to_value(p: &Patient) -> Value {
 pub fn validate(p: &Patient) -> Result<(), Error> {
     for (key, value) in leaves(p) {
         let spec = spec_of(&key).ok_or_else(|| Error::UnknownKey { key: key.clone() })?;
-        if let Some(x) = value.as_f64() {
-            check_range(&key, x, spec)?;
+        match value.as_f64() {
+            Some(x) => check_range(&key, x, spec)?,
+            // NaN and infinity serialise to null: a numeric key must hold a finite number.
+            None if spec.min.is_finite() => {
+                return Err(Error::Invalid {
+                    key,
+                    value: if value.is_null() {
+                        "NaN or infinity".to_string()
+                    } else {
+                        value.to_string()
+                    },
+                    reason: "expected a finite number".to_string(),
+                });
+            }
+            None => {}
         }
     }
     Ok(())
@@ -200,10 +227,10 @@ pub fn set(p: &Patient, key: &str, value: &str) -> Result<Patient, Error> {
         }
     };
     *node = new;
-    let updated: Patient = serde_json::from_value(root).map_err(|e| Error::WrongType {
+    let updated: Patient = serde_json::from_value(root).map_err(|e| Error::Invalid {
         key: key.to_string(),
         value: value.to_string(),
-        expected: e.to_string(),
+        reason: e.to_string(),
     })?;
     validate(&updated)?;
     Ok(updated)

@@ -71,12 +71,16 @@ impl Inertial {
             *state = ValveState {
                 open: true,
                 backflow_ml: 0.0,
+                forward_ml: 0.0,
             };
         }
         let q = self.step(q_ml_s, dp_mmhg);
-        if q < 0.0 {
+        if q > 0.0 {
+            state.forward_ml += q * dt_s;
+        } else {
             state.backflow_ml -= q * dt_s;
-            if state.backflow_ml >= closing_volume_ml {
+            // Leaflets that barely parted close on less: never more back than went forward.
+            if state.backflow_ml >= closing_volume_ml.min(state.forward_ml) {
                 state.open = false;
                 return 0.0;
             }
@@ -85,10 +89,12 @@ impl Inertial {
     }
 }
 
-/// Whether a valve is open, and how much has flowed back through it since it began to close.
+/// Whether a valve is open, how much went forward through this opening, and how much has
+/// flowed back since it began to close.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ValveState {
     pub open: bool,
+    pub forward_ml: f64,
     pub backflow_ml: f64,
 }
 
@@ -133,8 +139,11 @@ mod tests {
         let mut s = ValveState::default();
         assert_eq!(v.valve_step(0.0, -30.0, &mut s, closing, dt), 0.0);
         assert!(!s.open, "a shut valve stays shut against a gradient");
-        let mut q = v.valve_step(0.0, 20.0, &mut s, closing, dt);
-        assert!(s.open && q > 0.0);
+        let mut q = 0.0;
+        for _ in 0..100 {
+            q = v.valve_step(q, 20.0, &mut s, closing, dt);
+        }
+        assert!(s.open && q > 0.0 && s.forward_ml > closing);
         // Under a reversed gradient the flow decelerates, reverses, and stops after 1 mL back.
         let mut back = 0.0;
         let mut prev = q;
@@ -150,6 +159,19 @@ mod tests {
         assert!(!s.open && q == 0.0);
         assert!(back < closing && back > 0.5 * closing, "backflow {back}");
         assert_eq!(v.valve_step(0.0, -10.0, &mut s, closing, dt), 0.0);
+        // Leaflets that barely parted let back no more than went forward.
+        let mut s = ValveState::default();
+        let mut q = v.valve_step(0.0, 2.0, &mut s, closing, dt);
+        let forward = s.forward_ml;
+        let mut back = 0.0;
+        while s.open {
+            q = v.valve_step(q, -10.0, &mut s, closing, dt);
+            back += (-q).max(0.0) * dt;
+        }
+        assert!(
+            back <= forward + 1e-12 && forward < closing,
+            "{back} back after {forward} forward"
+        );
     }
 
     #[test]

@@ -211,6 +211,33 @@ fn malformed_preset_files_name_file_line_column_and_field() {
         &[&format!("{range}:{line}:"), "heart.lv.ees_mmhg_per_ml"],
     );
 
+    // NaN and infinity parse as floats but are no valid parameter.
+    for bad in ["NaN", "inf"] {
+        let f = temp_file(
+            &format!("{bad}.ron"),
+            good.replace(
+                "lv: (ees_mmhg_per_ml: 2.3",
+                &format!("lv: (ees_mmhg_per_ml: {bad}"),
+            )
+            .as_bytes(),
+        );
+        fails_cleanly(
+            &["run", "--preset", &f],
+            &[
+                &format!("{f}:{line}:"),
+                "heart.lv.ees_mmhg_per_ml",
+                "finite",
+            ],
+        );
+    }
+    // A type error names the field it sits in.
+    let typed = temp_file(
+        "typed.ron",
+        good.replace("edpvr_a_mmhg: 0.72", "edpvr_a_mmhg: \"soft\"")
+            .as_bytes(),
+    );
+    fails_cleanly(&["run", "--preset", &typed], &[&typed, "edpvr_a_mmhg"]);
+
     let binary = temp_file("binary.ron", &[0xff, 0xfe, 0x00, 0x28]);
     fails_cleanly(&["run", "--preset", &binary], &[&binary, "UTF-8"]);
 }

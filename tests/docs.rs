@@ -2,9 +2,12 @@
 //! presets, and every constant row equals the constant in the code.
 
 use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
+use ecmo_unload::ecmo::{BRANCH_INERTANCE_MMHG_S2_PER_ML, COLLAPSE_ONSET_ML, RPM_MAX};
+use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
 use ecmo_unload::heart::{
     ACTIVATION_NEGLIGIBLE, ACTIVATION_TABLE_STEP_S, BAZETT_REFERENCE_RR_S, EDPVR_LINEAR_ABOVE_MMHG,
 };
+use ecmo_unload::impella::CANNULA_INERTANCE_MMHG_S2_PER_ML;
 use ecmo_unload::monitor::{
     AV_OPENING_MIN_FORWARD_ML, MVO2_BASAL_ML_O2_MIN, MVO2_ECC_ML_O2_PER_BEAT_PER_EES,
     MVO2_PER_PVA_ML_O2_PER_MMHG_ML, SUMMARY_BEATS,
@@ -95,6 +98,17 @@ fn every_constant_row_matches_the_code() {
         ),
         ("MVO2_BASAL_ML_O2_MIN", MVO2_BASAL_ML_O2_MIN),
         ("SUMMARY_BEATS", SUMMARY_BEATS as f64),
+        (
+            "BRANCH_INERTANCE_MMHG_S2_PER_ML",
+            BRANCH_INERTANCE_MMHG_S2_PER_ML,
+        ),
+        ("COLLAPSE_ONSET_ML", COLLAPSE_ONSET_ML),
+        ("RPM_MAX", RPM_MAX),
+        (
+            "CANNULA_INERTANCE_MMHG_S2_PER_ML",
+            CANNULA_INERTANCE_MMHG_S2_PER_ML,
+        ),
+        ("SUCTION_ALARM_MIN_PCT", SUCTION_ALARM_MIN_PCT),
     ]
     .into_iter()
     .collect();

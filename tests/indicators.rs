@@ -8,6 +8,7 @@ use ecmo_unload::monitor::{
     MVO2_PER_PVA_ML_O2_PER_MMHG_ML, Monitor, Sample,
 };
 use ecmo_unload::patient::Chamber;
+use ecmo_unload::support::Readout;
 use ecmo_unload::units::watts_from_mmhg_l_min;
 use std::f64::consts::PI;
 
@@ -15,6 +16,7 @@ const DT: f64 = 1e-3;
 const STEPS_PER_BEAT: usize = 1000; // 1 s beats: 60 bpm
 const EES: f64 = 2.0;
 const V0: f64 = 10.0;
+const BSA_M2: f64 = 2.0;
 
 fn lv_law() -> ChamberLaw {
     ChamberLaw::new(&Chamber {
@@ -65,7 +67,20 @@ fn feed(monitor: &mut Monitor, beats: usize) {
         v[Node::Rv.index()] = 105.0 + 35.0 * (2.0 * PI * tb * 1.25).cos().max(-1.0);
         if (0.1..0.4).contains(&tb) {
             q[Path::Aortic.index()] = 70.0 / 0.3;
+            q[Path::Pulmonic.index()] = 70.0 / 0.3;
         }
+        // Devices: ECMO drainage 60 mL/s plus vent 10 mL/s, septostomy 5 mL/s, Impella 25 mL/s;
+        // the ECMO inlet collapses for the last 0.2 s of each beat, the Impella's the first 0.1 s.
+        q[Path::EcmoDrainage.index()] = 60.0;
+        q[Path::LvVent.index()] = 10.0;
+        q[Path::Septostomy.index()] = 5.0;
+        q[Path::Impella.index()] = 25.0;
+        let devices = Readout {
+            ecmo_rpm: 3000.0,
+            ecmo_inlet_mmhg: -40.0,
+            ecmo_collapsing: tb >= 0.8,
+            impella_suction: tb < 0.1,
+        };
         monitor.observe(&Sample {
             t_s: t,
             dt_s: DT,
@@ -73,6 +88,7 @@ fn feed(monitor: &mut Monitor, beats: usize) {
             p_mmhg: &p,
             v_ml: &v,
             q_ml_s: &q,
+            devices,
         });
     }
 }
@@ -87,7 +103,7 @@ fn close(name: &str, got: f64, want: f64, tol: f64) {
 #[test]
 fn indicators_match_hand_computation() {
     let law = lv_law();
-    let mut m = Monitor::new(law);
+    let mut m = Monitor::new(law, BSA_M2);
     feed(&mut m, 2);
     assert_eq!(m.beats_total(), 2);
     let b = *m.last_beat().unwrap();
@@ -134,11 +150,27 @@ fn indicators_match_hand_computation() {
     close("coronary perfusion", b.coronary_perfusion_mmhg, 80.0, 1e-9);
     close("cpo", b.cpo_w, watts_from_mmhg_l_min(100.0, 4.2), 1e-12);
     close("cpo value", b.cpo_w, 100.0 * 4.2 / 451.0, 5e-3);
+    // Devices: 70 mL/s through the pump = 4.2 L/min, of it 0.6 by the vent; Impella 1.5 L/min;
+    // total to the systemic arteries = native 4.2 + ECMO 4.2 + Impella 1.5.
+    close("ecmo flow", b.ecmo_flow_l_min, 4.2, 1e-9);
+    close("vent flow", b.vent_flow_l_min, 0.6, 1e-9);
+    close("septostomy flow", b.septostomy_flow_l_min, 0.3, 1e-9);
+    close("impella flow", b.impella_flow_l_min, 1.5, 1e-9);
+    close("impella suction", b.impella_suction_pct, 10.0, 1e-9);
+    close("total flow", b.total_flow_l_min, 9.9, 1e-9);
+    // Derived: CI = native CO / BSA; SVR = 80 (MAP - CVP) / total flow; PVR = 80 (mean PAP -
+    // PCWP) / RV output (4.2 L/min through the pulmonic valve), 80 being 79.9934 exactly.
+    close("ci", b.ci_l_min_m2, 2.1, 1e-9);
+    close("svr", b.svr_dyn_s_cm5, 79.993_432_449 * 95.0 / 9.9, 1e-6);
+    close("pvr", b.pvr_dyn_s_cm5, 79.993_432_449 * 8.0 / 4.2, 1e-6);
+    close("rpm", b.ecmo_rpm, 3000.0, 1e-9);
+    close("inlet", b.ecmo_inlet_mmhg, -40.0, 1e-9);
+    close("collapse", b.ecmo_collapse_pct, 20.0, 1e-9);
 }
 
 #[test]
 fn a_beat_that_does_not_eject_is_counted_closed() {
-    let mut m = Monitor::new(lv_law());
+    let mut m = Monitor::new(lv_law(), BSA_M2);
     for k in 0..2001 {
         let mut p = [0.0; N_NODES];
         p[Node::Lv.index()] = 20.0;
@@ -152,6 +184,7 @@ fn a_beat_that_does_not_eject_is_counted_closed() {
             p_mmhg: &p,
             v_ml: &v,
             q_ml_s: &q,
+            devices: Readout::default(),
         });
     }
     let means = m.mean_of_last(10).unwrap();
@@ -165,7 +198,7 @@ fn a_beat_that_does_not_eject_is_counted_closed() {
 
 #[test]
 fn mean_of_identical_beats_is_the_beat() {
-    let mut m = Monitor::new(lv_law());
+    let mut m = Monitor::new(lv_law(), BSA_M2);
     feed(&mut m, 4);
     let last = *m.last_beat().unwrap();
     let means = m.mean_of_last(3).unwrap();

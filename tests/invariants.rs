@@ -215,6 +215,27 @@ fn check_run(p: Patient, what: &str, seconds: f64) {
 }
 
 #[test]
+fn live_changes_of_step_and_blood_volume_keep_time_and_volumes_sane() {
+    let mut e = engine("healthy");
+    e.run_for(10.0);
+    let t = e.t_s();
+    e.set("numerics.dt_ms", "0.1").unwrap();
+    e.run_for(1.0);
+    assert!(
+        (e.t_s() - (t + 1.0)).abs() < 1e-9,
+        "time runs on across a dt change: {}",
+        e.t_s()
+    );
+    // Withdraw half the blood in one go: no compartment may go below empty.
+    e.set("blood_volume_ml", "2500").unwrap();
+    assert!(e.volumes_ml().iter().all(|v| *v >= 0.0));
+    assert!((e.blood_volume_ml() - 2500.0).abs() < 1e-6);
+    e.run_for(5.0);
+    assert!(e.volumes_ml().iter().all(|v| *v >= 0.0));
+    assert!(e.volume_drift_ml().abs() < 1e-6);
+}
+
+#[test]
 fn every_leaf_has_a_spec_and_every_spec_is_used() {
     let p = presets::load("healthy").unwrap();
     let leaves = settings::leaves(&p);

@@ -172,11 +172,9 @@ impl Dashboard {
     /// Drain what the simulation produced; called once per frame before drawing.
     pub fn poll(&mut self, ctx: &egui::Context) {
         let mut events = Vec::new();
-        let mut beats = Vec::new();
         match &mut self.backend {
             Backend::Thread(t) => {
                 events.extend(t.events.try_iter());
-                beats.extend(t.beats.try_iter());
                 if t.is_finished() && self.message.is_none() {
                     self.message = Some(
                         "the simulation thread stopped unexpectedly: load a preset to restart"
@@ -190,17 +188,14 @@ impl Dashboard {
                 speed,
             } => {
                 if !*paused {
-                    let mut batch = Vec::new();
-                    stepper.advance(INLINE_FRAME_S * *speed, &mut batch, |b| beats.push(b));
-                    events.push(Event::Samples(batch));
+                    let (mut samples, mut beats) = (Vec::new(), Vec::new());
+                    stepper.advance(INLINE_FRAME_S * *speed, &mut samples, |b| beats.push(b));
+                    events.push(Event::Frame { samples, beats });
                 }
             }
         }
         for ev in events {
             self.handle(ev);
-        }
-        for b in beats {
-            self.push_beat(b);
         }
         if !self.paused {
             ctx.request_repaint_after(FRAME);
@@ -209,8 +204,11 @@ impl Dashboard {
 
     fn handle(&mut self, ev: Event) {
         match ev {
-            Event::Samples(batch) => {
-                self.waves.extend(batch);
+            Event::Frame { samples, beats } => {
+                self.waves.extend(samples);
+                for b in beats {
+                    self.push_beat(b);
+                }
                 if let Some(last) = self.waves.back().map(|s| s.t_s) {
                     while self.waves.front().is_some_and(|s| s.t_s < last - SWEEP_S) {
                         self.waves.pop_front();
@@ -229,7 +227,11 @@ impl Dashboard {
                 self.patient = *p;
                 self.refresh_values();
             }
-            Event::Rejected(msg) => self.message = Some(msg),
+            Event::Rejected(msg) => {
+                // The slider showed a value the simulation refused: put the real one back.
+                self.message = Some(msg);
+                self.refresh_values();
+            }
         }
     }
 

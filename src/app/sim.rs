@@ -15,8 +15,6 @@ use std::time::{Duration, Instant};
 pub const SAMPLE_INTERVAL_S: f64 = 0.004;
 /// Sample batches buffered for the UI before the simulation starts dropping them.
 const SAMPLE_CHANNEL_BATCHES: usize = 64;
-/// Beats buffered for the UI.
-const BEAT_CHANNEL: usize = 256;
 /// How often the thread hands a batch to the UI and checks commands (wall time).
 const SLICE: Duration = Duration::from_millis(15);
 /// At most this much simulated time per slice: a stalled thread catches up gradually.
@@ -54,10 +52,14 @@ pub struct WaveSample {
     pub aortic_flow_ml_s: f64,
 }
 
-/// What the simulation tells the UI.
+/// What the simulation tells the UI, in order.
 #[derive(Clone, Debug)]
 pub enum Event {
-    Samples(Vec<WaveSample>),
+    /// Waveform samples and the beats completed with them.
+    Frame {
+        samples: Vec<WaveSample>,
+        beats: Vec<Beat>,
+    },
     /// The patient as it now is, after a setting change.
     Patient(Box<Patient>),
     /// The simulation started again from t = 0 with this patient.
@@ -125,16 +127,18 @@ impl Stepper {
 }
 
 fn sample(e: &Engine) -> WaveSample {
+    let s = e.snapshot();
+    let p = |n: Node| s.p_mmhg[n.index()];
     WaveSample {
-        t_s: e.t_s(),
-        arch_mmhg: e.pressure_mmhg(Node::Arch),
-        femoral_mmhg: e.pressure_mmhg(Node::Descending),
-        lv_mmhg: e.pressure_mmhg(Node::Lv),
-        lv_ml: e.volume_ml(Node::Lv),
-        pa_mmhg: e.pressure_mmhg(Node::PulmonaryArteries),
-        cvp_mmhg: e.pressure_mmhg(Node::Ra),
-        la_mmhg: e.pressure_mmhg(Node::La),
-        aortic_flow_ml_s: e.flow_ml_s(Path::Aortic),
+        t_s: s.t_s,
+        arch_mmhg: p(Node::Arch),
+        femoral_mmhg: p(Node::Descending),
+        lv_mmhg: p(Node::Lv),
+        lv_ml: s.v_ml[Node::Lv.index()],
+        pa_mmhg: p(Node::PulmonaryArteries),
+        cvp_mmhg: p(Node::Ra),
+        la_mmhg: p(Node::La),
+        aortic_flow_ml_s: s.q_ml_s[Path::Aortic.index()],
     }
 }
 
@@ -142,7 +146,6 @@ fn sample(e: &Engine) -> WaveSample {
 pub struct SimThread {
     pub commands: Sender<Command>,
     pub events: Receiver<Event>,
-    pub beats: Receiver<Beat>,
     join: Option<JoinHandle<()>>,
 }
 
@@ -151,14 +154,12 @@ impl SimThread {
     pub fn spawn(engine: Engine, wake: impl Fn() + Send + 'static) -> std::io::Result<Self> {
         let (cmd_tx, cmd_rx) = unbounded();
         let (ev_tx, ev_rx) = bounded(SAMPLE_CHANNEL_BATCHES);
-        let (beat_tx, beat_rx) = bounded(BEAT_CHANNEL);
         let join = std::thread::Builder::new()
             .name("simulation".into())
-            .spawn(move || run(Stepper::new(engine), &cmd_rx, &ev_tx, &beat_tx, &wake))?;
+            .spawn(move || run(Stepper::new(engine), &cmd_rx, &ev_tx, &wake))?;
         Ok(Self {
             commands: cmd_tx,
             events: ev_rx,
-            beats: beat_rx,
             join: Some(join),
         })
     }
@@ -172,6 +173,8 @@ impl SimThread {
 impl Drop for SimThread {
     fn drop(&mut self) {
         let _ = self.commands.send(Command::Shutdown);
+        // Let go of our end first: a thread blocked sending a reply then wakes and stops.
+        self.events = crossbeam_channel::never();
         if let Some(j) = self.join.take() {
             let _ = j.join();
         }
@@ -182,7 +185,6 @@ fn run(
     mut stepper: Stepper,
     commands: &Receiver<Command>,
     events: &Sender<Event>,
-    beats: &Sender<Beat>,
     wake: &dyn Fn(),
 ) {
     let mut speed = 1.0;
@@ -200,6 +202,7 @@ fn run(
                         if events.send(ev).is_err() {
                             return;
                         }
+                        wake();
                     }
                 }
             }
@@ -208,12 +211,13 @@ fn run(
         let wall = now.duration_since(last).as_secs_f64();
         last = now;
         if !paused {
-            let mut batch = Vec::new();
-            // A UI that stops reading loses old beats, never the simulation's pace.
-            stepper.advance((wall * speed).min(MAX_SIM_PER_SLICE_S), &mut batch, |b| {
-                let _ = beats.try_send(b);
+            let mut samples = Vec::new();
+            let mut beats = Vec::new();
+            stepper.advance((wall * speed).min(MAX_SIM_PER_SLICE_S), &mut samples, |b| {
+                beats.push(b)
             });
-            match events.try_send(Event::Samples(batch)) {
+            // A UI that stops reading loses old frames, never the simulation's pace.
+            match events.try_send(Event::Frame { samples, beats }) {
                 Ok(()) | Err(TrySendError::Full(_)) => {}
                 Err(TrySendError::Disconnected(_)) => return,
             }

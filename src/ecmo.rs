@@ -1,0 +1,399 @@
+//! Peripheral VA ECMO: femoral venous drainage from the right atrium / IVC junction, a
+//! centrifugal pump, a membrane oxygenator and a femoral arterial return cannula whose flow
+//! enters the descending aorta and runs retrograde toward the arch. An LV vent (see
+//! [`crate::lv_vent`]) joins the drainage line before the pump.
+//!
+//! The circuit is hydraulic, not scripted: three inertial branches meet at the pump inlet, a
+//! rigid junction. Drainage (RA -> junction) and vent (LV -> junction) feed the trunk
+//! (junction -> pump -> oxygenator -> return cannula -> descending aorta):
+//!
+//!   L_d dQ_d/dt = P_RA - R_d Q_d - P_j
+//!   L_v dQ_v/dt = P_LV - R_v Q_v - P_j
+//!   L_t dQ_t/dt = P_j + H(Q_t, rpm) - R_t Q_t - P_desc,      Q_t = Q_d + Q_v
+//!
+//! The R's are secant resistances of the quadratic cannula and oxygenator pressure drops at the
+//! current flow, so each branch is advanced semi-implicitly (stable for any R, down to a fully
+//! collapsed inlet). The junction pressure P_j (the pump inlet pressure a console shows) follows
+//! from the constraint that the trunk carries what the branches bring. Flow therefore falls when
+//! afterload rises or drainage is poor, and the drainage inlet collapses as the right atrium
+//! empties: flow limitation and a "chatter" flag, never a negative volume.
+
+use crate::units::{l_min_from_ml_s, ml_s_from_l_min};
+use serde::{Deserialize, Serialize};
+
+/// Pump curve: pressure head at 3000 rpm as a cubic in flow (Lim, PhD thesis, eq. 2.15, as
+/// listed in the project's reference sheet), 269/234/188 mmHg at 0/4/8 L/min; other speeds by
+/// the pump affinity laws H(Q, n) = (n/n_ref)^2 H(Q n_ref/n, n_ref).
+const PUMP_REF_RPM: f64 = 3000.0;
+const PUMP_POLY: [f64; 9] = [
+    -92.34, 2.708, 0.05172, -0.8888, -0.003733, 2.289e-5, -0.08211, 0.0005172, -1.84e-7,
+];
+/// Quadratic pressure-drop coefficients, mmHg / (L/min)^2 and mmHg / (L/min).
+/// Oxygenator: fit of 5/14/37/64 mmHg at 1/2/4/6 L/min (adult membrane lung; Fried et al.,
+/// Perfusion 1998;13:119 report 67 mmHg at 4 L/min for Capiox SX, a higher bracket).
+const OXYGENATOR_LINEAR: f64 = 5.17;
+const OXYGENATOR_QUADRATIC: f64 = 0.917;
+/// Return cannula, 17 Fr reference: 200 mmHg at 6 L/min in blood (Bard 17 Fr, Noe et al.,
+/// J Extra Corpor Technol 1989;21:67), pure quadratic.
+const RETURN_QUADRATIC_AT_REF: f64 = 200.0 / 36.0;
+const RETURN_REF_FR: f64 = 17.0;
+/// Drainage cannula, 25 Fr multistage reference: about 40 mmHg at 4 L/min (pump-inlet pressures
+/// of -30 to -60 mmHg at 4-5 L/min in practice), pure quadratic.
+const DRAINAGE_QUADRATIC_AT_REF: f64 = 40.0 / 16.0;
+const DRAINAGE_REF_FR: f64 = 25.0;
+/// Cannula pressure drop scales with the inverse fourth power of the diameter (Poiseuille).
+const CANNULA_DIAMETER_EXPONENT: f64 = 4.0;
+/// Blood inertance of each half of the circuit: 1 m of 3/8" tubing plus its cannula,
+/// rho l / A = 1060 kg/m^3 * 1 m / 7.1e-5 m^2 = 1.5e7 Pa s^2/m^3.
+pub const BRANCH_INERTANCE_MMHG_S2_PER_ML: f64 = 0.112;
+/// Smallest secant resistance (at zero flow), so the semi-implicit step is defined.
+const MIN_SECANT_R_MMHG_S_PER_ML: f64 = 1e-3;
+/// Collapse of the drainage inlet: full area while the right atrium holds more than this above
+/// its unstressed volume, closing linearly to nothing at the unstressed volume.
+pub const COLLAPSE_ONSET_ML: f64 = 15.0;
+/// Flow-mode controller: proportional and integral gains (rpm per L/min, rpm per L/min/s).
+const FLOW_KP_RPM_PER_L_MIN: f64 = 150.0;
+const FLOW_KI_RPM_PER_L_MIN_S: f64 = 300.0;
+/// Console speed limits.
+pub const RPM_MAX: f64 = 5000.0;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EcmoMode {
+    /// Fixed pump speed; flow follows the loading conditions.
+    #[default]
+    Rpm,
+    /// The console adjusts the speed to hold `flow_target_l_min`.
+    Flow,
+}
+
+/// VA ECMO settings (`ecmo.*` keys).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ecmo {
+    pub enabled: bool,
+    pub mode: EcmoMode,
+    pub rpm: f64,
+    pub flow_target_l_min: f64,
+    /// Sweep gas flow (used by the oxygenation model).
+    pub sweep_l_min: f64,
+    /// Fraction of O2 in the sweep gas (used by the oxygenation model).
+    pub fdo2: f64,
+    pub drainage_cannula_fr: f64,
+    pub return_cannula_fr: f64,
+}
+
+impl Default for Ecmo {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            mode: EcmoMode::Rpm,
+            rpm: 3000.0,
+            flow_target_l_min: 4.0,
+            sweep_l_min: 4.0,
+            fdo2: 1.0,
+            drainage_cannula_fr: 25.0,
+            return_cannula_fr: 17.0,
+        }
+    }
+}
+
+/// Pump pressure head (mmHg) at a flow (L/min) and speed (rpm).
+pub fn pump_head_mmhg(q_l_min: f64, rpm: f64) -> f64 {
+    if rpm <= 0.0 {
+        return 0.0;
+    }
+    let s = rpm / PUMP_REF_RPM;
+    let (q, w) = (q_l_min / s, PUMP_REF_RPM);
+    let p = PUMP_POLY;
+    let h = p[0]
+        + p[1] * q
+        + p[2] * w
+        + p[3] * q * q
+        + p[4] * q * w
+        + p[5] * w * w
+        + p[6] * q * q * q
+        + p[7] * q * q * w
+        + p[8] * q * w * w;
+    s * s * h
+}
+
+/// Oxygenator pressure drop (mmHg) at a flow (L/min), signed with the flow.
+pub fn oxygenator_drop_mmhg(q_l_min: f64) -> f64 {
+    OXYGENATOR_LINEAR * q_l_min + OXYGENATOR_QUADRATIC * q_l_min * q_l_min.abs()
+}
+
+/// Quadratic coefficient of a cannula of `fr` French, scaled from a reference size.
+fn cannula_quadratic(reference: f64, reference_fr: f64, fr: f64) -> f64 {
+    reference * (reference_fr / fr).powf(CANNULA_DIAMETER_EXPONENT)
+}
+
+/// Secant resistance (mmHg s/mL) of a drop a Q + b Q|Q| (Q in L/min) at flow `q_ml_s`.
+fn secant_r(linear: f64, quadratic: f64, q_ml_s: f64) -> f64 {
+    let q = l_min_from_ml_s(q_ml_s).abs();
+    let drop_per_l_min = linear + quadratic * q;
+    (drop_per_l_min / ml_s_from_l_min(1.0)).max(MIN_SECANT_R_MMHG_S_PER_ML)
+}
+
+/// Fraction of the drainage inlet still open at a right-atrial volume (0 = collapsed).
+pub fn inlet_open_fraction(v_ml: f64, v0_ml: f64) -> f64 {
+    ((v_ml - v0_ml) / COLLAPSE_ONSET_ML).clamp(0.0, 1.0)
+}
+
+/// One semi-implicit branch: Q' = keep Q + gain (P_up - P_down).
+#[derive(Clone, Copy, Debug)]
+struct Branch {
+    keep: f64,
+    gain: f64,
+}
+
+impl Branch {
+    fn new(r: f64, l: f64, dt_s: f64) -> Self {
+        let keep = 1.0 / (1.0 + dt_s * r / l);
+        Self {
+            keep,
+            gain: keep * dt_s / l,
+        }
+    }
+}
+
+/// Pressures the circuit sees this step.
+#[derive(Clone, Copy, Debug)]
+pub struct Ports {
+    pub ra_mmhg: f64,
+    pub lv_mmhg: f64,
+    pub descending_mmhg: f64,
+    /// Open fraction of the drainage inlet (RA collapse) and of the vent inlet (LV collapse).
+    pub drainage_open: f64,
+    pub vent_open: f64,
+}
+
+/// Settings compiled for the step loop (no powf per step).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EcmoConfig {
+    enabled: bool,
+    mode: EcmoMode,
+    rpm: f64,
+    flow_target_l_min: f64,
+    k_drain: f64,
+    k_return: f64,
+    /// The LV vent's cannula coefficient when the vent is on.
+    k_vent: Option<f64>,
+}
+
+impl EcmoConfig {
+    pub fn new(s: &Ecmo, vent: &crate::lv_vent::LvVent) -> Self {
+        Self {
+            enabled: s.enabled,
+            mode: s.mode,
+            rpm: s.rpm,
+            flow_target_l_min: s.flow_target_l_min,
+            k_drain: cannula_quadratic(
+                DRAINAGE_QUADRATIC_AT_REF,
+                DRAINAGE_REF_FR,
+                s.drainage_cannula_fr,
+            ),
+            k_return: cannula_quadratic(
+                RETURN_QUADRATIC_AT_REF,
+                RETURN_REF_FR,
+                s.return_cannula_fr,
+            ),
+            k_vent: vent.enabled.then(|| vent_quadratic(vent.cannula_fr)),
+        }
+    }
+}
+
+/// The running circuit: flows, pump speed, controller state and console readouts.
+#[derive(Clone, Debug, Default)]
+pub struct EcmoCircuit {
+    pub drainage_ml_s: f64,
+    pub vent_ml_s: f64,
+    pub rpm: f64,
+    /// Pump inlet (junction) pressure: what the console's venous line pressure shows.
+    pub inlet_mmhg: f64,
+    /// The drainage inlet is partly collapsed this step.
+    pub collapsing: bool,
+    integral_rpm: f64,
+}
+
+impl EcmoCircuit {
+    /// Advance one step.
+    #[inline]
+    pub fn step(&mut self, s: &EcmoConfig, ports: Ports, dt_s: f64) {
+        if !s.enabled {
+            // Clamped lines: no flow. The controller restarts from the set speed.
+            *self = EcmoCircuit {
+                rpm: s.rpm,
+                ..Default::default()
+            };
+            return;
+        }
+        self.rpm = match s.mode {
+            EcmoMode::Rpm => s.rpm,
+            EcmoMode::Flow => self.flow_controller(s, dt_s),
+        };
+        let l = BRANCH_INERTANCE_MMHG_S2_PER_ML;
+        let total = self.drainage_ml_s + self.vent_ml_s;
+        let (k_drain, k_return) = (s.k_drain, s.k_return);
+        // A collapsing inlet of open fraction f has f^2 the conductance of an orifice.
+        let open_d = ports.drainage_open.max(f64::MIN_POSITIVE);
+        let d = Branch::new(
+            secant_r(0.0, k_drain, self.drainage_ml_s) / (open_d * open_d),
+            l,
+            dt_s,
+        );
+        let t = Branch::new(
+            secant_r(OXYGENATOR_LINEAR, OXYGENATOR_QUADRATIC + k_return, total),
+            l,
+            dt_s,
+        );
+        let head = pump_head_mmhg(l_min_from_ml_s(total), self.rpm);
+        let (v, v_flow, v_up) = match s.k_vent {
+            Some(k_vent) => {
+                let open_v = ports.vent_open.max(f64::MIN_POSITIVE);
+                let b = Branch::new(
+                    secant_r(0.0, k_vent, self.vent_ml_s) / (open_v * open_v),
+                    l,
+                    dt_s,
+                );
+                (b, self.vent_ml_s, ports.lv_mmhg)
+            }
+            None => (
+                Branch {
+                    keep: 0.0,
+                    gain: 0.0,
+                },
+                0.0,
+                0.0,
+            ),
+        };
+        // Trunk = drainage + vent at the new time fixes the junction pressure.
+        let p_j = (d.keep * self.drainage_ml_s
+            + d.gain * ports.ra_mmhg
+            + v.keep * v_flow
+            + v.gain * v_up
+            - t.keep * total
+            - t.gain * (head - ports.descending_mmhg))
+            / (t.gain + d.gain + v.gain);
+        self.drainage_ml_s = d.keep * self.drainage_ml_s + d.gain * (ports.ra_mmhg - p_j);
+        self.vent_ml_s = v.keep * v_flow + v.gain * (v_up - p_j);
+        self.inlet_mmhg = p_j;
+        self.collapsing = ports.drainage_open < 1.0;
+    }
+
+    /// PI control of speed on the measured pump flow, limited to the console's range.
+    fn flow_controller(&mut self, s: &EcmoConfig, dt_s: f64) -> f64 {
+        let error_l_min = s.flow_target_l_min - self.pump_flow_l_min();
+        self.integral_rpm =
+            (self.integral_rpm + FLOW_KI_RPM_PER_L_MIN_S * error_l_min * dt_s).clamp(0.0, RPM_MAX);
+        (self.integral_rpm + FLOW_KP_RPM_PER_L_MIN * error_l_min).clamp(0.0, RPM_MAX)
+    }
+
+    pub fn pump_flow_l_min(&self) -> f64 {
+        l_min_from_ml_s(self.drainage_ml_s + self.vent_ml_s)
+    }
+}
+
+/// Cannula quadratic coefficient for a vent of `fr` French (mmHg per (L/min)^2): the drainage
+/// cannula law scaled to its size.
+pub fn vent_quadratic(fr: f64) -> f64 {
+    cannula_quadratic(DRAINAGE_QUADRATIC_AT_REF, DRAINAGE_REF_FR, fr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(e: Ecmo) -> EcmoConfig {
+        EcmoConfig::new(&e, &crate::lv_vent::LvVent::default())
+    }
+
+    #[test]
+    fn pump_curve_matches_the_reference_points() {
+        for (q, h) in [(0.0, 269.0), (4.0, 234.0), (8.0, 188.0)] {
+            assert!(
+                (pump_head_mmhg(q, 3000.0) - h).abs() < 1.0,
+                "{q}: {}",
+                pump_head_mmhg(q, 3000.0)
+            );
+        }
+        // Affinity: doubling speed quadruples the shut-off head.
+        assert!((pump_head_mmhg(0.0, 4000.0) / pump_head_mmhg(0.0, 2000.0) - 4.0).abs() < 1e-9);
+        assert_eq!(pump_head_mmhg(3.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn drops_match_their_sources() {
+        assert!((oxygenator_drop_mmhg(4.0) - 35.3).abs() < 0.5);
+        assert!(
+            (cannula_quadratic(RETURN_QUADRATIC_AT_REF, 17.0, 17.0) * 36.0 - 200.0).abs() < 1e-9
+        );
+        // A bigger cannula drops less.
+        assert!(cannula_quadratic(1.0, 17.0, 19.0) < 1.0);
+    }
+
+    #[test]
+    fn a_steady_circuit_balances_head_against_the_drops() {
+        let s = config(Ecmo {
+            enabled: true,
+            ..Ecmo::default()
+        });
+        let mut c = EcmoCircuit::default();
+        let ports = Ports {
+            ra_mmhg: 8.0,
+            lv_mmhg: 20.0,
+            descending_mmhg: 75.0,
+            drainage_open: 1.0,
+            vent_open: 1.0,
+        };
+        for _ in 0..40_000 {
+            c.step(&s, ports, 5e-4);
+        }
+        let q = c.pump_flow_l_min();
+        let k_drain = DRAINAGE_QUADRATIC_AT_REF;
+        let drops = k_drain * q * q + oxygenator_drop_mmhg(q) + RETURN_QUADRATIC_AT_REF * q * q;
+        let balance = 8.0 + pump_head_mmhg(q, 3000.0) - drops - 75.0;
+        assert!(balance.abs() < 0.01, "q {q}, residual {balance}");
+        assert!(
+            (3.0..6.0).contains(&q),
+            "3000 rpm against 75 mmHg gives {q} L/min"
+        );
+        assert!((c.inlet_mmhg - (8.0 - k_drain * q * q)).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_collapsed_inlet_stops_drainage_and_flow_mode_holds_its_target() {
+        let s = config(Ecmo {
+            enabled: true,
+            ..Ecmo::default()
+        });
+        let mut c = EcmoCircuit::default();
+        let mut ports = Ports {
+            ra_mmhg: 8.0,
+            lv_mmhg: 20.0,
+            descending_mmhg: 75.0,
+            drainage_open: 0.0,
+            vent_open: 1.0,
+        };
+        for _ in 0..4000 {
+            c.step(&s, ports, 5e-4);
+        }
+        assert!(c.pump_flow_l_min().abs() < 1e-6 && c.collapsing);
+        ports.drainage_open = 1.0;
+        let s = config(Ecmo {
+            enabled: true,
+            mode: EcmoMode::Flow,
+            flow_target_l_min: 3.2,
+            ..Ecmo::default()
+        });
+        for _ in 0..120_000 {
+            c.step(&s, ports, 5e-4);
+        }
+        assert!(
+            (c.pump_flow_l_min() - 3.2).abs() < 0.02,
+            "{}",
+            c.pump_flow_l_min()
+        );
+        assert!(c.rpm > 1000.0 && c.rpm < RPM_MAX);
+    }
+}

@@ -1,0 +1,93 @@
+//! Mechanical circulatory support, composed: each device owns its paths in the circuit and its
+//! own control logic; this module hands them the pressures and volumes they see each step and
+//! writes their flows into the circuit's flow array. Adding a device is adding its paths to
+//! `circulation` and one call here.
+
+use crate::circulation::{Circuit, N_NODES, N_PATHS, Node, Path};
+use crate::ecmo::{EcmoCircuit, EcmoConfig, Ports, inlet_open_fraction};
+use crate::impella::ImpellaPump;
+use crate::patient::Patient;
+use crate::septostomy::Septostomy;
+use crate::units::s_from_ms;
+
+/// What the device consoles show (the monitor reads these with the waveforms).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Readout {
+    pub ecmo_rpm: f64,
+    /// Pump inlet (venous line) pressure.
+    pub ecmo_inlet_mmhg: f64,
+    /// The ECMO drainage inlet is collapsing (suction; "chatter" at the bedside).
+    pub ecmo_collapsing: bool,
+    /// The Impella inlet is sucking down on the LV.
+    pub impella_suction: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Support {
+    ecmo_config: EcmoConfig,
+    ecmo: EcmoCircuit,
+    septostomy_area_mm2: f64,
+    impella: ImpellaPump,
+}
+
+impl Support {
+    pub fn new(p: &Patient) -> Self {
+        let mut s = Self::default();
+        s.configure(p);
+        s
+    }
+
+    /// Take up changed settings; device state (flows, controller) is kept.
+    pub fn configure(&mut self, p: &Patient) {
+        self.ecmo_config = EcmoConfig::new(&p.ecmo, &p.lv_vent);
+        self.septostomy_area_mm2 = p.septostomy.area_mm2();
+        self.impella
+            .configure(&p.impella, s_from_ms(p.numerics.dt_ms));
+    }
+
+    /// Device flows for this step from the circuit's pressures and volumes.
+    #[inline]
+    pub fn flows(
+        &mut self,
+        c: &Circuit,
+        p: &[f64; N_NODES],
+        v: &[f64; N_NODES],
+        dt_s: f64,
+        q: &mut [f64; N_PATHS],
+    ) {
+        let (ra, lv) = (Node::Ra.index(), Node::Lv.index());
+        let ports = Ports {
+            ra_mmhg: p[ra],
+            lv_mmhg: p[lv],
+            descending_mmhg: p[Node::Descending.index()],
+            drainage_open: inlet_open_fraction(v[ra], c.v0_ml[ra]),
+            vent_open: inlet_open_fraction(v[lv], c.v0_ml[lv]),
+        };
+        self.ecmo.step(&self.ecmo_config, ports, dt_s);
+        q[Path::EcmoDrainage.index()] = self.ecmo.drainage_ml_s;
+        q[Path::LvVent.index()] = self.ecmo.vent_ml_s;
+        q[Path::Septostomy.index()] =
+            Septostomy::flow_ml_s(self.septostomy_area_mm2, p[Node::La.index()], p[ra]);
+        self.impella
+            .step(p[lv], p[Node::AorticRoot.index()], ports.vent_open);
+        q[Path::Impella.index()] = self.impella.flow_ml_s;
+    }
+
+    /// The circuit may have scaled flows down to keep volumes non-negative: devices with flow
+    /// state take the scaled flows as their own.
+    #[inline]
+    pub fn take_limited(&mut self, q: &[f64; N_PATHS]) {
+        self.ecmo.drainage_ml_s = q[Path::EcmoDrainage.index()];
+        self.ecmo.vent_ml_s = q[Path::LvVent.index()];
+        self.impella.flow_ml_s = q[Path::Impella.index()];
+    }
+
+    pub fn readout(&self) -> Readout {
+        Readout {
+            ecmo_rpm: self.ecmo.rpm,
+            ecmo_inlet_mmhg: self.ecmo.inlet_mmhg,
+            ecmo_collapsing: self.ecmo.collapsing,
+            impella_suction: self.impella.suction,
+        }
+    }
+}
