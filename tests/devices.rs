@@ -1,0 +1,198 @@
+//! Mechanical circulatory support in the cardiogenic-shock patient: the effects must emerge from
+//! pressures and flows in the directions the literature reports (magnitudes against Donker et
+//! al. 2019 and others are in docs/VALIDATION.md, checked by tests/validation.rs).
+
+use ecmo_unload::{Engine, Summary, presets, settings};
+
+fn run(sets: &[&str]) -> Summary {
+    let p = settings::apply_all(&presets::load("cardiogenic-shock").unwrap(), sets).unwrap();
+    let mut e = Engine::new(p).unwrap();
+    e.run_for(60.0);
+    e.summary().unwrap()
+}
+
+const ECMO_2: &[&str] = &[
+    "ecmo.enabled=true",
+    "ecmo.mode=flow",
+    "ecmo.flow_target_l_min=2",
+];
+const ECMO_4: &[&str] = &[
+    "ecmo.enabled=true",
+    "ecmo.mode=flow",
+    "ecmo.flow_target_l_min=4",
+];
+
+fn with(base: &[&str], more: &[&str]) -> Vec<String> {
+    base.iter().chain(more).map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn more_ecmo_flow_loads_the_failing_left_ventricle() {
+    let (lo, hi) = (run(ECMO_2), run(ECMO_4));
+    assert!(
+        (lo.beat.ecmo_flow_l_min - 2.0).abs() < 0.05
+            && (hi.beat.ecmo_flow_l_min - 4.0).abs() < 0.05,
+        "flow mode holds its target"
+    );
+    assert!(hi.beat.map_mmhg > lo.beat.map_mmhg, "MAP rises");
+    assert!(hi.beat.lvedp_mmhg > lo.beat.lvedp_mmhg, "LVEDP rises");
+    assert!(hi.beat.lvedv_ml > lo.beat.lvedv_ml, "the LV distends");
+    assert!(hi.beat.pcwp_mmhg > lo.beat.pcwp_mmhg, "PCWP rises");
+    assert!(
+        hi.beat.pulse_pressure_mmhg < lo.beat.pulse_pressure_mmhg,
+        "pulse pressure narrows"
+    );
+    assert!(
+        hi.beat.native_co_l_min < lo.beat.native_co_l_min,
+        "native output falls"
+    );
+    assert!(
+        hi.beat.av_forward_ml < lo.beat.av_forward_ml && hi.av_opening_pct <= lo.av_opening_pct,
+        "the aortic valve opens less"
+    );
+    assert!(hi.beat.total_flow_l_min > lo.beat.total_flow_l_min);
+    assert!(
+        hi.beat.ecmo_inlet_mmhg < lo.beat.ecmo_inlet_mmhg && hi.beat.ecmo_inlet_mmhg < 0.0,
+        "more suction at the pump inlet"
+    );
+}
+
+#[test]
+fn full_flow_can_close_the_aortic_valve() {
+    let s = run(&["ecmo.enabled=true", "ecmo.rpm=4800"]);
+    assert_eq!(
+        s.av_opening_pct, 0.0,
+        "no ejection against full retrograde flow"
+    );
+    assert!(s.beat.pulse_pressure_mmhg < 5.0, "a flat arterial line");
+}
+
+#[test]
+fn unloading_strategies_lower_lv_volume_and_wedge_pressure_on_ecmo() {
+    let ecmo = run(ECMO_4);
+    let impella = run(
+        &with(ECMO_4, &["impella.enabled=true", "impella.p_level=8"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let vent = run(&with(ECMO_4, &["lv_vent.enabled=true"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    let septum = run(&with(ECMO_4, &["septostomy.diameter_mm=8"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    for (name, s) in [
+        ("Impella", &impella),
+        ("LV vent", &vent),
+        ("septostomy", &septum),
+    ] {
+        assert!(
+            s.beat.pcwp_mmhg < ecmo.beat.pcwp_mmhg - 3.0,
+            "{name}: PCWP {} vs {}",
+            s.beat.pcwp_mmhg,
+            ecmo.beat.pcwp_mmhg
+        );
+        assert!(
+            s.beat.lvedv_ml < ecmo.beat.lvedv_ml,
+            "{name}: LVEDV {} vs {}",
+            s.beat.lvedv_ml,
+            ecmo.beat.lvedv_ml
+        );
+    }
+    assert!(
+        impella.beat.impella_flow_l_min > 2.5,
+        "Impella CP at P8 pumps {}",
+        impella.beat.impella_flow_l_min
+    );
+    assert!(
+        vent.beat.vent_flow_l_min > 0.5,
+        "the vent drains {}",
+        vent.beat.vent_flow_l_min
+    );
+    assert!(
+        septum.beat.septostomy_flow_l_min > 1.0,
+        "left-to-right shunt {}",
+        septum.beat.septostomy_flow_l_min
+    );
+    // A septostomy equalises the atria (Baruteau 2018: LA-RA gradient ~0 after the procedure).
+    assert!(
+        septum.beat.pcwp_mmhg - septum.beat.cvp_mmhg < ecmo.beat.pcwp_mmhg - ecmo.beat.cvp_mmhg
+    );
+}
+
+#[test]
+fn impella_alone_unloads_and_adds_forward_flow() {
+    let base = run(&[]);
+    let p2 = run(&["impella.enabled=true", "impella.p_level=2"]);
+    let p8 = run(&["impella.enabled=true", "impella.p_level=8"]);
+    assert!(p8.beat.impella_flow_l_min > p2.beat.impella_flow_l_min);
+    assert!(p8.beat.total_flow_l_min > base.beat.total_flow_l_min);
+    assert!(p8.beat.lvedp_mmhg < base.beat.lvedp_mmhg && p8.beat.pcwp_mmhg < base.beat.pcwp_mmhg);
+    // PVA, and so MVO2, falls as the pump takes over the ventricle's work (unloading).
+    assert!(p8.beat.pva_mmhg_ml < base.beat.pva_mmhg_ml);
+}
+
+#[test]
+fn hypovolaemia_makes_the_drainage_inlet_chatter_and_limits_flow() {
+    let full = run(&["ecmo.enabled=true", "ecmo.rpm=4500"]);
+    let dry = run(&["ecmo.enabled=true", "ecmo.rpm=4500", "blood_volume_ml=3800"]);
+    assert!(!full.ecmo_chatter);
+    assert!(
+        dry.ecmo_chatter,
+        "collapse {} %",
+        dry.beat.ecmo_collapse_pct
+    );
+    assert!(dry.beat.ecmo_flow_l_min < full.beat.ecmo_flow_l_min);
+}
+
+#[test]
+fn blood_volume_is_conserved_with_every_device_on() {
+    let p = settings::apply_all(
+        &presets::load("cardiogenic-shock").unwrap(),
+        &[
+            "ecmo.enabled=true",
+            "ecmo.mode=flow",
+            "lv_vent.enabled=true",
+            "septostomy.diameter_mm=6",
+            "impella.enabled=true",
+            "impella.p_level=5",
+        ],
+    )
+    .unwrap();
+    let mut e = Engine::new(p).unwrap();
+    let start = e.blood_volume_ml();
+    e.run_for(3600.0);
+    let drift = e.blood_volume_ml() - start;
+    assert!(
+        drift.abs() < 0.01,
+        "drift {drift} mL over 3600 s with every device on"
+    );
+    assert!(e.volumes_ml().iter().all(|v| *v >= 0.0));
+}
+
+#[test]
+fn devices_switch_on_and_off_in_a_running_simulation() {
+    let mut e = Engine::new(presets::load("cardiogenic-shock").unwrap()).unwrap();
+    e.run_for(20.0);
+    let before = e.summary().unwrap();
+    e.set("ecmo.enabled", "true").unwrap();
+    e.run_for(30.0);
+    let on = e.summary().unwrap();
+    assert!(on.beat.ecmo_flow_l_min > 2.0 && on.beat.map_mmhg > before.beat.map_mmhg);
+    e.set("ecmo.enabled", "false").unwrap();
+    e.run_for(30.0);
+    let off = e.summary().unwrap();
+    assert_eq!(off.beat.ecmo_flow_l_min, 0.0);
+    assert!(
+        (off.beat.map_mmhg - before.beat.map_mmhg).abs() < 2.0,
+        "back to the unsupported state"
+    );
+    assert!(
+        e.set("impella.model", "7").is_err(),
+        "unknown models are refused"
+    );
+    assert!(e.set("ecmo.mode", "turbo").is_err());
+}
