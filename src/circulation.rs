@@ -251,10 +251,13 @@ impl Circuit {
 
     /// Pressures from volumes. `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).
     #[inline]
+    /// `balloon_ml`: an intra-aortic balloon's gas volume, which occupies the descending aorta
+    /// alongside its blood.
     pub fn pressures(
         &self,
         activation: &[f64; N_CHAMBERS],
         v: &[f64; N_NODES],
+        balloon_ml: f64,
         p: &mut [f64; N_NODES],
     ) {
         for k in 0..N_CHAMBERS {
@@ -263,6 +266,8 @@ impl Circuit {
         for i in N_CHAMBERS..N_NODES {
             p[i] = self.vessel_pressure_mmhg(i, v[i]);
         }
+        let d = Node::Descending.index();
+        p[d] = self.vessel_pressure_mmhg(d, v[d] + balloon_ml);
     }
 
     /// A vessel's transmural pressure: linear above its unstressed volume; below it the vessel

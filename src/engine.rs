@@ -115,8 +115,54 @@ pub struct Summary {
     pub ecmo_chatter: bool,
     /// The Impella inlet sucked down on the LV in the summarised beats.
     pub impella_suction: bool,
+    /// IABP console readings from the right radial line (null with the IABP off; the
+    /// unassisted ones also at 1:1).
+    #[serde(flatten)]
+    pub iabp: IabpReadings,
     /// Beats the means were taken over.
     pub beats: usize,
+}
+
+/// What an IABP console shows, from the arterial line, over a run of beats.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IabpReadings {
+    /// Augmented diastolic peak of the assisted diastoles.
+    pub iabp_peak_diastolic_mmhg: Option<f64>,
+    /// Balloon-assisted end-diastolic pressure (the dip before the next systole).
+    pub iabp_aedp_mmhg: Option<f64>,
+    /// Unassisted end-diastolic pressure (1:2, 1:3).
+    pub iabp_uaedp_mmhg: Option<f64>,
+    /// Systolic pressure after an assisted diastole.
+    pub iabp_assisted_systolic_mmhg: Option<f64>,
+    /// Systolic pressure after an unassisted diastole (1:2, 1:3).
+    pub iabp_unassisted_systolic_mmhg: Option<f64>,
+}
+
+impl IabpReadings {
+    pub fn of<'a>(beats: impl Iterator<Item = &'a Beat>) -> Self {
+        let mean = |xs: &[f64]| (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64);
+        let (mut peak, mut aedp, mut uaedp, mut asys, mut usys) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        for b in beats {
+            if b.iabp_assisted {
+                peak.push(b.diastolic_peak_mmhg);
+            }
+            if b.after_assisted {
+                aedp.push(b.arch_edp_mmhg);
+                asys.push(b.sbp_mmhg);
+            } else {
+                uaedp.push(b.arch_edp_mmhg);
+                usys.push(b.sbp_mmhg);
+            }
+        }
+        Self {
+            iabp_peak_diastolic_mmhg: mean(&peak),
+            iabp_aedp_mmhg: mean(&aedp),
+            iabp_uaedp_mmhg: mean(&uaedp),
+            iabp_assisted_systolic_mmhg: mean(&asys),
+            iabp_unassisted_systolic_mmhg: mean(&usys),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -174,7 +220,8 @@ impl Engine {
             initial_volume_ml: 0.0,
         };
         e.initial_volume_ml = e.blood_volume_ml();
-        e.circuit.pressures(&e.activation, &e.v_ml, &mut e.p_mmhg);
+        e.circuit
+            .pressures(&e.activation, &e.v_ml, 0.0, &mut e.p_mmhg);
         Ok(e)
     }
 
@@ -184,8 +231,12 @@ impl Engine {
         let dt = self.dt_s;
         let r_wave = std::mem::take(&mut self.clock.r_wave_pending);
         self.activation = self.clock.activation(&self.circuit.activation);
-        self.circuit
-            .pressures(&self.activation, &self.v_ml, &mut self.p_mmhg);
+        self.circuit.pressures(
+            &self.activation,
+            &self.v_ml,
+            self.support.balloon_ml(),
+            &mut self.p_mmhg,
+        );
         self.circuit.flows(
             &self.p_mmhg,
             &mut self.q_state_ml_s,
@@ -196,6 +247,7 @@ impl Engine {
             &self.circuit,
             &self.p_mmhg,
             &self.v_ml,
+            r_wave,
             dt,
             &mut self.q_ml_s,
         );
@@ -335,6 +387,15 @@ impl Engine {
             blood_volume_ml: self.blood_volume_ml(),
             ecmo_chatter: b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT,
             impella_suction: b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT,
+            iabp: if self.patient.iabp.enabled {
+                IabpReadings::of(
+                    self.monitor
+                        .beats()
+                        .skip(self.monitor.beats().len().saturating_sub(SUMMARY_BEATS)),
+                )
+            } else {
+                IabpReadings::default()
+            },
             beats: m.beats,
         })
     }

@@ -12,6 +12,7 @@ pub mod ecmo;
 pub mod engine;
 pub mod error;
 pub mod heart;
+pub mod iabp;
 pub mod impella;
 pub mod lv_vent;
 pub mod monitor;

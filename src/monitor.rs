@@ -25,6 +25,8 @@ pub const MVO2_PER_PVA_ML_O2_PER_MMHG_ML: f64 = 1.8e-5;
 pub const MVO2_ECC_ML_O2_PER_BEAT_PER_EES: f64 = 0.0125;
 /// Basal (non-contractile) LV O2 consumption: one third of the intercept at 72 bpm.
 pub const MVO2_BASAL_ML_O2_MIN: f64 = 0.9;
+/// A diastole counts as balloon-assisted when the IABP holds at least this much gas in it.
+pub const IABP_ASSISTED_MIN_ML: f64 = 5.0;
 /// How many beats the run summary averages.
 pub const SUMMARY_BEATS: usize = 10;
 /// Beats kept in the monitor's log (a ring: no allocation in the step loop).
@@ -57,6 +59,19 @@ macro_rules! beat_indicators {
             /// Did the aortic valve open (forward volume >= [`AV_OPENING_MIN_FORWARD_ML`])?
             #[serde(skip)]
             pub av_opened: bool,
+            /// Was the IABP balloon up in this beat's diastole?
+            #[serde(skip)]
+            pub iabp_assisted: bool,
+            /// Was the diastole before this beat's systole balloon-assisted?
+            #[serde(skip)]
+            pub after_assisted: bool,
+            /// Arch (radial) pressure at the foot of the upstroke: the end-diastolic pressure of
+            /// the diastole before this beat's systole.
+            #[serde(skip)]
+            pub arch_edp_mmhg: f64,
+            /// Highest arch pressure in this beat's diastole (the augmented peak when assisted).
+            #[serde(skip)]
+            pub diastolic_peak_mmhg: f64,
             $($(#[doc = $doc])* pub $field: f64,)*
         }
 
@@ -163,6 +178,14 @@ struct Accumulator {
     /// Aortic-root pressure integral since the aortic valve last closed (diastole).
     diastole_root_int: f64,
     diastole_s: f64,
+    diastole_arch_max: f64,
+    diastole_balloon_max: f64,
+    /// Arch pressure at the upstroke's foot (first forward aortic flow), or at the R wave.
+    arch_foot: Option<f64>,
+    arch_first: f64,
+    /// Highest arch pressure up to the end of ejection (the systolic peak, before the notch).
+    systolic_max: f64,
+    ejected: bool,
     ecmo_ml: f64,
     vent_ml: f64,
     septostomy_ml: f64,
@@ -207,6 +230,12 @@ impl Accumulator {
             es_v: 0.0,
             diastole_root_int: 0.0,
             diastole_s: 0.0,
+            diastole_arch_max: f64::NEG_INFINITY,
+            diastole_balloon_max: 0.0,
+            arch_foot: None,
+            arch_first: 0.0,
+            systolic_max: f64::NEG_INFINITY,
+            ejected: false,
             ecmo_ml: 0.0,
             vent_ml: 0.0,
             septostomy_ml: 0.0,
@@ -230,6 +259,7 @@ impl Accumulator {
         if !self.started {
             self.started = true;
             self.t_start_s = s.t_s;
+            self.arch_first = p[Node::Arch.index()];
             self.prev_lv_p = lv_p;
             self.prev_lv_v = lv_v;
         }
@@ -271,14 +301,27 @@ impl Accumulator {
                 self.es_v = lv_v;
             }
         }
+        // The systolic peak comes before the dicrotic notch: after ejection, a higher pressure
+        // is diastolic (a balloon's augmentation), not systolic.
+        if q_av > 0.0 || !self.ejected {
+            self.systolic_max = self.systolic_max.max(arch);
+        }
         if q_av > 0.0 {
+            self.ejected = true;
+            if self.arch_foot.is_none() {
+                self.arch_foot = Some(arch);
+            }
             self.av_forward_ml += q_av * dt;
             self.ejection_s += dt;
             self.diastole_root_int = 0.0;
             self.diastole_s = 0.0;
+            self.diastole_arch_max = f64::NEG_INFINITY;
+            self.diastole_balloon_max = 0.0;
         } else {
             self.diastole_root_int += p[Node::AorticRoot.index()] * dt;
             self.diastole_s += dt;
+            self.diastole_arch_max = self.diastole_arch_max.max(arch);
+            self.diastole_balloon_max = self.diastole_balloon_max.max(s.devices.iabp_balloon_ml);
         }
         let q = s.q_ml_s;
         self.ecmo_ml += (q[Path::EcmoDrainage.index()] + q[Path::LvVent.index()]) * dt;
@@ -329,10 +372,18 @@ impl Accumulator {
             t_start_s: self.t_start_s,
             duration_s: d,
             hr_bpm: hr,
-            sbp_mmhg: self.arch_max,
+            sbp_mmhg: if self.ejected {
+                self.systolic_max
+            } else {
+                self.arch_max
+            },
             dbp_mmhg: self.arch_min,
             map_mmhg: map,
-            pulse_pressure_mmhg: self.arch_max - self.arch_min,
+            pulse_pressure_mmhg: if self.ejected {
+                self.systolic_max
+            } else {
+                self.arch_max
+            } - self.arch_min,
             map_lower_mmhg: self.desc_int / d,
             cvp_mmhg: cvp,
             pap_sys_mmhg: self.pa_max,
@@ -351,6 +402,10 @@ impl Accumulator {
             av_forward_ml: self.av_forward_ml,
             lvet_ms: ms_from_s(self.ejection_s),
             av_opened: self.av_forward_ml >= AV_OPENING_MIN_FORWARD_ML,
+            iabp_assisted: self.diastole_balloon_max >= IABP_ASSISTED_MIN_ML,
+            after_assisted: false,
+            arch_edp_mmhg: self.arch_foot.unwrap_or(self.arch_first),
+            diastolic_peak_mmhg: self.diastole_arch_max,
             pva_mmhg_ml: pva,
             stroke_work_mmhg_ml: sw,
             mvo2_ml_min: mvo2_beat * hr + MVO2_BASAL_ML_O2_MIN,
@@ -410,7 +465,8 @@ impl Monitor {
         let mut done = None;
         if s.r_wave && self.acc.started {
             self.acc.close_loop(s);
-            let beat = self.acc.finish(&self.lv, self.bsa_m2);
+            let mut beat = self.acc.finish(&self.lv, self.bsa_m2);
+            beat.after_assisted = self.beats.back().is_some_and(|b| b.iabp_assisted);
             if self.beats.len() == BEAT_LOG_CAPACITY {
                 self.beats.pop_front();
             }

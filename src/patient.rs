@@ -5,6 +5,7 @@
 //! meaning and literature source in `docs/MODEL.md`.
 
 use crate::ecmo::Ecmo;
+use crate::iabp::Iabp;
 use crate::impella::Impella;
 use crate::lv_vent::LvVent;
 use crate::septostomy::Septostomy;
@@ -37,6 +38,8 @@ pub struct Patient {
     pub septostomy: Septostomy,
     #[serde(default)]
     pub impella: Impella,
+    #[serde(default)]
+    pub iabp: Iabp,
     pub numerics: Numerics,
 }
 

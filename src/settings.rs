@@ -102,6 +102,12 @@ pub const SPECS: &[KeySpec] = &[
     spec("impella.enabled", "", f64::NAN, f64::NAN, "Impella running (true | false)"),
     spec("impella.model", "", f64::NAN, f64::NAN, "cp | 5.5"),
     spec("impella.p_level", "", 0.0, 9.0, "performance level (0 = rotor stopped)"),
+    spec("iabp.enabled", "", f64::NAN, f64::NAN, "IABP running (true | false)"),
+    spec("iabp.ratio", "", 1.0, 3.0, "assist 1 beat in ratio (1, 2, 3)"),
+    spec("iabp.volume_ml", "mL", 25.0, 50.0, "balloon volume"),
+    spec("iabp.inflate_offset_ms", "ms", -300.0, 300.0, "inflation timing vs the dicrotic notch (negative = earlier)"),
+    spec("iabp.deflate_offset_ms", "ms", -300.0, 300.0, "deflation timing vs end-diastole (negative = earlier)"),
+    spec("iabp.trigger", "", f64::NAN, f64::NAN, "ecg | pressure"),
     spec("numerics.dt_ms", "ms", 0.05, 0.5, "fixed integration step"),
 ];
 
@@ -207,6 +213,13 @@ pub fn set(p: &Patient, key: &str, value: &str) -> Result<Patient, Error> {
         expected: expected.to_string(),
     };
     let new = match node {
+        // Whole-number keys (the IABP ratio) take whole numbers.
+        Value::Number(n) if n.is_u64() => Value::from(
+            value
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| wrong_type("a whole number"))?,
+        ),
         Value::Number(_) => {
             let x: f64 = value.trim().parse().map_err(|_| wrong_type("a number"))?;
             serde_json::Number::from_f64(x)

@@ -5,6 +5,7 @@
 
 use crate::circulation::{Circuit, N_NODES, N_PATHS, Node, Path};
 use crate::ecmo::{EcmoCircuit, EcmoConfig, Ports, inlet_open_fraction};
+use crate::iabp::{IabpConsole, Senses};
 use crate::impella::ImpellaPump;
 use crate::patient::Patient;
 use crate::septostomy::Septostomy;
@@ -20,6 +21,8 @@ pub struct Readout {
     pub ecmo_collapsing: bool,
     /// The Impella inlet is sucking down on the LV.
     pub impella_suction: bool,
+    /// IABP balloon gas volume.
+    pub iabp_balloon_ml: f64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -28,6 +31,9 @@ pub struct Support {
     ecmo: EcmoCircuit,
     septostomy_area_mm2: f64,
     impella: ImpellaPump,
+    iabp: IabpConsole,
+    /// Aortic valve flow last step: the IABP console senses its opening and closing.
+    last_aortic_ml_s: f64,
 }
 
 impl Support {
@@ -43,6 +49,13 @@ impl Support {
         self.septostomy_area_mm2 = p.septostomy.area_mm2();
         self.impella
             .configure(&p.impella, s_from_ms(p.numerics.dt_ms));
+        self.iabp.configure(&p.iabp);
+    }
+
+    /// The balloon volume the descending aorta holds this step.
+    #[inline]
+    pub fn balloon_ml(&self) -> f64 {
+        self.iabp.volume_ml
     }
 
     /// Device flows for this step from the circuit's pressures and volumes.
@@ -52,6 +65,7 @@ impl Support {
         c: &Circuit,
         p: &[f64; N_NODES],
         v: &[f64; N_NODES],
+        r_wave: bool,
         dt_s: f64,
         q: &mut [f64; N_PATHS],
     ) {
@@ -71,6 +85,16 @@ impl Support {
         self.impella
             .step(p[lv], p[Node::AorticRoot.index()], ports.vent_open);
         q[Path::Impella.index()] = self.impella.flow_ml_s;
+        // The console senses the R wave and the arterial upstroke and notch (valve opening and
+        // closing); the balloon it sets acts from the next step.
+        let aortic = q[Path::Aortic.index()];
+        let senses = Senses {
+            r_wave,
+            av_opened: aortic > 0.0 && self.last_aortic_ml_s == 0.0,
+            av_closed: aortic == 0.0 && self.last_aortic_ml_s != 0.0,
+        };
+        self.last_aortic_ml_s = aortic;
+        self.iabp.step(senses, dt_s);
     }
 
     /// The circuit may have scaled flows down to keep volumes non-negative: devices with flow
@@ -88,6 +112,7 @@ impl Support {
             ecmo_inlet_mmhg: self.ecmo.inlet_mmhg,
             ecmo_collapsing: self.ecmo.collapsing,
             impella_suction: self.impella.suction,
+            iabp_balloon_ml: self.iabp.volume_ml,
         }
     }
 }

@@ -196,3 +196,106 @@ fn devices_switch_on_and_off_in_a_running_simulation() {
     );
     assert!(e.set("ecmo.mode", "turbo").is_err());
 }
+
+fn iabp(extra: &[&str]) -> Summary {
+    let mut sets = vec!["iabp.enabled=true", "iabp.ratio=2"];
+    sets.extend_from_slice(extra);
+    run(&sets)
+}
+
+fn some(x: Option<f64>) -> f64 {
+    x.expect("console reading present")
+}
+
+#[test]
+fn a_well_timed_balloon_augments_diastole_and_unloads_systole() {
+    let base = run(&[]);
+    let s = iabp(&[]);
+    let i = &s.iabp;
+    assert!(
+        some(i.iabp_peak_diastolic_mmhg) > some(i.iabp_unassisted_systolic_mmhg),
+        "diastolic augmentation above systole"
+    );
+    assert!(
+        some(i.iabp_aedp_mmhg) < some(i.iabp_uaedp_mmhg),
+        "assisted end-diastolic dip"
+    );
+    assert!(
+        some(i.iabp_assisted_systolic_mmhg) < some(i.iabp_unassisted_systolic_mmhg),
+        "the next systole meets less afterload"
+    );
+    assert!(
+        s.beat.coronary_perfusion_mmhg > base.beat.coronary_perfusion_mmhg,
+        "coronary perfusion rises"
+    );
+    assert!(
+        s.beat.mvo2_ml_min < base.beat.mvo2_ml_min,
+        "the heart works less"
+    );
+    let one = run(&["iabp.enabled=true"]);
+    assert!(
+        one.iabp.iabp_uaedp_mmhg.is_none() && one.iabp.iabp_unassisted_systolic_mmhg.is_none(),
+        "no unassisted beats at 1:1"
+    );
+    assert!(
+        one.beat.ci_l_min_m2 > base.beat.ci_l_min_m2,
+        "cardiac index rises"
+    );
+    assert!(
+        base.iabp.iabp_aedp_mmhg.is_none(),
+        "no console readings with the balloon off"
+    );
+}
+
+#[test]
+fn timing_errors_show_their_textbook_signatures() {
+    let good = iabp(&[]);
+    // Early inflation: the balloon closes the aortic valve early; the LV empties less.
+    let early_in = iabp(&["iabp.inflate_offset_ms=-120"]);
+    assert!(
+        early_in.beat.lvedp_mmhg > good.beat.lvedp_mmhg
+            && early_in.beat.native_co_l_min < good.beat.native_co_l_min
+    );
+    // Late inflation: a short, low augmentation.
+    let late_in = iabp(&["iabp.inflate_offset_ms=100"]);
+    assert!(
+        some(late_in.iabp.iabp_peak_diastolic_mmhg)
+            < some(good.iabp.iabp_peak_diastolic_mmhg) - 5.0
+    );
+    assert!(late_in.beat.coronary_perfusion_mmhg < good.beat.coronary_perfusion_mmhg);
+    // Early deflation: the dip refills before systole: no afterload reduction.
+    let early_out = iabp(&["iabp.deflate_offset_ms=-100"]);
+    let dip = |s: &Summary| some(s.iabp.iabp_uaedp_mmhg) - some(s.iabp.iabp_aedp_mmhg);
+    assert!(dip(&early_out) < dip(&good));
+    // Late deflation: the balloon is still up when the ventricle ejects.
+    let late_out = iabp(&["iabp.deflate_offset_ms=100"]);
+    assert!(
+        some(late_out.iabp.iabp_assisted_systolic_mmhg)
+            > some(late_out.iabp.iabp_unassisted_systolic_mmhg) + 5.0
+    );
+}
+
+#[test]
+fn a_balloon_on_ecmo_unloads_only_marginally() {
+    let ecmo = run(ECMO_4);
+    let both = run(&with(ECMO_4, &["iabp.enabled=true"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    let impella = run(
+        &with(ECMO_4, &["impella.enabled=true", "impella.p_level=8"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let drop = |s: &Summary| ecmo.beat.pcwp_mmhg - s.beat.pcwp_mmhg;
+    assert!(
+        drop(&both) > 0.0 && drop(&both) < 0.15 * ecmo.beat.pcwp_mmhg,
+        "IABP on ECMO: PCWP -{}",
+        drop(&both)
+    );
+    assert!(
+        drop(&impella) > 2.0 * drop(&both),
+        "an Impella unloads more than a balloon"
+    );
+}

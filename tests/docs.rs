@@ -7,9 +7,10 @@ use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
 use ecmo_unload::heart::{
     ACTIVATION_NEGLIGIBLE, ACTIVATION_TABLE_STEP_S, BAZETT_REFERENCE_RR_S, EDPVR_LINEAR_ABOVE_MMHG,
 };
+use ecmo_unload::iabp::{DEFLATION_S, INFLATION_S};
 use ecmo_unload::impella::CANNULA_INERTANCE_MMHG_S2_PER_ML;
 use ecmo_unload::monitor::{
-    AV_OPENING_MIN_FORWARD_ML, MVO2_BASAL_ML_O2_MIN, MVO2_ECC_ML_O2_PER_BEAT_PER_EES,
+    AV_OPENING_MIN_FORWARD_ML, IABP_ASSISTED_MIN_ML, MVO2_BASAL_ML_O2_MIN, MVO2_ECC_ML_O2_PER_BEAT_PER_EES,
     MVO2_PER_PVA_ML_O2_PER_MMHG_ML, SUMMARY_BEATS,
 };
 use ecmo_unload::valves::{ORIFICE_LINEAR_BELOW_MMHG, ORIFICE_ML_S_PER_MM2_SQRT_MMHG};
@@ -109,6 +110,9 @@ fn every_constant_row_matches_the_code() {
             CANNULA_INERTANCE_MMHG_S2_PER_ML,
         ),
         ("SUCTION_ALARM_MIN_PCT", SUCTION_ALARM_MIN_PCT),
+        ("INFLATION_S", INFLATION_S),
+        ("DEFLATION_S", DEFLATION_S),
+        ("IABP_ASSISTED_MIN_ML", IABP_ASSISTED_MIN_ML),
     ]
     .into_iter()
     .collect();

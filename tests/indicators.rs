@@ -57,7 +57,8 @@ fn feed(monitor: &mut Monitor, beats: usize) {
         let (lv_p, lv_v) = lv_pv(tb);
         p[Node::Lv.index()] = lv_p;
         v[Node::Lv.index()] = lv_v;
-        p[Node::Arch.index()] = 80.0 + 40.0 * (PI * tb).sin().powi(2);
+        // Peaks at 0.25 s, inside ejection (0.1-0.4 s), as a systolic peak does.
+        p[Node::Arch.index()] = 80.0 + 40.0 * (PI * (tb + 0.25)).sin().powi(2);
         p[Node::Descending.index()] = 95.0;
         p[Node::AorticRoot.index()] = if tb < 0.4 { 110.0 } else { 90.0 };
         p[Node::Ra.index()] = 5.0;
@@ -80,6 +81,7 @@ fn feed(monitor: &mut Monitor, beats: usize) {
             ecmo_inlet_mmhg: -40.0,
             ecmo_collapsing: tb >= 0.8,
             impella_suction: tb < 0.1,
+            iabp_balloon_ml: 0.0,
         };
         monitor.observe(&Sample {
             t_s: t,

@@ -123,8 +123,19 @@ fn valves_open_without_chatter_one_side_at_a_time_and_close_on_their_closing_vol
 /// finite, volumes stay non-negative, blood volume is conserved.
 #[test]
 fn every_key_at_both_extremes_stays_finite_and_conserved() {
-    for preset in ["healthy", "cardiogenic-shock"] {
-        let base = presets::load(preset).unwrap();
+    let all_devices = [
+        "ecmo.enabled=true",
+        "lv_vent.enabled=true",
+        "septostomy.diameter_mm=5",
+        "impella.enabled=true",
+        "iabp.enabled=true",
+    ];
+    for (preset, devices) in [
+        ("healthy", &[][..]),
+        ("cardiogenic-shock", &[][..]),
+        ("cardiogenic-shock", &all_devices[..]),
+    ] {
+        let base = settings::apply_all(&presets::load(preset).unwrap(), devices).unwrap();
         for (key, value) in settings::leaves(&base) {
             if value.as_f64().is_none() {
                 continue;
@@ -132,7 +143,7 @@ fn every_key_at_both_extremes_stays_finite_and_conserved() {
             let spec = settings::spec_of(&key).unwrap();
             for x in [spec.min, spec.max] {
                 let p = settings::set(&base, &key, &x.to_string()).unwrap();
-                check_run(p, &format!("{preset} {key}={x}"), 8.0);
+                check_run(p, &format!("{preset} {devices:?} {key}={x}"), 8.0);
             }
         }
     }
@@ -141,13 +152,23 @@ fn every_key_at_both_extremes_stays_finite_and_conserved() {
 /// All keys at random corners together: harsher than one at a time.
 #[test]
 fn random_corners_of_the_parameter_space_stay_finite() {
-    let base = presets::load("cardiogenic-shock").unwrap();
-    let numeric: Vec<(String, f64, f64)> = settings::leaves(&base)
+    let base = settings::apply_all(
+        &presets::load("cardiogenic-shock").unwrap(),
+        &[
+            "ecmo.enabled=true",
+            "lv_vent.enabled=true",
+            "impella.enabled=true",
+            "iabp.enabled=true",
+        ],
+    )
+    .unwrap();
+    // (key, min, max, whole numbers only)
+    let numeric: Vec<(String, f64, f64, bool)> = settings::leaves(&base)
         .into_iter()
         .filter(|(_, v)| v.is_number())
-        .map(|(k, _)| {
+        .map(|(k, v)| {
             let s = settings::spec_of(&k).unwrap();
-            (k, s.min, s.max)
+            (k, s.min, s.max, v.is_u64())
         })
         .collect();
     // A small deterministic LCG: the corners are reproducible.
@@ -160,7 +181,7 @@ fn random_corners_of_the_parameter_space_stay_finite() {
     };
     for case in 0..24 {
         let mut p = base.clone();
-        for (k, lo, hi) in &numeric {
+        for (k, lo, hi, whole) in &numeric {
             let x = if next() < 0.5 {
                 lo + (hi - lo) * next()
             } else if next() < 0.5 {
@@ -168,6 +189,7 @@ fn random_corners_of_the_parameter_space_stay_finite() {
             } else {
                 *hi
             };
+            let x = if *whole { x.round() } else { x };
             p = settings::set(&p, k, &x.to_string()).unwrap();
         }
         check_run(p, &format!("corner case {case}"), 6.0);
