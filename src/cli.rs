@@ -60,6 +60,9 @@ pub enum Command {
     Gui {
         #[arg(long, default_value = "cardiogenic-shock")]
         preset: String,
+        /// Override a parameter, as with `run` (e.g. ecmo.enabled=true).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
         /// Save a PNG of the window after a few seconds, then quit.
         #[arg(long, value_name = "PATH")]
         screenshot: Option<std::path::PathBuf>,
@@ -221,6 +224,17 @@ pub fn list_presets() {
     }
 }
 
+/// Every device on, for the benchmark's second row per preset.
+const ALL_DEVICES: [&str; 7] = [
+    "ecmo.enabled=true",
+    "ecmo.mode=flow",
+    "lv_vent.enabled=true",
+    "septostomy.diameter_mm=5",
+    "impella.enabled=true",
+    "impella.p_level=4",
+    "iabp.enabled=true",
+];
+
 pub fn bench(seconds: f64) -> Result<(), CliError> {
     if !(seconds.is_finite() && seconds > 0.0) {
         return Err(CliError::Usage(format!(
@@ -228,23 +242,25 @@ pub fn bench(seconds: f64) -> Result<(), CliError> {
         )));
     }
     println!(
-        "{:<20} {:>12} {:>14} {:>10}",
-        "preset", "sim_s", "realtime_x", "ns/step"
+        "{:<20} {:<12} {:>10} {:>14} {:>10}",
+        "preset", "devices", "sim_s", "realtime_x", "ns/step"
     );
     for name in presets::names() {
-        let mut engine = Engine::new(presets::load(name)?)?;
-        engine.run_for(2.0);
-        let steps = (seconds / engine.dt_s()).round() as u64;
-        let start = Instant::now();
-        for _ in 0..steps {
-            std::hint::black_box(engine.step());
+        for (label, sets) in [("none", &[][..]), ("all", &ALL_DEVICES[..])] {
+            let mut engine = Engine::new(settings::apply_all(&presets::load(name)?, sets)?)?;
+            engine.run_for(2.0);
+            let steps = (seconds / engine.dt_s()).round() as u64;
+            let start = Instant::now();
+            for _ in 0..steps {
+                std::hint::black_box(engine.step());
+            }
+            let wall = start.elapsed().as_secs_f64();
+            println!(
+                "{name:<20} {label:<12} {seconds:>10.0} {:>14.0} {:>10.1}",
+                seconds / wall,
+                wall * 1e9 / steps as f64
+            );
         }
-        let wall = start.elapsed().as_secs_f64();
-        println!(
-            "{name:<20} {seconds:>12.0} {:>14.0} {:>10.1}",
-            seconds / wall,
-            wall * 1e9 / steps as f64
-        );
     }
     Ok(())
 }

@@ -40,9 +40,13 @@ fn main() -> ExitCode {
         }
         Some(Command::Bench { seconds }) => cli::bench(seconds),
         #[cfg(feature = "gui")]
-        Some(Command::Gui { preset, screenshot }) => gui(&preset, screenshot),
+        Some(Command::Gui {
+            preset,
+            sets,
+            screenshot,
+        }) => gui(&preset, &sets, screenshot),
         #[cfg(feature = "gui")]
-        None => gui("cardiogenic-shock", None),
+        None => gui("cardiogenic-shock", &[], None),
         #[cfg(not(feature = "gui"))]
         None => {
             use clap::CommandFactory;
@@ -54,8 +58,13 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
-fn gui(preset: &str, screenshot: Option<std::path::PathBuf>) -> Result<(), CliError> {
-    ecmo_unload::app::run(preset, screenshot).map_err(|e| CliError::Usage(e.to_string()))
+fn gui(
+    preset: &str,
+    sets: &[String],
+    screenshot: Option<std::path::PathBuf>,
+) -> Result<(), CliError> {
+    let patient = cli::patient_with_overrides(preset, sets)?;
+    ecmo_unload::app::run(patient, screenshot).map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn finish(result: Result<(), CliError>) -> ExitCode {

@@ -62,3 +62,27 @@ fn pause_stops_the_simulation() {
     h.run_steps(120);
     assert_ne!(h.state().beats().back().map(|b| b.t_start_s), n);
 }
+
+#[test]
+fn device_consoles_switch_devices_on_and_show_their_flows() {
+    let mut h = harness("cardiogenic-shock");
+    h.run_steps(30);
+    h.get_by_label("VA ECMO").click();
+    h.run_steps(600); // 10 s
+    assert!(h.state().patient().ecmo.enabled);
+    let last = h.state().beats().back().copied().unwrap();
+    assert!(
+        last.ecmo_flow_l_min > 2.0,
+        "ECMO flow {}",
+        last.ecmo_flow_l_min
+    );
+    h.get_by_label("ECMO");
+    h.get_by_label("Total flow");
+    h.get_by_label("IABP").click();
+    h.run_steps(300);
+    assert!(h.state().patient().iabp.enabled);
+    h.get_by_label("1:2").click();
+    h.run_steps(60);
+    assert_eq!(h.state().patient().iabp.ratio, 2);
+    h.get_by_label("IABP aug");
+}

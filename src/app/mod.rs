@@ -4,6 +4,8 @@
 
 pub mod sim;
 
+use crate::ecmo::EcmoMode;
+use crate::engine::IabpReadings;
 use crate::heart::ChamberLaw;
 use crate::monitor::{Beat, BeatMeans};
 use crate::{Engine, Patient, presets, settings};
@@ -17,6 +19,11 @@ use std::time::Duration;
 const SWEEP_S: f64 = 8.0;
 /// Beats averaged for the numeric tiles.
 const TILE_BEATS: usize = 5;
+/// Numeric tiles: value font size, height, and width (minimum, and per character of value).
+const TILE_FONT: f32 = 24.0;
+const TILE_HEIGHT: f32 = 52.0;
+const TILE_MIN_WIDTH: f32 = 70.0;
+const TILE_CHAR_WIDTH: f32 = 14.0;
 /// The inline backend advances this much simulated time per frame at x1.
 const INLINE_FRAME_S: f64 = 1.0 / 60.0;
 /// Repaint cadence while the simulation runs.
@@ -308,17 +315,37 @@ impl Dashboard {
     }
 
     fn patient_ui(&mut self, ui: &mut egui::Ui) {
-        ui.heading("Patient");
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading("Patient");
+            self.sliders_ui(ui, PATIENT_SLIDERS);
+            ui.separator();
+            if ui.button("Capture baseline loop").clicked() {
+                self.ghost = Some(self.loop_points());
+            }
+            ui.separator();
+            self.support_ui(ui);
+        });
+    }
+
+    /// One slider per key, range and unit from the settings table; changes become commands.
+    fn sliders_ui(&mut self, ui: &mut egui::Ui, sliders: &[(&str, &str)]) {
         let mut changes = Vec::new();
-        for (label, key) in PATIENT_SLIDERS {
+        for (label, key) in sliders {
             let (Some(spec), Some(value)) = (settings::spec_of(key), self.values.get_mut(*key))
             else {
                 continue;
             };
-            ui.label(format!("{label} ({})", spec.unit));
+            ui.label(if spec.unit.is_empty() {
+                label.to_string()
+            } else {
+                format!("{label} ({})", spec.unit)
+            });
+            let whole =
+                spec.min.fract() == 0.0 && spec.max - spec.min <= 10.0 && key.ends_with("ratio");
             let r = ui.add(
                 egui::Slider::new(value, spec.min..=spec.max)
-                    .logarithmic(spec.min > 0.0 && spec.max / spec.min > 50.0),
+                    .logarithmic(spec.min > 0.0 && spec.max / spec.min > 50.0)
+                    .step_by(if whole { 1.0 } else { 0.0 }),
             );
             r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, *label));
             if r.changed() {
@@ -331,9 +358,90 @@ impl Dashboard {
                 value: value.to_string(),
             });
         }
+    }
+
+    /// A switch (true/false key) as a checkbox.
+    fn switch_ui(&mut self, ui: &mut egui::Ui, label: &str, key: &str, on: bool) {
+        let mut checked = on;
+        if ui.checkbox(&mut checked, label).changed() {
+            self.send(Command::Set {
+                key: key.to_string(),
+                value: checked.to_string(),
+            });
+        }
+    }
+
+    /// A choice between the named values of a key.
+    fn choice_ui(&mut self, ui: &mut egui::Ui, key: &str, current: &str, options: &[(&str, &str)]) {
+        ui.horizontal(|ui| {
+            for (value, label) in options {
+                if ui.selectable_label(current == *value, *label).clicked() && current != *value {
+                    self.send(Command::Set {
+                        key: key.to_string(),
+                        value: value.to_string(),
+                    });
+                }
+            }
+        });
+    }
+
+    /// Mechanical circulatory support consoles.
+    fn support_ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Support");
+        let p = self.patient.clone();
+        self.switch_ui(ui, "VA ECMO", "ecmo.enabled", p.ecmo.enabled);
+        if p.ecmo.enabled {
+            let mode = serde_plain(&p.ecmo.mode);
+            self.choice_ui(
+                ui,
+                "ecmo.mode",
+                &mode,
+                &[("rpm", "RPM mode"), ("flow", "Flow mode")],
+            );
+            match p.ecmo.mode {
+                EcmoMode::Rpm => self.sliders_ui(ui, &[("ECMO pump speed", "ecmo.rpm")]),
+                EcmoMode::Flow => {
+                    self.sliders_ui(ui, &[("ECMO flow target", "ecmo.flow_target_l_min")])
+                }
+            }
+            self.switch_ui(ui, "LV vent", "lv_vent.enabled", p.lv_vent.enabled);
+            if p.lv_vent.enabled {
+                self.sliders_ui(ui, &[("LV vent cannula", "lv_vent.cannula_fr")]);
+            }
+        }
+        self.sliders_ui(ui, &[("Atrial septostomy", "septostomy.diameter_mm")]);
         ui.separator();
-        if ui.button("Capture baseline loop").clicked() {
-            self.ghost = Some(self.loop_points());
+        self.switch_ui(ui, "Impella", "impella.enabled", p.impella.enabled);
+        if p.impella.enabled {
+            let model = serde_plain(&p.impella.model);
+            self.choice_ui(ui, "impella.model", &model, &[("cp", "CP"), ("5.5", "5.5")]);
+            self.sliders_ui(ui, &[("Impella P-level", "impella.p_level")]);
+        }
+        ui.separator();
+        self.switch_ui(ui, "IABP", "iabp.enabled", p.iabp.enabled);
+        if p.iabp.enabled {
+            let ratio = p.iabp.ratio.to_string();
+            self.choice_ui(
+                ui,
+                "iabp.ratio",
+                &ratio,
+                &[("1", "1:1"), ("2", "1:2"), ("3", "1:3")],
+            );
+            let trigger = serde_plain(&p.iabp.trigger);
+            self.choice_ui(
+                ui,
+                "iabp.trigger",
+                &trigger,
+                &[("ecg", "ECG trigger"), ("pressure", "Pressure trigger")],
+            );
+            self.sliders_ui(
+                ui,
+                &[
+                    ("Balloon volume", "iabp.volume_ml"),
+                    ("Inflation timing", "iabp.inflate_offset_ms"),
+                    ("Deflation timing", "iabp.deflate_offset_ms"),
+                ],
+            );
         }
     }
 
@@ -347,12 +455,18 @@ impl Dashboard {
             return;
         };
         let b = m.mean;
+        // Fixed-size tiles wrap as whole tiles, like a monitor's parameter boxes.
         let tile = |ui: &mut egui::Ui, name: &str, value: String, color: Color32| {
-            ui.vertical(|ui| {
-                ui.label(RichText::new(name).small());
-                ui.label(RichText::new(value).size(26.0).color(color).strong());
-            });
-            ui.add_space(14.0);
+            let width = TILE_MIN_WIDTH.max(TILE_CHAR_WIDTH * value.len() as f32);
+            ui.allocate_ui_with_layout(
+                egui::vec2(width, TILE_HEIGHT),
+                egui::Layout::top_down(egui::Align::Min),
+                |ui| {
+                    ui.set_min_size(egui::vec2(width, TILE_HEIGHT));
+                    ui.label(RichText::new(name).small());
+                    ui.label(RichText::new(value).size(TILE_FONT).color(color).strong());
+                },
+            );
         };
         ui.horizontal_wrapped(|ui| {
             tile(ui, "HR", format!("{:.0}", b.hr_bpm), LV);
@@ -395,6 +509,63 @@ impl Dashboard {
                 format!("{:.0} mL/min", b.mvo2_ml_min),
                 Color32::WHITE,
             );
+            let p = &self.patient;
+            let device = Color32::LIGHT_BLUE;
+            // Red when an inlet is sucking down.
+            let alarm = |on: bool| if on { Color32::RED } else { device };
+            if p.ecmo.enabled {
+                tile(
+                    ui,
+                    "ECMO",
+                    format!("{:.1} L/min", b.ecmo_flow_l_min),
+                    device,
+                );
+                tile(ui, "ECMO rpm", format!("{:.0}", b.ecmo_rpm), device);
+                tile(
+                    ui,
+                    "Inlet",
+                    format!("{:.0}", b.ecmo_inlet_mmhg),
+                    alarm(b.ecmo_collapse_pct > 0.0),
+                );
+            }
+            if p.lv_vent.enabled {
+                tile(
+                    ui,
+                    "Vent",
+                    format!("{:.1} L/min", b.vent_flow_l_min),
+                    device,
+                );
+            }
+            if p.septostomy.diameter_mm > 0.0 {
+                tile(
+                    ui,
+                    "Septostomy",
+                    format!("{:.1} L/min", b.septostomy_flow_l_min),
+                    device,
+                );
+            }
+            if p.impella.enabled {
+                tile(
+                    ui,
+                    "Impella",
+                    format!("{:.1} L/min", b.impella_flow_l_min),
+                    alarm(b.impella_suction_pct > 0.0),
+                );
+            }
+            if p.ecmo.enabled || p.impella.enabled {
+                tile(
+                    ui,
+                    "Total flow",
+                    format!("{:.1} L/min", b.total_flow_l_min),
+                    Color32::WHITE,
+                );
+            }
+            if p.iabp.enabled {
+                let r = IabpReadings::of(self.beats.iter());
+                let show = |x: Option<f64>| x.map_or("--".to_string(), |v| format!("{v:.0}"));
+                tile(ui, "IABP aug", show(r.iabp_peak_diastolic_mmhg), ART);
+                tile(ui, "AEDP", show(r.iabp_aedp_mmhg), ART);
+            }
         });
     }
 
@@ -531,12 +702,20 @@ fn save_png(
     Ok(())
 }
 
-/// Open the dashboard window on a preset. `screenshot`: save a PNG after some frames and quit.
+/// A unit enum's serde name (`flow`, `5.5`, `ecg`): the value its key takes.
+fn serde_plain<T: serde::Serialize>(x: &T) -> String {
+    serde_json::to_value(x)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Open the dashboard window on a patient. `screenshot`: save a PNG after some frames and quit.
 pub fn run(
-    preset: &str,
+    patient: Patient,
     screenshot: Option<std::path::PathBuf>,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let engine = Engine::new(presets::load(preset)?)?;
+    let engine = Engine::new(patient)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1600.0, 1000.0])
