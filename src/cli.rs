@@ -129,7 +129,7 @@ pub fn run(
                     (None, Some(x)) => format!("{x:.2}"),
                     _ => v.to_string(),
                 };
-                let _ = writeln!(out, "  {k:<26} {shown:>10}");
+                let _ = writeln!(out, "  {k:<30} {shown:>10}");
             }
         }
     }
