@@ -299,3 +299,42 @@ fn a_balloon_on_ecmo_unloads_only_marginally() {
         "an Impella unloads more than a balloon"
     );
 }
+
+#[test]
+fn an_impella_sucks_down_on_an_empty_ventricle() {
+    let fed = run(&[
+        "impella.enabled=true",
+        "impella.model=5.5",
+        "impella.p_level=9",
+    ]);
+    let dry = run(&[
+        "impella.enabled=true",
+        "impella.model=5.5",
+        "impella.p_level=9",
+        "blood_volume_ml=3600",
+    ]);
+    assert!(
+        !fed.impella_suction,
+        "suction {} % with a full ventricle",
+        fed.beat.impella_suction_pct
+    );
+    assert!(
+        dry.impella_suction,
+        "no suction alarm in a hypovolaemic patient"
+    );
+    assert!(dry.beat.impella_flow_l_min < fed.beat.impella_flow_l_min);
+}
+
+#[test]
+fn balloon_augmentation_is_small_when_the_heart_ejects_little() {
+    let aug = |s: &Summary| some(s.iabp.iabp_peak_diastolic_mmhg) - some(s.iabp.iabp_uaedp_mmhg);
+    let fair = iabp(&[]);
+    let feeble = iabp(&["heart.lv.ees_mmhg_per_ml=0.35"]);
+    assert!(feeble.beat.lv_sv_ml < 25.0, "SV {}", feeble.beat.lv_sv_ml);
+    assert!(
+        aug(&feeble) < aug(&fair),
+        "augmentation {} vs {}",
+        aug(&feeble),
+        aug(&fair)
+    );
+}
