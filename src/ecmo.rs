@@ -25,6 +25,11 @@ use serde::{Deserialize, Serialize};
 /// listed in the project's reference sheet), 269/234/188 mmHg at 0/4/8 L/min; other speeds by
 /// the pump affinity laws H(Q, n) = (n/n_ref)^2 H(Q n_ref/n, n_ref).
 const PUMP_REF_RPM: f64 = 3000.0;
+/// Upper end of the reference curve's range (L/min at 3000 rpm).
+const PUMP_REF_MAX_L_MIN: f64 = 8.0;
+/// Resistance of a stopped or slow impeller to flow through it, mmHg / (L/min)^2 (a modelling
+/// choice: of the order of the return cannula's).
+const PUMP_BACKFLOW_QUADRATIC: f64 = 4.0;
 const PUMP_POLY: [f64; 9] = [
     -92.34, 2.708, 0.05172, -0.8888, -0.003733, 2.289e-5, -0.08211, 0.0005172, -1.84e-7,
 ];
@@ -56,6 +61,10 @@ const FLOW_KP_RPM_PER_L_MIN: f64 = 150.0;
 const FLOW_KI_RPM_PER_L_MIN_S: f64 = 300.0;
 /// Console speed limits.
 pub const RPM_MAX: f64 = 5000.0;
+/// Flow mode's inlet-pressure servo: below this pump-inlet pressure the console reduces speed
+/// (consoles limit venous-line suction to about -100 mmHg, T), by this much flow error per mmHg.
+pub const INLET_SERVO_MMHG: f64 = -100.0;
+const INLET_SERVO_MMHG_PER_L_MIN: f64 = 20.0;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,23 +107,44 @@ impl Default for Ecmo {
     }
 }
 
-/// Pump pressure head (mmHg) at a flow (L/min) and speed (rpm).
-pub fn pump_head_mmhg(q_l_min: f64, rpm: f64) -> f64 {
-    if rpm <= 0.0 {
-        return 0.0;
-    }
-    let s = rpm / PUMP_REF_RPM;
-    let (q, w) = (q_l_min / s, PUMP_REF_RPM);
+/// The reference curve at 3000 rpm, valid from 0 to 8 L/min.
+fn reference_head_mmhg(q_l_min: f64) -> f64 {
+    let (q, w) = (q_l_min, PUMP_REF_RPM);
     let p = PUMP_POLY;
-    let h = p[0]
-        + p[1] * q
+    p[0] + p[1] * q
         + p[2] * w
         + p[3] * q * q
         + p[4] * q * w
         + p[5] * w * w
         + p[6] * q * q * q
         + p[7] * q * q * w
-        + p[8] * q * w * w;
+        + p[8] * q * w * w
+}
+
+/// Pump pressure head (mmHg) at a flow (L/min) and speed (rpm): the reference curve scaled by
+/// the affinity laws inside its range; beyond runout it continues along its end tangent; for
+/// backflow (a slow or stopped pump overpowered by the aorta) the impeller holds its shut-off
+/// head and resists the reverse flow like a quadratic resistance, whatever its speed, so flow
+/// falls smoothly and monotonically as the speed does.
+pub fn pump_head_mmhg(q_l_min: f64, rpm: f64) -> f64 {
+    let s = (rpm / PUMP_REF_RPM).max(0.0);
+    if q_l_min <= 0.0 {
+        return s * s * reference_head_mmhg(0.0) + PUMP_BACKFLOW_QUADRATIC * q_l_min * q_l_min;
+    }
+    if s == 0.0 {
+        // A stopped impeller carrying forward flow: a resistance (head falls with flow).
+        return -PUMP_BACKFLOW_QUADRATIC * q_l_min * q_l_min;
+    }
+    let q = q_l_min / s;
+    let h = if q <= PUMP_REF_MAX_L_MIN {
+        reference_head_mmhg(q)
+    } else {
+        let h = 1e-6;
+        let slope = (reference_head_mmhg(PUMP_REF_MAX_L_MIN)
+            - reference_head_mmhg(PUMP_REF_MAX_L_MIN - h))
+            / h;
+        reference_head_mmhg(PUMP_REF_MAX_L_MIN) + slope * (q - PUMP_REF_MAX_L_MIN)
+    };
     s * s * h
 }
 
@@ -214,6 +244,8 @@ pub struct EcmoCircuit {
     /// The drainage inlet is partly collapsed this step.
     pub collapsing: bool,
     integral_rpm: f64,
+    /// The mode of the last step (None: just started).
+    last_mode: Option<EcmoMode>,
 }
 
 impl EcmoCircuit {
@@ -221,12 +253,20 @@ impl EcmoCircuit {
     #[inline]
     pub fn step(&mut self, s: &EcmoConfig, ports: Ports, dt_s: f64) {
         if !s.enabled {
-            // Clamped lines: no flow. The controller restarts from the set speed.
-            *self = EcmoCircuit {
-                rpm: s.rpm,
-                ..Default::default()
-            };
+            // Clamped lines, pump stopped.
+            *self = EcmoCircuit::default();
             return;
+        }
+        if self.last_mode != Some(s.mode) {
+            // Bumpless transfer: flow mode takes over from the speed the pump runs at (or,
+            // starting up, from the console's set speed).
+            let running = if self.last_mode.is_some() {
+                self.rpm
+            } else {
+                s.rpm
+            };
+            self.integral_rpm = running;
+            self.last_mode = Some(s.mode);
         }
         self.rpm = match s.mode {
             EcmoMode::Rpm => s.rpm,
@@ -282,8 +322,15 @@ impl EcmoCircuit {
     }
 
     /// PI control of speed on the measured pump flow, limited to the console's range.
+    /// PI control of speed on pump flow, with the consoles' inlet-pressure servo: below
+    /// `INLET_SERVO_MMHG` the speed is pulled down instead of chasing the target into a
+    /// collapsed vein (and the integrator does not wind up).
     fn flow_controller(&mut self, s: &EcmoConfig, dt_s: f64) -> f64 {
-        let error_l_min = s.flow_target_l_min - self.pump_flow_l_min();
+        let mut error_l_min = s.flow_target_l_min - self.pump_flow_l_min();
+        let suction_mmhg = INLET_SERVO_MMHG - self.inlet_mmhg;
+        if suction_mmhg > 0.0 {
+            error_l_min = error_l_min.min(-suction_mmhg / INLET_SERVO_MMHG_PER_L_MIN);
+        }
         self.integral_rpm =
             (self.integral_rpm + FLOW_KI_RPM_PER_L_MIN_S * error_l_min * dt_s).clamp(0.0, RPM_MAX);
         (self.integral_rpm + FLOW_KP_RPM_PER_L_MIN * error_l_min).clamp(0.0, RPM_MAX)
@@ -319,7 +366,47 @@ mod tests {
         }
         // Affinity: doubling speed quadruples the shut-off head.
         assert!((pump_head_mmhg(0.0, 4000.0) / pump_head_mmhg(0.0, 2000.0) - 4.0).abs() < 1e-9);
-        assert_eq!(pump_head_mmhg(3.0, 0.0), 0.0);
+        // A stopped impeller resists flow either way; a spinning one holds its head.
+        assert!(pump_head_mmhg(3.0, 0.0) < 0.0 && pump_head_mmhg(-3.0, 0.0) > 0.0);
+        assert!(pump_head_mmhg(-1.0, 2000.0) > pump_head_mmhg(0.0, 2000.0));
+        // Beyond runout the curve continues down along its tangent.
+        assert!(pump_head_mmhg(10.0, 3000.0) < pump_head_mmhg(8.0, 3000.0));
+    }
+
+    #[test]
+    fn backflow_falls_smoothly_as_the_pump_speeds_up() {
+        let flow_at = |rpm: f64| {
+            let s = config(Ecmo {
+                enabled: true,
+                rpm,
+                ..Ecmo::default()
+            });
+            let mut c = EcmoCircuit::default();
+            let ports = Ports {
+                ra_mmhg: 8.0,
+                lv_mmhg: 20.0,
+                descending_mmhg: 75.0,
+                drainage_open: 1.0,
+                vent_open: 1.0,
+            };
+            for _ in 0..20_000 {
+                c.step(&s, ports, 5e-4);
+            }
+            c.pump_flow_l_min()
+        };
+        let flows: Vec<f64> = [0.0, 1.0, 300.0, 1000.0, 1500.0, 2000.0, 3000.0]
+            .into_iter()
+            .map(flow_at)
+            .collect();
+        assert!(
+            flows[0] < 0.0,
+            "a stopped pump lets the aorta drain backward"
+        );
+        assert!(flows.windows(2).all(|w| w[1] > w[0]), "{flows:?}");
+        assert!(
+            (flows[1] - flows[0]).abs() < 0.01,
+            "no jump between 0 and 1 rpm"
+        );
     }
 
     #[test]

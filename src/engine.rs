@@ -8,7 +8,7 @@ use crate::heart::{Activation, bazett_scale};
 use crate::monitor::{Beat, BeatMeans, Monitor, SUMMARY_BEATS, Sample};
 use crate::patient::Patient;
 use crate::settings;
-use crate::support::Support;
+use crate::support::{HeartEvents, Support};
 use crate::units::{period_s_from_bpm, s_from_ms};
 use crate::valves::ValveState;
 use serde::Serialize;
@@ -247,7 +247,10 @@ impl Engine {
             &self.circuit,
             &self.p_mmhg,
             &self.v_ml,
-            r_wave,
+            HeartEvents {
+                r_wave,
+                aortic_open: self.valve_state[Path::Aortic.index()].open,
+            },
             dt,
             &mut self.q_ml_s,
         );

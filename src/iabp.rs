@@ -18,8 +18,6 @@ use serde::{Deserialize, Serialize};
 /// helium in about 80-100 ms, T).
 pub const INFLATION_S: f64 = 0.08;
 pub const DEFLATION_S: f64 = 0.08;
-/// Before the console has seen a beat it assumes this trigger-to-notch interval.
-const DEFAULT_NOTCH_DELAY_S: f64 = 0.35;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,6 +64,15 @@ pub struct Senses {
     pub av_closed: bool,
 }
 
+/// Unassisted beats the console watches before it starts assisting (start-up, or after the
+/// trigger source changes), so its first inflation is timed on a learned notch.
+pub const LEARNING_BEATS: u64 = 3;
+/// A valve closing after inflation began means the inflation was early (and may have shut the
+/// valve): the console moves its inflation later by this much each beat until the notch shows.
+const NOTCH_SEARCH_STEP_S: f64 = 0.01;
+/// A closure this close to the inflation onset is the natural notch the inflation was timed on.
+const NATURAL_CLOSURE_TOLERANCE_S: f64 = 0.002;
+
 /// The console and its balloon.
 #[derive(Clone, Debug, Default)]
 pub struct IabpConsole {
@@ -73,10 +80,12 @@ pub struct IabpConsole {
     /// Console clock.
     t_s: f64,
     last_trigger_s: f64,
-    /// Learned from the last beat: trigger to notch.
+    /// The learned trigger-to-notch delay and the beat period it was learned at (it is scaled
+    /// to the current period as the QT interval scales, Bazett).
     notch_delay_s: f64,
+    notch_period_s: f64,
     period_s: f64,
-    seen_beat: bool,
+    /// Triggers seen since learning (re)started.
     triggers: u64,
     /// Inflation windows (start, end of inflation) of the previous and the current beat: a late
     /// deflation keeps the previous beat's balloon up into the next systole.
@@ -86,61 +95,78 @@ pub struct IabpConsole {
 }
 
 impl IabpConsole {
+    /// Take up new settings. The balloon's gas is kept (it empties at the shuttle rate if the
+    /// pump is switched off); a new trigger source restarts the learning.
     pub fn configure(&mut self, s: &Iabp) {
-        self.settings = s.clone();
-        if !s.enabled {
-            *self = IabpConsole {
-                settings: s.clone(),
-                ..Default::default()
-            };
+        if s.trigger != self.settings.trigger || s.enabled != self.settings.enabled {
+            self.triggers = 0;
+            self.notch_delay_s = 0.0;
+            self.windows = [(f64::INFINITY, f64::INFINITY); 2];
         }
+        self.settings = s.clone();
+    }
+
+    /// Is the console assisting this beat?
+    pub fn assisting(&self) -> bool {
+        self.settings.enabled && self.windows[1].0.is_finite()
     }
 
     /// Advance one step; returns the balloon volume.
     #[inline]
     pub fn step(&mut self, senses: Senses, dt_s: f64) -> f64 {
-        if !self.settings.enabled {
-            return 0.0;
-        }
-        let trigger = match self.settings.trigger {
-            Trigger::Ecg => senses.r_wave,
-            Trigger::Pressure => senses.av_opened,
-        };
-        // Learn the notch from beats the balloon did not touch (an early inflation closes the
-        // valve early, and learning from it would run the timing away), or before assisting.
-        let touched = self.windows[1].0.is_finite() && self.t_s >= self.windows[1].0;
-        if senses.av_closed && self.triggers > 0 && (!touched || self.notch_delay_s == 0.0) {
-            self.notch_delay_s = self.t_s - self.last_trigger_s;
-        }
-
-        if trigger {
-            if self.triggers > 0 {
-                self.period_s = self.t_s - self.last_trigger_s;
-                self.seen_beat = true;
-            }
-            self.triggers += 1;
-            self.last_trigger_s = self.t_s;
-            self.plan_beat();
+        if self.settings.enabled {
+            self.sense(senses);
         }
         self.volume_ml = self.balloon_volume(dt_s);
         self.t_s += dt_s;
         self.volume_ml
     }
 
-    /// Plan this beat's inflation from what the last beat taught.
+    fn sense(&mut self, senses: Senses) {
+        let trigger = match self.settings.trigger {
+            Trigger::Ecg => senses.r_wave,
+            Trigger::Pressure => senses.av_opened,
+        };
+        if senses.av_closed && self.triggers > 0 {
+            let delay = self.t_s - self.last_trigger_s;
+            let (on, _) = self.windows[1];
+            if self.t_s <= on + NATURAL_CLOSURE_TOLERANCE_S {
+                // The balloon did not touch this closure: it is the real notch.
+                self.notch_delay_s = delay;
+                self.notch_period_s = self.period_s;
+            } else if self.settings.inflate_offset_ms >= 0.0 {
+                // The valve shut after an inflation timed at (or after) the estimated notch: the
+                // estimate is early (the heart changed), and the inflation may have forced the
+                // closure. Search later. (With an operator's early offset, closing after inflation
+                // is the intended teaching error: nothing to learn.)
+                self.notch_delay_s += NOTCH_SEARCH_STEP_S;
+            }
+        }
+        if trigger {
+            if self.triggers > 0 {
+                self.period_s = self.t_s - self.last_trigger_s;
+            }
+            self.triggers += 1;
+            self.last_trigger_s = self.t_s;
+            self.plan_beat();
+        }
+    }
+
+    /// Plan this beat's inflation from what earlier beats taught.
     fn plan_beat(&mut self) {
         let ratio = u64::from(self.settings.ratio.max(1));
-        let assisted = self.seen_beat && (self.triggers - 1).is_multiple_of(ratio);
-        let notch = if self.notch_delay_s > 0.0 {
-            self.notch_delay_s
+        let learned = self.triggers > LEARNING_BEATS && self.notch_delay_s > 0.0;
+        let assisted = learned && (self.triggers - 1).is_multiple_of(ratio);
+        let scale = if self.notch_period_s > 0.0 && self.period_s > 0.0 {
+            (self.period_s / self.notch_period_s).sqrt()
         } else {
-            DEFAULT_NOTCH_DELAY_S
+            1.0
         };
+        let notch = self.notch_delay_s * scale;
         let t0 = self.last_trigger_s;
         let inflate = t0 + notch + s_from_ms(self.settings.inflate_offset_ms);
         // Empty at the predicted next trigger, before the ventricle ejects: deflation starts one
-        // shuttle time earlier. (Deflating later, into isovolumic contraction, leaves gas in the
-        // aorta when the valve opens in this model: a late-deflation pattern.)
+        // shuttle time earlier.
         let deflate = t0 + self.period_s - DEFLATION_S + s_from_ms(self.settings.deflate_offset_ms);
         self.windows[0] = self.windows[1];
         self.windows[1] = if assisted {
@@ -150,15 +176,19 @@ impl IabpConsole {
         };
     }
 
-    /// The balloon follows the plan, moving gas at the shuttle rate.
+    /// The balloon follows the plan, moving gas at the shuttle rate (toward the set volume
+    /// while inflated, toward empty otherwise or with the pump off).
     fn balloon_volume(&self, dt_s: f64) -> f64 {
         let target = self.settings.volume_ml;
         let t = self.t_s;
-        let inflating = self.windows.iter().any(|&(on, off)| t >= on && t < off);
-        if inflating {
-            (self.volume_ml + target * dt_s / INFLATION_S).min(target)
+        let inflating =
+            self.settings.enabled && self.windows.iter().any(|&(on, off)| t >= on && t < off);
+        let goal = if inflating { target } else { 0.0 };
+        let v = self.volume_ml;
+        if v < goal {
+            (v + target * dt_s / INFLATION_S).min(goal)
         } else {
-            (self.volume_ml - target * dt_s / DEFLATION_S).max(0.0)
+            (v - target * dt_s / DEFLATION_S).max(goal)
         }
     }
 }
@@ -242,6 +272,55 @@ mod tests {
         assert!(
             late[5 * 800 + 50] > 10.0,
             "late deflation: balloon still full in the next systole"
+        );
+    }
+
+    #[test]
+    fn the_console_relearns_after_a_rate_change_and_searches_past_forced_closures() {
+        // Notch 300 ms after an R wave at RR 800; then RR 600 with the notch at 260 ms.
+        let mut c = IabpConsole::default();
+        c.configure(&Iabp {
+            enabled: true,
+            ..Iabp::default()
+        });
+        let dt = 1e-3;
+        let mut inflation_onsets = Vec::new();
+        let mut t_in_beat = 0;
+        let mut rr = 800;
+        let mut last = 0.0;
+        for k in 0..40_000 {
+            if k == 20_000 {
+                rr = 600;
+                t_in_beat = 0;
+            }
+            let notch = if rr == 800 { 300 } else { 260 };
+            let v = c.step(
+                Senses {
+                    r_wave: t_in_beat == 0,
+                    av_opened: t_in_beat == 60,
+                    av_closed: t_in_beat == notch,
+                },
+                dt,
+            );
+            if v > 0.0 && last == 0.0 {
+                inflation_onsets.push((rr, t_in_beat));
+            }
+            last = v;
+            t_in_beat = (t_in_beat + 1) % rr;
+        }
+        let settled = |r: usize| {
+            inflation_onsets
+                .iter()
+                .rev()
+                .find(|(x, _)| *x == r)
+                .unwrap()
+                .1
+        };
+        assert!((settled(800) as i64 - 301).abs() <= 2, "{:?}", settled(800));
+        assert!(
+            (settled(600) as i64 - 261).abs() <= 12,
+            "{:?}",
+            settled(600)
         );
     }
 

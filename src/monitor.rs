@@ -27,6 +27,8 @@ pub const MVO2_ECC_ML_O2_PER_BEAT_PER_EES: f64 = 0.0125;
 pub const MVO2_BASAL_ML_O2_MIN: f64 = 0.9;
 /// A diastole counts as balloon-assisted when the IABP holds at least this much gas in it.
 pub const IABP_ASSISTED_MIN_ML: f64 = 5.0;
+/// Below this flow SVR and PVR are reported as undefined.
+pub const RESISTANCE_MIN_FLOW_L_MIN: f64 = 0.1;
 /// How many beats the run summary averages.
 pub const SUMMARY_BEATS: usize = 10;
 /// Beats kept in the monitor's log (a ring: no allocation in the step loop).
@@ -301,9 +303,9 @@ impl Accumulator {
                 self.es_v = lv_v;
             }
         }
-        // The systolic peak comes before the dicrotic notch: after ejection, a higher pressure
-        // is diastolic (a balloon's augmentation), not systolic.
-        if q_av > 0.0 || !self.ejected {
+        // The systolic peak is the highest pressure while the ventricle ejects: before the
+        // upstroke and after the notch a higher pressure is diastolic (a balloon's).
+        if q_av > 0.0 {
             self.systolic_max = self.systolic_max.max(arch);
         }
         if q_av > 0.0 {
@@ -394,7 +396,12 @@ impl Accumulator {
             lvedv_ml: self.lv_v_max,
             lvesv_ml: self.lv_v_min,
             lv_sv_ml: sv,
-            lvef_pct: 100.0 * sv / self.lv_v_max,
+            // An LV sucked empty (a vent or pump at the extremes) has no ejection fraction to show.
+            lvef_pct: if self.lv_v_max > 0.0 {
+                100.0 * sv / self.lv_v_max
+            } else {
+                0.0
+            },
             lv_peak_mmhg: self.lv_p_max,
             rvedv_ml: self.rv_v_max,
             rvesv_ml: self.rv_v_min,
@@ -421,12 +428,22 @@ impl Accumulator {
             impella_suction_pct: 100.0 * self.suction_s / d,
             total_flow_l_min: total_flow,
             ci_l_min_m2: native_co / bsa_m2,
-            svr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(map - cvp, total_flow),
-            pvr_dyn_s_cm5: dyn_s_cm5_from_mmhg_l_min(
+            svr_dyn_s_cm5: resistance_or_nan(map - cvp, total_flow),
+            pvr_dyn_s_cm5: resistance_or_nan(
                 pap_mean - pcwp,
                 l_min_from_ml_s(self.pulmonic_ml / d),
             ),
         }
+    }
+}
+
+/// A vascular resistance, undefined (NaN, `null` in JSON) when almost nothing flows through
+/// the bed (a silent right ventricle, a circuit running backward).
+fn resistance_or_nan(dp_mmhg: f64, flow_l_min: f64) -> f64 {
+    if flow_l_min > RESISTANCE_MIN_FLOW_L_MIN {
+        dyn_s_cm5_from_mmhg_l_min(dp_mmhg, flow_l_min)
+    } else {
+        f64::NAN
     }
 }
 

@@ -11,6 +11,14 @@ use crate::patient::Patient;
 use crate::septostomy::Septostomy;
 use crate::units::s_from_ms;
 
+/// What a console can sense of the heart this step: the ECG R wave, and whether the aortic
+/// valve is open (the arterial upstroke and dicrotic notch).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HeartEvents {
+    pub r_wave: bool,
+    pub aortic_open: bool,
+}
+
 /// What the device consoles show (the monitor reads these with the waveforms).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Readout {
@@ -32,8 +40,8 @@ pub struct Support {
     septostomy_area_mm2: f64,
     impella: ImpellaPump,
     iabp: IabpConsole,
-    /// Aortic valve flow last step: the IABP console senses its opening and closing.
-    last_aortic_ml_s: f64,
+    /// Was the aortic valve open last step (the IABP console senses opening and closing)?
+    aortic_was_open: bool,
 }
 
 impl Support {
@@ -65,7 +73,7 @@ impl Support {
         c: &Circuit,
         p: &[f64; N_NODES],
         v: &[f64; N_NODES],
-        r_wave: bool,
+        heart: HeartEvents,
         dt_s: f64,
         q: &mut [f64; N_PATHS],
     ) {
@@ -85,15 +93,15 @@ impl Support {
         self.impella
             .step(p[lv], p[Node::AorticRoot.index()], ports.vent_open);
         q[Path::Impella.index()] = self.impella.flow_ml_s;
-        // The console senses the R wave and the arterial upstroke and notch (valve opening and
-        // closing); the balloon it sets acts from the next step.
-        let aortic = q[Path::Aortic.index()];
+        // The console senses the R wave and the arterial upstroke and notch: the aortic valve's
+        // opening and closing (its state, not the net flow, which a regurgitant leak blurs). The
+        // balloon it sets acts from the next step.
         let senses = Senses {
-            r_wave,
-            av_opened: aortic > 0.0 && self.last_aortic_ml_s == 0.0,
-            av_closed: aortic == 0.0 && self.last_aortic_ml_s != 0.0,
+            r_wave: heart.r_wave,
+            av_opened: heart.aortic_open && !self.aortic_was_open,
+            av_closed: !heart.aortic_open && self.aortic_was_open,
         };
-        self.last_aortic_ml_s = aortic;
+        self.aortic_was_open = heart.aortic_open;
         self.iabp.step(senses, dt_s);
     }
 

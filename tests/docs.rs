@@ -2,16 +2,19 @@
 //! presets, and every constant row equals the constant in the code.
 
 use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
-use ecmo_unload::ecmo::{BRANCH_INERTANCE_MMHG_S2_PER_ML, COLLAPSE_ONSET_ML, RPM_MAX};
+use ecmo_unload::ecmo::{
+    BRANCH_INERTANCE_MMHG_S2_PER_ML, COLLAPSE_ONSET_ML, INLET_SERVO_MMHG, RPM_MAX,
+};
 use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
 use ecmo_unload::heart::{
     ACTIVATION_NEGLIGIBLE, ACTIVATION_TABLE_STEP_S, BAZETT_REFERENCE_RR_S, EDPVR_LINEAR_ABOVE_MMHG,
 };
-use ecmo_unload::iabp::{DEFLATION_S, INFLATION_S};
+use ecmo_unload::iabp::{DEFLATION_S, INFLATION_S, LEARNING_BEATS};
 use ecmo_unload::impella::CANNULA_INERTANCE_MMHG_S2_PER_ML;
 use ecmo_unload::monitor::{
     AV_OPENING_MIN_FORWARD_ML, IABP_ASSISTED_MIN_ML, MVO2_BASAL_ML_O2_MIN,
-    MVO2_ECC_ML_O2_PER_BEAT_PER_EES, MVO2_PER_PVA_ML_O2_PER_MMHG_ML, SUMMARY_BEATS,
+    MVO2_ECC_ML_O2_PER_BEAT_PER_EES, MVO2_PER_PVA_ML_O2_PER_MMHG_ML, RESISTANCE_MIN_FLOW_L_MIN,
+    SUMMARY_BEATS,
 };
 use ecmo_unload::valves::{ORIFICE_LINEAR_BELOW_MMHG, ORIFICE_ML_S_PER_MM2_SQRT_MMHG};
 use ecmo_unload::{presets, settings};
@@ -113,6 +116,9 @@ fn every_constant_row_matches_the_code() {
         ("INFLATION_S", INFLATION_S),
         ("DEFLATION_S", DEFLATION_S),
         ("IABP_ASSISTED_MIN_ML", IABP_ASSISTED_MIN_ML),
+        ("LEARNING_BEATS", LEARNING_BEATS as f64),
+        ("INLET_SERVO_MMHG", INLET_SERVO_MMHG),
+        ("RESISTANCE_MIN_FLOW_L_MIN", RESISTANCE_MIN_FLOW_L_MIN),
     ]
     .into_iter()
     .collect();

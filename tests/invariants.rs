@@ -229,32 +229,15 @@ fn check_run(p: Patient, what: &str, seconds: f64) {
     if let Some(summary) = e.summary() {
         let v = serde_json::to_value(summary).unwrap();
         for (k, x) in v.as_object().unwrap() {
-            if let Some(x) = x.as_f64() {
+            // Only console readings and resistances may be undefined (documented as null).
+            let nullable = k.starts_with("iabp_") || k == "svr_dyn_s_cm5" || k == "pvr_dyn_s_cm5";
+            if x.is_null() {
+                assert!(nullable, "{what}: summary {k} is null (NaN or infinite)");
+            } else if let Some(x) = x.as_f64() {
                 assert!(x.is_finite(), "{what}: summary {k} = {x}");
             }
         }
     }
-}
-
-#[test]
-fn live_changes_of_step_and_blood_volume_keep_time_and_volumes_sane() {
-    let mut e = engine("healthy");
-    e.run_for(10.0);
-    let t = e.t_s();
-    e.set("numerics.dt_ms", "0.1").unwrap();
-    e.run_for(1.0);
-    assert!(
-        (e.t_s() - (t + 1.0)).abs() < 1e-9,
-        "time runs on across a dt change: {}",
-        e.t_s()
-    );
-    // Withdraw half the blood in one go: no compartment may go below empty.
-    e.set("blood_volume_ml", "2500").unwrap();
-    assert!(e.volumes_ml().iter().all(|v| *v >= 0.0));
-    assert!((e.blood_volume_ml() - 2500.0).abs() < 1e-6);
-    e.run_for(5.0);
-    assert!(e.volumes_ml().iter().all(|v| *v >= 0.0));
-    assert!(e.volume_drift_ml().abs() < 1e-6);
 }
 
 #[test]

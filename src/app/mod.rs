@@ -5,7 +5,7 @@
 pub mod sim;
 
 use crate::ecmo::EcmoMode;
-use crate::engine::IabpReadings;
+use crate::engine::{IabpReadings, SUCTION_ALARM_MIN_PCT};
 use crate::heart::ChamberLaw;
 use crate::monitor::{Beat, BeatMeans};
 use crate::{Engine, Patient, presets, settings};
@@ -525,10 +525,10 @@ impl Dashboard {
                     ui,
                     "Inlet",
                     format!("{:.0}", b.ecmo_inlet_mmhg),
-                    alarm(b.ecmo_collapse_pct > 0.0),
+                    alarm(b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT),
                 );
             }
-            if p.lv_vent.enabled {
+            if p.ecmo.enabled && p.lv_vent.enabled {
                 tile(
                     ui,
                     "Vent",
@@ -549,7 +549,7 @@ impl Dashboard {
                     ui,
                     "Impella",
                     format!("{:.1} L/min", b.impella_flow_l_min),
-                    alarm(b.impella_suction_pct > 0.0),
+                    alarm(b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT),
                 );
             }
             if p.ecmo.enabled || p.impella.enabled {
