@@ -5,7 +5,7 @@
 use crate::circulation::{CHAMBERS, Circuit, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
 use crate::error::Error;
 use crate::heart::{Activation, bazett_scale};
-use crate::monitor::{Beat, BeatMeans, Monitor, SUMMARY_BEATS, Sample};
+use crate::monitor::{Beat, BeatMeans, IabpReadings, Monitor, SUMMARY_BEATS, Sample};
 use crate::patient::Patient;
 use crate::settings;
 use crate::support::{HeartEvents, Support};
@@ -121,48 +121,6 @@ pub struct Summary {
     pub iabp: IabpReadings,
     /// Beats the means were taken over.
     pub beats: usize,
-}
-
-/// What an IABP console shows, from the arterial line, over a run of beats.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct IabpReadings {
-    /// Augmented diastolic peak of the assisted diastoles.
-    pub iabp_peak_diastolic_mmhg: Option<f64>,
-    /// Balloon-assisted end-diastolic pressure (the dip before the next systole).
-    pub iabp_aedp_mmhg: Option<f64>,
-    /// Unassisted end-diastolic pressure (1:2, 1:3).
-    pub iabp_uaedp_mmhg: Option<f64>,
-    /// Systolic pressure after an assisted diastole.
-    pub iabp_assisted_systolic_mmhg: Option<f64>,
-    /// Systolic pressure after an unassisted diastole (1:2, 1:3).
-    pub iabp_unassisted_systolic_mmhg: Option<f64>,
-}
-
-impl IabpReadings {
-    pub fn of<'a>(beats: impl Iterator<Item = &'a Beat>) -> Self {
-        let mean = |xs: &[f64]| (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64);
-        let (mut peak, mut aedp, mut uaedp, mut asys, mut usys) =
-            (vec![], vec![], vec![], vec![], vec![]);
-        for b in beats {
-            if b.iabp_assisted {
-                peak.push(b.diastolic_peak_mmhg);
-            }
-            if b.after_assisted {
-                aedp.push(b.arch_edp_mmhg);
-                asys.push(b.sbp_mmhg);
-            } else {
-                uaedp.push(b.arch_edp_mmhg);
-                usys.push(b.sbp_mmhg);
-            }
-        }
-        Self {
-            iabp_peak_diastolic_mmhg: mean(&peak),
-            iabp_aedp_mmhg: mean(&aedp),
-            iabp_uaedp_mmhg: mean(&uaedp),
-            iabp_assisted_systolic_mmhg: mean(&asys),
-            iabp_unassisted_systolic_mmhg: mean(&usys),
-        }
-    }
 }
 
 #[derive(Clone, Debug)]

@@ -5,8 +5,9 @@
 pub mod sim;
 
 use crate::ecmo::EcmoMode;
-use crate::engine::{IabpReadings, SUCTION_ALARM_MIN_PCT};
+use crate::engine::SUCTION_ALARM_MIN_PCT;
 use crate::heart::ChamberLaw;
+use crate::monitor::IabpReadings;
 use crate::monitor::{Beat, BeatMeans};
 use crate::{Engine, Patient, presets, settings};
 use egui::{Color32, RichText};
