@@ -355,6 +355,25 @@ mod tests {
         EcmoConfig::new(&e, &crate::lv_vent::LvVent::default())
     }
 
+    /// RA 8, LV 20, descending aorta 75 mmHg; the drainage inlet open by `drainage_open`.
+    fn ports(drainage_open: f64) -> Ports {
+        Ports {
+            ra_mmhg: 8.0,
+            lv_mmhg: 20.0,
+            descending_mmhg: 75.0,
+            drainage_open,
+            vent_open: 1.0,
+        }
+    }
+
+    /// A circuit run for `steps` steps of 0.5 ms against [`ports`].
+    fn settle(c: &mut EcmoCircuit, e: Ecmo, drainage_open: f64, steps: usize) {
+        let s = config(e);
+        for _ in 0..steps {
+            c.step(&s, ports(drainage_open), 5e-4);
+        }
+    }
+
     #[test]
     fn pump_curve_matches_the_reference_points() {
         for (q, h) in [(0.0, 269.0), (4.0, 234.0), (8.0, 188.0)] {
@@ -376,22 +395,13 @@ mod tests {
     #[test]
     fn backflow_falls_smoothly_as_the_pump_speeds_up() {
         let flow_at = |rpm: f64| {
-            let s = config(Ecmo {
+            let mut c = EcmoCircuit::default();
+            let on = Ecmo {
                 enabled: true,
                 rpm,
                 ..Ecmo::default()
-            });
-            let mut c = EcmoCircuit::default();
-            let ports = Ports {
-                ra_mmhg: 8.0,
-                lv_mmhg: 20.0,
-                descending_mmhg: 75.0,
-                drainage_open: 1.0,
-                vent_open: 1.0,
             };
-            for _ in 0..20_000 {
-                c.step(&s, ports, 5e-4);
-            }
+            settle(&mut c, on, 1.0, 20_000);
             c.pump_flow_l_min()
         };
         let flows: Vec<f64> = [0.0, 1.0, 300.0, 1000.0, 1500.0, 2000.0, 3000.0]
@@ -421,21 +431,12 @@ mod tests {
 
     #[test]
     fn a_steady_circuit_balances_head_against_the_drops() {
-        let s = config(Ecmo {
+        let mut c = EcmoCircuit::default();
+        let on = Ecmo {
             enabled: true,
             ..Ecmo::default()
-        });
-        let mut c = EcmoCircuit::default();
-        let ports = Ports {
-            ra_mmhg: 8.0,
-            lv_mmhg: 20.0,
-            descending_mmhg: 75.0,
-            drainage_open: 1.0,
-            vent_open: 1.0,
         };
-        for _ in 0..40_000 {
-            c.step(&s, ports, 5e-4);
-        }
+        settle(&mut c, on, 1.0, 40_000);
         let q = c.pump_flow_l_min();
         let k_drain = DRAINAGE_QUADRATIC_AT_REF;
         let drops = k_drain * q * q + oxygenator_drop_mmhg(q) + RETURN_QUADRATIC_AT_REF * q * q;
@@ -450,32 +451,24 @@ mod tests {
 
     #[test]
     fn a_collapsed_inlet_stops_drainage_and_flow_mode_holds_its_target() {
-        let s = config(Ecmo {
-            enabled: true,
-            ..Ecmo::default()
-        });
         let mut c = EcmoCircuit::default();
-        let mut ports = Ports {
-            ra_mmhg: 8.0,
-            lv_mmhg: 20.0,
-            descending_mmhg: 75.0,
-            drainage_open: 0.0,
-            vent_open: 1.0,
-        };
-        for _ in 0..4000 {
-            c.step(&s, ports, 5e-4);
-        }
+        settle(
+            &mut c,
+            Ecmo {
+                enabled: true,
+                ..Ecmo::default()
+            },
+            0.0,
+            4000,
+        );
         assert!(c.pump_flow_l_min().abs() < 1e-6 && c.collapsing);
-        ports.drainage_open = 1.0;
-        let s = config(Ecmo {
+        let flow_mode = Ecmo {
             enabled: true,
             mode: EcmoMode::Flow,
             flow_target_l_min: 3.2,
             ..Ecmo::default()
-        });
-        for _ in 0..120_000 {
-            c.step(&s, ports, 5e-4);
-        }
+        };
+        settle(&mut c, flow_mode, 1.0, 120_000);
         assert!(
             (c.pump_flow_l_min() - 3.2).abs() < 0.02,
             "{}",
