@@ -10,6 +10,7 @@
 
 use crate::heart::{Activation, ChamberLaw};
 use crate::patient::{Conduit, Patient, Valve, Vessel};
+use crate::reflex::{Effects, URSINO_LOWER_VEINS_VU_ML, URSINO_UPPER_VEINS_VU_ML};
 use crate::units::s_from_ms;
 use crate::valves::{self, Inertial, ValveState};
 
@@ -247,6 +248,35 @@ impl Circuit {
             c.conductance_ml_s_per_mmhg[j] = 1.0 / c.r_mmhg_s_per_ml[j];
         }
         c
+    }
+
+    /// Apply the baroreflex's effects to the patient's own values (contractility, bed
+    /// resistances, venous unstressed volumes).
+    pub fn apply_reflex(&mut self, p: &Patient, e: &Effects) {
+        let (lv, rv) = (Node::Lv.index(), Node::Rv.index());
+        self.chamber[lv].ees_mmhg_per_ml = p.heart.lv.ees_mmhg_per_ml * e.lv_ees_factor;
+        self.chamber[rv].ees_mmhg_per_ml = p.heart.rv.ees_mmhg_per_ml * e.rv_ees_factor;
+        let s = &p.systemic;
+        for (path, r) in [
+            (
+                Path::UpperBody,
+                s.upper_body_r_mmhg_s_per_ml * e.upper_body_r_factor,
+            ),
+            (
+                Path::LowerBody,
+                s.lower_body_r_mmhg_s_per_ml * e.lower_body_r_factor,
+            ),
+        ] {
+            self.r_mmhg_s_per_ml[path.index()] = r;
+            self.conductance_ml_s_per_mmhg[path.index()] = 1.0 / r;
+        }
+        // Ursino's volume changes, scaled to this patient's veins.
+        let upper = s.upper_veins.v0_ml;
+        let lower = s.lower_veins.v0_ml;
+        self.v0_ml[Node::UpperVeins.index()] =
+            (upper + e.upper_veins_vu_delta_ml * upper / URSINO_UPPER_VEINS_VU_ML).max(0.0);
+        self.v0_ml[Node::LowerVeins.index()] =
+            (lower + e.lower_veins_vu_delta_ml * lower / URSINO_LOWER_VEINS_VU_ML).max(0.0);
     }
 
     /// Pressures from volumes. `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::heart::{Activation, bazett_scale};
 use crate::monitor::{Beat, BeatMeans, IabpReadings, Monitor, SUMMARY_BEATS, Sample};
 use crate::patient::Patient;
+use crate::reflex::{Baroreflex, Effects};
 use crate::settings;
 use crate::support::{HeartEvents, Support};
 use crate::units::{period_s_from_bpm, s_from_ms};
@@ -46,14 +47,15 @@ impl CardiacClock {
             scale: 1.0,
             r_wave_pending: true,
         };
-        c.start_beat(p);
+        c.start_beat(p, 1.0);
         c
     }
 
     /// Rate and timing are taken up at each R wave, as the heart does.
-    fn start_beat(&mut self, p: &Patient) {
+    /// `rr_factor`: the baroreflex's change of the heart period.
+    fn start_beat(&mut self, p: &Patient, rr_factor: f64) {
         self.previous_rr_s = self.rr_s;
-        self.rr_s = period_s_from_bpm(p.rhythm.rate_bpm);
+        self.rr_s = period_s_from_bpm(p.rhythm.rate_bpm) * rr_factor;
         self.av_delay_s = s_from_ms(p.heart.av_delay_ms).min(self.rr_s);
         self.scale = bazett_scale(self.rr_s);
     }
@@ -142,6 +144,12 @@ pub struct Engine {
     activation: [f64; N_CHAMBERS],
     last_r_wave: bool,
     support: Support,
+    baroreflex: Option<Baroreflex>,
+    reflex_effects: Effects,
+    /// What the carotid sinus reports: the mean arch pressure of the last beat. (Feeding the
+    /// raw pulsatile pressure through Ursino's rate-sensitive afferent would bias the reflex by
+    /// the pulse pressure; beat means keep the preset's operating point exact.)
+    sinus_mmhg: f64,
     /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
     volume_added_ml: f64,
     initial_volume_ml: f64,
@@ -157,6 +165,11 @@ impl Engine {
         let clock = CardiacClock::new(&patient);
         let v_ml = resting_volumes(&circuit, patient.blood_volume_ml);
         let support = Support::new(&patient);
+        let patient_reference_map = patient.reflex.reference_map_mmhg;
+        let baroreflex = patient
+            .reflex
+            .baroreflex
+            .then(|| Baroreflex::new(patient.reflex.reference_map_mmhg));
         let mut e = Engine {
             dt_s: s_from_ms(patient.numerics.dt_ms),
             patient,
@@ -174,6 +187,9 @@ impl Engine {
             activation: [0.0; N_CHAMBERS],
             last_r_wave: false,
             support,
+            sinus_mmhg: patient_reference_map,
+            baroreflex,
+            reflex_effects: Effects::NONE,
             volume_added_ml: 0.0,
             initial_volume_ml: 0.0,
         };
@@ -195,6 +211,16 @@ impl Engine {
             self.support.balloon_ml(),
             &mut self.p_mmhg,
         );
+        if let Some(reflex) = &mut self.baroreflex
+            && let Some(effects) = reflex.step(self.sinus_mmhg, dt)
+        {
+            self.reflex_effects = effects;
+            self.circuit.apply_reflex(&self.patient, &effects);
+            self.monitor.configure(
+                self.circuit.chamber[Node::Lv.index()],
+                self.patient.bsa_m2(),
+            );
+        }
         self.circuit.flows(
             &self.p_mmhg,
             &mut self.q_state_ml_s,
@@ -230,12 +256,16 @@ impl Engine {
             devices: self.support.readout(),
         });
         self.last_r_wave = r_wave;
+        if let Some(b) = &beat {
+            self.sinus_mmhg = b.map_mmhg;
+        }
         self.steps += 1;
         self.t_s = self.t_origin_s + self.steps as f64 * dt;
         self.clock.since_r_s += dt;
         if self.clock.since_r_s >= self.clock.rr_s {
             self.clock.since_r_s -= self.clock.rr_s;
-            self.clock.start_beat(&self.patient);
+            self.clock
+                .start_beat(&self.patient, self.reflex_effects.rr_factor);
             self.clock.r_wave_pending = true;
         }
         beat
@@ -277,6 +307,15 @@ impl Engine {
             self.dt_s = dt_s;
         }
         self.circuit = Circuit::new(&updated);
+        if updated.reflex != self.patient.reflex {
+            self.baroreflex = updated
+                .reflex
+                .baroreflex
+                .then(|| Baroreflex::new(updated.reflex.reference_map_mmhg));
+            self.reflex_effects = Effects::NONE;
+            self.sinus_mmhg = updated.reflex.reference_map_mmhg;
+        }
+        self.circuit.apply_reflex(&updated, &self.reflex_effects);
         self.support.configure(&updated);
         self.monitor
             .configure(self.circuit.chamber[Node::Lv.index()], updated.bsa_m2());

@@ -18,6 +18,7 @@ pub mod lv_vent;
 pub mod monitor;
 pub mod patient;
 pub mod presets;
+pub mod reflex;
 pub mod septostomy;
 pub mod settings;
 pub mod support;

@@ -8,6 +8,7 @@ use crate::ecmo::Ecmo;
 use crate::iabp::Iabp;
 use crate::impella::Impella;
 use crate::lv_vent::LvVent;
+use crate::reflex::Reflex;
 use crate::septostomy::Septostomy;
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,9 @@ pub struct Patient {
     pub impella: Impella,
     #[serde(default)]
     pub iabp: Iabp,
+    /// Reflex control of the circulation (absent from a preset = the defaults: on).
+    #[serde(default)]
+    pub reflex: Reflex,
     pub numerics: Numerics,
 }
 

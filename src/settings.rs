@@ -108,6 +108,8 @@ pub const SPECS: &[KeySpec] = &[
     spec("iabp.inflate_offset_ms", "ms", -300.0, 300.0, "inflation timing vs the dicrotic notch (negative = earlier)"),
     spec("iabp.deflate_offset_ms", "ms", -300.0, 300.0, "deflation timing vs end-diastole (negative = earlier)"),
     spec("iabp.trigger", "", f64::NAN, f64::NAN, "ecg | pressure"),
+    spec("reflex.baroreflex", "", f64::NAN, f64::NAN, "arterial baroreflex on (true | false)"),
+    spec("reflex.reference_map_mmhg", "mmHg", 40.0, 140.0, "MAP at which the preset's parameters hold"),
     spec("numerics.dt_ms", "ms", 0.05, 0.5, "fixed integration step"),
 ];
 

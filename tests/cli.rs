@@ -101,11 +101,14 @@ fn set_overrides_reach_the_model() {
         serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
     };
     let base = run(&[]);
+    // The baroreflex would answer the weaker heart with its own rate: off, to see the set rate.
     let weak = run(&[
         "--set",
         "heart.lv.ees_mmhg_per_ml=0.8",
         "--set",
         "rhythm.rate_bpm=90",
+        "--set",
+        "reflex.baroreflex=false",
     ]);
     assert!((weak["hr_bpm"].as_f64().unwrap() - 90.0).abs() < 0.5);
     assert!(weak["lvef_pct"].as_f64().unwrap() < base["lvef_pct"].as_f64().unwrap() - 10.0);

@@ -8,7 +8,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn harness(preset: &str) -> Harness<'static, Dashboard> {
-    let engine = Engine::new(presets::load(preset).unwrap()).unwrap();
+    harness_for(presets::load(preset).unwrap())
+}
+
+fn harness_for(patient: ecmo_unload::Patient) -> Harness<'static, Dashboard> {
+    let engine = Engine::new(patient).unwrap();
     Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))
         .build_ui_state(
@@ -32,7 +36,10 @@ fn shows_the_disclaimer_and_live_numbers() {
 
 #[test]
 fn a_slider_change_reaches_the_engine() {
-    let mut h = harness("healthy");
+    // Without the baroreflex, so the beats show exactly the rate that was set.
+    let mut p = presets::load("healthy").unwrap();
+    p.reflex.baroreflex = false;
+    let mut h = harness_for(p);
     h.run_steps(60);
     h.get_by_label("Heart rate").set_value_accesskit(100.0);
     h.run_steps(300);

@@ -249,6 +249,13 @@ fn a_well_timed_balloon_augments_diastole_and_unloads_systole() {
 
 #[test]
 fn timing_errors_show_their_textbook_signatures() {
+    // The signatures are beat-level mechanics: see them without the baroreflex's slower
+    // compensation.
+    let iabp = |extra: &[&str]| {
+        let mut sets = vec!["reflex.baroreflex=false"];
+        sets.extend_from_slice(extra);
+        iabp(&sets)
+    };
     let good = iabp(&[]);
     // Early inflation: the balloon closes the aortic valve early; the LV empties less.
     let early_in = iabp(&["iabp.inflate_offset_ms=-120"]);

@@ -101,14 +101,14 @@ fn valves_open_without_chatter_one_side_at_a_time_and_close_on_their_closing_vol
             }
             prev = s;
         }
-        // Semilunar valves open once a beat; the AV valves once, or twice when early (E) and
-        // atrial (A) filling separate at diastasis.
+        // Semilunar valves open once a beat; the AV valves once, or twice or three times when
+        // early (E), mid-diastolic (L) and atrial (A) filling separate.
         for (k, valve) in VALVES.iter().enumerate() {
             let per_beat = f64::from(openings[k]) / f64::from(beats);
             let max = if matches!(valve, Path::Aortic | Path::Pulmonic) {
                 1.0
             } else {
-                2.0
+                3.0
             };
             assert!(
                 per_beat > 0.95 && per_beat < max + 0.05,
@@ -261,6 +261,8 @@ fn every_leaf_has_a_spec_and_every_spec_is_used() {
 #[test]
 fn live_setting_changes_keep_the_state_and_take_effect() {
     let mut e = engine("healthy");
+    // The set rate, not the baroreflex's answer to it.
+    e.set("reflex.baroreflex", "false").unwrap();
     e.run_for(20.0);
     let before = e.summary().unwrap();
     let v = e.blood_volume_ml();

@@ -161,3 +161,38 @@ fn the_model_reaches_a_periodic_steady_state() {
         );
     }
 }
+
+#[test]
+fn the_baroreflex_defends_pressure_after_a_haemorrhage() {
+    let bleed = |reflex: &str| {
+        let mut e = settled("healthy");
+        e.set("reflex.baroreflex", reflex).unwrap();
+        e.run_for(10.0);
+        let before = e.summary().unwrap();
+        e.set("blood_volume_ml", "4300").unwrap(); // -700 mL, a class II haemorrhage
+        e.run_for(90.0);
+        (before, e.summary().unwrap())
+    };
+    let (b_on, a_on) = bleed("true");
+    let (b_off, a_off) = bleed("false");
+    assert!(
+        a_on.beat.hr_bpm > b_on.beat.hr_bpm + 5.0,
+        "tachycardia: {} -> {}",
+        b_on.beat.hr_bpm,
+        a_on.beat.hr_bpm
+    );
+    assert!(
+        (a_off.beat.hr_bpm - b_off.beat.hr_bpm).abs() < 0.5,
+        "no reflex, no rate change"
+    );
+    let fall_on = b_on.beat.map_mmhg - a_on.beat.map_mmhg;
+    let fall_off = b_off.beat.map_mmhg - a_off.beat.map_mmhg;
+    assert!(
+        fall_on < 0.6 * fall_off,
+        "MAP falls {fall_on} with the reflex, {fall_off} without"
+    );
+    assert!(
+        a_on.beat.svr_dyn_s_cm5 > b_on.beat.svr_dyn_s_cm5,
+        "vasoconstriction"
+    );
+}

@@ -1,0 +1,274 @@
+//! The arterial (carotid sinus) baroreflex of Ursino (Am J Physiol 1998;275:H1733), with the
+//! published afferent, efferent and effector parameters (Table 3, read in a public transcription
+//! of the model).
+//!
+//! Afferent: tau_p dP~/dt = P_cs + tau_z dP_cs/dt - P~ ;
+//!   f_cs = (f_min + f_max e^((P~ - P_n)/k_a)) / (1 + e^((P~ - P_n)/k_a)).
+//! Efferent: f_es = f_es,inf + (f_es,0 - f_es,inf) e^(-k_es f_cs) (sympathetic);
+//!   f_ev = (f_ev,0 + f_ev,inf e^((f_cs - f_cs,0)/k_ev)) / (1 + e^((f_cs - f_cs,0)/k_ev)) (vagal).
+//! Effectors: sigma = G ln(f_es(t - D) - f_es,min + 1) (sympathetic; G f_ev(t - D) for the vagal
+//!   heart period), tau d(dtheta)/dt = sigma - dtheta, theta = theta_0 + dtheta.
+//!
+//! The carotid sinus reads the arch pressure. The presets were calibrated without the reflex, so
+//! each effector acts as the ratio (or, for unstressed volumes, the difference) between its
+//! Ursino value now and at the preset's `reflex.reference_map_mmhg`: at that pressure the
+//! patient is exactly the preset, away from it the reflex moves heart period, LV and RV
+//! contractility, upper- and lower-body resistance and venous unstressed volume with Ursino's
+//! gains, delays and time constants.
+
+use serde::{Deserialize, Serialize};
+
+/// Baroreflex settings (`reflex.*` keys).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Reflex {
+    pub baroreflex: bool,
+    /// The mean arterial pressure at which the preset's parameters hold (the reflex's
+    /// operating point).
+    pub reference_map_mmhg: f64,
+}
+
+impl Default for Reflex {
+    fn default() -> Self {
+        Self {
+            baroreflex: true,
+            reference_map_mmhg: 90.0,
+        }
+    }
+}
+
+// Ursino 1998, Table 3.
+const P_N_MMHG: f64 = 92.0;
+const K_A_MMHG: f64 = 11.758;
+const F_MIN: f64 = 2.52;
+const F_MAX: f64 = 47.78;
+const TAU_Z_S: f64 = 6.37;
+const TAU_P_S: f64 = 2.076;
+const F_ES_INF: f64 = 2.10;
+const F_ES_0: f64 = 16.11;
+const F_ES_MIN: f64 = 2.66;
+const K_ES_S: f64 = 0.0675;
+const F_EV_0: f64 = 3.2;
+const F_EV_INF: f64 = 6.3;
+const F_CS_0: f64 = 25.0;
+const K_EV: f64 = 7.06;
+
+/// The effectors: (gain, time constant s, delay s, basal value theta_0), Ursino 1998 Table 3.
+/// Order: LV Emax, RV Emax, splanchnic R (lower body), extrasplanchnic R (upper body),
+/// splanchnic venous Vu (lower veins), extrasplanchnic venous Vu (upper veins), heart period
+/// sympathetic part, heart period vagal part.
+pub const EFFECTORS: [(f64, f64, f64, f64); 8] = [
+    (0.475, 8.0, 2.0, 2.392),
+    (0.282, 8.0, 2.0, 1.412),
+    (0.695, 6.0, 2.0, 2.49),
+    (0.53, 6.0, 2.0, 0.78),
+    (-265.4, 20.0, 5.0, 1435.4),
+    (-132.5, 20.0, 5.0, 1537.0),
+    (-0.13, 2.0, 2.0, 0.0),
+    (0.09, 1.5, 0.2, 0.0),
+];
+/// Ursino's basal heart period (the sympathetic and vagal parts add to it).
+const T0_S: f64 = 0.58;
+const VAGAL: usize = 7;
+/// The efferent activities are kept at this interval for the delays, and the effectors are
+/// advanced at it (their time constants are 1.5-20 s).
+pub const REFLEX_UPDATE_S: f64 = 0.01;
+/// History long enough for the longest delay.
+const HISTORY_LEN: usize = 600;
+
+/// What the reflex does to the patient now, relative to the preset.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Effects {
+    pub lv_ees_factor: f64,
+    pub rv_ees_factor: f64,
+    pub lower_body_r_factor: f64,
+    pub upper_body_r_factor: f64,
+    /// Changes of venous unstressed volume in Ursino's mL (scaled to the patient by the caller).
+    pub lower_veins_vu_delta_ml: f64,
+    pub upper_veins_vu_delta_ml: f64,
+    pub rr_factor: f64,
+}
+
+impl Effects {
+    pub const NONE: Effects = Effects {
+        lv_ees_factor: 1.0,
+        rv_ees_factor: 1.0,
+        lower_body_r_factor: 1.0,
+        upper_body_r_factor: 1.0,
+        lower_veins_vu_delta_ml: 0.0,
+        upper_veins_vu_delta_ml: 0.0,
+        rr_factor: 1.0,
+    };
+}
+
+fn afferent_hz(p_tilde_mmhg: f64) -> f64 {
+    let e = ((p_tilde_mmhg - P_N_MMHG) / K_A_MMHG)
+        .clamp(-50.0, 50.0)
+        .exp();
+    (F_MIN + F_MAX * e) / (1.0 + e)
+}
+
+fn sympathetic_hz(f_cs: f64) -> f64 {
+    F_ES_INF + (F_ES_0 - F_ES_INF) * (-K_ES_S * f_cs).exp()
+}
+
+fn vagal_hz(f_cs: f64) -> f64 {
+    let e = ((f_cs - F_CS_0) / K_EV).clamp(-50.0, 50.0).exp();
+    (F_EV_0 + F_EV_INF * e) / (1.0 + e)
+}
+
+/// The effector drive sigma for effector k from the (delayed) efferent activities.
+fn drive(k: usize, f_es: f64, f_ev: f64) -> f64 {
+    let gain = EFFECTORS[k].0;
+    if k == VAGAL {
+        gain * f_ev
+    } else if f_es >= F_ES_MIN {
+        gain * (f_es - F_ES_MIN + 1.0).ln()
+    } else {
+        0.0
+    }
+}
+
+/// The running reflex.
+#[derive(Clone, Debug)]
+pub struct Baroreflex {
+    p_tilde_mmhg: f64,
+    p_prev_mmhg: f64,
+    /// Efferent activities at every update, newest at `head`.
+    f_es: Vec<f64>,
+    f_ev: Vec<f64>,
+    head: usize,
+    since_update_s: f64,
+    /// Effector states (Ursino units) and their values at the reference pressure.
+    state: [f64; 8],
+    reference: [f64; 8],
+}
+
+impl Baroreflex {
+    /// At rest at the reference pressure (the preset's own state).
+    pub fn new(reference_map_mmhg: f64) -> Self {
+        let f_cs = afferent_hz(reference_map_mmhg);
+        let (f_es, f_ev) = (sympathetic_hz(f_cs), vagal_hz(f_cs));
+        let reference: [f64; 8] = std::array::from_fn(|k| drive(k, f_es, f_ev));
+        Self {
+            p_tilde_mmhg: reference_map_mmhg,
+            p_prev_mmhg: reference_map_mmhg,
+            f_es: vec![f_es; HISTORY_LEN],
+            f_ev: vec![f_ev; HISTORY_LEN],
+            head: 0,
+            since_update_s: 0.0,
+            state: reference,
+            reference,
+        }
+    }
+
+    /// Feed the carotid sinus pressure each step; returns new effects every update interval.
+    #[inline]
+    pub fn step(&mut self, p_cs_mmhg: f64, dt_s: f64) -> Option<Effects> {
+        // Afferent filter with its derivative term (rate sensitivity of the sinus).
+        self.p_tilde_mmhg += (dt_s * (p_cs_mmhg - self.p_tilde_mmhg)
+            + TAU_Z_S * (p_cs_mmhg - self.p_prev_mmhg))
+            / TAU_P_S;
+        self.p_prev_mmhg = p_cs_mmhg;
+        self.since_update_s += dt_s;
+        if self.since_update_s < REFLEX_UPDATE_S {
+            return None;
+        }
+        let h = self.since_update_s;
+        self.since_update_s = 0.0;
+        let f_cs = afferent_hz(self.p_tilde_mmhg);
+        self.head = (self.head + 1) % HISTORY_LEN;
+        self.f_es[self.head] = sympathetic_hz(f_cs);
+        self.f_ev[self.head] = vagal_hz(f_cs);
+        for k in 0..8 {
+            let (_, tau, delay, _) = EFFECTORS[k];
+            let back = ((delay / REFLEX_UPDATE_S).round() as usize).min(HISTORY_LEN - 1);
+            let i = (self.head + HISTORY_LEN - back) % HISTORY_LEN;
+            let sigma = drive(k, self.f_es[i], self.f_ev[i]);
+            self.state[k] += h * (sigma - self.state[k]) / tau;
+        }
+        Some(self.effects())
+    }
+
+    /// The effects now, relative to the reference state.
+    pub fn effects(&self) -> Effects {
+        let ratio = |k: usize| {
+            let base = EFFECTORS[k].3;
+            (base + self.state[k]) / (base + self.reference[k])
+        };
+        let period = |s: &[f64; 8]| T0_S + s[6] + s[VAGAL];
+        Effects {
+            lv_ees_factor: ratio(0),
+            rv_ees_factor: ratio(1),
+            lower_body_r_factor: ratio(2),
+            upper_body_r_factor: ratio(3),
+            lower_veins_vu_delta_ml: self.state[4] - self.reference[4],
+            upper_veins_vu_delta_ml: self.state[5] - self.reference[5],
+            rr_factor: period(&self.state) / period(&self.reference),
+        }
+    }
+}
+
+/// Ursino's basal unstressed volumes of the splanchnic and extrasplanchnic veins, to scale his
+/// volume changes to the patient's veins.
+pub const URSINO_LOWER_VEINS_VU_ML: f64 = 1435.4;
+pub const URSINO_UPPER_VEINS_VU_ML: f64 = 1537.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settle(reflex: &mut Baroreflex, p: f64, seconds: f64) -> Effects {
+        let dt = 5e-4;
+        let mut last = Effects::NONE;
+        for _ in 0..(seconds / dt) as usize {
+            if let Some(e) = reflex.step(p, dt) {
+                last = e;
+            }
+        }
+        last
+    }
+
+    #[test]
+    fn at_the_reference_pressure_nothing_changes() {
+        let mut r = Baroreflex::new(90.0);
+        let e = settle(&mut r, 90.0, 60.0);
+        for x in [
+            e.lv_ees_factor,
+            e.rv_ees_factor,
+            e.lower_body_r_factor,
+            e.upper_body_r_factor,
+            e.rr_factor,
+        ] {
+            assert!((x - 1.0).abs() < 1e-9, "{e:?}");
+        }
+        assert!(e.lower_veins_vu_delta_ml.abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_pressure_fall_speeds_the_heart_constricts_and_mobilises_volume() {
+        let mut r = Baroreflex::new(90.0);
+        let e = settle(&mut r, 70.0, 120.0);
+        assert!(e.rr_factor < 1.0, "heart period shortens: {e:?}");
+        assert!(e.lower_body_r_factor > 1.0 && e.upper_body_r_factor > 1.0);
+        assert!(e.lv_ees_factor > 1.0);
+        assert!(e.lower_veins_vu_delta_ml < 0.0, "venoconstriction");
+        let mut r = Baroreflex::new(90.0);
+        let e = settle(&mut r, 110.0, 120.0);
+        assert!(e.rr_factor > 1.0 && e.lower_body_r_factor < 1.0);
+    }
+
+    #[test]
+    fn the_vagal_heart_response_is_fast_and_the_vascular_one_slow() {
+        let mut r = Baroreflex::new(90.0);
+        let early = settle(&mut r, 120.0, 1.0);
+        assert!(
+            early.rr_factor > 1.01,
+            "vagal slowing within a second: {early:?}"
+        );
+        assert!(
+            (early.lower_body_r_factor - 1.0).abs() < 1e-3,
+            "resistance waits for its 2 s delay"
+        );
+    }
+}
