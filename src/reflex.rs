@@ -180,8 +180,7 @@ impl Baroreflex {
         self.head = (self.head + 1) % HISTORY_LEN;
         self.f_es[self.head] = sympathetic_hz(f_cs);
         self.f_ev[self.head] = vagal_hz(f_cs);
-        for k in 0..8 {
-            let (_, tau, delay, _) = EFFECTORS[k];
+        for (k, &(_, tau, delay, _)) in EFFECTORS.iter().enumerate() {
             let back = ((delay / REFLEX_UPDATE_S).round() as usize).min(HISTORY_LEN - 1);
             let i = (self.head + HISTORY_LEN - back) % HISTORY_LEN;
             let sigma = drive(k, self.f_es[i], self.f_ev[i]);
