@@ -318,6 +318,8 @@ impl Dashboard {
     fn patient_ui(&mut self, ui: &mut egui::Ui) {
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("Patient");
+            let reflex = self.patient.reflex.baroreflex;
+            self.switch_ui(ui, "Baroreflex", "reflex.baroreflex", reflex);
             self.sliders_ui(ui, PATIENT_SLIDERS);
             ui.separator();
             if ui.button("Capture baseline loop").clicked() {
