@@ -35,6 +35,8 @@ struct CardiacClock {
     /// Bazett scale of systolic timing for this beat.
     scale: f64,
     r_wave_pending: bool,
+    /// Does the rhythm make beats at all (not in VF or asystole)?
+    beating: bool,
 }
 
 impl CardiacClock {
@@ -46,6 +48,7 @@ impl CardiacClock {
             av_delay_s: 0.0,
             scale: 1.0,
             r_wave_pending: true,
+            beating: p.rhythm.kind.beats(),
         };
         c.start_beat(p, 1.0);
         c
@@ -76,6 +79,9 @@ impl CardiacClock {
     /// two, so it runs on continuously through the R wave (incomplete relaxation).
     #[inline]
     fn activation(&self, tables: &[Activation; N_CHAMBERS]) -> [f64; N_CHAMBERS] {
+        if !self.beating {
+            return [0.0; N_CHAMBERS];
+        }
         let t_atria = self.since_atrial_onset_s();
         std::array::from_fn(|k| {
             let t = if matches!(CHAMBERS[k], Node::La | Node::Ra) {
@@ -250,6 +256,7 @@ impl Engine {
             t_s: self.t_s,
             dt_s: dt,
             r_wave,
+            beating: self.clock.beating,
             p_mmhg: &self.p_mmhg,
             v_ml: &v_before,
             q_ml_s: &self.q_ml_s,
@@ -262,7 +269,7 @@ impl Engine {
         self.steps += 1;
         self.t_s = self.t_origin_s + self.steps as f64 * dt;
         self.clock.since_r_s += dt;
-        if self.clock.since_r_s >= self.clock.rr_s {
+        if self.clock.beating && self.clock.since_r_s >= self.clock.rr_s {
             self.clock.since_r_s -= self.clock.rr_s;
             self.clock
                 .start_beat(&self.patient, self.reflex_effects.rr_factor);
@@ -307,6 +314,15 @@ impl Engine {
             self.dt_s = dt_s;
         }
         self.circuit = Circuit::new(&updated);
+        let beating = updated.rhythm.kind.beats();
+        if beating && !self.clock.beating {
+            // A rhythm back (defibrillation, pacing): the next beat starts now.
+            self.clock.since_r_s = 0.0;
+            self.clock
+                .start_beat(&updated, self.reflex_effects.rr_factor);
+            self.clock.r_wave_pending = true;
+        }
+        self.clock.beating = beating;
         if updated.reflex != self.patient.reflex {
             self.baroreflex = updated
                 .reflex

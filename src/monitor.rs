@@ -29,6 +29,8 @@ pub const MVO2_BASAL_ML_O2_MIN: f64 = 0.9;
 pub const IABP_ASSISTED_MIN_ML: f64 = 5.0;
 /// Below this flow SVR and PVR are reported as undefined.
 pub const RESISTANCE_MIN_FLOW_L_MIN: f64 = 0.1;
+/// Without beats (VF, asystole) the monitor measures in windows this long.
+pub const NO_BEAT_WINDOW_S: f64 = 1.0;
 /// How many beats the run summary averages.
 pub const SUMMARY_BEATS: usize = 10;
 /// Beats kept in the monitor's log (a ring: no allocation in the step loop).
@@ -40,6 +42,8 @@ pub struct Sample<'a> {
     pub dt_s: f64,
     /// Ventricular activation onset (the ECG R wave) at this sample.
     pub r_wave: bool,
+    /// Does the rhythm make beats? Without (VF, asystole) the monitor closes 1-s windows.
+    pub beating: bool,
     pub p_mmhg: &'a [f64; N_NODES],
     pub v_ml: &'a [f64; N_NODES],
     pub q_ml_s: &'a [f64; N_PATHS],
@@ -198,6 +202,8 @@ struct Accumulator {
     suction_s: f64,
     pulmonic_ml: f64,
     last_root: f64,
+    lv_p_int: f64,
+    lv_v_int: f64,
 }
 
 impl Accumulator {
@@ -248,6 +254,8 @@ impl Accumulator {
             suction_s: 0.0,
             pulmonic_ml: 0.0,
             last_root: 0.0,
+            lv_p_int: 0.0,
+            lv_v_int: 0.0,
         }
     }
 
@@ -278,6 +286,8 @@ impl Accumulator {
         self.pa_int += pa * dt;
         self.la_int += p[Node::La.index()] * dt;
         self.lv_p_max = self.lv_p_max.max(lv_p);
+        self.lv_p_int += lv_p * dt;
+        self.lv_v_int += lv_v * dt;
         // End-diastole is the loop's largest volume, where filling stops and isovolumic
         // contraction starts (mitral closure); LVEDP is the pressure there.
         if lv_v > self.lv_v_max {
@@ -346,6 +356,17 @@ impl Accumulator {
     fn close_loop(&mut self, next: &Sample) {
         let (p, v) = (next.p_mmhg[Node::Lv.index()], next.v_ml[Node::Lv.index()]);
         self.stroke_work -= 0.5 * (p + self.prev_lv_p) * (v - self.prev_lv_v);
+    }
+
+    /// A window without beats (VF, asystole), as the issue defines it: HR 0, LVEDP and LVEDV the
+    /// window's mean LV pressure and volume, the valve "open" if any blood went forward.
+    fn finish_window(&self, lv: &ChamberLaw, bsa_m2: f64) -> Beat {
+        let mut b = self.finish(lv, bsa_m2);
+        b.hr_bpm = 0.0;
+        b.lvedp_mmhg = self.lv_p_int / self.duration_s;
+        b.lvedv_ml = self.lv_v_int / self.duration_s;
+        b.av_opened = self.av_forward_ml > 0.0;
+        b
     }
 
     fn finish(&self, lv: &ChamberLaw, bsa_m2: f64) -> Beat {
@@ -480,9 +501,14 @@ impl Monitor {
     #[inline]
     pub fn observe(&mut self, s: &Sample) -> Option<Beat> {
         let mut done = None;
-        if s.r_wave && self.acc.started {
+        let window_full = !s.beating && self.acc.duration_s >= NO_BEAT_WINDOW_S - 1e-9;
+        if (s.r_wave || window_full) && self.acc.started {
             self.acc.close_loop(s);
-            let mut beat = self.acc.finish(&self.lv, self.bsa_m2);
+            let mut beat = if s.r_wave {
+                self.acc.finish(&self.lv, self.bsa_m2)
+            } else {
+                self.acc.finish_window(&self.lv, self.bsa_m2)
+            };
             beat.after_assisted = self.beats.back().is_some_and(|b| b.iabp_assisted);
             if self.beats.len() == BEAT_LOG_CAPACITY {
                 self.beats.pop_front();

@@ -54,6 +54,17 @@ pub enum RhythmKind {
     Sinus,
     /// Ventricular pacing at `rate_bpm` (mechanically the same regular activation; the ECG differs).
     Paced,
+    /// Ventricular fibrillation: no organised contraction of any chamber.
+    Vf,
+    /// Asystole: no electrical or mechanical activity ("stone heart").
+    Asystole,
+}
+
+impl RhythmKind {
+    /// Does this rhythm produce beats (R waves and contractions)?
+    pub fn beats(self) -> bool {
+        matches!(self, RhythmKind::Sinus | RhythmKind::Paced)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

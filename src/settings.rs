@@ -41,7 +41,7 @@ pub const SPECS: &[KeySpec] = &[
     spec("weight_kg", "kg", 30.0, 200.0, "body weight"),
     spec("height_cm", "cm", 120.0, 220.0, "height"),
     spec("blood_volume_ml", "mL", 2500.0, 9000.0, "total blood volume"),
-    spec("rhythm.kind", "", f64::NAN, f64::NAN, "sinus | paced"),
+    spec("rhythm.kind", "", f64::NAN, f64::NAN, "sinus | paced | vf | asystole"),
     spec("rhythm.rate_bpm", "bpm", 30.0, 180.0, "heart rate"),
     spec("heart.av_delay_ms", "ms", 60.0, 300.0, "atrial to ventricular activation delay"),
     spec("heart.lv.ees_mmhg_per_ml", "mmHg/mL", 0.05, 6.0, "LV end-systolic elastance (contractility)"),

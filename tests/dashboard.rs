@@ -93,3 +93,16 @@ fn device_consoles_switch_devices_on_and_show_their_flows() {
     assert_eq!(h.state().patient().iabp.ratio, 2);
     h.get_by_label("IABP aug");
 }
+
+#[test]
+fn the_rhythm_buttons_fibrillate_the_heart() {
+    let mut h = harness("healthy");
+    h.run_steps(120);
+    h.get_by_label("VF").click();
+    h.run_steps(300); // 5 s: the monitor closes 1-s windows without beats
+    assert_eq!(
+        h.state().patient().rhythm.kind,
+        ecmo_unload::patient::RhythmKind::Vf
+    );
+    assert_eq!(h.state().beats().back().unwrap().hr_bpm, 0.0);
+}

@@ -376,3 +376,47 @@ fn switching_ecmo_to_flow_mode_is_bumpless_and_the_servo_limits_suction() {
     );
     assert!(dry.beat.ecmo_flow_l_min < 6.0);
 }
+
+#[test]
+fn ventricular_fibrillation_on_ecmo_distends_a_silent_ventricle() {
+    let p = settings::apply_all(
+        &presets::load("cardiogenic-shock").unwrap(),
+        &with(ECMO_4, &["rhythm.kind=vf"]),
+    )
+    .unwrap();
+    let mut e = Engine::new(p).unwrap();
+    e.run_for(30.0);
+    let early = e.summary().unwrap();
+    e.run_for(270.0);
+    let vf = e.summary().unwrap();
+    assert_eq!(vf.beat.hr_bpm, 0.0);
+    assert_eq!(vf.av_opening_pct, 0.0, "the aortic valve never opens");
+    // Bronchial and pulmonary venous blood has no way out: the silent LV fills and distends.
+    assert!(
+        vf.beat.lvedv_ml > early.beat.lvedv_ml + 20.0,
+        "LV {} -> {} mL",
+        early.beat.lvedv_ml,
+        vf.beat.lvedv_ml
+    );
+    assert!(
+        vf.beat.pcwp_mmhg > early.beat.pcwp_mmhg,
+        "the lungs congest"
+    );
+    assert!(
+        vf.beat.map_mmhg > 40.0,
+        "ECMO keeps a pressure ({} mmHg)",
+        vf.beat.map_mmhg
+    );
+    let json = serde_json::to_value(&vf).unwrap();
+    for (k, x) in json.as_object().unwrap() {
+        let nullable = k.starts_with("iabp_") || k == "svr_dyn_s_cm5" || k == "pvr_dyn_s_cm5";
+        assert!(nullable || !x.is_null(), "{k} undefined in VF");
+    }
+    // Without ECMO the circulation stops: pressures sink toward the mean filling pressure.
+    let arrest = run(&["rhythm.kind=asystole", "reflex.baroreflex=false"]);
+    assert!(
+        arrest.beat.map_mmhg < 25.0 && arrest.beat.native_co_l_min.abs() < 0.05,
+        "MAP {}",
+        arrest.beat.map_mmhg
+    );
+}

@@ -87,6 +87,7 @@ fn feed(monitor: &mut Monitor, beats: usize) {
             t_s: t,
             dt_s: DT,
             r_wave: k % STEPS_PER_BEAT == 0,
+            beating: true,
             p_mmhg: &p,
             v_ml: &v,
             q_ml_s: &q,
@@ -183,6 +184,7 @@ fn a_beat_that_does_not_eject_is_counted_closed() {
             t_s: k as f64 * DT,
             dt_s: DT,
             r_wave: k % STEPS_PER_BEAT == 0,
+            beating: true,
             p_mmhg: &p,
             v_ml: &v,
             q_ml_s: &q,
@@ -217,4 +219,51 @@ fn mean_of_identical_beats_is_the_beat() {
             _ => assert_eq!(v, &b[k], "{k}"),
         }
     }
+}
+
+#[test]
+fn without_beats_the_monitor_measures_one_second_windows() {
+    let mut m = Monitor::new(lv_law(), BSA_M2);
+    // Fibrillating heart on a pump: LV pressure 20 +- 2, volume 200 +- 10, no ejection but a
+    // trickle forward in the second window.
+    for k in 0..3000 {
+        let t = k as f64 * DT;
+        let mut p = [0.0; N_NODES];
+        let mut v = [100.0; N_NODES];
+        let mut q = [0.0; N_PATHS];
+        p[Node::Lv.index()] = 20.0 + 2.0 * (2.0 * PI * 5.0 * t).sin();
+        v[Node::Lv.index()] = 200.0 + 10.0 * (2.0 * PI * 5.0 * t).cos();
+        p[Node::Arch.index()] = 70.0;
+        if (1.2..1.3).contains(&t) {
+            q[Path::Aortic.index()] = 1.0;
+        }
+        m.observe(&Sample {
+            t_s: t,
+            dt_s: DT,
+            r_wave: k == 0,
+            beating: false,
+            p_mmhg: &p,
+            v_ml: &v,
+            q_ml_s: &q,
+            devices: Readout::default(),
+        });
+    }
+    assert_eq!(m.beats_total(), 2, "two full 1-s windows");
+    let w: Vec<_> = m.beats().copied().collect();
+    for b in &w {
+        close("hr", b.hr_bpm, 0.0, 0.0);
+        close("lvedp = mean LV pressure", b.lvedp_mmhg, 20.0, 1e-9);
+        close("lvedv = mean LV volume", b.lvedv_ml, 200.0, 1e-9);
+        close("map", b.map_mmhg, 70.0, 1e-9);
+    }
+    assert!(
+        !w[0].av_opened && w[1].av_opened,
+        "AV opening = forward flow in the window"
+    );
+    close(
+        "av opening",
+        m.mean_of_last(10).unwrap().av_opening_pct,
+        50.0,
+        1e-9,
+    );
 }

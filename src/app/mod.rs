@@ -320,6 +320,18 @@ impl Dashboard {
             ui.heading("Patient");
             let reflex = self.patient.reflex.baroreflex;
             self.switch_ui(ui, "Baroreflex", "reflex.baroreflex", reflex);
+            let rhythm = serde_plain(&self.patient.rhythm.kind);
+            self.choice_ui(
+                ui,
+                "rhythm.kind",
+                &rhythm,
+                &[
+                    ("sinus", "Sinus"),
+                    ("paced", "Paced"),
+                    ("vf", "VF"),
+                    ("asystole", "Asystole"),
+                ],
+            );
             self.sliders_ui(ui, PATIENT_SLIDERS);
             ui.separator();
             if ui.button("Capture baseline loop").clicked() {
