@@ -32,6 +32,9 @@ pub enum Command {
         /// Override a parameter: dotted key into the preset, e.g. heart.lv.ees_mmhg_per_ml=0.5.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
+        /// Give fluid from t = 0: ML over MINUTES (negative ML removes), e.g. 500:10.
+        #[arg(long, value_name = "ML:MINUTES", allow_hyphen_values = true)]
+        fluid: Option<String>,
         /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
@@ -85,13 +88,35 @@ pub fn patient_with_overrides(preset: &str, sets: &[String]) -> Result<Patient, 
     Ok(settings::apply_all(&presets::load(preset)?, sets)?)
 }
 
-pub fn run(
-    preset: &str,
-    seconds: f64,
-    sets: &[String],
-    json: bool,
-    csv: Option<(&std::path::Path, f64)>,
-) -> Result<(), CliError> {
+/// What `run` is asked to do besides the patient.
+pub struct RunOptions<'a> {
+    pub seconds: f64,
+    pub json: bool,
+    pub csv: Option<(&'a std::path::Path, f64)>,
+    /// `ML:MINUTES` of fluid from t = 0.
+    pub fluid: Option<&'a str>,
+}
+
+/// `ML:MINUTES` into (mL, seconds).
+fn parse_fluid(text: &str) -> Result<(f64, f64), CliError> {
+    let bad = || {
+        CliError::Usage(format!(
+            "--fluid '{text}': expected ML:MINUTES, e.g. 500:10 or -300:60"
+        ))
+    };
+    let (ml, min) = text.split_once(':').ok_or_else(bad)?;
+    let ml: f64 = ml.trim().parse().map_err(|_| bad())?;
+    let min: f64 = min.trim().parse().map_err(|_| bad())?;
+    Ok((ml, min * 60.0))
+}
+
+pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError> {
+    let RunOptions {
+        seconds,
+        json,
+        csv,
+        fluid,
+    } = o;
     if !(seconds.is_finite() && seconds > 0.0) {
         return Err(CliError::Usage(format!(
             "--seconds {seconds}: expected a positive number"
@@ -99,6 +124,10 @@ pub fn run(
     }
     let patient = patient_with_overrides(preset, sets)?;
     let mut engine = Engine::new(patient)?;
+    if let Some(text) = fluid {
+        let (ml, s) = parse_fluid(text)?;
+        engine.give_fluid(ml, s)?;
+    }
     match csv {
         Some((path, every_ms)) => run_with_csv(&mut engine, seconds, path, every_ms)?,
         None => engine.run_for(seconds),

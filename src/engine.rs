@@ -4,6 +4,7 @@
 
 use crate::circulation::{CHAMBERS, Circuit, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
 use crate::error::Error;
+use crate::fluids::Fluids;
 use crate::heart::{Activation, bazett_scale};
 use crate::monitor::{Beat, BeatMeans, IabpReadings, Monitor, SUMMARY_BEATS, Sample};
 use crate::patient::Patient;
@@ -119,6 +120,8 @@ pub struct Summary {
     /// Share of the beats in which the aortic valve opened.
     pub av_opening_pct: f64,
     pub blood_volume_ml: f64,
+    /// Net fluid given since t = 0 (negative: removed).
+    pub fluid_given_ml: f64,
     /// The ECMO drainage inlet collapsed (suction) in the summarised beats.
     pub ecmo_chatter: bool,
     /// The Impella inlet sucked down on the LV in the summarised beats.
@@ -152,6 +155,7 @@ pub struct Engine {
     support: Support,
     baroreflex: Option<Baroreflex>,
     reflex_effects: Effects,
+    fluids: Fluids,
     /// What the carotid sinus reports: the mean arch pressure of the last beat. (Feeding the
     /// raw pulsatile pressure through Ursino's rate-sensitive afferent would bias the reflex by
     /// the pulse pressure; beat means keep the preset's operating point exact.)
@@ -196,6 +200,7 @@ impl Engine {
             sinus_mmhg: patient_reference_map,
             baroreflex,
             reflex_effects: Effects::NONE,
+            fluids: Fluids::default(),
             volume_added_ml: 0.0,
             initial_volume_ml: 0.0,
         };
@@ -251,6 +256,13 @@ impl Engine {
         {
             self.support.take_limited(&self.q_ml_s);
         }
+        if self.fluids.running() {
+            let (upper, lower) = (Node::UpperVeins.index(), Node::LowerVeins.index());
+            let (mut u, mut l) = (self.v_ml[upper], self.v_ml[lower]);
+            self.volume_added_ml += self.fluids.step(dt, &mut u, &mut l);
+            self.v_ml[upper] = u;
+            self.v_ml[lower] = l;
+        }
         // The monitor sees the flows that actually moved blood (after any limiting).
         let beat = self.monitor.observe(&Sample {
             t_s: self.t_s,
@@ -284,6 +296,12 @@ impl Engine {
         for _ in 0..n {
             self.step();
         }
+    }
+
+    /// Give `volume_ml` of fluid (negative: remove it) over `duration_s`, from now; replaces a
+    /// running order.
+    pub fn give_fluid(&mut self, volume_ml: f64, duration_s: f64) -> Result<(), Error> {
+        self.fluids.order(volume_ml, duration_s)
     }
 
     /// Change one setting now (a dotted key as in presets). The state is kept; the new value
@@ -401,6 +419,7 @@ impl Engine {
             beat: b,
             av_opening_pct: m.av_opening_pct,
             blood_volume_ml: self.blood_volume_ml(),
+            fluid_given_ml: self.fluids.given_ml,
             ecmo_chatter: b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT,
             impella_suction: b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT,
             iabp: if self.patient.iabp.enabled {

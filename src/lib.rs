@@ -11,6 +11,7 @@ pub mod circulation;
 pub mod ecmo;
 pub mod engine;
 pub mod error;
+pub mod fluids;
 pub mod heart;
 pub mod iabp;
 pub mod impella;

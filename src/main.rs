@@ -23,15 +23,19 @@ fn main() -> ExitCode {
             preset,
             seconds,
             sets,
+            fluid,
             json,
             csv,
             every_ms,
         }) => cli::run(
             &preset,
-            seconds,
             &sets,
-            json,
-            csv.as_deref().map(|p| (p, every_ms)),
+            cli::RunOptions {
+                seconds,
+                json,
+                csv: csv.as_deref().map(|p| (p, every_ms)),
+                fluid: fluid.as_deref(),
+            },
         ),
         Some(Command::Params { preset }) => cli::params(&preset),
         Some(Command::Presets) => {

@@ -321,3 +321,24 @@ fn bench_reports_a_realtime_factor_per_preset() {
         assert!(rtf > 0.0);
     }
 }
+
+#[test]
+fn fluid_orders_from_the_command_line() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--preset", "healthy", "--seconds", "120", "--json"];
+        args.extend_from_slice(extra);
+        let o = cli(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
+    };
+    let bolus = run(&["--fluid", "500:1"]);
+    assert!((bolus["fluid_given_ml"].as_f64().unwrap() - 500.0).abs() < 1e-6);
+    assert!((bolus["blood_volume_ml"].as_f64().unwrap() - 5500.0).abs() < 1e-6);
+    let removal = run(&["--fluid", "-250:1"]);
+    assert!((removal["fluid_given_ml"].as_f64().unwrap() + 250.0).abs() < 1e-6);
+    fails_cleanly(&["run", "--fluid", "lots"], &["--fluid", "ML:MINUTES"]);
+    fails_cleanly(
+        &["run", "--fluid", "9000:1"],
+        &["fluid volume", "out of range"],
+    );
+}

@@ -6,6 +6,7 @@ use ecmo_unload::ecmo::{
     BRANCH_INERTANCE_MMHG_S2_PER_ML, COLLAPSE_ONSET_ML, INLET_SERVO_MMHG, RPM_MAX,
 };
 use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
+use ecmo_unload::fluids::{MAX_ORDER_ML, MAX_ORDER_S};
 use ecmo_unload::heart::{
     ACTIVATION_NEGLIGIBLE, ACTIVATION_TABLE_STEP_S, BAZETT_REFERENCE_RR_S, EDPVR_LINEAR_ABOVE_MMHG,
 };
@@ -107,6 +108,8 @@ fn every_constant_row_matches_the_code() {
         ("MVO2_BASAL_ML_O2_MIN", MVO2_BASAL_ML_O2_MIN),
         ("SUMMARY_BEATS", SUMMARY_BEATS as f64),
         ("NO_BEAT_WINDOW_S", NO_BEAT_WINDOW_S),
+        ("MAX_ORDER_ML", MAX_ORDER_ML),
+        ("MAX_ORDER_S", MAX_ORDER_S),
         (
             "BRANCH_INERTANCE_MMHG_S2_PER_ML",
             BRANCH_INERTANCE_MMHG_S2_PER_ML,

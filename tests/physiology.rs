@@ -196,3 +196,26 @@ fn the_baroreflex_defends_pressure_after_a_haemorrhage() {
         "vasoconstriction"
     );
 }
+
+#[test]
+fn a_fluid_bolus_fills_the_heart_and_removal_empties_it() {
+    let mut e = settled("healthy");
+    let before = e.summary().unwrap();
+    e.give_fluid(1000.0, 300.0).unwrap(); // 1 L over 5 min
+    e.run_for(400.0);
+    let loaded = e.summary().unwrap();
+    assert!((loaded.fluid_given_ml - 1000.0).abs() < 1e-6);
+    assert!((loaded.blood_volume_ml - before.blood_volume_ml - 1000.0).abs() < 1e-6);
+    assert!(e.volume_drift_ml().abs() < 1e-6, "fluid is accounted for");
+    assert!(
+        loaded.beat.cvp_mmhg > before.beat.cvp_mmhg
+            && loaded.beat.pcwp_mmhg > before.beat.pcwp_mmhg
+    );
+    assert!(loaded.beat.lvedv_ml > before.beat.lvedv_ml, "preload rises");
+    e.give_fluid(-1500.0, 300.0).unwrap();
+    e.run_for(400.0);
+    let dry = e.summary().unwrap();
+    assert!((dry.fluid_given_ml + 500.0).abs() < 1e-6);
+    assert!(dry.beat.pcwp_mmhg < before.beat.pcwp_mmhg && dry.beat.lvedv_ml < before.beat.lvedv_ml);
+    assert!(e.give_fluid(100.0, -1.0).is_err());
+}

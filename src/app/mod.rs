@@ -39,6 +39,13 @@ const PA: Color32 = Color32::from_rgb(250, 220, 60);
 const CVP: Color32 = Color32::from_rgb(80, 160, 255);
 const LA: Color32 = Color32::from_rgb(255, 160, 60);
 
+/// Fluid orders offered as buttons: (label, mL, minutes).
+const FLUID_ORDERS: &[(&str, f64, f64)] = &[
+    ("+250 mL/10 min", 250.0, 10.0),
+    ("+500 mL/15 min", 500.0, 15.0),
+    ("-500 mL/60 min", -500.0, 60.0),
+];
+
 /// Sliders of the patient panel: (label, key).
 const PATIENT_SLIDERS: &[(&str, &str)] = &[
     ("Heart rate", "rhythm.rate_bpm"),
@@ -333,6 +340,16 @@ impl Dashboard {
                 ],
             );
             self.sliders_ui(ui, PATIENT_SLIDERS);
+            ui.horizontal(|ui| {
+                for (label, volume_ml, minutes) in FLUID_ORDERS {
+                    if ui.button(*label).clicked() {
+                        self.send(Command::Fluid {
+                            volume_ml: *volume_ml,
+                            duration_s: minutes * 60.0,
+                        });
+                    }
+                }
+            });
             ui.separator();
             if ui.button("Capture baseline loop").clicked() {
                 self.ghost = Some(self.loop_points());

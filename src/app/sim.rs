@@ -32,6 +32,11 @@ pub enum Command {
     },
     /// Start again from t = 0 with this patient.
     Load(Box<Patient>),
+    /// Give fluid (negative: remove) over a time.
+    Fluid {
+        volume_ml: f64,
+        duration_s: f64,
+    },
     Pause(bool),
     /// Simulated seconds per wall second.
     Speed(f64),
@@ -121,6 +126,14 @@ impl Stepper {
                 }
                 Err(e) => Event::Rejected(e.to_string()),
             }),
+            Command::Fluid {
+                volume_ml,
+                duration_s,
+            } => self
+                .engine
+                .give_fluid(*volume_ml, *duration_s)
+                .err()
+                .map(|e| Event::Rejected(e.to_string())),
             Command::Pause(_) | Command::Speed(_) | Command::Shutdown => None,
         }
     }
