@@ -134,6 +134,14 @@ pub struct Summary {
     pub beats: usize,
 }
 
+impl Summary {
+    /// Keys that may be `null` in the JSON: console readings with nothing to read, and vascular
+    /// resistances with no flow through the bed. Every other key is always a finite number.
+    pub fn may_be_null(key: &str) -> bool {
+        key.starts_with("iabp_") || key == "svr_dyn_s_cm5" || key == "pvr_dyn_s_cm5"
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Engine {
     patient: Patient,

@@ -91,15 +91,18 @@ fn run_json_has_every_contract_key_as_a_finite_number() {
     assert_eq!(v["t_s"].as_f64(), Some(20.0));
 }
 
+/// `run --preset healthy --seconds S --json` plus `extra`: the summary, which must succeed.
+fn run_healthy_json(seconds: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["run", "--preset", "healthy", "--seconds", seconds, "--json"];
+    args.extend_from_slice(extra);
+    let o = cli(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
 #[test]
 fn set_overrides_reach_the_model() {
-    let run = |extra: &[&str]| {
-        let mut args = vec!["run", "--preset", "healthy", "--seconds", "20", "--json"];
-        args.extend_from_slice(extra);
-        let o = cli(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
-    };
+    let run = |extra: &[&str]| run_healthy_json("20", extra);
     let base = run(&[]);
     // The baroreflex would answer the weaker heart with its own rate: off, to see the set rate.
     let weak = run(&[
@@ -324,13 +327,7 @@ fn bench_reports_a_realtime_factor_per_preset() {
 
 #[test]
 fn fluid_orders_from_the_command_line() {
-    let run = |extra: &[&str]| {
-        let mut args = vec!["run", "--preset", "healthy", "--seconds", "120", "--json"];
-        args.extend_from_slice(extra);
-        let o = cli(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
-    };
+    let run = |extra: &[&str]| run_healthy_json("120", extra);
     let bolus = run(&["--fluid", "500:1"]);
     assert!((bolus["fluid_given_ml"].as_f64().unwrap() - 500.0).abs() < 1e-6);
     assert!((bolus["blood_volume_ml"].as_f64().unwrap() - 5500.0).abs() < 1e-6);
