@@ -26,6 +26,12 @@ fn with(base: &[&str], more: &[&str]) -> Vec<String> {
     base.iter().chain(more).map(|s| s.to_string()).collect()
 }
 
+/// `run` on `base` plus `more`.
+fn run_with(base: &[&str], more: &[&str]) -> Summary {
+    let sets = with(base, more);
+    run(&sets.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 #[test]
 fn more_ecmo_flow_loads_the_failing_left_ventricle() {
     let (lo, hi) = (run(ECMO_2), run(ECMO_4));
@@ -70,20 +76,9 @@ fn full_flow_can_close_the_aortic_valve() {
 #[test]
 fn unloading_strategies_lower_lv_volume_and_wedge_pressure_on_ecmo() {
     let ecmo = run(ECMO_4);
-    let impella = run(
-        &with(ECMO_4, &["impella.enabled=true", "impella.p_level=8"])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
-    let vent = run(&with(ECMO_4, &["lv_vent.enabled=true"])
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>());
-    let septum = run(&with(ECMO_4, &["septostomy.diameter_mm=8"])
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>());
+    let impella = run_with(ECMO_4, &["impella.enabled=true", "impella.p_level=8"]);
+    let vent = run_with(ECMO_4, &["lv_vent.enabled=true"]);
+    let septum = run_with(ECMO_4, &["septostomy.diameter_mm=8"]);
     for (name, s) in [
         ("Impella", &impella),
         ("LV vent", &vent),
@@ -284,16 +279,8 @@ fn timing_errors_show_their_textbook_signatures() {
 #[test]
 fn a_balloon_on_ecmo_unloads_only_marginally() {
     let ecmo = run(ECMO_4);
-    let both = run(&with(ECMO_4, &["iabp.enabled=true"])
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>());
-    let impella = run(
-        &with(ECMO_4, &["impella.enabled=true", "impella.p_level=8"])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    let both = run_with(ECMO_4, &["iabp.enabled=true"]);
+    let impella = run_with(ECMO_4, &["impella.enabled=true", "impella.p_level=8"]);
     let drop = |s: &Summary| ecmo.beat.pcwp_mmhg - s.beat.pcwp_mmhg;
     assert!(
         drop(&both) > 0.0 && drop(&both) < 0.15 * ecmo.beat.pcwp_mmhg,
