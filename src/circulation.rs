@@ -10,7 +10,6 @@
 
 use crate::heart::{Activation, ChamberLaw};
 use crate::patient::{Conduit, Patient, Valve, Vessel};
-use crate::reflex::{Effects, URSINO_LOWER_VEINS_VU_ML, URSINO_UPPER_VEINS_VU_ML};
 use crate::units::s_from_ms;
 use crate::valves::{self, Inertial, ValveState};
 
@@ -116,6 +115,51 @@ impl Path {
             Path::LvVent => (Lv, Descending),
             Path::Septostomy => (La, Ra),
             Path::Impella => (Lv, AorticRoot),
+        }
+    }
+}
+
+/// What the body's control (baroreflex) and the drugs do to the preset's parameters: each field
+/// multiplies the preset's value. Sources compose by multiplying (effects on one parameter act
+/// in series: a reflex vasoconstriction of an already norepinephrine-constricted bed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Modulation {
+    pub lv_ees: f64,
+    pub rv_ees: f64,
+    /// Heart period (RR): below 1 is a faster heart.
+    pub heart_period: f64,
+    pub upper_body_r: f64,
+    pub lower_body_r: f64,
+    /// Pulmonary (capillary) resistance.
+    pub pulmonary_r: f64,
+    /// Venous unstressed volume: below 1 is venoconstriction (volume moved to stressed).
+    pub upper_veins_v0: f64,
+    pub lower_veins_v0: f64,
+}
+
+impl Modulation {
+    pub const NONE: Modulation = Modulation {
+        lv_ees: 1.0,
+        rv_ees: 1.0,
+        heart_period: 1.0,
+        upper_body_r: 1.0,
+        lower_body_r: 1.0,
+        pulmonary_r: 1.0,
+        upper_veins_v0: 1.0,
+        lower_veins_v0: 1.0,
+    };
+
+    /// Both modulations at once.
+    pub fn then(&self, o: &Modulation) -> Modulation {
+        Modulation {
+            lv_ees: self.lv_ees * o.lv_ees,
+            rv_ees: self.rv_ees * o.rv_ees,
+            heart_period: self.heart_period * o.heart_period,
+            upper_body_r: self.upper_body_r * o.upper_body_r,
+            lower_body_r: self.lower_body_r * o.lower_body_r,
+            pulmonary_r: self.pulmonary_r * o.pulmonary_r,
+            upper_veins_v0: self.upper_veins_v0 * o.upper_veins_v0,
+            lower_veins_v0: self.lower_veins_v0 * o.lower_veins_v0,
         }
     }
 }
@@ -250,33 +294,32 @@ impl Circuit {
         c
     }
 
-    /// Apply the baroreflex's effects to the patient's own values (contractility, bed
-    /// resistances, venous unstressed volumes).
-    pub fn apply_reflex(&mut self, p: &Patient, e: &Effects) {
+    /// Apply the body's and the drugs' modulation to the patient's own values (contractility,
+    /// bed and pulmonary resistances, venous unstressed volumes).
+    pub fn apply_modulation(&mut self, p: &Patient, m: &Modulation) {
         let (lv, rv) = (Node::Lv.index(), Node::Rv.index());
-        self.chamber[lv].ees_mmhg_per_ml = p.heart.lv.ees_mmhg_per_ml * e.lv_ees_factor;
-        self.chamber[rv].ees_mmhg_per_ml = p.heart.rv.ees_mmhg_per_ml * e.rv_ees_factor;
+        self.chamber[lv].ees_mmhg_per_ml = p.heart.lv.ees_mmhg_per_ml * m.lv_ees;
+        self.chamber[rv].ees_mmhg_per_ml = p.heart.rv.ees_mmhg_per_ml * m.rv_ees;
         let s = &p.systemic;
         for (path, r) in [
             (
                 Path::UpperBody,
-                s.upper_body_r_mmhg_s_per_ml * e.upper_body_r_factor,
+                s.upper_body_r_mmhg_s_per_ml * m.upper_body_r,
             ),
             (
                 Path::LowerBody,
-                s.lower_body_r_mmhg_s_per_ml * e.lower_body_r_factor,
+                s.lower_body_r_mmhg_s_per_ml * m.lower_body_r,
+            ),
+            (
+                Path::PulmonaryCapillary,
+                p.pulmonary.capillary_r_mmhg_s_per_ml * m.pulmonary_r,
             ),
         ] {
             self.r_mmhg_s_per_ml[path.index()] = r;
             self.conductance_ml_s_per_mmhg[path.index()] = 1.0 / r;
         }
-        // Ursino's volume changes, scaled to this patient's veins.
-        let upper = s.upper_veins.v0_ml;
-        let lower = s.lower_veins.v0_ml;
-        self.v0_ml[Node::UpperVeins.index()] =
-            (upper + e.upper_veins_vu_delta_ml * upper / URSINO_UPPER_VEINS_VU_ML).max(0.0);
-        self.v0_ml[Node::LowerVeins.index()] =
-            (lower + e.lower_veins_vu_delta_ml * lower / URSINO_LOWER_VEINS_VU_ML).max(0.0);
+        self.v0_ml[Node::UpperVeins.index()] = s.upper_veins.v0_ml * m.upper_veins_v0.max(0.0);
+        self.v0_ml[Node::LowerVeins.index()] = s.lower_veins.v0_ml * m.lower_veins_v0.max(0.0);
     }
 
     /// Pressures from volumes. `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
+use ecmo_unload::drugs::Drug;
 use ecmo_unload::{Engine, Error, Patient, presets, settings};
 use std::io::Write;
 use std::time::Instant;
@@ -35,6 +36,9 @@ pub enum Command {
         /// Give fluid from t = 0: ML over MINUTES (negative ML removes), e.g. 500:10.
         #[arg(long, value_name = "ML:MINUTES", allow_hyphen_values = true)]
         fluid: Option<String>,
+        /// A loading dose at t = 0: DRUG:MCG_PER_KG, e.g. milrinone:50 (repeatable).
+        #[arg(long, value_name = "DRUG:MCG_KG")]
+        bolus: Vec<String>,
         /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
@@ -95,6 +99,8 @@ pub struct RunOptions<'a> {
     pub csv: Option<(&'a std::path::Path, f64)>,
     /// `ML:MINUTES` of fluid from t = 0.
     pub fluid: Option<&'a str>,
+    /// `DRUG:MCG_KG` loading doses at t = 0.
+    pub boluses: &'a [String],
 }
 
 /// `ML:MINUTES` into (mL, seconds).
@@ -110,12 +116,25 @@ fn parse_fluid(text: &str) -> Result<(f64, f64), CliError> {
     Ok((ml, min * 60.0))
 }
 
+/// `DRUG:MCG_KG` into (drug, dose).
+fn parse_bolus(text: &str) -> Result<(Drug, f64), CliError> {
+    let bad = || {
+        CliError::Usage(format!(
+            "--bolus '{text}': expected DRUG:MCG_KG, e.g. milrinone:50"
+        ))
+    };
+    let (drug, dose) = text.split_once(':').ok_or_else(bad)?;
+    let dose: f64 = dose.trim().parse().map_err(|_| bad())?;
+    Ok((Drug::parse(drug.trim())?, dose))
+}
+
 pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError> {
     let RunOptions {
         seconds,
         json,
         csv,
         fluid,
+        boluses,
     } = o;
     if !(seconds.is_finite() && seconds > 0.0) {
         return Err(CliError::Usage(format!(
@@ -127,6 +146,10 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     if let Some(text) = fluid {
         let (ml, s) = parse_fluid(text)?;
         engine.give_fluid(ml, s)?;
+    }
+    for text in boluses {
+        let (drug, dose) = parse_bolus(text)?;
+        engine.give_bolus(drug, dose)?;
     }
     match csv {
         Some((path, every_ms)) => run_with_csv(&mut engine, seconds, path, every_ms)?,

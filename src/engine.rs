@@ -2,13 +2,16 @@
 //! setting changes at any moment, and feeds the monitor. Pure and deterministic: no clock, no
 //! threads, no I/O, no allocation in [`Engine::step`].
 
-use crate::circulation::{CHAMBERS, Circuit, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
+use crate::circulation::{CHAMBERS, Circuit, Modulation, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
+use crate::drugs::{Drug, Pharmacology};
 use crate::error::Error;
 use crate::fluids::Fluids;
 use crate::heart::{Activation, bazett_scale};
+use crate::lungs::{EdemaRisk, LungWater, capillary_pressure_mmhg};
 use crate::monitor::{Beat, BeatMeans, IabpReadings, Monitor, SUMMARY_BEATS, Sample};
+use crate::oxygen::{Conditions, MixingZone, OxygenTransport};
 use crate::patient::Patient;
-use crate::reflex::{Baroreflex, Effects};
+use crate::reflex::Baroreflex;
 use crate::settings;
 use crate::support::{HeartEvents, Support};
 use crate::units::{period_s_from_bpm, s_from_ms};
@@ -23,6 +26,9 @@ const FILLING_PRESSURE_BISECTIONS: usize = 100;
 /// Search bracket for that pressure.
 const FILLING_PRESSURE_MAX_MMHG: f64 = 1e4;
 const FILLING_PRESSURE_MIN_MMHG: f64 = -1e4;
+/// The slow processes (drug kinetics, lung water, O2 transport) advance at this interval; their
+/// time constants are seconds to hours.
+pub const SLOW_UPDATE_S: f64 = 0.01;
 
 /// The cardiac clock: R waves at the set rate, atria activated `av_delay` earlier.
 #[derive(Clone, Debug)]
@@ -56,7 +62,7 @@ impl CardiacClock {
     }
 
     /// Rate and timing are taken up at each R wave, as the heart does.
-    /// `rr_factor`: the baroreflex's change of the heart period.
+    /// `rr_factor`: the reflex's and drugs' change of the heart period.
     fn start_beat(&mut self, p: &Patient, rr_factor: f64) {
         self.previous_rr_s = self.rr_s;
         self.rr_s = period_s_from_bpm(p.rhythm.rate_bpm) * rr_factor;
@@ -130,6 +136,24 @@ pub struct Summary {
     /// unassisted ones also at 1:1).
     #[serde(flatten)]
     pub iabp: IabpReadings,
+    /// Effect-site occupancy (0-1) of each drug's principal action.
+    pub dobutamine_effect: f64,
+    pub milrinone_effect: f64,
+    pub epinephrine_effect: f64,
+    pub norepinephrine_effect: f64,
+    /// Net transcapillary filtration into the lung (Starling), mean of the summarised beats.
+    pub lung_filtration_ml_h: f64,
+    /// Lung lymph flow back to the veins.
+    pub lymph_flow_ml_h: f64,
+    /// Extravascular lung water.
+    pub lung_water_ml: f64,
+    /// Extravascular lung water index (per kg body weight).
+    pub lung_water_ml_kg: f64,
+    pub edema_risk: EdemaRisk,
+    /// Why, in words.
+    pub edema_reason: String,
+    /// Where the retrograde ECMO stream meets the native output (null without ECMO).
+    pub mixing_zone: Option<MixingZone>,
     /// Beats the means were taken over.
     pub beats: usize,
 }
@@ -138,7 +162,10 @@ impl Summary {
     /// Keys that may be `null` in the JSON: console readings with nothing to read, and vascular
     /// resistances with no flow through the bed. Every other key is always a finite number.
     pub fn may_be_null(key: &str) -> bool {
-        key.starts_with("iabp_") || key == "svr_dyn_s_cm5" || key == "pvr_dyn_s_cm5"
+        key.starts_with("iabp_")
+            || key == "svr_dyn_s_cm5"
+            || key == "pvr_dyn_s_cm5"
+            || key == "mixing_zone"
     }
 }
 
@@ -162,7 +189,16 @@ pub struct Engine {
     last_r_wave: bool,
     support: Support,
     baroreflex: Option<Baroreflex>,
-    reflex_effects: Effects,
+    reflex: Modulation,
+    drugs: Modulation,
+    /// Both, as applied to the circuit.
+    modulation: Modulation,
+    pharmacology: Pharmacology,
+    lungs: LungWater,
+    oxygen: OxygenTransport,
+    since_slow_s: f64,
+    /// The heart's O2 consumption of the last beat (feeds the coronary sinus).
+    mvo2_ml_min: f64,
     fluids: Fluids,
     /// What the carotid sinus reports: the mean arch pressure of the last beat. (Feeding the
     /// raw pulsatile pressure through Ursino's rate-sensitive afferent would bias the reflex by
@@ -170,6 +206,7 @@ pub struct Engine {
     sinus_mmhg: f64,
     /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
     volume_added_ml: f64,
+    /// Blood plus lung water at t = 0: conserved but for what was added.
     initial_volume_ml: f64,
 }
 
@@ -183,6 +220,8 @@ impl Engine {
         let clock = CardiacClock::new(&patient);
         let v_ml = resting_volumes(&circuit, patient.blood_volume_ml);
         let support = Support::new(&patient);
+        let lungs = LungWater::new(&patient.lungs, patient.weight_kg);
+        let oxygen = OxygenTransport::new(&patient, &v_ml);
         let patient_reference_map = patient.reflex.reference_map_mmhg;
         let baroreflex = patient
             .reflex
@@ -207,12 +246,20 @@ impl Engine {
             support,
             sinus_mmhg: patient_reference_map,
             baroreflex,
-            reflex_effects: Effects::NONE,
+            reflex: Modulation::NONE,
+            drugs: Modulation::NONE,
+            modulation: Modulation::NONE,
+            pharmacology: Pharmacology::default(),
+            lungs,
+            oxygen,
+            since_slow_s: 0.0,
+            mvo2_ml_min: 0.0,
             fluids: Fluids::default(),
             volume_added_ml: 0.0,
             initial_volume_ml: 0.0,
         };
-        e.initial_volume_ml = e.blood_volume_ml();
+        e.initial_volume_ml = e.body_fluid_ml();
+        e.update_drugs(0.0);
         e.circuit
             .pressures(&e.activation, &e.v_ml, 0.0, &mut e.p_mmhg);
         Ok(e)
@@ -231,14 +278,10 @@ impl Engine {
             &mut self.p_mmhg,
         );
         if let Some(reflex) = &mut self.baroreflex
-            && let Some(effects) = reflex.step(self.sinus_mmhg, dt)
+            && let Some(m) = reflex.step(self.sinus_mmhg, dt)
         {
-            self.reflex_effects = effects;
-            self.circuit.apply_reflex(&self.patient, &effects);
-            self.monitor.configure(
-                self.circuit.chamber[Node::Lv.index()],
-                self.patient.bsa_m2(),
-            );
+            self.reflex = m;
+            self.remodulate();
         }
         self.circuit.flows(
             &self.p_mmhg,
@@ -281,10 +324,18 @@ impl Engine {
             v_ml: &v_before,
             q_ml_s: &self.q_ml_s,
             devices: self.support.readout(),
+            oxygen: self.oxygen.saturations(),
         });
         self.last_r_wave = r_wave;
         if let Some(b) = &beat {
             self.sinus_mmhg = b.map_mmhg;
+            self.mvo2_ml_min = b.mvo2_ml_min;
+        }
+        self.oxygen.carry(&self.q_ml_s, dt);
+        self.since_slow_s += dt;
+        if self.since_slow_s >= SLOW_UPDATE_S {
+            let h = std::mem::take(&mut self.since_slow_s);
+            self.slow_update(h);
         }
         self.steps += 1;
         self.t_s = self.t_origin_s + self.steps as f64 * dt;
@@ -292,10 +343,57 @@ impl Engine {
         if self.clock.beating && self.clock.since_r_s >= self.clock.rr_s {
             self.clock.since_r_s -= self.clock.rr_s;
             self.clock
-                .start_beat(&self.patient, self.reflex_effects.rr_factor);
+                .start_beat(&self.patient, self.modulation.heart_period);
             self.clock.r_wave_pending = true;
         }
         beat
+    }
+
+    /// The slow processes, every [`SLOW_UPDATE_S`]: drug kinetics, lung water, O2 transport.
+    fn slow_update(&mut self, h: f64) {
+        self.update_drugs(h);
+        let pc = capillary_pressure_mmhg(
+            self.p_mmhg[Node::La.index()],
+            self.p_mmhg[Node::PulmonaryArteries.index()],
+        );
+        let cap = Node::PulmonaryCapillaries.index();
+        let (filtered, drained) = self.lungs.step(pc, h, self.v_ml[cap]);
+        self.v_ml[cap] -= filtered;
+        // Lung lymph reaches the veins by the thoracic and right lymphatic ducts (subclavian).
+        self.v_ml[Node::UpperVeins.index()] += drained;
+        self.oxygen.update(
+            &Conditions {
+                v_ml: &self.v_ml,
+                lungs: &self.lungs,
+                mvo2_ml_min: self.mvo2_ml_min,
+            },
+            h,
+        );
+    }
+
+    /// Advance the drug kinetics (a no-op with nothing on board) and apply their effects.
+    fn update_drugs(&mut self, h: f64) {
+        if !self.pharmacology.active(&self.patient.drugs) {
+            if self.drugs != Modulation::NONE {
+                self.drugs = Modulation::NONE;
+                self.remodulate();
+            }
+            return;
+        }
+        self.pharmacology.step(&self.patient.drugs, h);
+        self.drugs = self.pharmacology.modulation();
+        self.remodulate();
+    }
+
+    /// Reflex and drugs together onto the circuit (and the monitor's view of the LV).
+    fn remodulate(&mut self) {
+        self.modulation = self.reflex.then(&self.drugs);
+        self.circuit
+            .apply_modulation(&self.patient, &self.modulation);
+        self.monitor.configure(
+            self.circuit.chamber[Node::Lv.index()],
+            self.patient.bsa_m2(),
+        );
     }
 
     /// Run for `seconds` of simulated time.
@@ -310,6 +408,11 @@ impl Engine {
     /// running order.
     pub fn give_fluid(&mut self, volume_ml: f64, duration_s: f64) -> Result<(), Error> {
         self.fluids.order(volume_ml, duration_s)
+    }
+
+    /// A loading dose of `drug` (mcg/kg) now, e.g. milrinone 50 mcg/kg.
+    pub fn give_bolus(&mut self, drug: Drug, mcg_kg: f64) -> Result<(), Error> {
+        self.pharmacology.bolus(drug, mcg_kg)
     }
 
     /// Change one setting now (a dotted key as in presets). The state is kept; the new value
@@ -345,7 +448,7 @@ impl Engine {
             // A rhythm back (defibrillation, pacing): the next beat starts now.
             self.clock.since_r_s = 0.0;
             self.clock
-                .start_beat(&updated, self.reflex_effects.rr_factor);
+                .start_beat(&updated, self.modulation.heart_period);
             self.clock.r_wave_pending = true;
         }
         self.clock.beating = beating;
@@ -354,14 +457,14 @@ impl Engine {
                 .reflex
                 .baroreflex
                 .then(|| Baroreflex::new(updated.reflex.reference_map_mmhg));
-            self.reflex_effects = Effects::NONE;
+            self.reflex = Modulation::NONE;
             self.sinus_mmhg = updated.reflex.reference_map_mmhg;
         }
-        self.circuit.apply_reflex(&updated, &self.reflex_effects);
         self.support.configure(&updated);
-        self.monitor
-            .configure(self.circuit.chamber[Node::Lv.index()], updated.bsa_m2());
+        self.lungs.configure(&updated.lungs, updated.weight_kg);
+        self.oxygen.configure(&updated);
         self.patient = updated;
+        self.remodulate();
     }
 
     pub fn patient(&self) -> &Patient {
@@ -413,15 +516,40 @@ impl Engine {
         self.v_ml.iter().sum()
     }
 
-    /// Volume created or lost by the integrator (should stay at rounding level).
+    /// Blood plus extravascular lung water: what filtration and lymph only move around.
+    pub fn body_fluid_ml(&self) -> f64 {
+        self.blood_volume_ml() + self.lungs.water_ml()
+    }
+
+    /// Volume created or lost by the integrator (should stay at rounding level). Water filtered
+    /// into the lungs has left the blood but not the body: it counts.
     pub fn volume_drift_ml(&self) -> f64 {
-        self.blood_volume_ml() - self.initial_volume_ml - self.volume_added_ml
+        self.body_fluid_ml() - self.initial_volume_ml - self.volume_added_ml
+    }
+
+    pub fn lungs(&self) -> &LungWater {
+        &self.lungs
+    }
+
+    pub fn oxygen(&self) -> &OxygenTransport {
+        &self.oxygen
+    }
+
+    pub fn pharmacology(&self) -> &Pharmacology {
+        &self.pharmacology
     }
 
     /// Summary of the last [`SUMMARY_BEATS`] beats; `None` before the first beat completes.
     pub fn summary(&self) -> Option<Summary> {
         let m: BeatMeans = self.monitor.mean_of_last(SUMMARY_BEATS)?;
         let b = m.mean;
+        // Filtration is linear in Pc: at the beats' mean Pc it is their mean filtration.
+        let exchange = self.lungs.exchange(b.pulmonary_capillary_mmhg);
+        let (risk, reason) = EdemaRisk::grade(
+            b.pulmonary_capillary_mmhg,
+            exchange.filtration_ml_h - exchange.lymph_ml_h,
+            self.lungs.water_ml_kg(),
+        );
         Some(Summary {
             t_s: self.t_s,
             beat: b,
@@ -439,6 +567,17 @@ impl Engine {
             } else {
                 IabpReadings::default()
             },
+            dobutamine_effect: self.pharmacology.effect(Drug::Dobutamine),
+            milrinone_effect: self.pharmacology.effect(Drug::Milrinone),
+            epinephrine_effect: self.pharmacology.effect(Drug::Epinephrine),
+            norepinephrine_effect: self.pharmacology.effect(Drug::Norepinephrine),
+            lung_filtration_ml_h: exchange.filtration_ml_h,
+            lymph_flow_ml_h: exchange.lymph_ml_h,
+            lung_water_ml: self.lungs.water_ml(),
+            lung_water_ml_kg: self.lungs.water_ml_kg(),
+            edema_risk: risk,
+            edema_reason: reason,
+            mixing_zone: self.patient.ecmo.enabled.then(|| self.oxygen.mixing_zone()),
             beats: m.beats,
         })
     }

@@ -8,6 +8,7 @@
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod circulation;
+pub mod drugs;
 pub mod ecmo;
 pub mod engine;
 pub mod error;
@@ -15,8 +16,10 @@ pub mod fluids;
 pub mod heart;
 pub mod iabp;
 pub mod impella;
+pub mod lungs;
 pub mod lv_vent;
 pub mod monitor;
+pub mod oxygen;
 pub mod patient;
 pub mod presets;
 pub mod reflex;

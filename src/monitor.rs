@@ -6,6 +6,8 @@
 
 use crate::circulation::{N_NODES, N_PATHS, Node, Path};
 use crate::heart::ChamberLaw;
+use crate::lungs::capillary_pressure_mmhg;
+use crate::oxygen::Saturations;
 use crate::support::Readout;
 use crate::units::{
     bpm_from_period_s, dyn_s_cm5_from_mmhg_l_min, l_min_from_ml_s, ms_from_s, watts_from_mmhg_l_min,
@@ -31,6 +33,8 @@ pub const IABP_ASSISTED_MIN_ML: f64 = 5.0;
 pub const RESISTANCE_MIN_FLOW_L_MIN: f64 = 0.1;
 /// Without beats (VF, asystole) the monitor measures in windows this long.
 pub const NO_BEAT_WINDOW_S: f64 = 1.0;
+/// Fractions shown as percentages.
+const PERCENT: f64 = 100.0;
 /// How many beats the run summary averages.
 pub const SUMMARY_BEATS: usize = 10;
 /// Beats kept in the monitor's log (a ring: no allocation in the step loop).
@@ -49,6 +53,8 @@ pub struct Sample<'a> {
     pub q_ml_s: &'a [f64; N_PATHS],
     /// What the device consoles show.
     pub devices: Readout,
+    /// Blood O2 saturations (0-1) where the monitor samples them.
+    pub oxygen: Saturations,
 }
 
 /// Declares [`Beat`]: the beat's timing and opening flag, then the averaged indicators, whose
@@ -148,6 +154,16 @@ beat_indicators! {
     svr_dyn_s_cm5,
     /// Pulmonary vascular resistance, 80 (mean PAP - PCWP) / RV output (pulmonic valve).
     pvr_dyn_s_cm5,
+    /// Pulmonary capillary (filtration) pressure by Gaar: PCWP + 0.4 (mean PAP - PCWP).
+    pulmonary_capillary_mmhg,
+    /// Arterial O2 saturation at the right radial (arch: brain and right arm).
+    sao2_upper_pct,
+    /// Arterial O2 saturation at the femoral artery (descending aorta: the legs).
+    sao2_lower_pct,
+    /// Saturation of the blood the coronaries receive (aortic root).
+    sao2_coronary_pct,
+    /// Mixed venous saturation (pulmonary artery).
+    svo2_pct,
 }
 
 /// Running sums over the beat in progress (time integrals use the step length).
@@ -204,6 +220,7 @@ struct Accumulator {
     last_root: f64,
     lv_p_int: f64,
     lv_v_int: f64,
+    sat_int: Saturations,
 }
 
 impl Accumulator {
@@ -256,6 +273,7 @@ impl Accumulator {
             last_root: 0.0,
             lv_p_int: 0.0,
             lv_v_int: 0.0,
+            sat_int: Saturations::default(),
         }
     }
 
@@ -346,6 +364,11 @@ impl Accumulator {
         }
         self.impella_ml += q[Path::Impella.index()] * dt;
         self.pulmonic_ml += q[Path::Pulmonic.index()] * dt;
+        let o = &s.oxygen;
+        self.sat_int.upper += o.upper * dt;
+        self.sat_int.lower += o.lower * dt;
+        self.sat_int.coronary += o.coronary * dt;
+        self.sat_int.mixed_venous += o.mixed_venous * dt;
         self.last_root = p[Node::AorticRoot.index()];
         if s.devices.impella_suction {
             self.suction_s += dt;
@@ -454,6 +477,11 @@ impl Accumulator {
                 pap_mean - pcwp,
                 l_min_from_ml_s(self.pulmonic_ml / d),
             ),
+            pulmonary_capillary_mmhg: capillary_pressure_mmhg(pcwp, pap_mean),
+            sao2_upper_pct: PERCENT * self.sat_int.upper / d,
+            sao2_lower_pct: PERCENT * self.sat_int.lower / d,
+            sao2_coronary_pct: PERCENT * self.sat_int.coronary / d,
+            svo2_pct: PERCENT * self.sat_int.mixed_venous / d,
         }
     }
 }

@@ -4,10 +4,13 @@
 //! (`heart.lv.ees_mmhg_per_ml`); its unit and valid range live in [`crate::settings`], its
 //! meaning and literature source in `docs/MODEL.md`.
 
+use crate::drugs::Drugs;
 use crate::ecmo::Ecmo;
 use crate::iabp::Iabp;
 use crate::impella::Impella;
+use crate::lungs::Lungs;
 use crate::lv_vent::LvVent;
+use crate::oxygen::Oxygen;
 use crate::reflex::Reflex;
 use crate::septostomy::Septostomy;
 use serde::{Deserialize, Serialize};
@@ -41,6 +44,15 @@ pub struct Patient {
     pub impella: Impella,
     #[serde(default)]
     pub iabp: Iabp,
+    /// Infusions (absent = none running).
+    #[serde(default)]
+    pub drugs: Drugs,
+    /// Lung water and gas exchange (absent = normal lungs on room air).
+    #[serde(default)]
+    pub lungs: Lungs,
+    /// Haemoglobin and O2 consumption (absent = the defaults).
+    #[serde(default)]
+    pub oxygen: Oxygen,
     /// Reflex control of the circulation (absent from a preset = the defaults: on).
     #[serde(default)]
     pub reflex: Reflex,

@@ -16,6 +16,7 @@
 //! contractility, upper- and lower-body resistance and venous unstressed volume with Ursino's
 //! gains, delays and time constants.
 
+use crate::circulation::Modulation;
 use serde::{Deserialize, Serialize};
 
 /// Baroreflex settings (`reflex.*` keys).
@@ -75,31 +76,6 @@ const VAGAL: usize = 7;
 pub const REFLEX_UPDATE_S: f64 = 0.01;
 /// History long enough for the longest delay.
 const HISTORY_LEN: usize = 600;
-
-/// What the reflex does to the patient now, relative to the preset.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Effects {
-    pub lv_ees_factor: f64,
-    pub rv_ees_factor: f64,
-    pub lower_body_r_factor: f64,
-    pub upper_body_r_factor: f64,
-    /// Changes of venous unstressed volume in Ursino's mL (scaled to the patient by the caller).
-    pub lower_veins_vu_delta_ml: f64,
-    pub upper_veins_vu_delta_ml: f64,
-    pub rr_factor: f64,
-}
-
-impl Effects {
-    pub const NONE: Effects = Effects {
-        lv_ees_factor: 1.0,
-        rv_ees_factor: 1.0,
-        lower_body_r_factor: 1.0,
-        upper_body_r_factor: 1.0,
-        lower_veins_vu_delta_ml: 0.0,
-        upper_veins_vu_delta_ml: 0.0,
-        rr_factor: 1.0,
-    };
-}
 
 fn afferent_hz(p_tilde_mmhg: f64) -> f64 {
     let e = ((p_tilde_mmhg - P_N_MMHG) / K_A_MMHG)
@@ -164,7 +140,7 @@ impl Baroreflex {
 
     /// Feed the carotid sinus pressure each step; returns new effects every update interval.
     #[inline]
-    pub fn step(&mut self, p_cs_mmhg: f64, dt_s: f64) -> Option<Effects> {
+    pub fn step(&mut self, p_cs_mmhg: f64, dt_s: f64) -> Option<Modulation> {
         // Afferent filter with its derivative term (rate sensitivity of the sinus).
         self.p_tilde_mmhg += (dt_s * (p_cs_mmhg - self.p_tilde_mmhg)
             + TAU_Z_S * (p_cs_mmhg - self.p_prev_mmhg))
@@ -189,21 +165,23 @@ impl Baroreflex {
         Some(self.effects())
     }
 
-    /// The effects now, relative to the reference state.
-    pub fn effects(&self) -> Effects {
+    /// The modulation now, relative to the reference state. Ursino's venous volume changes are
+    /// scaled to the patient's veins as fractions of his basal unstressed volumes.
+    pub fn effects(&self) -> Modulation {
         let ratio = |k: usize| {
             let base = EFFECTORS[k].3;
             (base + self.state[k]) / (base + self.reference[k])
         };
         let period = |s: &[f64; 8]| T0_S + s[6] + s[VAGAL];
-        Effects {
-            lv_ees_factor: ratio(0),
-            rv_ees_factor: ratio(1),
-            lower_body_r_factor: ratio(2),
-            upper_body_r_factor: ratio(3),
-            lower_veins_vu_delta_ml: self.state[4] - self.reference[4],
-            upper_veins_vu_delta_ml: self.state[5] - self.reference[5],
-            rr_factor: period(&self.state) / period(&self.reference),
+        Modulation {
+            lv_ees: ratio(0),
+            rv_ees: ratio(1),
+            lower_body_r: ratio(2),
+            upper_body_r: ratio(3),
+            lower_veins_v0: 1.0 + (self.state[4] - self.reference[4]) / URSINO_LOWER_VEINS_VU_ML,
+            upper_veins_v0: 1.0 + (self.state[5] - self.reference[5]) / URSINO_UPPER_VEINS_VU_ML,
+            heart_period: period(&self.state) / period(&self.reference),
+            pulmonary_r: 1.0,
         }
     }
 }
@@ -217,9 +195,9 @@ pub const URSINO_UPPER_VEINS_VU_ML: f64 = 1537.0;
 mod tests {
     use super::*;
 
-    fn settle(reflex: &mut Baroreflex, p: f64, seconds: f64) -> Effects {
+    fn settle(reflex: &mut Baroreflex, p: f64, seconds: f64) -> Modulation {
         let dt = 5e-4;
-        let mut last = Effects::NONE;
+        let mut last = Modulation::NONE;
         for _ in 0..(seconds / dt) as usize {
             if let Some(e) = reflex.step(p, dt) {
                 last = e;
@@ -233,28 +211,28 @@ mod tests {
         let mut r = Baroreflex::new(90.0);
         let e = settle(&mut r, 90.0, 60.0);
         for x in [
-            e.lv_ees_factor,
-            e.rv_ees_factor,
-            e.lower_body_r_factor,
-            e.upper_body_r_factor,
-            e.rr_factor,
+            e.lv_ees,
+            e.rv_ees,
+            e.lower_body_r,
+            e.upper_body_r,
+            e.heart_period,
         ] {
             assert!((x - 1.0).abs() < 1e-9, "{e:?}");
         }
-        assert!(e.lower_veins_vu_delta_ml.abs() < 1e-6);
+        assert!((e.lower_veins_v0 - 1.0).abs() < 1e-9);
     }
 
     #[test]
     fn a_pressure_fall_speeds_the_heart_constricts_and_mobilises_volume() {
         let mut r = Baroreflex::new(90.0);
         let e = settle(&mut r, 70.0, 120.0);
-        assert!(e.rr_factor < 1.0, "heart period shortens: {e:?}");
-        assert!(e.lower_body_r_factor > 1.0 && e.upper_body_r_factor > 1.0);
-        assert!(e.lv_ees_factor > 1.0);
-        assert!(e.lower_veins_vu_delta_ml < 0.0, "venoconstriction");
+        assert!(e.heart_period < 1.0, "heart period shortens: {e:?}");
+        assert!(e.lower_body_r > 1.0 && e.upper_body_r > 1.0);
+        assert!(e.lv_ees > 1.0);
+        assert!(e.lower_veins_v0 < 1.0, "venoconstriction");
         let mut r = Baroreflex::new(90.0);
         let e = settle(&mut r, 110.0, 120.0);
-        assert!(e.rr_factor > 1.0 && e.lower_body_r_factor < 1.0);
+        assert!(e.heart_period > 1.0 && e.lower_body_r < 1.0);
     }
 
     #[test]
@@ -262,11 +240,11 @@ mod tests {
         let mut r = Baroreflex::new(90.0);
         let early = settle(&mut r, 120.0, 1.0);
         assert!(
-            early.rr_factor > 1.01,
+            early.heart_period > 1.01,
             "vagal slowing within a second: {early:?}"
         );
         assert!(
-            (early.lower_body_r_factor - 1.0).abs() < 1e-3,
+            (early.lower_body_r - 1.0).abs() < 1e-3,
             "resistance waits for its 2 s delay"
         );
     }

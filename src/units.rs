@@ -44,6 +44,21 @@ pub fn watts_from_mmhg_l_min(mmhg: f64, l_min: f64) -> f64 {
     mmhg * l_min * W_PER_MMHG_L_MIN
 }
 
+/// Seconds per hour.
+const S_PER_H: f64 = 3600.0;
+
+pub fn ml_s_from_ml_h(ml_h: f64) -> f64 {
+    ml_h / S_PER_H
+}
+
+pub fn ml_h_from_ml_s(ml_s: f64) -> f64 {
+    ml_s * S_PER_H
+}
+
+pub fn min_from_s(s: f64) -> f64 {
+    s / 60.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,9 +158,9 @@ fn blood_volume_is_conserved_with_every_device_on() {
     )
     .unwrap();
     let mut e = Engine::new(p).unwrap();
-    let start = e.blood_volume_ml();
+    let start = e.body_fluid_ml();
     e.run_for(3600.0);
-    let drift = e.blood_volume_ml() - start;
+    let drift = e.body_fluid_ml() - start;
     assert!(
         drift.abs() < 0.01,
         "drift {drift} mL over 3600 s with every device on"

@@ -2,21 +2,24 @@
 //! presets, and every constant row equals the constant in the code.
 
 use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
+use ecmo_unload::drugs::{Drug, PROFILES};
 use ecmo_unload::ecmo::{
     BRANCH_INERTANCE_MMHG_S2_PER_ML, COLLAPSE_ONSET_ML, INLET_SERVO_MMHG, RPM_MAX,
 };
-use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
+use ecmo_unload::engine::{SLOW_UPDATE_S, SUCTION_ALARM_MIN_PCT};
 use ecmo_unload::fluids::{MAX_ORDER_ML, MAX_ORDER_S};
 use ecmo_unload::heart::{
     ACTIVATION_NEGLIGIBLE, ACTIVATION_TABLE_STEP_S, BAZETT_REFERENCE_RR_S, EDPVR_LINEAR_ABOVE_MMHG,
 };
 use ecmo_unload::iabp::{DEFLATION_S, INFLATION_S, LEARNING_BEATS};
 use ecmo_unload::impella::CANNULA_INERTANCE_MMHG_S2_PER_ML;
+use ecmo_unload::lungs::*;
 use ecmo_unload::monitor::{
     AV_OPENING_MIN_FORWARD_ML, IABP_ASSISTED_MIN_ML, MVO2_BASAL_ML_O2_MIN,
     MVO2_ECC_ML_O2_PER_BEAT_PER_EES, MVO2_PER_PVA_ML_O2_PER_MMHG_ML, NO_BEAT_WINDOW_S,
     RESISTANCE_MIN_FLOW_L_MIN, SUMMARY_BEATS,
 };
+use ecmo_unload::oxygen::*;
 use ecmo_unload::reflex::{REFLEX_UPDATE_S, URSINO_LOWER_VEINS_VU_ML, URSINO_UPPER_VEINS_VU_ML};
 use ecmo_unload::valves::{
     CLOSING_FLOOR_ML, OPENING_GRADIENT_MMHG, ORIFICE_LINEAR_BELOW_MMHG,
@@ -132,6 +135,35 @@ fn every_constant_row_matches_the_code() {
         ("LEARNING_BEATS", LEARNING_BEATS as f64),
         ("INLET_SERVO_MMHG", INLET_SERVO_MMHG),
         ("RESISTANCE_MIN_FLOW_L_MIN", RESISTANCE_MIN_FLOW_L_MIN),
+        ("SLOW_UPDATE_S", SLOW_UPDATE_S),
+        ("GAAR_FRACTION", GAAR_FRACTION),
+        ("NORMAL_WATER_ML_KG", NORMAL_WATER_ML_KG),
+        ("OEDEMA_WATER_ML_KG", OEDEMA_WATER_ML_KG),
+        ("KF_ML_H_PER_MMHG", KF_ML_H_PER_MMHG),
+        ("PLASMA_ONCOTIC_MMHG", PLASMA_ONCOTIC_MMHG),
+        ("REFLECTION_COEFFICIENT", REFLECTION_COEFFICIENT),
+        ("INTERSTITIAL_MMHG", INTERSTITIAL_MMHG),
+        ("INTERSTITIAL_MAX_MMHG", INTERSTITIAL_MAX_MMHG),
+        ("INTERSTITIAL_CAPACITY_ML_KG", INTERSTITIAL_CAPACITY_ML_KG),
+        ("LYMPH_ML_H", LYMPH_ML_H),
+        ("LYMPH_MAX_FACTOR", LYMPH_MAX_FACTOR),
+        ("INTERSTITIAL_SHARE", INTERSTITIAL_SHARE),
+        ("MIN_WATER_SHARE", MIN_WATER_SHARE),
+        ("NORMAL_CAPILLARY_MMHG", NORMAL_CAPILLARY_MMHG),
+        ("SHUNT_PER_WATER_ML_KG", SHUNT_PER_WATER_ML_KG),
+        ("OEDEMA_SHUNT_MAX", OEDEMA_SHUNT_MAX),
+        ("RISK_MODERATE_PC_MMHG", RISK_MODERATE_PC_MMHG),
+        ("RISK_HIGH_PC_MMHG", RISK_HIGH_PC_MMHG),
+        ("RISING_ML_H", RISING_ML_H),
+        ("HUFNER_ML_O2_PER_G", HUFNER_ML_O2_PER_G),
+        ("BODY_VO2_ML_KG_MIN", BODY_VO2_ML_KG_MIN),
+        ("UPPER_BODY_VO2_SHARE", UPPER_BODY_VO2_SHARE),
+        ("INSPIRED_DRY_MMHG", INSPIRED_DRY_MMHG),
+        ("ALVEOLAR_CO2_TERM_MMHG", ALVEOLAR_CO2_TERM_MMHG),
+        ("OXYGENATOR_SWEEP_SCALE_L_MIN", OXYGENATOR_SWEEP_SCALE_L_MIN),
+        ("START_ARTERIAL", START_ARTERIAL),
+        ("START_VENOUS", START_VENOUS),
+        ("MIXING_FRACTION", MIXING_FRACTION),
     ]
     .into_iter()
     .collect();
@@ -147,4 +179,39 @@ fn every_constant_row_matches_the_code() {
         }
     }
     assert_eq!(seen, code.len(), "a constant has no row in MODEL.md");
+}
+
+#[test]
+fn every_drug_action_is_documented_as_coded() {
+    let text = model_md();
+    let rows: Vec<Vec<String>> = table_rows(&text)
+        .into_iter()
+        .filter(|r| r.len() == 8 && r[0] != "drug")
+        .collect();
+    let mut count = 0;
+    for (d, profile) in Drug::ALL.iter().zip(PROFILES.iter()) {
+        let mine: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == d.name()).collect();
+        assert_eq!(
+            mine.len(),
+            profile.actions.len(),
+            "{}: one row per action",
+            d.name()
+        );
+        for (r, a) in mine.iter().zip(profile.actions) {
+            let num = |i: usize| r[i].parse::<f64>().unwrap();
+            assert_eq!(num(1), profile.half_life_s, "{} t1/2", d.name());
+            assert_eq!(num(2), profile.effect_site_half_time_s, "{} ke0", d.name());
+            assert_eq!(r[3], format!("{:?}", a.target), "{} action order", d.name());
+            assert_eq!(
+                (num(4), num(5), num(6)),
+                (a.emax, a.ec50_mcg_kg_min, a.hill),
+                "{} {:?}",
+                d.name(),
+                a.target
+            );
+            assert!(!r[7].is_empty(), "{} {:?}: no source", d.name(), a.target);
+            count += 1;
+        }
+    }
+    assert!(count > 0);
 }

@@ -7,6 +7,7 @@ use ecmo_unload::monitor::{
     AV_OPENING_MIN_FORWARD_ML, MVO2_BASAL_ML_O2_MIN, MVO2_ECC_ML_O2_PER_BEAT_PER_EES,
     MVO2_PER_PVA_ML_O2_PER_MMHG_ML, Monitor, Sample,
 };
+use ecmo_unload::oxygen::Saturations;
 use ecmo_unload::patient::Chamber;
 use ecmo_unload::support::Readout;
 use ecmo_unload::units::watts_from_mmhg_l_min;
@@ -92,6 +93,13 @@ fn feed(monitor: &mut Monitor, beats: usize) {
             v_ml: &v,
             q_ml_s: &q,
             devices,
+            // Saturations: the upper one swings around 0.9 (a mixing zone in the arch).
+            oxygen: Saturations {
+                upper: 0.9 + 0.05 * (2.0 * PI * tb).sin(),
+                lower: 1.0,
+                coronary: 0.85,
+                mixed_venous: 0.6,
+            },
         });
     }
 }
@@ -169,6 +177,17 @@ fn indicators_match_hand_computation() {
     close("rpm", b.ecmo_rpm, 3000.0, 1e-9);
     close("inlet", b.ecmo_inlet_mmhg, -40.0, 1e-9);
     close("collapse", b.ecmo_collapse_pct, 20.0, 1e-9);
+    // Gaar: PCWP 12 + 0.4 (mean PAP 20 - 12).
+    close(
+        "pulmonary capillary",
+        b.pulmonary_capillary_mmhg,
+        15.2,
+        1e-9,
+    );
+    close("sao2 upper", b.sao2_upper_pct, 90.0, 1e-9);
+    close("sao2 lower", b.sao2_lower_pct, 100.0, 1e-9);
+    close("sao2 coronary", b.sao2_coronary_pct, 85.0, 1e-9);
+    close("svo2", b.svo2_pct, 60.0, 1e-9);
 }
 
 #[test]
@@ -189,6 +208,7 @@ fn a_beat_that_does_not_eject_is_counted_closed() {
             v_ml: &v,
             q_ml_s: &q,
             devices: Readout::default(),
+            oxygen: Saturations::default(),
         });
     }
     let means = m.mean_of_last(10).unwrap();
@@ -246,6 +266,7 @@ fn without_beats_the_monitor_measures_one_second_windows() {
             v_ml: &v,
             q_ml_s: &q,
             devices: Readout::default(),
+            oxygen: Saturations::default(),
         });
     }
     assert_eq!(m.beats_total(), 2, "two full 1-s windows");
