@@ -42,14 +42,15 @@ fn page() -> String {
 fn summary(
     preset: &str,
     sets: &[String],
-    cache: &mut BTreeMap<(String, Vec<String>), serde_json::Value>,
+    seconds: f64,
+    cache: &mut BTreeMap<(String, Vec<String>, u64), serde_json::Value>,
 ) -> serde_json::Value {
     cache
-        .entry((preset.to_string(), sets.to_vec()))
+        .entry((preset.to_string(), sets.to_vec(), seconds.to_bits()))
         .or_insert_with(|| {
             let p = settings::apply_all(&presets::load(preset).unwrap(), sets).unwrap();
             let mut e = Engine::new(p).unwrap();
-            e.run_for(60.0);
+            e.run_for(seconds);
             serde_json::to_value(e.summary().unwrap()).unwrap()
         })
         .clone()
@@ -62,42 +63,63 @@ fn agrees(printed: &str, x: f64) -> bool {
     (x - value).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9
 }
 
+/// The device table (`| id | preset | base set | set | key | change | target | model | source |`,
+/// 60 s runs) and the patient-dynamics table (the same with a `seconds` column after `set`).
+/// `change`: `pct` or `abs` against the base run, `value` for the run's own value.
 #[test]
-fn device_effects_table_holds() {
+fn effects_tables_hold() {
     let mut cache = BTreeMap::new();
     let mut failures = Vec::new();
-    let mut n = 0;
+    let (mut devices, mut dynamics) = (0, 0);
     for line in page().lines() {
         let c: Vec<&str> = line.split('|').map(str::trim).collect();
-        // | id | preset | base set | set | key | change | target | model | source |
         if c.len() < 11 || c[1] == "id" || c[1].starts_with("---") {
             continue;
         }
-        n += 1;
+        let (seconds, k) = if c.len() >= 12 {
+            dynamics += 1;
+            (c[5].parse::<f64>().unwrap(), 6)
+        } else {
+            devices += 1;
+            (60.0, 5)
+        };
+        let (key, how, target, printed) = (c[k], c[k + 1], c[k + 2], c[k + 3]);
         let (base_sets, extra) = (parse_sets(c[3]), parse_sets(c[4]));
         let with: Vec<String> = base_sets.iter().chain(&extra).cloned().collect();
-        let a = summary(c[2], &base_sets, &mut cache)[c[5]]
+        let b = summary(c[2], &with, seconds, &mut cache)[key]
             .as_f64()
-            .unwrap();
-        let b = summary(c[2], &with, &mut cache)[c[5]].as_f64().unwrap();
-        let change = match c[6] {
-            "pct" => 100.0 * (b - a) / a,
-            "abs" => b - a,
-            other => panic!("{}: change '{other}' is not pct or abs", c[1]),
+            .unwrap_or_else(|| panic!("{}: no number under {key}", c[1]));
+        let mut base = || {
+            summary(c[2], &base_sets, seconds, &mut cache)[key]
+                .as_f64()
+                .unwrap()
         };
-        let (lo, hi) = c[7].split_once(" to ").unwrap();
+        let change = match how {
+            "pct" => {
+                let a = base();
+                100.0 * (b - a) / a
+            }
+            "abs" => b - base(),
+            "value" => b,
+            other => panic!("{}: change '{other}' is not pct, abs or value", c[1]),
+        };
+        let (lo, hi) = target.split_once(" to ").unwrap();
         let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
         if !(lo..=hi).contains(&change) {
             failures.push(format!("{}: change {change:.2} outside {lo} to {hi}", c[1]));
         }
-        if !agrees(c[8], change) {
+        if !agrees(printed, change) {
             failures.push(format!(
                 "{}: page prints {} but the model gives {change:.3}",
-                c[1], c[8]
+                c[1], printed
             ));
         }
     }
-    assert!(n >= 4, "only {n} device rows parsed");
+    assert!(devices >= 4, "only {devices} device rows parsed");
+    assert!(
+        dynamics >= 8,
+        "only {dynamics} patient-dynamics rows parsed"
+    );
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
