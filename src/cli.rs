@@ -287,6 +287,21 @@ const ALL_DEVICES: [&str; 7] = [
     "iabp.enabled=true",
 ];
 
+/// Every device and every drug: the engine's heaviest load (issue 4: >= 2000x real time).
+const EVERYTHING: [&str; 11] = [
+    "ecmo.enabled=true",
+    "ecmo.mode=flow",
+    "lv_vent.enabled=true",
+    "septostomy.diameter_mm=5",
+    "impella.enabled=true",
+    "impella.p_level=4",
+    "iabp.enabled=true",
+    "drugs.dobutamine_mcg_kg_min=5",
+    "drugs.milrinone_mcg_kg_min=0.375",
+    "drugs.epinephrine_mcg_kg_min=0.05",
+    "drugs.norepinephrine_mcg_kg_min=0.1",
+];
+
 pub fn bench(seconds: f64) -> Result<(), CliError> {
     if !(seconds.is_finite() && seconds > 0.0) {
         return Err(CliError::Usage(format!(
@@ -298,7 +313,11 @@ pub fn bench(seconds: f64) -> Result<(), CliError> {
         "preset", "devices", "sim_s", "realtime_x", "ns/step"
     );
     for name in presets::names() {
-        for (label, sets) in [("none", &[][..]), ("all", &ALL_DEVICES[..])] {
+        for (label, sets) in [
+            ("none", &[][..]),
+            ("all", &ALL_DEVICES[..]),
+            ("all+drugs", &EVERYTHING[..]),
+        ] {
             let mut engine = Engine::new(settings::apply_all(&presets::load(name)?, sets)?)?;
             engine.run_for(2.0);
             let steps = (seconds / engine.dt_s()).round() as u64;

@@ -3,11 +3,13 @@
 //! threads, no I/O, no allocation in [`Engine::step`].
 
 use crate::circulation::{CHAMBERS, Circuit, Modulation, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
-use crate::drugs::{Drug, Pharmacology};
+use crate::drugs::{Drug, N_DRUGS, Pharmacology};
 use crate::error::Error;
 use crate::fluids::Fluids;
 use crate::heart::{Activation, bazett_scale};
-use crate::lungs::{EdemaRisk, LungWater, capillary_pressure_mmhg};
+use crate::lungs::{
+    EdemaRisk, Exchange, LungWater, NORMAL_CAPILLARY_MMHG, capillary_pressure_mmhg,
+};
 use crate::monitor::{Beat, BeatMeans, IabpReadings, Monitor, SUMMARY_BEATS, Sample};
 use crate::oxygen::{Conditions, MixingZone, OxygenTransport};
 use crate::patient::Patient;
@@ -167,6 +169,19 @@ impl Summary {
             || key == "pvr_dyn_s_cm5"
             || key == "mixing_zone"
     }
+}
+
+/// The slow state a view shows besides the beats: drugs on board, lung water, mixing zone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// `<drug>_effect` in [`Drug::ALL`] order.
+    pub drug_effects: [f64; N_DRUGS],
+    pub lung_water_ml_kg: f64,
+    /// Filtration minus lymph: the lung water's trend.
+    pub lung_water_gain_ml_h: f64,
+    pub edema_risk: EdemaRisk,
+    pub edema_reason: String,
+    pub mixing_zone: Option<MixingZone>,
 }
 
 #[derive(Clone, Debug)]
@@ -543,13 +558,7 @@ impl Engine {
     pub fn summary(&self) -> Option<Summary> {
         let m: BeatMeans = self.monitor.mean_of_last(SUMMARY_BEATS)?;
         let b = m.mean;
-        // Filtration is linear in Pc: at the beats' mean Pc it is their mean filtration.
-        let exchange = self.lungs.exchange(b.pulmonary_capillary_mmhg);
-        let (risk, reason) = EdemaRisk::grade(
-            b.pulmonary_capillary_mmhg,
-            exchange.filtration_ml_h - exchange.lymph_ml_h,
-            self.lungs.water_ml_kg(),
-        );
+        let (exchange, risk, reason) = self.lung_report(b.pulmonary_capillary_mmhg);
         Some(Summary {
             t_s: self.t_s,
             beat: b,
@@ -577,9 +586,42 @@ impl Engine {
             lung_water_ml_kg: self.lungs.water_ml_kg(),
             edema_risk: risk,
             edema_reason: reason,
-            mixing_zone: self.patient.ecmo.enabled.then(|| self.oxygen.mixing_zone()),
+            mixing_zone: self.mixing_zone(),
             beats: m.beats,
         })
+    }
+
+    /// Lung exchange at capillary pressure `pc_mmhg` (filtration is linear in Pc: at the beats'
+    /// mean Pc it is their mean filtration) and the oedema grade it gives.
+    fn lung_report(&self, pc_mmhg: f64) -> (Exchange, EdemaRisk, String) {
+        let exchange = self.lungs.exchange(pc_mmhg);
+        let (risk, reason) = EdemaRisk::grade(
+            pc_mmhg,
+            exchange.filtration_ml_h - exchange.lymph_ml_h,
+            self.lungs.water_ml_kg(),
+        );
+        (exchange, risk, reason)
+    }
+
+    fn mixing_zone(&self) -> Option<MixingZone> {
+        self.patient.ecmo.enabled.then(|| self.oxygen.mixing_zone())
+    }
+
+    /// The slow state now (from the last beat's capillary pressure).
+    pub fn status(&self) -> Status {
+        let pc = self
+            .monitor
+            .last_beat()
+            .map_or(NORMAL_CAPILLARY_MMHG, |b| b.pulmonary_capillary_mmhg);
+        let (exchange, edema_risk, edema_reason) = self.lung_report(pc);
+        Status {
+            drug_effects: Drug::ALL.map(|d| self.pharmacology.effect(d)),
+            lung_water_ml_kg: self.lungs.water_ml_kg(),
+            lung_water_gain_ml_h: exchange.filtration_ml_h - exchange.lymph_ml_h,
+            edema_risk,
+            edema_reason,
+            mixing_zone: self.mixing_zone(),
+        }
     }
 }
 

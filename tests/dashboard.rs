@@ -106,3 +106,24 @@ fn the_rhythm_buttons_fibrillate_the_heart() {
     );
     assert_eq!(h.state().beats().back().unwrap().hr_bpm, 0.0);
 }
+
+#[test]
+fn the_drugs_panel_starts_infusions_and_shows_their_effect() {
+    let mut h = harness("cardiogenic-shock");
+    h.run_steps(30);
+    h.get_by_label("Dobutamine").set_value_accesskit(10.0);
+    h.get_by_label("x60").click();
+    h.run_steps(300); // 5 simulated minutes
+    assert_eq!(h.state().patient().drugs.dobutamine_mcg_kg_min, 10.0);
+    let effect = h.state().status().unwrap().drug_effects[0];
+    assert!(effect > 0.4, "dobutamine effect {effect}");
+    h.get_by_label_contains("Dobutamine effect");
+    h.get_by_label("Milrinone load 50 mcg/kg").click();
+    h.run_steps(120);
+    assert!(h.state().status().unwrap().drug_effects[1] > 0.05);
+    // The oxygen and lung tiles are there.
+    h.get_by_label("SpO2 upper");
+    h.get_by_label("SvO2");
+    h.get_by_label_contains("EVLWI");
+    h.get_by_label_contains("Lungs:");
+}

@@ -4,9 +4,12 @@
 
 pub mod sim;
 
+use crate::drugs::Drug;
 use crate::ecmo::EcmoMode;
 use crate::engine::SUCTION_ALARM_MIN_PCT;
+use crate::engine::Status;
 use crate::heart::ChamberLaw;
+use crate::lungs::{self, EdemaRisk};
 use crate::monitor::IabpReadings;
 use crate::monitor::{Beat, BeatMeans};
 use crate::{Engine, Patient, presets, settings};
@@ -69,7 +72,30 @@ const PATIENT_SLIDERS: &[(&str, &str)] = &[
         "valves.mitral_regurgitation_mm2",
     ),
     ("Blood volume", "blood_volume_ml"),
+    ("Lung shunt fraction", "lungs.shunt_fraction"),
+    ("FiO2", "lungs.fio2"),
+    ("Haemoglobin", "oxygen.hemoglobin_g_dl"),
 ];
+
+/// Infusions: (label, key), in [`Drug::ALL`] order.
+const DRUG_SLIDERS: [(&str, &str); 4] = [
+    ("Dobutamine", "drugs.dobutamine_mcg_kg_min"),
+    ("Milrinone", "drugs.milrinone_mcg_kg_min"),
+    ("Epinephrine", "drugs.epinephrine_mcg_kg_min"),
+    ("Norepinephrine", "drugs.norepinephrine_mcg_kg_min"),
+];
+/// The milrinone loading dose offered as a button (label: 50 mcg/kg).
+const MILRINONE_LOAD_MCG_KG: f64 = 50.0;
+
+/// Oedema risk colours: green, amber, orange, red.
+fn risk_color(r: EdemaRisk) -> Color32 {
+    match r {
+        EdemaRisk::Low => Color32::from_rgb(120, 220, 120),
+        EdemaRisk::Moderate => Color32::from_rgb(250, 220, 60),
+        EdemaRisk::High => Color32::from_rgb(255, 150, 50),
+        EdemaRisk::Severe => Color32::from_rgb(255, 70, 70),
+    }
+}
 
 enum Backend {
     Thread(SimThread),
@@ -89,6 +115,8 @@ pub struct Dashboard {
     waves: VecDeque<WaveSample>,
     beats: VecDeque<Beat>,
     ghost: Option<Vec<[f64; 2]>>,
+    /// Drugs on board, lung water, mixing zone: the engine's slow state.
+    status: Option<Status>,
     paused: bool,
     speed: f64,
     message: Option<String>,
@@ -129,6 +157,7 @@ impl Dashboard {
             waves: VecDeque::new(),
             beats: VecDeque::new(),
             ghost: None,
+            status: None,
             paused: false,
             speed: 1.0,
             message: None,
@@ -150,6 +179,11 @@ impl Dashboard {
     }
 
     /// Completed beats received so far (most recent last).
+    /// The engine's slow state as last reported (drugs, lung water, mixing zone).
+    pub fn status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+
     pub fn beats(&self) -> &VecDeque<Beat> {
         &self.beats
     }
@@ -205,7 +239,7 @@ impl Dashboard {
                 if !*paused {
                     let (mut samples, mut beats) = (Vec::new(), Vec::new());
                     stepper.advance(INLINE_FRAME_S * *speed, &mut samples, |b| beats.push(b));
-                    events.push(Event::Frame { samples, beats });
+                    events.push(stepper.frame(samples, beats));
                 }
             }
         }
@@ -219,7 +253,12 @@ impl Dashboard {
 
     fn handle(&mut self, ev: Event) {
         match ev {
-            Event::Frame { samples, beats } => {
+            Event::Frame {
+                samples,
+                beats,
+                status,
+            } => {
+                self.status = Some(*status);
                 self.waves.extend(samples);
                 for b in beats {
                     self.push_beat(b);
@@ -263,6 +302,11 @@ impl Dashboard {
         egui::Panel::left("patient")
             .resizable(false)
             .show(ui, |ui| self.patient_ui(ui));
+        egui::Panel::right("support")
+            .resizable(false)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.support_ui(ui));
+            });
         egui::CentralPanel::default().show(ui, |ui| {
             self.tiles_ui(ui);
             ui.separator();
@@ -351,12 +395,34 @@ impl Dashboard {
                 }
             });
             ui.separator();
+            self.drugs_ui(ui);
+            ui.separator();
             if ui.button("Capture baseline loop").clicked() {
                 self.ghost = Some(self.loop_points());
             }
-            ui.separator();
-            self.support_ui(ui);
         });
+    }
+
+    /// Infusion rates with their effect-site bars, and the milrinone loading dose.
+    fn drugs_ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Drugs");
+        let effects = self.status.as_ref().map_or([0.0; 4], |s| s.drug_effects);
+        for ((label, key), effect) in DRUG_SLIDERS.iter().zip(effects) {
+            self.sliders_ui(ui, &[(label, key)]);
+            let bar = egui::ProgressBar::new(effect as f32)
+                .desired_height(12.0)
+                .text(RichText::new(format!("{label} effect {:.0} %", 100.0 * effect)).small());
+            ui.add(bar);
+        }
+        if ui
+            .button(format!("Milrinone load {MILRINONE_LOAD_MCG_KG:.0} mcg/kg"))
+            .clicked()
+        {
+            self.send(Command::Bolus {
+                drug: Drug::Milrinone,
+                mcg_kg: MILRINONE_LOAD_MCG_KG,
+            });
+        }
     }
 
     /// One slider per key, range and unit from the settings table; changes become commands.
@@ -436,6 +502,10 @@ impl Dashboard {
                     self.sliders_ui(ui, &[("ECMO flow target", "ecmo.flow_target_l_min")])
                 }
             }
+            self.sliders_ui(
+                ui,
+                &[("Sweep gas", "ecmo.sweep_l_min"), ("FdO2", "ecmo.fdo2")],
+            );
             self.switch_ui(ui, "LV vent", "lv_vent.enabled", p.lv_vent.enabled);
             if p.lv_vent.enabled {
                 self.sliders_ui(ui, &[("LV vent cannula", "lv_vent.cannula_fr")]);
@@ -541,6 +611,33 @@ impl Dashboard {
                 format!("{:.0} mL/min", b.mvo2_ml_min),
                 Color32::WHITE,
             );
+            let spo2 = Color32::from_rgb(80, 230, 230);
+            tile(ui, "SpO2 upper", format!("{:.0} %", b.sao2_upper_pct), spo2);
+            tile(ui, "SpO2 lower", format!("{:.0} %", b.sao2_lower_pct), spo2);
+            tile(ui, "SvO2", format!("{:.0} %", b.svo2_pct), CVP);
+            tile(
+                ui,
+                "Pc lung",
+                format!("{:.0}", b.pulmonary_capillary_mmhg),
+                LA,
+            );
+            if let Some(st) = &self.status {
+                let arrow = if st.lung_water_gain_ml_h > lungs::RISING_ML_H {
+                    " ^"
+                } else {
+                    ""
+                };
+                let name = format!("EVLWI {}", serde_plain(&st.edema_risk));
+                tile(
+                    ui,
+                    &name,
+                    format!("{:.1}{arrow}", st.lung_water_ml_kg),
+                    risk_color(st.edema_risk),
+                );
+                if let Some(z) = st.mixing_zone {
+                    tile(ui, "Mixing zone", serde_plain(&z), Color32::WHITE);
+                }
+            }
             let p = &self.patient;
             let device = Color32::LIGHT_BLUE;
             // Red when an inlet is sucking down.
@@ -599,6 +696,12 @@ impl Dashboard {
                 tile(ui, "AEDP", show(r.iabp_aedp_mmhg), ART);
             }
         });
+        if let Some(st) = &self.status {
+            ui.colored_label(
+                risk_color(st.edema_risk),
+                format!("Lungs: {}", st.edema_reason),
+            );
+        }
     }
 
     fn series(&self, f: impl Fn(&WaveSample) -> f64) -> PlotPoints<'static> {

@@ -5,6 +5,8 @@
 //!
 //! The same [`Stepper`] also drives an inline backend with no thread, for tests and headless use.
 
+use crate::drugs::Drug;
+use crate::engine::Status;
 use crate::monitor::Beat;
 use crate::{Engine, Node, Path, Patient};
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, unbounded};
@@ -37,6 +39,11 @@ pub enum Command {
         volume_ml: f64,
         duration_s: f64,
     },
+    /// A loading dose now.
+    Bolus {
+        drug: Drug,
+        mcg_kg: f64,
+    },
     Pause(bool),
     /// Simulated seconds per wall second.
     Speed(f64),
@@ -64,6 +71,8 @@ pub enum Event {
     Frame {
         samples: Vec<WaveSample>,
         beats: Vec<Beat>,
+        /// The slow state at the frame's end (drugs, lung water, mixing zone).
+        status: Box<Status>,
     },
     /// The patient as it now is, after a setting change.
     Patient(Box<Patient>),
@@ -112,6 +121,15 @@ impl Stepper {
         }
     }
 
+    /// The frame event for what `advance` produced.
+    pub fn frame(&self, samples: Vec<WaveSample>, beats: Vec<Beat>) -> Event {
+        Event::Frame {
+            samples,
+            beats,
+            status: Box::new(self.engine.status()),
+        }
+    }
+
     /// Apply a command; returns the events it produces. `Pause`/`Speed` belong to the pacer.
     pub fn apply(&mut self, command: &Command) -> Option<Event> {
         match command {
@@ -132,6 +150,11 @@ impl Stepper {
             } => self
                 .engine
                 .give_fluid(*volume_ml, *duration_s)
+                .err()
+                .map(|e| Event::Rejected(e.to_string())),
+            Command::Bolus { drug, mcg_kg } => self
+                .engine
+                .give_bolus(*drug, *mcg_kg)
                 .err()
                 .map(|e| Event::Rejected(e.to_string())),
             Command::Pause(_) | Command::Speed(_) | Command::Shutdown => None,
@@ -230,7 +253,7 @@ fn run(
                 beats.push(b)
             });
             // A UI that stops reading loses old frames, never the simulation's pace.
-            match events.try_send(Event::Frame { samples, beats }) {
+            match events.try_send(stepper.frame(samples, beats)) {
                 Ok(()) | Err(TrySendError::Full(_)) => {}
                 Err(TrySendError::Disconnected(_)) => return,
             }
