@@ -176,9 +176,10 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
         );
         if let serde_json::Value::Object(map) = value {
             for (k, v) in map {
-                let shown = match (v.as_u64(), v.as_f64()) {
-                    (Some(n), _) => n.to_string(),
-                    (None, Some(x)) => format!("{x:.2}"),
+                let shown = match (v.as_u64(), v.as_f64(), v.as_str()) {
+                    (Some(n), _, _) => n.to_string(),
+                    (None, Some(x), _) => format!("{x:.2}"),
+                    (_, _, Some(text)) => text.to_string(),
                     _ => v.to_string(),
                 };
                 let _ = writeln!(out, "  {k:<30} {shown:>10}");

@@ -68,6 +68,18 @@ const CONTRACT_KEYS: &[&str] = &[
     "coronary_perfusion_mmhg",
     "cpo_w",
     "blood_volume_ml",
+    // Issue 4: drugs, lungs, oxygen.
+    "dobutamine_effect",
+    "milrinone_effect",
+    "epinephrine_effect",
+    "norepinephrine_effect",
+    "pulmonary_capillary_mmhg",
+    "lung_filtration_ml_h",
+    "lung_water_ml_kg",
+    "sao2_upper_pct",
+    "sao2_lower_pct",
+    "sao2_coronary_pct",
+    "svo2_pct",
 ];
 
 #[test]
@@ -343,4 +355,28 @@ fn fluid_orders_from_the_command_line() {
         &["run", "--fluid", "9000:1"],
         &["fluid volume", "out of range"],
     );
+}
+
+#[test]
+fn issue_4_string_keys_and_the_bolus_flag() {
+    let s = run_healthy_json("30", &["--set", "drugs.dobutamine_mcg_kg_min=5"]);
+    let effect = s["dobutamine_effect"].as_f64().unwrap();
+    assert!(effect > 0.0 && effect < 1.0);
+    assert_eq!(s["edema_risk"], "low");
+    assert!(s["edema_reason"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(s["mixing_zone"].is_null(), "no ECMO, no mixing zone");
+    let on_ecmo = run_healthy_json("30", &["--set", "ecmo.enabled=true"]);
+    let zone = on_ecmo["mixing_zone"].as_str().unwrap();
+    assert!(
+        ["aortic-root", "arch", "descending"].contains(&zone),
+        "{zone}"
+    );
+    let loaded = run_healthy_json("60", &["--bolus", "milrinone:50"]);
+    assert!(loaded["milrinone_effect"].as_f64().unwrap() > 0.05);
+    fails_cleanly(&["run", "--bolus", "aspirin:50"], &["aspirin", "milrinone"]);
+    fails_cleanly(
+        &["run", "--bolus", "milrinone"],
+        &["--bolus", "DRUG:MCG_KG"],
+    );
+    fails_cleanly(&["run", "--bolus", "milrinone:-5"], &["milrinone bolus"]);
 }
