@@ -103,29 +103,29 @@ pub struct RunOptions<'a> {
     pub boluses: &'a [String],
 }
 
+/// `HEAD:NUMBER` (the form of `--fluid` and `--bolus`) into its head and number; `usage` names
+/// the flag and an example for the error.
+fn head_and_number<'t>(text: &'t str, usage: &str) -> Result<(&'t str, f64), CliError> {
+    let bad = || CliError::Usage(format!("{usage}, got '{text}'"));
+    let (head, number) = text.split_once(':').ok_or_else(bad)?;
+    let number: f64 = number.trim().parse().map_err(|_| bad())?;
+    Ok((head.trim(), number))
+}
+
 /// `ML:MINUTES` into (mL, seconds).
 fn parse_fluid(text: &str) -> Result<(f64, f64), CliError> {
-    let bad = || {
-        CliError::Usage(format!(
-            "--fluid '{text}': expected ML:MINUTES, e.g. 500:10 or -300:60"
-        ))
-    };
-    let (ml, min) = text.split_once(':').ok_or_else(bad)?;
-    let ml: f64 = ml.trim().parse().map_err(|_| bad())?;
-    let min: f64 = min.trim().parse().map_err(|_| bad())?;
+    let usage = "--fluid: expected ML:MINUTES, e.g. 500:10 or -300:60";
+    let (ml, min) = head_and_number(text, usage)?;
+    let ml: f64 = ml
+        .parse()
+        .map_err(|_| CliError::Usage(format!("{usage}, got '{text}'")))?;
     Ok((ml, min * 60.0))
 }
 
 /// `DRUG:MCG_KG` into (drug, dose).
 fn parse_bolus(text: &str) -> Result<(Drug, f64), CliError> {
-    let bad = || {
-        CliError::Usage(format!(
-            "--bolus '{text}': expected DRUG:MCG_KG, e.g. milrinone:50"
-        ))
-    };
-    let (drug, dose) = text.split_once(':').ok_or_else(bad)?;
-    let dose: f64 = dose.trim().parse().map_err(|_| bad())?;
-    Ok((Drug::parse(drug.trim())?, dose))
+    let (drug, dose) = head_and_number(text, "--bolus: expected DRUG:MCG_KG, e.g. milrinone:50")?;
+    Ok((Drug::parse(drug)?, dose))
 }
 
 pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError> {
