@@ -156,6 +156,8 @@ pub struct Summary {
     pub edema_reason: String,
     /// Where the retrograde ECMO stream meets the native output (null without ECMO).
     pub mixing_zone: Option<MixingZone>,
+    /// The bedside alarms active now, most urgent first (`alarms.rs`).
+    pub alarms: Vec<crate::alarms::Alarm>,
     /// Beats the means were taken over.
     pub beats: usize,
 }
@@ -587,6 +589,10 @@ impl Engine {
             edema_risk: risk,
             edema_reason: reason,
             mixing_zone: self.mixing_zone(),
+            alarms: crate::alarms::of_engine(self)
+                .into_iter()
+                .map(|(a, _)| a)
+                .collect(),
             beats: m.beats,
         })
     }

@@ -1,6 +1,7 @@
 //! docs/MODEL.md kept true: every preset key has a parameter row whose values match both
 //! presets, and every constant row equals the constant in the code.
 
+use ecmo_unload::alarms;
 use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
 use ecmo_unload::drugs::{Drug, PROFILES};
 use ecmo_unload::ecmo::{
@@ -136,6 +137,12 @@ fn every_constant_row_matches_the_code() {
         ("INLET_SERVO_MMHG", INLET_SERVO_MMHG),
         ("RESISTANCE_MIN_FLOW_L_MIN", RESISTANCE_MIN_FLOW_L_MIN),
         ("SLOW_UPDATE_S", SLOW_UPDATE_S),
+        ("ALARM_BEATS", alarms::ALARM_BEATS as f64),
+        ("MAP_LOW_MMHG", alarms::MAP_LOW_MMHG),
+        ("AV_CLOSED_BEATS", alarms::AV_CLOSED_BEATS as f64),
+        ("PCWP_HIGH_MMHG", alarms::PCWP_HIGH_MMHG),
+        ("LUNG_WATER_RISING_ML_H", alarms::LUNG_WATER_RISING_ML_H),
+        ("UPPER_SPO2_LOW_PCT", alarms::UPPER_SPO2_LOW_PCT),
         ("GAAR_FRACTION", GAAR_FRACTION),
         ("NORMAL_WATER_ML_KG", NORMAL_WATER_ML_KG),
         ("OEDEMA_WATER_ML_KG", OEDEMA_WATER_ML_KG),

@@ -1,0 +1,188 @@
+//! Bedside alarms: threshold and pattern alarms on the monitor's beats and the engine's slow
+//! state, each with a priority and a one-line clinical explanation of why it fires and what
+//! usually helps. Pure: the dashboard keeps acknowledgement and silence, this only says which
+//! conditions hold now. Thresholds and sources: docs/MODEL.md section 6.2.
+
+use crate::Engine;
+use crate::engine::{SUCTION_ALARM_MIN_PCT, Status};
+use crate::lungs::RISK_MODERATE_PC_MMHG;
+use crate::monitor::{Beat, BeatMeans};
+
+/// MAP below which perfusion is at risk (the usual resuscitation target of 65 mmHg).
+pub const MAP_LOW_MMHG: f64 = 65.0;
+/// Consecutive beats without aortic-valve opening that make a stagnant LV.
+pub const AV_CLOSED_BEATS: usize = 10;
+/// Wedge pressure above which the lungs congest (interstitial oedema from 18-20 mmHg).
+pub const PCWP_HIGH_MMHG: f64 = 20.0;
+/// Lung water gain that counts as rising.
+pub const LUNG_WATER_RISING_ML_H: f64 = crate::lungs::RISING_ML_H;
+/// Beats whose means the threshold alarms read (a monitor averages a few beats, so one ectopic
+/// beat does not alarm).
+pub const ALARM_BEATS: usize = 5;
+/// Upper-body arterial saturation below which the brain and heart are hypoxaemic.
+pub const UPPER_SPO2_LOW_PCT: f64 = 90.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    High,
+    Medium,
+    Low,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Alarm {
+    Hypotension,
+    UpperBodyDesaturation,
+    EcmoChatter,
+    ImpellaSuction,
+    AorticValveClosed,
+    HighPcwp,
+    RisingLungWater,
+}
+
+impl Alarm {
+    pub const ALL: [Alarm; 7] = [
+        Alarm::Hypotension,
+        Alarm::UpperBodyDesaturation,
+        Alarm::EcmoChatter,
+        Alarm::ImpellaSuction,
+        Alarm::AorticValveClosed,
+        Alarm::HighPcwp,
+        Alarm::RisingLungWater,
+    ];
+
+    pub fn priority(self) -> Priority {
+        match self {
+            Alarm::Hypotension | Alarm::UpperBodyDesaturation => Priority::High,
+            Alarm::EcmoChatter | Alarm::ImpellaSuction | Alarm::AorticValveClosed => {
+                Priority::Medium
+            }
+            Alarm::HighPcwp | Alarm::RisingLungWater => Priority::Low,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Alarm::Hypotension => "MAP low",
+            Alarm::UpperBodyDesaturation => "Upper-body SpO2 low",
+            Alarm::EcmoChatter => "ECMO chatter",
+            Alarm::ImpellaSuction => "Impella suction",
+            Alarm::AorticValveClosed => "Aortic valve closed",
+            Alarm::HighPcwp => "PCWP high",
+            Alarm::RisingLungWater => "Lung water rising",
+        }
+    }
+
+    /// Why it fires and what usually helps, in one line.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Alarm::Hypotension => {
+                "organ perfusion falls below a MAP of 65: more flow (ECMO, inotrope) or tone \
+                 (vasopressor), fluids only if preload-responsive"
+            }
+            Alarm::UpperBodyDesaturation => {
+                "native output carries poorly oxygenated blood from failing lungs to the brain \
+                 and heart (north-south): ventilator FiO2/PEEP, more ECMO flow, or move the \
+                 return to the right subclavian/jugular (V-AV)"
+            }
+            Alarm::EcmoChatter => {
+                "the drainage cannula sucks the vein flat: the patient is underfilled for this \
+                 pump speed; lower the speed or give volume"
+            }
+            Alarm::ImpellaSuction => {
+                "the LV is too empty for the Impella level: lower the P-level, give volume, \
+                 check position"
+            }
+            Alarm::AorticValveClosed => {
+                "the LV no longer ejects against the ECMO afterload: blood stagnates (thrombus) \
+                 and the LV distends; less ECMO flow, an inotrope, or unload (IABP, Impella, vent)"
+            }
+            Alarm::HighPcwp => {
+                "left atrial pressure this high pushes water into the lungs: unload the LV, \
+                 diurese, less ECMO flow if the LV is distended"
+            }
+            Alarm::RisingLungWater => {
+                "filtration outruns lymph drainage: pulmonary oedema is building; lower the left \
+                 atrial pressure (unloading, diuresis)"
+            }
+        }
+    }
+}
+
+/// What the alarms read: the recent beats' means, the beats themselves (newest last) and the
+/// slow state.
+pub struct Inputs<'a> {
+    pub means: &'a BeatMeans,
+    pub recent: &'a [Beat],
+    pub status: &'a Status,
+    pub ecmo_on: bool,
+    pub impella_on: bool,
+}
+
+/// The alarms whose condition holds now, each with the reading that tripped it, most urgent
+/// first.
+pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
+    let b = &i.means.mean;
+    let mut out = Vec::new();
+    if b.map_mmhg < MAP_LOW_MMHG {
+        out.push((Alarm::Hypotension, format!("MAP {:.0} mmHg", b.map_mmhg)));
+    }
+    if b.sao2_upper_pct < UPPER_SPO2_LOW_PCT {
+        out.push((
+            Alarm::UpperBodyDesaturation,
+            format!("right radial SpO2 {:.0} %", b.sao2_upper_pct),
+        ));
+    }
+    if i.ecmo_on && b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT {
+        out.push((
+            Alarm::EcmoChatter,
+            format!("inlet {:.0} mmHg", b.ecmo_inlet_mmhg),
+        ));
+    }
+    if i.impella_on && b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT {
+        out.push((
+            Alarm::ImpellaSuction,
+            format!("{:.0} % of the beat", b.impella_suction_pct),
+        ));
+    }
+    let closed = i.recent.iter().rev().take_while(|b| !b.av_opened).count();
+    if closed >= AV_CLOSED_BEATS {
+        out.push((
+            Alarm::AorticValveClosed,
+            format!("no ejection for {closed} beats"),
+        ));
+    }
+    if b.pcwp_mmhg > PCWP_HIGH_MMHG {
+        out.push((Alarm::HighPcwp, format!("PCWP {:.0} mmHg", b.pcwp_mmhg)));
+    }
+    if i.status.lung_water_gain_ml_h > LUNG_WATER_RISING_ML_H
+        && b.pulmonary_capillary_mmhg >= RISK_MODERATE_PC_MMHG
+    {
+        out.push((
+            Alarm::RisingLungWater,
+            format!(
+                "+{:.0} mL/h, EVLWI {:.1} mL/kg",
+                i.status.lung_water_gain_ml_h, i.status.lung_water_ml_kg
+            ),
+        ));
+    }
+    out.sort_by_key(|(a, _)| (a.priority(), *a));
+    out
+}
+
+/// The alarms of a running engine now (its last beats and slow state).
+pub fn of_engine(e: &Engine) -> Vec<(Alarm, String)> {
+    let Some(means) = e.monitor().mean_of_last(ALARM_BEATS) else {
+        return Vec::new();
+    };
+    let recent: Vec<Beat> = e.monitor().beats().copied().collect();
+    let p = e.patient();
+    active(&Inputs {
+        means: &means,
+        recent: &recent,
+        status: &e.status(),
+        ecmo_on: p.ecmo.enabled,
+        impella_on: p.impella.enabled,
+    })
+}

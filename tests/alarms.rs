@@ -1,0 +1,74 @@
+//! The bedside alarms on real patients: quiet when all is well, each firing in the situation it
+//! describes.
+
+use ecmo_unload::alarms::{self, Alarm, Priority};
+use ecmo_unload::{Engine, presets, settings};
+
+fn alarms_after(preset: &str, sets: &[&str], seconds: f64) -> Vec<Alarm> {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let mut e =
+        Engine::new(settings::apply_all(&presets::load(preset).unwrap(), &sets).unwrap()).unwrap();
+    e.run_for(seconds);
+    alarms::of_engine(&e).into_iter().map(|(a, _)| a).collect()
+}
+
+#[test]
+fn a_healthy_patient_raises_none() {
+    assert!(alarms_after("healthy", &[], 60.0).is_empty());
+}
+
+#[test]
+fn the_shock_patient_is_congested() {
+    let a = alarms_after("cardiogenic-shock", &[], 60.0);
+    assert!(a.contains(&Alarm::HighPcwp), "{a:?}");
+    assert!(a.contains(&Alarm::RisingLungWater), "{a:?}");
+    assert!(!a.contains(&Alarm::AorticValveClosed));
+}
+
+#[test]
+fn a_stone_heart_on_ecmo_alarms_a_closed_valve() {
+    let a = alarms_after(
+        "cardiogenic-shock",
+        &["ecmo.enabled=true", "rhythm.kind=vf"],
+        60.0,
+    );
+    assert!(a.contains(&Alarm::AorticValveClosed), "{a:?}");
+    assert!(
+        !a.contains(&Alarm::Hypotension),
+        "ECMO holds the pressure: {a:?}"
+    );
+    // Most urgent first.
+    let priorities: Vec<Priority> = a.iter().map(|x| x.priority()).collect();
+    assert!(priorities.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn hypovolaemia_and_north_south_alarm() {
+    let a = alarms_after("healthy", &["blood_volume_ml=3000"], 60.0);
+    assert!(a.contains(&Alarm::Hypotension), "{a:?}");
+    let a = alarms_after(
+        "cardiogenic-shock",
+        &[
+            "ecmo.enabled=true",
+            "lungs.shunt_fraction=0.6",
+            "heart.lv.ees_mmhg_per_ml=2.0",
+        ],
+        300.0,
+    );
+    assert!(a.contains(&Alarm::UpperBodyDesaturation), "{a:?}");
+    assert!(
+        Alarm::UpperBodyDesaturation
+            .explanation()
+            .contains("north-south")
+    );
+}
+
+#[test]
+fn an_overdriven_pump_chatters() {
+    let a = alarms_after(
+        "cardiogenic-shock",
+        &["ecmo.enabled=true", "ecmo.rpm=5000", "blood_volume_ml=4000"],
+        60.0,
+    );
+    assert!(a.contains(&Alarm::EcmoChatter), "{a:?}");
+}
