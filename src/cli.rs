@@ -15,9 +15,30 @@ use std::time::Instant;
     about = "Hemodynamic simulator for mechanical circulatory support in cardiogenic shock.\n\
              Education and research only: not a medical device."
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Without a subcommand: the dashboard, on this patient.
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+}
+
+/// How to open the dashboard (top level, or `gui`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct DashboardArgs {
+    /// Built-in preset name or path to a RON preset file.
+    #[arg(long, default_value = "cardiogenic-shock")]
+    pub preset: String,
+    /// Override a parameter, as with `run` (e.g. ecmo.enabled=true).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Save a PNG of the window after --after-s simulated seconds, then quit.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<std::path::PathBuf>,
+    /// Simulated seconds to run before the --screenshot (all but the last sweep at once).
+    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    pub after_s: f64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -65,14 +86,8 @@ pub enum Command {
     /// Open the dashboard (the default when no subcommand is given).
     #[cfg(feature = "gui")]
     Gui {
-        #[arg(long, default_value = "cardiogenic-shock")]
-        preset: String,
-        /// Override a parameter, as with `run` (e.g. ecmo.enabled=true).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        sets: Vec<String>,
-        /// Save a PNG of the window after a few seconds, then quit.
-        #[arg(long, value_name = "PATH")]
-        screenshot: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        dashboard: DashboardArgs,
     },
 }
 

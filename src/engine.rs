@@ -544,6 +544,21 @@ impl Engine {
         self.body_fluid_ml() - self.initial_volume_ml - self.volume_added_ml
     }
 
+    /// Time since the last R wave (the ECG's phase).
+    pub fn since_r_s(&self) -> f64 {
+        self.clock.since_r_s
+    }
+
+    /// The current beat's RR interval (infinite without a rhythm).
+    pub fn rr_s(&self) -> f64 {
+        self.clock.rr_s
+    }
+
+    /// The IABP balloon's gas volume now.
+    pub fn balloon_ml(&self) -> f64 {
+        self.support.balloon_ml()
+    }
+
     pub fn lungs(&self) -> &LungWater {
         &self.lungs
     }

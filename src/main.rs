@@ -46,13 +46,9 @@ fn main() -> ExitCode {
         }
         Some(Command::Bench { seconds }) => cli::bench(seconds),
         #[cfg(feature = "gui")]
-        Some(Command::Gui {
-            preset,
-            sets,
-            screenshot,
-        }) => gui(&preset, &sets, screenshot),
+        Some(Command::Gui { dashboard }) => gui(&dashboard),
         #[cfg(feature = "gui")]
-        None => gui("cardiogenic-shock", &[], None),
+        None => gui(&args.dashboard),
         #[cfg(not(feature = "gui"))]
         None => {
             use clap::CommandFactory;
@@ -64,12 +60,15 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
-fn gui(
-    preset: &str,
-    sets: &[String],
-    screenshot: Option<std::path::PathBuf>,
-) -> Result<(), CliError> {
-    let patient = cli::patient_with_overrides(preset, sets)?;
+fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
+    if !(d.after_s.is_finite() && d.after_s >= 0.0) {
+        return Err(CliError::Usage(format!(
+            "--after-s {}: expected seconds >= 0",
+            d.after_s
+        )));
+    }
+    let patient = cli::patient_with_overrides(&d.preset, &d.sets)?;
+    let screenshot = d.screenshot.clone().map(|p| (p, d.after_s));
     ecmo_unload::app::run(patient, screenshot).map_err(|e| CliError::Usage(e.to_string()))
 }
 

@@ -152,6 +152,18 @@ pub fn to_ron(p: &Patient) -> String {
         .expect("a Patient always serialises")
 }
 
+/// Write a patient to a preset file (the file is written whole, then renamed over the old one,
+/// so a crash never leaves half a preset).
+pub fn save(p: &Patient, path: &std::path::Path) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let tmp = path.with_extension("ron.partial");
+    std::fs::write(&tmp, to_ron(p)).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

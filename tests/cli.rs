@@ -365,7 +365,11 @@ fn issue_4_string_keys_and_the_bolus_flag() {
     assert_eq!(s["edema_risk"], "low");
     assert!(s["edema_reason"].as_str().is_some_and(|r| !r.is_empty()));
     assert!(s["mixing_zone"].is_null(), "no ECMO, no mixing zone");
-    assert_eq!(s["alarms"], serde_json::json!([]), "a healthy patient alarms nothing");
+    assert_eq!(
+        s["alarms"],
+        serde_json::json!([]),
+        "a healthy patient alarms nothing"
+    );
     let on_ecmo = run_healthy_json("30", &["--set", "ecmo.enabled=true"]);
     let zone = on_ecmo["mixing_zone"].as_str().unwrap();
     assert!(

@@ -210,16 +210,14 @@ fn the_shock_patient_extracts_more_oxygen() {
 #[cfg(feature = "gui")]
 #[test]
 fn accelerated_time_gives_the_real_time_numbers() {
-    use ecmo_unload::app::sim::Stepper;
+    use ecmo_unload::app::sim::{Output, Stepper};
     let run = |frame_s: f64, frames: usize| {
         let mut s = Stepper::new(engine(
             "cardiogenic-shock",
             &["drugs.dobutamine_mcg_kg_min=5", "ecmo.enabled=true"],
         ));
-        let mut batch = Vec::new();
         for _ in 0..frames {
-            s.advance(frame_s, &mut batch, |_| {});
-            batch.clear();
+            s.advance(frame_s, &mut Output::default());
         }
         serde_json::to_value(s.engine.summary().unwrap()).unwrap()
     };

@@ -2,7 +2,11 @@
 //! commands -> simulation -> samples and beats -> views. No physiology here: numbers come from
 //! the monitor, curves from the chamber laws of the model.
 
+pub mod alarm_view;
+pub mod ecg;
+pub mod log;
 pub mod sim;
+pub mod trends;
 
 use crate::drugs::Drug;
 use crate::ecmo::EcmoMode;
@@ -13,16 +17,21 @@ use crate::lungs::{self, EdemaRisk};
 use crate::monitor::IabpReadings;
 use crate::monitor::{Beat, BeatMeans};
 use crate::{Engine, Patient, presets, settings};
+use alarm_view::{AlarmPanel, Change};
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
-use sim::{Command, Event, SimThread, Stepper, WaveSample};
+use log::{EventLog, Recorder};
+use sim::{Command, Event, Output, SimThread, Stepper, WaveSample};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
+use trends::Trends;
 
 /// Seconds of waveform on screen (a bedside monitor sweeps 5-10 s).
 const SWEEP_S: f64 = 8.0;
-/// Beats averaged for the numeric tiles.
-const TILE_BEATS: usize = 5;
+/// Beats averaged for the numeric tiles (the alarms' average too).
+const TILE_BEATS: usize = crate::alarms::ALARM_BEATS;
+/// Beats kept for the view: the tiles, the AV-opening strip and the closed-valve alarm.
+const BEAT_HISTORY: usize = 32;
 /// Numeric tiles: value font size, height, and width (minimum, and per character of value).
 const TILE_FONT: f32 = 24.0;
 const TILE_HEIGHT: f32 = 52.0;
@@ -41,6 +50,18 @@ const LV: Color32 = Color32::from_rgb(120, 220, 120);
 const PA: Color32 = Color32::from_rgb(250, 220, 60);
 const CVP: Color32 = Color32::from_rgb(80, 160, 255);
 const LA: Color32 = Color32::from_rgb(255, 160, 60);
+const SPO2: Color32 = Color32::from_rgb(80, 230, 230);
+const ECG: Color32 = Color32::from_rgb(120, 255, 120);
+const DEVICE: Color32 = Color32::LIGHT_BLUE;
+/// Heights of the ECG and pleth strips.
+const ECG_PLOT_HEIGHT: f32 = 90.0;
+const PLETH_PLOT_HEIGHT: f32 = 90.0;
+/// Balloon timing marks where the balloon passes this share of its volume.
+const IABP_MARK_FRACTION: f64 = 0.1;
+const UNLOADING_TREND_HEIGHT: f32 = 220.0;
+const PRESET_PATH_WIDTH: f32 = 260.0;
+/// "Jump ahead" offers: (label, simulated minutes).
+const JUMPS: [(&str, f64); 3] = [("+1 min", 1.0), ("+10 min", 10.0), ("+60 min", 60.0)];
 
 /// Fluid orders offered as buttons: (label, mL, minutes).
 const FLUID_ORDERS: &[(&str, f64, f64)] = &[
@@ -107,8 +128,28 @@ enum Backend {
     },
 }
 
+/// The central area's views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Monitor,
+    Unloading,
+    Trends,
+    EventLog,
+}
+
+impl Tab {
+    const ALL: [(Tab, &'static str); 4] = [
+        (Tab::Monitor, "Monitor"),
+        (Tab::Unloading, "Unloading"),
+        (Tab::Trends, "Trends"),
+        (Tab::EventLog, "Event log"),
+    ];
+}
+
 pub struct Dashboard {
     backend: Backend,
+    /// To wake the UI from a restarted simulation thread.
+    ctx: Option<egui::Context>,
     patient: Patient,
     /// Current numeric value of every key (refreshed when the patient changes).
     values: BTreeMap<String, f64>,
@@ -120,9 +161,22 @@ pub struct Dashboard {
     paused: bool,
     speed: f64,
     message: Option<String>,
-    /// Take a screenshot to this path after this many frames, then close.
-    screenshot: Option<(std::path::PathBuf, u32)>,
+    /// Save a PNG of the window to this path once the simulation has run this long, then close.
+    screenshot: Option<(std::path::PathBuf, f64)>,
     frames: u32,
+    tab: Tab,
+    trends: Trends,
+    alarms: AlarmPanel,
+    log: EventLog,
+    recorder: Option<Recorder>,
+    /// The last copy of the engine the simulation sent: a restart after a failure resumes here.
+    checkpoint: Option<Box<Engine>>,
+    /// Why the simulation stopped, while it is stopped.
+    failed: Option<String>,
+    /// The preset file path typed in the top bar.
+    preset_path: String,
+    /// A PNG export was asked for (the next frame's image goes to a file).
+    export_png: bool,
 }
 
 impl Dashboard {
@@ -133,7 +187,9 @@ impl Dashboard {
         let thread = SimThread::spawn(engine, move || {
             wake_ctx.request_repaint_after(Duration::ZERO)
         })?;
-        Ok(Self::with_backend(Backend::Thread(thread), patient))
+        let mut d = Self::with_backend(Backend::Thread(thread), patient);
+        d.ctx = Some(ctx.clone());
+        Ok(d)
     }
 
     /// No thread, no clock: each frame advances the engine by 1/60 s x speed. For tests.
@@ -152,6 +208,7 @@ impl Dashboard {
     fn with_backend(backend: Backend, patient: Patient) -> Self {
         let mut d = Self {
             backend,
+            ctx: None,
             values: BTreeMap::new(),
             patient,
             waves: VecDeque::new(),
@@ -163,14 +220,90 @@ impl Dashboard {
             message: None,
             screenshot: None,
             frames: 0,
+            tab: Tab::Monitor,
+            trends: Trends::default(),
+            alarms: AlarmPanel::default(),
+            log: EventLog::default(),
+            recorder: None,
+            checkpoint: None,
+            failed: None,
+            preset_path: String::new(),
+            export_png: false,
         };
         d.refresh_values();
         d
     }
 
-    pub fn screenshot_after(mut self, path: std::path::PathBuf, frames: u32) -> Self {
-        self.screenshot = Some((path, frames));
+    /// Run `after_s` of simulated time (all but the last sweep at once), save a PNG of the window
+    /// to `path`, and close.
+    pub fn screenshot_at(mut self, path: std::path::PathBuf, after_s: f64) -> Self {
+        let ahead = after_s - SWEEP_S;
+        if ahead > 0.0 {
+            self.send(Command::JumpAhead(ahead));
+        }
+        self.screenshot = Some((path, after_s));
         self
+    }
+
+    /// Send a command to the simulation, as the controls do (logged like theirs).
+    pub fn command(&mut self, cmd: Command) {
+        self.send(cmd);
+    }
+
+    /// Simulated time of the newest sample.
+    pub fn t_s(&self) -> f64 {
+        self.waves.back().map_or(0.0, |s| s.t_s)
+    }
+
+    pub fn trends(&self) -> &Trends {
+        &self.trends
+    }
+
+    pub fn event_log(&self) -> &EventLog {
+        &self.log
+    }
+
+    /// Alarms active now, most urgent first.
+    pub fn active_alarms(&self) -> Vec<crate::alarms::Alarm> {
+        self.alarms.active()
+    }
+
+    /// Why the simulation stopped, if it has.
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
+    }
+
+    pub fn set_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+    }
+
+    /// Start recording to CSV files in `dir`.
+    pub fn start_recording(&mut self, dir: &std::path::Path) {
+        match Recorder::start(dir) {
+            Ok(r) => {
+                self.note("user", format!("recording to {}", dir.display()));
+                self.recorder = Some(r);
+            }
+            Err(e) => self.message = Some(format!("{}: {e}", dir.display())),
+        }
+    }
+
+    pub fn stop_recording(&mut self) {
+        if let Some(mut r) = self.recorder.take() {
+            let _ = r.flush();
+            self.note("user", format!("recording stopped ({})", r.dir.display()));
+        }
+    }
+
+    /// An entry in the event log (and in the recording, if one runs).
+    fn note(&mut self, source: &'static str, text: String) {
+        let t = self.t_s();
+        let entry = self.log.push(t, source, text).clone();
+        if let Some(r) = &mut self.recorder
+            && let Err(e) = r.event(&entry)
+        {
+            self.message = Some(format!("recording: {e}"));
+        }
     }
 
     /// The patient as the simulation last reported it.
@@ -196,6 +329,9 @@ impl Dashboard {
     }
 
     fn send(&mut self, cmd: Command) {
+        if let Some(what) = describe(&cmd) {
+            self.note("user", what);
+        }
         match &mut self.backend {
             Backend::Thread(t) => {
                 if t.commands.send(cmd).is_err() {
@@ -210,12 +346,52 @@ impl Dashboard {
                 Command::Pause(p) => *paused = p,
                 Command::Speed(s) => *speed = s,
                 other => {
-                    if let Some(ev) = stepper.apply(&other) {
-                        self.handle(ev);
+                    let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        stepper.apply(&other)
+                    }));
+                    match applied {
+                        Ok(Some(ev)) => self.handle(ev),
+                        Ok(None) => {}
+                        Err(payload) => {
+                            self.handle(Event::Failed(sim::panic_message(payload.as_ref())))
+                        }
                     }
                 }
             },
         }
+    }
+
+    /// Start the simulation again from the last checkpoint (after a failure).
+    pub fn restart_from_checkpoint(&mut self) {
+        let Some(engine) = self.checkpoint.clone() else {
+            return;
+        };
+        let t = engine.t_s();
+        self.backend = match &self.backend {
+            Backend::Thread(_) => {
+                let ctx = self.ctx.clone().unwrap_or_default();
+                match SimThread::spawn(*engine, move || ctx.request_repaint_after(Duration::ZERO)) {
+                    Ok(t) => Backend::Thread(t),
+                    Err(e) => {
+                        self.message = Some(format!("could not restart: {e}"));
+                        return;
+                    }
+                }
+            }
+            Backend::Inline { speed, .. } => Backend::Inline {
+                stepper: Box::new(Stepper::new(*engine)),
+                paused: false,
+                speed: *speed,
+            },
+        };
+        self.failed = None;
+        self.message = None;
+        self.paused = false;
+        self.waves.clear();
+        self.note(
+            "system",
+            format!("restarted from the checkpoint at {t:.0} s"),
+        );
     }
 
     /// Drain what the simulation produced; called once per frame before drawing.
@@ -224,11 +400,9 @@ impl Dashboard {
         match &mut self.backend {
             Backend::Thread(t) => {
                 events.extend(t.events.try_iter());
-                if t.is_finished() && self.message.is_none() {
-                    self.message = Some(
-                        "the simulation thread stopped unexpectedly: load a preset to restart"
-                            .into(),
-                    );
+                let silent_stop = t.is_finished() && t.events.is_empty();
+                if silent_stop && self.failed.is_none() && events.is_empty() {
+                    events.push(Event::Failed("the simulation thread stopped".into()));
                 }
             }
             Backend::Inline {
@@ -236,15 +410,30 @@ impl Dashboard {
                 paused,
                 speed,
             } => {
-                if !*paused {
-                    let (mut samples, mut beats) = (Vec::new(), Vec::new());
-                    stepper.advance(INLINE_FRAME_S * *speed, &mut samples, |b| beats.push(b));
-                    events.push(stepper.frame(samples, beats));
+                if !*paused && self.failed.is_none() {
+                    let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let mut out = Output::default();
+                        stepper.advance(INLINE_FRAME_S * *speed, &mut out);
+                        stepper.frame(out)
+                    }));
+                    events.push(match frame {
+                        Ok(f) => f,
+                        Err(payload) => Event::Failed(sim::panic_message(payload.as_ref())),
+                    });
+                    // The inline backend checkpoints every frame (it is cheap at test scale).
+                    if self.failed.is_none() {
+                        self.checkpoint = Some(Box::new(stepper.engine.clone()));
+                    }
                 }
             }
         }
         for ev in events {
             self.handle(ev);
+        }
+        if let Some(r) = &mut self.recorder
+            && let Err(e) = r.flush()
+        {
+            self.message = Some(format!("recording: {e}"));
         }
         if !self.paused {
             ctx.request_repaint_after(FRAME);
@@ -253,16 +442,24 @@ impl Dashboard {
 
     fn handle(&mut self, ev: Event) {
         match ev {
-            Event::Frame {
-                samples,
-                beats,
-                status,
-            } => {
+            Event::Frame { out, status } => {
                 self.status = Some(*status);
-                self.waves.extend(samples);
-                for b in beats {
+                if let Some(r) = &mut self.recorder {
+                    let written = r
+                        .waves(&out.samples)
+                        .and_then(|()| out.beats.iter().try_for_each(|b| r.beat(b)));
+                    if let Err(e) = written {
+                        self.message = Some(format!("recording: {e}"));
+                    }
+                }
+                self.waves.extend(out.samples);
+                for b in out.beats {
                     self.push_beat(b);
                 }
+                for p in out.trend {
+                    self.trends.push(p);
+                }
+                self.check_alarms();
                 if let Some(last) = self.waves.back().map(|s| s.t_s) {
                     while self.waves.front().is_some_and(|s| s.t_s < last - SWEEP_S) {
                         self.waves.pop_front();
@@ -276,6 +473,8 @@ impl Dashboard {
             Event::Restarted(p) => {
                 self.waves.clear();
                 self.beats.clear();
+                self.trends.clear();
+                self.alarms.clear();
                 self.ghost = None;
                 self.message = None;
                 self.patient = *p;
@@ -283,22 +482,80 @@ impl Dashboard {
             }
             Event::Rejected(msg) => {
                 // The slider showed a value the simulation refused: put the real one back.
+                self.note("system", format!("rejected: {msg}"));
                 self.message = Some(msg);
                 self.refresh_values();
+            }
+            Event::Checkpoint(e) => self.checkpoint = Some(e),
+            Event::Failed(msg) => {
+                self.note("system", format!("simulation failed: {msg}"));
+                self.failed = Some(msg);
+            }
+        }
+    }
+
+    /// Load the preset file named in the top bar (a bad file says why and changes nothing).
+    fn open_preset(&mut self) {
+        match presets::load(self.preset_path.trim()) {
+            Ok(p) => self.send(Command::Load(Box::new(p))),
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// Save the patient as it now is (settings, devices, drugs) to the file in the top bar.
+    fn save_preset(&mut self) {
+        let path = self.preset_path.trim().to_string();
+        if path.is_empty() {
+            self.message = Some("type a file name to save the preset to".into());
+            return;
+        }
+        match presets::save(&self.patient, std::path::Path::new(&path)) {
+            Ok(()) => self.note("user", format!("saved the patient to {path}")),
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// Evaluate the alarms on the latest beats; their changes go to the event log.
+    fn check_alarms(&mut self) {
+        let (Some(means), Some(status)) = (self.means(), self.status.as_ref()) else {
+            return;
+        };
+        let recent: Vec<Beat> = self.beats.iter().copied().collect();
+        let now = crate::alarms::active(&crate::alarms::Inputs {
+            means: &means,
+            recent: &recent,
+            status,
+            ecmo_on: self.patient.ecmo.enabled,
+            impella_on: self.patient.impella.enabled,
+        });
+        let t = self.t_s();
+        for change in self.alarms.update(now, t) {
+            match change {
+                Change::Raised(a, detail) => {
+                    self.note("alarm", format!("{}: {detail}", a.title()));
+                }
+                Change::Cleared(a) => self.note("alarm", format!("{} cleared", a.title())),
             }
         }
     }
 
     fn push_beat(&mut self, b: Beat) {
         self.beats.push_back(b);
-        while self.beats.len() > TILE_BEATS {
+        while self.beats.len() > BEAT_HISTORY {
             self.beats.pop_front();
         }
     }
 
     /// The whole dashboard.
     pub fn dashboard_ui(&mut self, ui: &mut egui::Ui) {
-        egui::Panel::top("top").show(ui, |ui| self.top_bar_ui(ui));
+        egui::Panel::top("top").show(ui, |ui| {
+            self.top_bar_ui(ui);
+            self.failure_ui(ui);
+            let t = self.t_s();
+            for line in self.alarms.alarms_ui(ui, t) {
+                self.note("user", line);
+            }
+        });
         egui::Panel::left("patient")
             .resizable(false)
             .show(ui, |ui| self.patient_ui(ui));
@@ -308,13 +565,154 @@ impl Dashboard {
                 egui::ScrollArea::vertical().show(ui, |ui| self.support_ui(ui));
             });
         egui::CentralPanel::default().show(ui, |ui| {
-            self.tiles_ui(ui);
-            ui.separator();
-            ui.columns(2, |cols| {
-                self.waves_ui(&mut cols[0]);
-                self.pv_loop_ui(&mut cols[1]);
+            ui.horizontal(|ui| {
+                for (tab, label) in Tab::ALL {
+                    if ui.selectable_label(self.tab == tab, label).clicked() {
+                        self.tab = tab;
+                    }
+                }
             });
+            match self.tab {
+                Tab::Monitor => {
+                    self.tiles_ui(ui);
+                    ui.separator();
+                    ui.columns(2, |cols| {
+                        self.waves_ui(&mut cols[0]);
+                        self.pv_loop_ui(&mut cols[1]);
+                    });
+                }
+                Tab::Unloading => self.unloading_ui(ui),
+                Tab::Trends => {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.trends.trends_ui(ui));
+                }
+                Tab::EventLog => self.log.log_ui(ui),
+            }
         });
+    }
+
+    /// When the simulation has stopped: why, and a way back.
+    fn failure_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(why) = self.failed.clone() else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                Color32::from_rgb(255, 90, 90),
+                format!("The simulation stopped: {why}"),
+            );
+            match self.checkpoint.as_ref().map(|e| e.t_s()) {
+                Some(t) => {
+                    if ui
+                        .button(format!("Restart from the last state (t = {t:.0} s)"))
+                        .clicked()
+                    {
+                        self.restart_from_checkpoint();
+                    }
+                }
+                None => {
+                    ui.label("load a preset to start again");
+                }
+            }
+        });
+    }
+
+    /// Everything about LV unloading on one screen.
+    fn unloading_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(m) = self.means() else {
+            ui.label("waiting for the first beat...");
+            return;
+        };
+        let b = m.mean;
+        let big = |ui: &mut egui::Ui, name: &str, value: String, color: Color32| {
+            ui.vertical(|ui| {
+                ui.label(RichText::new(name).small());
+                ui.label(RichText::new(value).size(TILE_FONT).color(color).strong());
+            });
+        };
+        ui.horizontal_wrapped(|ui| {
+            big(ui, "LVEDP", format!("{:.0} mmHg", b.lvedp_mmhg), LV);
+            big(ui, "LVEDV", format!("{:.0} mL", b.lvedv_ml), LV);
+            big(ui, "PCWP", format!("{:.0} mmHg", b.pcwp_mmhg), LA);
+            big(
+                ui,
+                "Pc lung (Gaar)",
+                format!("{:.0} mmHg", b.pulmonary_capillary_mmhg),
+                LA,
+            );
+            big(
+                ui,
+                "AV opening",
+                format!("{:.0} %", m.av_opening_pct),
+                Color32::WHITE,
+            );
+            big(ui, "PVA", format!("{:.0} mmHg mL", b.pva_mmhg_ml), LV);
+            big(ui, "MVO2", format!("{:.1} mL/min", b.mvo2_ml_min), LV);
+            big(
+                ui,
+                "Coronary perfusion",
+                format!("{:.0} mmHg", b.coronary_perfusion_mmhg),
+                ART,
+            );
+            big(ui, "CPO", format!("{:.2} W", b.cpo_w), Color32::WHITE);
+        });
+        ui.separator();
+        // The aortic valve beat by beat, newest right: green opened, red stayed shut.
+        ui.horizontal(|ui| {
+            ui.label("Aortic valve, beat by beat:");
+            for beat in &self.beats {
+                let (color, text) = if beat.av_opened {
+                    (Color32::from_rgb(80, 200, 80), "open")
+                } else {
+                    (Color32::from_rgb(220, 60, 60), "shut")
+                };
+                ui.label(RichText::new("|").strong().size(TILE_FONT).color(color))
+                    .on_hover_text(format!("{text}: {:.0} mL forward", beat.av_forward_ml));
+            }
+        });
+        if let Some(st) = &self.status {
+            ui.separator();
+            ui.horizontal(|ui| {
+                big(
+                    ui,
+                    "Lung water (EVLWI)",
+                    format!("{:.1} mL/kg", st.lung_water_ml_kg),
+                    risk_color(st.edema_risk),
+                );
+                big(
+                    ui,
+                    "Net filtration",
+                    format!("{:+.0} mL/h", st.lung_water_gain_ml_h),
+                    risk_color(st.edema_risk),
+                );
+                big(
+                    ui,
+                    "Oedema risk",
+                    serde_plain(&st.edema_risk),
+                    risk_color(st.edema_risk),
+                );
+            });
+            ui.colored_label(risk_color(st.edema_risk), &st.edema_reason);
+        }
+        Plot::new("lung_water_trend")
+            .height(UNLOADING_TREND_HEIGHT)
+            .legend(Legend::default())
+            .x_axis_label("minutes")
+            .show(ui, |plot| {
+                plot.line(
+                    Line::new(
+                        "lung water (EVLWI mL/kg)",
+                        PlotPoints::from(self.trends.series(|p| p.lung_water_ml_kg)),
+                    )
+                    .color(PA),
+                );
+                plot.line(
+                    Line::new(
+                        "LVEDP / 5",
+                        PlotPoints::from(self.trends.series(|p| p.lvedp_mmhg / 5.0)),
+                    )
+                    .color(LV),
+                );
+            });
     }
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
@@ -358,8 +756,48 @@ impl Dashboard {
                     self.send(Command::Speed(s));
                 }
             }
-            let t = self.waves.back().map_or(0.0, |s| s.t_s);
+            let t = self.t_s();
             ui.label(format!("t = {t:.0} s"));
+            ui.separator();
+            ui.label("Jump ahead");
+            for (label, minutes) in JUMPS {
+                if ui.button(label).clicked() {
+                    self.send(Command::JumpAhead(minutes * 60.0));
+                }
+            }
+            ui.separator();
+            let recording = self.recorder.is_some();
+            if ui
+                .selectable_label(recording, if recording { "Recording" } else { "Record" })
+                .clicked()
+            {
+                if recording {
+                    self.stop_recording();
+                } else {
+                    let dir = std::path::PathBuf::from(format!(
+                        "recording-{}",
+                        chrono::Local::now().format("%Y%m%d-%H%M%S")
+                    ));
+                    self.start_recording(&dir);
+                }
+            }
+            if ui.button("Save PNG").clicked() {
+                self.export_png = true;
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("Preset file");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.preset_path)
+                    .hint_text("path/to/patient.ron")
+                    .desired_width(PRESET_PATH_WIDTH),
+            );
+            if ui.button("Open").clicked() {
+                self.open_preset();
+            }
+            if ui.button("Save").clicked() {
+                self.save_preset();
+            }
         });
         if let Some(msg) = &self.message {
             ui.colored_label(Color32::from_rgb(255, 120, 120), msg);
@@ -547,8 +985,10 @@ impl Dashboard {
         }
     }
 
+    /// Means of the last few beats (the tiles and the alarms).
     fn means(&self) -> Option<BeatMeans> {
-        (!self.beats.is_empty()).then(|| BeatMeans::of(self.beats.iter()))
+        let skip = self.beats.len().saturating_sub(TILE_BEATS);
+        (!self.beats.is_empty()).then(|| BeatMeans::of(self.beats.iter().skip(skip)))
     }
 
     fn tiles_ui(&mut self, ui: &mut egui::Ui) {
@@ -639,7 +1079,7 @@ impl Dashboard {
                 }
             }
             let p = &self.patient;
-            let device = Color32::LIGHT_BLUE;
+            let device = DEVICE;
             // Red when an inlet is sucking down.
             let alarm = |on: bool| if on { Color32::RED } else { device };
             if p.ecmo.enabled {
@@ -710,10 +1150,17 @@ impl Dashboard {
 
     fn waves_ui(&mut self, ui: &mut egui::Ui) {
         type Trace = (&'static str, fn(&WaveSample) -> f64, Color32);
-        let panels: [(&str, &[Trace]); 3] = [
+        let p = &self.patient;
+        let kind = p.rhythm.kind;
+        let ecg: Vec<[f64; 2]> = self
+            .waves
+            .iter()
+            .map(|s| [s.t_s, ecg::ecg_mv(kind, s.t_s, s.since_r_s, s.rr_s)])
+            .collect();
+        let mut panels: Vec<(&str, Vec<Trace>)> = vec![
             (
                 "arterial",
-                &[
+                vec![
                     ("ABP right radial", |s| s.arch_mmhg, ART),
                     ("femoral", |s| s.femoral_mmhg, FEMORAL),
                     ("LV", |s| s.lv_mmhg, LV),
@@ -721,36 +1168,127 @@ impl Dashboard {
             ),
             (
                 "venous",
-                &[
+                vec![
                     ("PA", |s| s.pa_mmhg, PA),
                     ("LA (PCWP)", |s| s.la_mmhg, LA),
                     ("CVP", |s| s.cvp_mmhg, CVP),
                 ],
             ),
-            (
-                "flow",
-                &[(
-                    "aortic valve flow mL/s",
-                    |s| s.aortic_flow_ml_s,
-                    Color32::WHITE,
-                )],
-            ),
         ];
+        let mut flows: Vec<Trace> = vec![(
+            "aortic valve flow mL/s",
+            |s| s.aortic_flow_ml_s,
+            Color32::WHITE,
+        )];
+        if p.ecmo.enabled {
+            // L/min x 10 shares the mL/s axis readably.
+            flows.push(("ECMO flow L/min x10", |s| 10.0 * s.ecmo_flow_l_min, DEVICE));
+        }
+        panels.push(("flow", flows));
+        if p.iabp.enabled {
+            panels.push((
+                "balloon",
+                vec![("IABP balloon mL", |s| s.balloon_ml, DEVICE)],
+            ));
+        }
         // One sweep: the panels share their time axis.
         let link = egui::Id::unique("sweep");
-        let h = (ui.available_height() / panels.len() as f32 - 8.0).max(80.0);
+        let n = panels.len() as f32 + 1.0;
+        let ecg_h = ECG_PLOT_HEIGHT;
+        let h = ((ui.available_height() - ecg_h - PLETH_PLOT_HEIGHT) / (n - 1.0) - 8.0).max(70.0);
+        Plot::new("ecg")
+            .height(ecg_h)
+            .link_axis(link, [true, false])
+            .legend(Legend::default())
+            .show_axes([false, true])
+            .include_y(-0.6)
+            .include_y(1.4)
+            .show(ui, |plot| {
+                plot.line(
+                    Line::new(format!("ECG II ({kind:?})"), PlotPoints::from(ecg)).color(ECG),
+                );
+            });
         for (id, traces) in panels {
             Plot::new(id)
                 .height(h)
                 .link_axis(link, [true, false])
                 .legend(Legend::default())
                 .include_y(0.0)
-                .show(ui, |p| {
-                    for (name, f, color) in traces {
-                        p.line(Line::new(*name, self.series(f)).color(*color));
+                .show(ui, |plot| {
+                    for (name, f, color) in &traces {
+                        plot.line(Line::new(*name, self.series(f)).color(*color));
+                    }
+                    if id == "balloon" {
+                        for (t, label) in self.balloon_markers() {
+                            plot.vline(egui_plot::VLine::new(label, t).color(Color32::GRAY));
+                        }
                     }
                 });
         }
+        self.pleth_ui(ui, link);
+    }
+
+    /// Pulse oximeter traces of the right hand and a foot: the arterial pulse, scaled to the
+    /// sweep, named with the site's saturation.
+    fn pleth_ui(&self, ui: &mut egui::Ui, link: egui::Id) {
+        let norm = |f: fn(&WaveSample) -> f64, offset: f64| -> Vec<[f64; 2]> {
+            let (lo, hi) = self
+                .waves
+                .iter()
+                .map(f)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                    (a.min(x), b.max(x))
+                });
+            let span = (hi - lo).max(1.0);
+            self.waves
+                .iter()
+                .map(|s| [s.t_s, offset + (f(s) - lo) / span])
+                .collect()
+        };
+        let last = self.waves.back().copied().unwrap_or_default();
+        Plot::new("pleth")
+            .height(PLETH_PLOT_HEIGHT)
+            .link_axis(link, [true, false])
+            .legend(Legend::default())
+            .show_axes([true, false])
+            .show(ui, |plot| {
+                plot.line(
+                    Line::new(
+                        format!("Pleth upper SpO2 {:.0} %", last.spo2_upper_pct),
+                        PlotPoints::from(norm(|s| s.arch_mmhg, 1.2)),
+                    )
+                    .color(SPO2),
+                );
+                plot.line(
+                    Line::new(
+                        format!("Pleth lower SpO2 {:.0} %", last.spo2_lower_pct),
+                        PlotPoints::from(norm(|s| s.femoral_mmhg, 0.0)),
+                    )
+                    .color(FEMORAL),
+                );
+            });
+    }
+
+    /// Inflation and deflation instants of the balloon in the sweep (a console's timing marks).
+    fn balloon_markers(&self) -> Vec<(f64, &'static str)> {
+        let full = self.patient.iabp.volume_ml;
+        let mut marks = Vec::new();
+        for w in self
+            .waves
+            .as_slices()
+            .0
+            .windows(2)
+            .chain(self.waves.as_slices().1.windows(2))
+        {
+            let (a, b) = (w[0].balloon_ml, w[1].balloon_ml);
+            if a < IABP_MARK_FRACTION * full && b >= IABP_MARK_FRACTION * full {
+                marks.push((w[1].t_s, "inflate"));
+            }
+            if a > (1.0 - IABP_MARK_FRACTION) * full && b <= (1.0 - IABP_MARK_FRACTION) * full {
+                marks.push((w[1].t_s, "deflate"));
+            }
+        }
+        marks
     }
 
     /// LV (volume, pressure) over the last beat and a bit.
@@ -803,16 +1341,30 @@ impl eframe::App for Dashboard {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll(ctx);
         self.frames += 1;
-        if let Some((path, after)) = &self.screenshot
-            && self.frames == *after
+        if let Some((path, after_s)) = &self.screenshot
+            && self.t_s() >= *after_s
+            && self.frames > SCREENSHOT_MIN_FRAMES
         {
             let (path, ctx2) = (path.clone(), ctx.clone());
+            self.screenshot = None;
             ctx.request_screenshot(move |image| {
                 if let Err(e) = save_png(&path, &image) {
                     eprintln!("error: {}: {e}", path.display());
                 }
                 ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
                 ctx2.request_repaint_after(Duration::ZERO);
+            });
+        }
+        if std::mem::take(&mut self.export_png) {
+            let path = std::path::PathBuf::from(format!(
+                "ecmo-unload-{}.png",
+                chrono::Local::now().format("%Y%m%d-%H%M%S")
+            ));
+            self.note("user", format!("saved the screen to {}", path.display()));
+            ctx.request_screenshot(move |image| {
+                if let Err(e) = save_png(&path, &image) {
+                    eprintln!("error: {}: {e}", path.display());
+                }
             });
         }
     }
@@ -837,6 +1389,24 @@ fn save_png(
     Ok(())
 }
 
+/// A user command in words, for the event log (`None`: not worth logging).
+fn describe(cmd: &Command) -> Option<String> {
+    Some(match cmd {
+        Command::Set { key, value } => format!("set {key} = {value}"),
+        Command::Load(p) => format!("loaded patient '{}'", p.name),
+        Command::Fluid {
+            volume_ml,
+            duration_s,
+        } => format!("fluid {volume_ml:+.0} mL over {:.0} min", duration_s / 60.0),
+        Command::Bolus { drug, mcg_kg } => format!("{} bolus {mcg_kg} mcg/kg", drug.name()),
+        Command::JumpAhead(s) => format!("jumped ahead {:.0} min", s / 60.0),
+        Command::Pause(true) => "paused".into(),
+        Command::Pause(false) => "resumed".into(),
+        Command::Speed(x) => format!("speed x{x}"),
+        Command::Shutdown | Command::Crash => return None,
+    })
+}
+
 /// A unit enum's serde name (`flow`, `5.5`, `ecg`): the value its key takes.
 fn serde_plain<T: serde::Serialize>(x: &T) -> String {
     serde_json::to_value(x)
@@ -845,10 +1415,11 @@ fn serde_plain<T: serde::Serialize>(x: &T) -> String {
         .unwrap_or_default()
 }
 
-/// Open the dashboard window on a patient. `screenshot`: save a PNG after some frames and quit.
+/// Open the dashboard window on a patient. `screenshot`: run that many simulated seconds, save a
+/// PNG of the window to the path and quit.
 pub fn run(
     patient: Patient,
-    screenshot: Option<std::path::PathBuf>,
+    screenshot: Option<(std::path::PathBuf, f64)>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
     let options = eframe::NativeOptions {
@@ -864,7 +1435,7 @@ pub fn run(
             cc.egui_ctx.set_visuals(egui::Visuals::dark());
             let d = Dashboard::new(engine, &cc.egui_ctx)?;
             Ok(Box::new(match screenshot {
-                Some(p) => d.screenshot_after(p, SCREENSHOT_AFTER_FRAMES),
+                Some((path, after_s)) => d.screenshot_at(path, after_s),
                 None => d,
             }))
         }),
@@ -872,5 +1443,5 @@ pub fn run(
     Ok(())
 }
 
-/// Frames before a `--screenshot` is taken: enough for several beats at 60 fps.
-const SCREENSHOT_AFTER_FRAMES: u32 = 360;
+/// Frames drawn before a `--screenshot` may be taken (fonts and layout settle).
+const SCREENSHOT_MIN_FRAMES: u32 = 30;

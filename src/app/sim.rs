@@ -8,7 +8,11 @@
 use crate::drugs::Drug;
 use crate::engine::Status;
 use crate::monitor::Beat;
+use crate::units::l_min_from_ml_s;
 use crate::{Engine, Node, Path, Patient};
+
+/// Saturations shown in %.
+const PERCENT: f64 = 100.0;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, unbounded};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -23,6 +27,16 @@ const SLICE: Duration = Duration::from_millis(15);
 const MAX_SIM_PER_SLICE_S: f64 = 60.0;
 /// Simulated time the stepper may owe the pacer before the debt is dropped.
 const MAX_BACKLOG_S: f64 = 120.0;
+/// Trend points are taken at this simulated interval (decimated from the beats).
+pub const TREND_INTERVAL_S: f64 = 5.0;
+/// Beats averaged for a trend point.
+const TREND_BEATS: usize = 5;
+/// A jump ahead hands the UI only the waveforms and beats of its last stretch.
+const JUMP_KEEP_S: f64 = 10.0;
+const JUMP_KEEP_BEATS: usize = 64;
+/// The thread sends the UI a copy of the engine this often (wall time): the state a restart
+/// after a failure resumes from.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
 
 /// What the UI asks of the simulation.
 #[derive(Clone, Debug)]
@@ -44,10 +58,15 @@ pub enum Command {
         drug: Drug,
         mcg_kg: f64,
     },
+    /// Run this much simulated time as fast as possible, then go on at the set speed.
+    JumpAhead(f64),
     Pause(bool),
     /// Simulated seconds per wall second.
     Speed(f64),
     Shutdown,
+    /// Make the simulation fail (tests of the failure path only).
+    #[doc(hidden)]
+    Crash,
 }
 
 /// One point of the displayed waveforms.
@@ -62,6 +81,41 @@ pub struct WaveSample {
     pub cvp_mmhg: f64,
     pub la_mmhg: f64,
     pub aortic_flow_ml_s: f64,
+    /// ECMO pump flow (drainage plus vent), L/min.
+    pub ecmo_flow_l_min: f64,
+    /// IABP balloon gas volume.
+    pub balloon_ml: f64,
+    /// Time since the last R wave and the beat's RR (the synthetic ECG follows them).
+    pub since_r_s: f64,
+    pub rr_s: f64,
+    /// Upper- and lower-body arterial O2 saturation, %.
+    pub spo2_upper_pct: f64,
+    pub spo2_lower_pct: f64,
+}
+
+/// One point of the trends: beat means and slow state every [`TREND_INTERVAL_S`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TrendPoint {
+    pub t_s: f64,
+    pub hr_bpm: f64,
+    pub map_mmhg: f64,
+    pub lvedp_mmhg: f64,
+    pub pcwp_mmhg: f64,
+    pub lung_water_ml_kg: f64,
+    pub native_co_l_min: f64,
+    pub ecmo_flow_l_min: f64,
+    pub total_flow_l_min: f64,
+    pub sao2_upper_pct: f64,
+    pub sao2_lower_pct: f64,
+    pub av_opening_pct: f64,
+}
+
+/// What one stretch of simulation produced for the UI.
+#[derive(Clone, Debug, Default)]
+pub struct Output {
+    pub samples: Vec<WaveSample>,
+    pub beats: Vec<Beat>,
+    pub trend: Vec<TrendPoint>,
 }
 
 /// What the simulation tells the UI, in order.
@@ -69,11 +123,14 @@ pub struct WaveSample {
 pub enum Event {
     /// Waveform samples and the beats completed with them.
     Frame {
-        samples: Vec<WaveSample>,
-        beats: Vec<Beat>,
+        out: Output,
         /// The slow state at the frame's end (drugs, lung water, mixing zone).
         status: Box<Status>,
     },
+    /// A copy of the running engine: what a restart after a failure resumes from.
+    Checkpoint(Box<Engine>),
+    /// The simulation failed and stopped; the UI offers a restart from the last checkpoint.
+    Failed(String),
     /// The patient as it now is, after a setting change.
     Patient(Box<Patient>),
     /// The simulation started again from t = 0 with this patient.
@@ -86,6 +143,9 @@ pub enum Event {
 pub struct Stepper {
     pub engine: Engine,
     since_sample_s: f64,
+    since_trend_s: f64,
+    /// Trend points of frames the UI had no room for: they go with the next frame.
+    carried: Vec<TrendPoint>,
     /// Simulated time the pacer has asked for; steps catch up to it (no rounding drift).
     target_s: f64,
 }
@@ -96,36 +156,63 @@ impl Stepper {
             target_s: engine.t_s(),
             engine,
             since_sample_s: 0.0,
+            since_trend_s: 0.0,
+            carried: Vec::new(),
         }
     }
 
-    /// Run `seconds` more of simulated time; samples go into `batch`, beats to `on_beat`.
-    pub fn advance(
-        &mut self,
-        seconds: f64,
-        batch: &mut Vec<WaveSample>,
-        mut on_beat: impl FnMut(Beat),
-    ) {
-        let dt = self.engine.dt_s();
+    /// Run `seconds` more of simulated time, paced: what it produces goes into `out`.
+    pub fn advance(&mut self, seconds: f64, out: &mut Output) {
         // A backlog the machine cannot catch up with is forgotten, not accumulated.
         self.target_s = (self.target_s + seconds).min(self.engine.t_s() + MAX_BACKLOG_S);
+        self.run_to_target(out);
+    }
+
+    fn run_to_target(&mut self, out: &mut Output) {
+        let dt = self.engine.dt_s();
         while self.engine.t_s() + 0.5 * dt <= self.target_s {
             if let Some(beat) = self.engine.step() {
-                on_beat(beat);
+                out.beats.push(beat);
             }
             self.since_sample_s += dt;
             if self.since_sample_s >= SAMPLE_INTERVAL_S {
                 self.since_sample_s -= SAMPLE_INTERVAL_S;
-                batch.push(sample(&self.engine));
+                out.samples.push(sample(&self.engine));
+            }
+            self.since_trend_s += dt;
+            if self.since_trend_s >= TREND_INTERVAL_S {
+                self.since_trend_s -= TREND_INTERVAL_S;
+                if let Some(p) = trend_point(&self.engine) {
+                    out.trend.push(p);
+                }
             }
         }
     }
 
-    /// The frame event for what `advance` produced.
-    pub fn frame(&self, samples: Vec<WaveSample>, beats: Vec<Beat>) -> Event {
+    /// Run `seconds` as fast as possible ("jump ahead"): every trend point is kept, but only the
+    /// last stretch of waveforms and beats (the screen shows no more).
+    pub fn jump(&mut self, seconds: f64, out: &mut Output) {
+        let end = self.engine.t_s() + seconds.max(0.0);
+        while self.target_s < end {
+            self.target_s = (self.target_s + 1.0).min(end);
+            self.run_to_target(out);
+            if self.engine.t_s() < end - JUMP_KEEP_S {
+                out.samples.clear();
+            }
+            let extra = out.beats.len().saturating_sub(JUMP_KEEP_BEATS);
+            out.beats.drain(..extra);
+        }
+    }
+
+    /// The frame event for what `advance` or `jump` produced.
+    pub fn frame(&mut self, mut out: Output) -> Event {
+        if !self.carried.is_empty() {
+            let mut trend = std::mem::take(&mut self.carried);
+            trend.append(&mut out.trend);
+            out.trend = trend;
+        }
         Event::Frame {
-            samples,
-            beats,
+            out,
             status: Box::new(self.engine.status()),
         }
     }
@@ -157,9 +244,44 @@ impl Stepper {
                 .give_bolus(*drug, *mcg_kg)
                 .err()
                 .map(|e| Event::Rejected(e.to_string())),
+            Command::JumpAhead(seconds) => {
+                let mut out = Output::default();
+                self.jump(*seconds, &mut out);
+                Some(self.frame(out))
+            }
+            Command::Crash => panic!("simulation failure requested"),
             Command::Pause(_) | Command::Speed(_) | Command::Shutdown => None,
         }
     }
+}
+
+/// The means of the last beats and the slow state, for the trends.
+fn trend_point(e: &Engine) -> Option<TrendPoint> {
+    let m = e.monitor().mean_of_last(TREND_BEATS)?;
+    let b = m.mean;
+    Some(TrendPoint {
+        t_s: e.t_s(),
+        hr_bpm: b.hr_bpm,
+        map_mmhg: b.map_mmhg,
+        lvedp_mmhg: b.lvedp_mmhg,
+        pcwp_mmhg: b.pcwp_mmhg,
+        lung_water_ml_kg: e.lungs().water_ml_kg(),
+        native_co_l_min: b.native_co_l_min,
+        ecmo_flow_l_min: b.ecmo_flow_l_min,
+        total_flow_l_min: b.total_flow_l_min,
+        sao2_upper_pct: b.sao2_upper_pct,
+        sao2_lower_pct: b.sao2_lower_pct,
+        av_opening_pct: m.av_opening_pct,
+    })
+}
+
+/// A panic's message, for the UI.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown failure".into())
 }
 
 fn sample(e: &Engine) -> WaveSample {
@@ -175,6 +297,14 @@ fn sample(e: &Engine) -> WaveSample {
         cvp_mmhg: p(Node::Ra),
         la_mmhg: p(Node::La),
         aortic_flow_ml_s: s.q_ml_s[Path::Aortic.index()],
+        ecmo_flow_l_min: l_min_from_ml_s(
+            s.q_ml_s[Path::EcmoDrainage.index()] + s.q_ml_s[Path::LvVent.index()],
+        ),
+        balloon_ml: e.balloon_ml(),
+        since_r_s: e.since_r_s(),
+        rr_s: e.rr_s(),
+        spo2_upper_pct: PERCENT * e.oxygen().saturation(Node::Arch),
+        spo2_lower_pct: PERCENT * e.oxygen().saturation(Node::Descending),
     }
 }
 
@@ -217,48 +347,89 @@ impl Drop for SimThread {
     }
 }
 
-fn run(
-    mut stepper: Stepper,
-    commands: &Receiver<Command>,
-    events: &Sender<Event>,
-    wake: &dyn Fn(),
-) {
+fn run(stepper: Stepper, commands: &Receiver<Command>, events: &Sender<Event>, wake: &dyn Fn()) {
+    let mut stepper = stepper;
     let mut speed = 1.0;
     let mut paused = false;
     let mut last = Instant::now();
+    let mut last_checkpoint: Option<Instant> = None;
     loop {
-        while let Ok(cmd) = commands.try_recv() {
-            match cmd {
-                Command::Shutdown => return,
-                Command::Pause(p) => paused = p,
-                Command::Speed(s) => speed = s,
-                other => {
-                    if let Some(ev) = stepper.apply(&other) {
-                        // Replies to commands wait for room: they must not be lost.
-                        if events.send(ev).is_err() {
-                            return;
-                        }
-                        wake();
+        // A failure anywhere in the model ends the thread with a message, never silently.
+        let slice = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            slice(
+                &mut stepper,
+                commands,
+                events,
+                wake,
+                &mut speed,
+                &mut paused,
+                &mut last,
+            )
+        }));
+        match slice {
+            Ok(Flow::Go) => {}
+            Ok(Flow::Stop) => return,
+            Err(payload) => {
+                let _ = events.send(Event::Failed(panic_message(payload.as_ref())));
+                wake();
+                return;
+            }
+        }
+        if last_checkpoint.is_none_or(|t| t.elapsed() >= CHECKPOINT_EVERY) {
+            last_checkpoint = Some(Instant::now());
+            let _ = events.try_send(Event::Checkpoint(Box::new(stepper.engine.clone())));
+        }
+        std::thread::sleep(SLICE.saturating_sub(last.elapsed()));
+    }
+}
+
+enum Flow {
+    Go,
+    Stop,
+}
+
+/// One wall-clock slice: commands, then the simulated time the slice is worth.
+fn slice(
+    stepper: &mut Stepper,
+    commands: &Receiver<Command>,
+    events: &Sender<Event>,
+    wake: &dyn Fn(),
+    speed: &mut f64,
+    paused: &mut bool,
+    last: &mut Instant,
+) -> Flow {
+    while let Ok(cmd) = commands.try_recv() {
+        match cmd {
+            Command::Shutdown => return Flow::Stop,
+            Command::Pause(p) => *paused = p,
+            Command::Speed(s) => *speed = s,
+            other => {
+                if let Some(ev) = stepper.apply(&other) {
+                    // Replies to commands wait for room: they must not be lost.
+                    if events.send(ev).is_err() {
+                        return Flow::Stop;
                     }
+                    wake();
                 }
             }
         }
-        let now = Instant::now();
-        let wall = now.duration_since(last).as_secs_f64();
-        last = now;
-        if !paused {
-            let mut samples = Vec::new();
-            let mut beats = Vec::new();
-            stepper.advance((wall * speed).min(MAX_SIM_PER_SLICE_S), &mut samples, |b| {
-                beats.push(b)
-            });
-            // A UI that stops reading loses old frames, never the simulation's pace.
-            match events.try_send(stepper.frame(samples, beats)) {
-                Ok(()) | Err(TrySendError::Full(_)) => {}
-                Err(TrySendError::Disconnected(_)) => return,
-            }
-            wake();
-        }
-        std::thread::sleep(SLICE.saturating_sub(now.elapsed()));
     }
+    let now = Instant::now();
+    let wall = now.duration_since(*last).as_secs_f64();
+    *last = now;
+    if !*paused {
+        let mut out = Output::default();
+        stepper.advance((wall * *speed).min(MAX_SIM_PER_SLICE_S), &mut out);
+        // A UI that stops reading loses old frames, never the simulation's pace.
+        let frame = stepper.frame(out);
+        match events.try_send(frame) {
+            Ok(()) => {}
+            // The trends are the record of the session: they wait for the next frame.
+            Err(TrySendError::Full(Event::Frame { out, .. })) => stepper.carried = out.trend,
+            Err(TrySendError::Full(_)) => {}
+            Err(TrySendError::Disconnected(_)) => return Flow::Stop,
+        }
+        wake();
+    }
+    Flow::Go
 }

@@ -1,0 +1,183 @@
+//! The session's record: an event log of every user change and alarm with wall-clock and
+//! simulated time, and a recording that writes waveforms, beats and the log to CSV as they come
+//! (flushed every frame, so a crash loses less than a second).
+
+use super::sim::WaveSample;
+use crate::monitor::Beat;
+use chrono::{DateTime, Local};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+/// Entries kept on screen and in memory (a ring: memory flat over a long session).
+pub const LOG_CAPACITY: usize = 10_000;
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub wall: DateTime<Local>,
+    pub sim_s: f64,
+    /// Who or what: `user`, `alarm`, `system`.
+    pub source: &'static str,
+    pub text: String,
+}
+
+#[derive(Default)]
+pub struct EventLog {
+    entries: std::collections::VecDeque<Entry>,
+}
+
+impl EventLog {
+    pub fn push(&mut self, sim_s: f64, source: &'static str, text: String) -> &Entry {
+        if self.entries.len() == LOG_CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(Entry {
+            wall: Local::now(),
+            sim_s,
+            source,
+            text,
+        });
+        self.entries.back().expect("just pushed")
+    }
+
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Newest first, as a table.
+    pub fn log_ui(&self, ui: &mut egui::Ui) {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::Grid::new("event_log").striped(true).show(ui, |ui| {
+                ui.strong("wall clock");
+                ui.strong("sim time");
+                ui.strong("source");
+                ui.strong("event");
+                ui.end_row();
+                for e in self.entries.iter().rev() {
+                    ui.label(e.wall.format("%H:%M:%S").to_string());
+                    ui.label(format!("{:.1} s", e.sim_s));
+                    ui.label(e.source);
+                    ui.label(&e.text);
+                    ui.end_row();
+                }
+            });
+        });
+    }
+}
+
+/// Columns of the waveform file.
+const WAVE_COLUMNS: [&str; 13] = [
+    "t_s",
+    "arch_mmhg",
+    "femoral_mmhg",
+    "lv_mmhg",
+    "lv_ml",
+    "pa_mmhg",
+    "cvp_mmhg",
+    "la_mmhg",
+    "aortic_flow_ml_s",
+    "ecmo_flow_l_min",
+    "balloon_ml",
+    "spo2_upper_pct",
+    "spo2_lower_pct",
+];
+
+/// A recording in progress: three CSV files in one folder.
+pub struct Recorder {
+    pub dir: PathBuf,
+    waves: csv::Writer<BufWriter<File>>,
+    beats: csv::Writer<BufWriter<File>>,
+    events: csv::Writer<BufWriter<File>>,
+    beat_header_written: bool,
+}
+
+type IoResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+impl Recorder {
+    /// Start a recording in a new folder `dir` (created).
+    pub fn start(dir: &Path) -> IoResult<Self> {
+        std::fs::create_dir_all(dir)?;
+        let open = |name: &str| -> IoResult<csv::Writer<BufWriter<File>>> {
+            Ok(csv::Writer::from_writer(BufWriter::new(File::create(
+                dir.join(name),
+            )?)))
+        };
+        let mut waves = open("waves.csv")?;
+        waves.write_record(WAVE_COLUMNS)?;
+        let mut events = open("events.csv")?;
+        events.write_record(["wall_clock", "sim_s", "source", "event"])?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            waves,
+            beats: open("beats.csv")?,
+            events,
+            beat_header_written: false,
+        })
+    }
+
+    pub fn waves(&mut self, samples: &[WaveSample]) -> IoResult<()> {
+        for s in samples {
+            let row = [
+                s.t_s,
+                s.arch_mmhg,
+                s.femoral_mmhg,
+                s.lv_mmhg,
+                s.lv_ml,
+                s.pa_mmhg,
+                s.cvp_mmhg,
+                s.la_mmhg,
+                s.aortic_flow_ml_s,
+                s.ecmo_flow_l_min,
+                s.balloon_ml,
+                s.spo2_upper_pct,
+                s.spo2_lower_pct,
+            ];
+            self.waves.write_record(row.iter().map(|x| x.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Every beat's indicators, named as in the run summary.
+    pub fn beat(&mut self, b: &Beat) -> IoResult<()> {
+        let value = serde_json::to_value(b)?;
+        let Some(map) = value.as_object() else {
+            return Ok(());
+        };
+        if !self.beat_header_written {
+            let mut header = vec!["t_start_s".to_string()];
+            header.extend(map.keys().cloned());
+            self.beats.write_record(&header)?;
+            self.beat_header_written = true;
+        }
+        let mut row = vec![b.t_start_s.to_string()];
+        row.extend(map.values().map(|v| v.to_string()));
+        self.beats.write_record(&row)?;
+        Ok(())
+    }
+
+    pub fn event(&mut self, e: &Entry) -> IoResult<()> {
+        self.events.write_record([
+            e.wall.to_rfc3339(),
+            e.sim_s.to_string(),
+            e.source.to_string(),
+            e.text.clone(),
+        ])?;
+        Ok(())
+    }
+
+    /// Push what was written to the disk (called every frame).
+    pub fn flush(&mut self) -> IoResult<()> {
+        self.waves.flush()?;
+        self.beats.flush()?;
+        self.events.flush()?;
+        Ok(())
+    }
+}
