@@ -71,8 +71,11 @@ mod tests {
             .collect();
         assert!(vf.iter().any(|v| *v > 0.3) && vf.iter().any(|v| *v < -0.3));
         assert!(
-            ecg_mv(RhythmKind::Paced, 0.0, 0.0, 1.0) > 2.0,
+            ecg_mv(RhythmKind::Paced, 0.0, 0.0, 1.0) > ecg_mv(RhythmKind::Sinus, 0.0, 0.0, 1.0),
             "pacing spike"
         );
+        // The wide paced complex outlasts the narrow sinus one.
+        assert!(ecg_mv(RhythmKind::Paced, 0.1, 0.1, 1.0) > 0.3);
+        assert!(ecg_mv(RhythmKind::Sinus, 0.1, 0.1, 1.0).abs() < 0.05);
     }
 }
