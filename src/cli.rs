@@ -39,6 +39,9 @@ pub struct DashboardArgs {
     /// Simulated seconds to run before the --screenshot (all but the last sweep at once).
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub after_s: f64,
+    /// The view to open on: monitor, unloading, trends or log.
+    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "trends", "log"])]
+    pub tab: String,
 }
 
 #[derive(Subcommand, Debug)]

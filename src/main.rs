@@ -60,6 +60,9 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
+use ecmo_unload::app::Tab;
+
+#[cfg(feature = "gui")]
 fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
     if !(d.after_s.is_finite() && d.after_s >= 0.0) {
         return Err(CliError::Usage(format!(
@@ -69,7 +72,13 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
     }
     let patient = cli::patient_with_overrides(&d.preset, &d.sets)?;
     let screenshot = d.screenshot.clone().map(|p| (p, d.after_s));
-    ecmo_unload::app::run(patient, screenshot).map_err(|e| CliError::Usage(e.to_string()))
+    let tab = match d.tab.as_str() {
+        "unloading" => Tab::Unloading,
+        "trends" => Tab::Trends,
+        "log" => Tab::EventLog,
+        _ => Tab::Monitor,
+    };
+    ecmo_unload::app::run(patient, screenshot, tab).map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn finish(result: Result<(), CliError>) -> ExitCode {

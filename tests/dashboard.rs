@@ -256,3 +256,86 @@ fn presets_save_and_open_from_the_top_bar() {
     assert_eq!(h.state().patient().drugs.dobutamine_mcg_kg_min, 5.0);
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn ecmo_speed_and_iabp_timing_sliders_reach_the_engine_and_move_the_numbers() {
+    let mut h = harness("cardiogenic-shock");
+    h.run_steps(30);
+    h.get_by_label("VA ECMO").click();
+    h.run_steps(2);
+    h.get_by_label("IABP").click();
+    h.run_steps(300);
+    assert!(h.state().patient().iabp.enabled);
+    let before = *h.state().beats().back().unwrap();
+    h.get_by_label("ECMO pump speed")
+        .set_value_accesskit(3800.0);
+    h.run_steps(600);
+    assert_eq!(h.state().patient().ecmo.rpm, 3800.0);
+    let faster = *h.state().beats().back().unwrap();
+    assert!(
+        faster.ecmo_flow_l_min > before.ecmo_flow_l_min + 0.3,
+        "{} -> {}",
+        before.ecmo_flow_l_min,
+        faster.ecmo_flow_l_min
+    );
+    // Early inflation: the balloon meets the ejecting ventricle.
+    h.get_by_label("Inflation timing")
+        .set_value_accesskit(-150.0);
+    h.run_steps(300);
+    assert_eq!(h.state().patient().iabp.inflate_offset_ms, -150.0);
+    assert!(
+        h.state()
+            .event_log()
+            .entries()
+            .any(|e| e.text == "set iabp.inflate_offset_ms = -150")
+    );
+}
+
+#[test]
+fn a_preset_from_the_menu_restarts_the_patient() {
+    let mut h = harness("cardiogenic-shock");
+    h.run_steps(120);
+    h.get_by_label("Preset").click();
+    h.run_steps(2);
+    h.get_by_label("healthy").click();
+    h.run_steps(120);
+    assert_eq!(h.state().patient().name, "healthy");
+    assert!(h.state().t_s() < 3.0, "started again from t = 0");
+}
+
+#[test]
+fn a_malformed_preset_file_shows_a_dialog_and_keeps_the_session() {
+    let path = std::env::temp_dir().join(format!("ecmo-unload-bad-{}.ron", std::process::id()));
+    let good = ecmo_unload::presets::to_ron(&presets::load("healthy").unwrap());
+    std::fs::write(
+        &path,
+        good.replace("weight_kg: 70.0", "weight_kg: \"heavy\""),
+    )
+    .unwrap();
+    let mut h = harness("cardiogenic-shock");
+    h.run_steps(60);
+    let t = h.state().t_s();
+    h.get_by_role(egui::accesskit::Role::TextInput).click();
+    h.run_steps(2);
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(path.to_str().unwrap());
+    h.run_steps(2);
+    h.get_by_label("Open").click();
+    h.run_steps(30);
+    let err = h.state().file_error().unwrap().to_string();
+    assert!(
+        err.contains(path.to_str().unwrap()) && err.contains("weight_kg"),
+        "{err}"
+    );
+    h.get_by_label_contains("weight_kg");
+    assert_eq!(
+        h.state().patient().name,
+        "cardiogenic-shock",
+        "session kept"
+    );
+    assert!(h.state().t_s() > t, "and still running");
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    assert!(h.state().file_error().is_none());
+    let _ = std::fs::remove_file(&path);
+}

@@ -59,6 +59,7 @@ const PLETH_PLOT_HEIGHT: f32 = 90.0;
 /// Balloon timing marks where the balloon passes this share of its volume.
 const IABP_MARK_FRACTION: f64 = 0.1;
 const UNLOADING_TREND_HEIGHT: f32 = 220.0;
+const UNLOADING_SPACING: f32 = 28.0;
 const PRESET_PATH_WIDTH: f32 = 260.0;
 /// "Jump ahead" offers: (label, simulated minutes).
 const JUMPS: [(&str, f64); 3] = [("+1 min", 1.0), ("+10 min", 10.0), ("+60 min", 60.0)];
@@ -177,6 +178,9 @@ pub struct Dashboard {
     preset_path: String,
     /// A PNG export was asked for (the next frame's image goes to a file).
     export_png: bool,
+    /// A file could not be read or written: shown in a dialog until dismissed (the session
+    /// goes on underneath).
+    file_error: Option<String>,
 }
 
 impl Dashboard {
@@ -229,6 +233,7 @@ impl Dashboard {
             failed: None,
             preset_path: String::new(),
             export_png: false,
+            file_error: None,
         };
         d.refresh_values();
         d
@@ -284,7 +289,7 @@ impl Dashboard {
                 self.note("user", format!("recording to {}", dir.display()));
                 self.recorder = Some(r);
             }
-            Err(e) => self.message = Some(format!("{}: {e}", dir.display())),
+            Err(e) => self.report_file_error(format!("{}: {e}", dir.display())),
         }
     }
 
@@ -498,20 +503,48 @@ impl Dashboard {
     fn open_preset(&mut self) {
         match presets::load(self.preset_path.trim()) {
             Ok(p) => self.send(Command::Load(Box::new(p))),
-            Err(e) => self.message = Some(e.to_string()),
+            Err(e) => self.report_file_error(e.to_string()),
         }
+    }
+
+    /// A file problem: a dialog that names the file, line and field, and an event-log entry.
+    fn report_file_error(&mut self, msg: String) {
+        self.note("system", format!("file error: {msg}"));
+        self.file_error = Some(msg);
+    }
+
+    /// The file-error dialog, if one is open.
+    pub fn file_error(&self) -> Option<&str> {
+        self.file_error.as_deref()
+    }
+
+    fn file_error_ui(&mut self, ctx: &egui::Context) {
+        let Some(msg) = self.file_error.clone() else {
+            return;
+        };
+        egui::Window::new("Could not use the file")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+                ui.colored_label(Color32::from_rgb(255, 120, 120), &msg);
+                ui.label("The simulation goes on unchanged.");
+                if ui.button("OK").clicked() {
+                    self.file_error = None;
+                }
+            });
     }
 
     /// Save the patient as it now is (settings, devices, drugs) to the file in the top bar.
     fn save_preset(&mut self) {
         let path = self.preset_path.trim().to_string();
         if path.is_empty() {
-            self.message = Some("type a file name to save the preset to".into());
+            self.report_file_error("type a file name to save the preset to".into());
             return;
         }
         match presets::save(&self.patient, std::path::Path::new(&path)) {
             Ok(()) => self.note("user", format!("saved the patient to {path}")),
-            Err(e) => self.message = Some(e.to_string()),
+            Err(e) => self.report_file_error(e.to_string()),
         }
     }
 
@@ -548,6 +581,7 @@ impl Dashboard {
 
     /// The whole dashboard.
     pub fn dashboard_ui(&mut self, ui: &mut egui::Ui) {
+        self.file_error_ui(&ui.ctx().clone());
         egui::Panel::top("top").show(ui, |ui| {
             self.top_bar_ui(ui);
             self.failure_ui(ui);
@@ -630,6 +664,7 @@ impl Dashboard {
             });
         };
         ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = UNLOADING_SPACING;
             big(ui, "LVEDP", format!("{:.0} mmHg", b.lvedp_mmhg), LV);
             big(ui, "LVEDV", format!("{:.0} mL", b.lvedv_ml), LV);
             big(ui, "PCWP", format!("{:.0} mmHg", b.pcwp_mmhg), LA);
@@ -786,12 +821,13 @@ impl Dashboard {
             }
         });
         ui.horizontal(|ui| {
-            ui.label("Preset file");
+            let label = ui.label("Preset file");
             ui.add(
                 egui::TextEdit::singleline(&mut self.preset_path)
                     .hint_text("path/to/patient.ron")
                     .desired_width(PRESET_PATH_WIDTH),
-            );
+            )
+            .labelled_by(label.id);
             if ui.button("Open").clicked() {
                 self.open_preset();
             }
@@ -1420,6 +1456,7 @@ fn serde_plain<T: serde::Serialize>(x: &T) -> String {
 pub fn run(
     patient: Patient,
     screenshot: Option<(std::path::PathBuf, f64)>,
+    tab: Tab,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
     let options = eframe::NativeOptions {
@@ -1433,7 +1470,8 @@ pub fn run(
         options,
         Box::new(move |cc| {
             cc.egui_ctx.set_visuals(egui::Visuals::dark());
-            let d = Dashboard::new(engine, &cc.egui_ctx)?;
+            let mut d = Dashboard::new(engine, &cc.egui_ctx)?;
+            d.set_tab(tab);
             Ok(Box::new(match screenshot {
                 Some((path, after_s)) => d.screenshot_at(path, after_s),
                 None => d,
