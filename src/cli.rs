@@ -39,6 +39,9 @@ pub struct DashboardArgs {
     /// Simulated seconds to run before the --screenshot (all but the last sweep at once).
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub after_s: f64,
+    /// Window size in points, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
+    pub window: [f32; 2],
     /// The view to open on: monitor, unloading, trends or log.
     #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "trends", "log"])]
     pub tab: String,
@@ -86,12 +89,31 @@ pub enum Command {
         #[arg(long, default_value_t = 600.0)]
         seconds: f64,
     },
+    /// Dashboard CPU time per frame (median, p99) with every plot and device console drawn.
+    #[cfg(feature = "gui")]
+    BenchUi {
+        /// Frames timed per window size (after a warm-up).
+        #[arg(long, default_value_t = 600)]
+        frames: usize,
+    },
     /// Open the dashboard (the default when no subcommand is given).
     #[cfg(feature = "gui")]
     Gui {
         #[command(flatten)]
         dashboard: DashboardArgs,
     },
+}
+
+/// `WIDTHxHEIGHT` into a window size.
+fn parse_window(text: &str) -> Result<[f32; 2], String> {
+    let bad = || format!("'{text}': expected WIDTHxHEIGHT, e.g. 1280x800");
+    let (w, h) = text.split_once('x').ok_or_else(bad)?;
+    let (w, h): (f32, f32) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
+    if (320.0..=8000.0).contains(&w) && (240.0..=8000.0).contains(&h) {
+        Ok([w, h])
+    } else {
+        Err(bad())
+    }
 }
 
 /// Errors that end the command: one line on stderr, exit code 2.
@@ -349,6 +371,43 @@ pub fn bench(seconds: f64) -> Result<(), CliError> {
                 "{name:<20} {label:<12} {seconds:>10.0} {:>14.0} {:>10.1}",
                 seconds / wall,
                 wall * 1e9 / steps as f64
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Window sizes the dashboard is timed at (the two).
+#[cfg(feature = "gui")]
+const UI_SIZES: [[f32; 2]; 2] = [[1600.0, 1000.0], [1280.0, 800.0]];
+/// Frames drawn before timing (font atlas, first layout, the waveforms filling).
+#[cfg(feature = "gui")]
+const UI_WARMUP_FRAMES: usize = 120;
+
+#[cfg(feature = "gui")]
+pub fn bench_ui(frames: usize) -> Result<(), CliError> {
+    if frames == 0 {
+        return Err(CliError::Usage(
+            "--frames 0: expected at least one frame".into(),
+        ));
+    }
+    println!(
+        "{:<20} {:<10} {:>8} {:>12} {:>10}",
+        "preset", "window", "frames", "median_ms", "p99_ms"
+    );
+    for name in presets::names() {
+        // Every device on: every trace and console is drawn.
+        let p = settings::apply_all(&presets::load(name)?, &ALL_DEVICES)?;
+        for size in UI_SIZES {
+            let mut t = ecmo_unload::app::frame_times(p.clone(), size, UI_WARMUP_FRAMES, frames)?;
+            t.sort();
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+            let p99 = t[((t.len() as f64 * 0.99) as usize).min(t.len() - 1)];
+            println!(
+                "{name:<20} {:<10} {frames:>8} {:>12.2} {:>10.2}",
+                format!("{}x{}", size[0], size[1]),
+                ms(t[t.len() / 2]),
+                ms(p99)
             );
         }
     }

@@ -46,6 +46,8 @@ fn main() -> ExitCode {
         }
         Some(Command::Bench { seconds }) => cli::bench(seconds),
         #[cfg(feature = "gui")]
+        Some(Command::BenchUi { frames }) => cli::bench_ui(frames),
+        #[cfg(feature = "gui")]
         Some(Command::Gui { dashboard }) => gui(&dashboard),
         #[cfg(feature = "gui")]
         None => gui(&args.dashboard),
@@ -78,7 +80,8 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
         "log" => Tab::EventLog,
         _ => Tab::Monitor,
     };
-    ecmo_unload::app::run(patient, screenshot, tab).map_err(|e| CliError::Usage(e.to_string()))
+    ecmo_unload::app::run(patient, screenshot, tab, d.window)
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn finish(result: Result<(), CliError>) -> ExitCode {

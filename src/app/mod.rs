@@ -36,7 +36,7 @@ const BEAT_HISTORY: usize = 32;
 const TILE_FONT: f32 = 24.0;
 const TILE_HEIGHT: f32 = 52.0;
 const TILE_MIN_WIDTH: f32 = 70.0;
-const TILE_CHAR_WIDTH: f32 = 14.0;
+const TILE_PADDING: f32 = 16.0;
 /// The inline backend advances this much simulated time per frame at x1.
 const INLINE_FRAME_S: f64 = 1.0 / 60.0;
 /// Repaint cadence while the simulation runs.
@@ -611,7 +611,10 @@ impl Dashboard {
                     self.tiles_ui(ui);
                     ui.separator();
                     ui.columns(2, |cols| {
-                        self.waves_ui(&mut cols[0]);
+                        // On a small screen the strips scroll rather than vanish.
+                        egui::ScrollArea::vertical()
+                            .id_salt("waves")
+                            .show(&mut cols[0], |ui| self.waves_ui(ui));
                         self.pv_loop_ui(&mut cols[1]);
                     });
                 }
@@ -657,38 +660,32 @@ impl Dashboard {
             return;
         };
         let b = m.mean;
-        let big = |ui: &mut egui::Ui, name: &str, value: String, color: Color32| {
-            ui.vertical(|ui| {
-                ui.label(RichText::new(name).small());
-                ui.label(RichText::new(value).size(TILE_FONT).color(color).strong());
-            });
-        };
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = UNLOADING_SPACING;
-            big(ui, "LVEDP", format!("{:.0} mmHg", b.lvedp_mmhg), LV);
-            big(ui, "LVEDV", format!("{:.0} mL", b.lvedv_ml), LV);
-            big(ui, "PCWP", format!("{:.0} mmHg", b.pcwp_mmhg), LA);
-            big(
+            tile(ui, "LVEDP", format!("{:.0} mmHg", b.lvedp_mmhg), LV);
+            tile(ui, "LVEDV", format!("{:.0} mL", b.lvedv_ml), LV);
+            tile(ui, "PCWP", format!("{:.0} mmHg", b.pcwp_mmhg), LA);
+            tile(
                 ui,
                 "Pc lung (Gaar)",
                 format!("{:.0} mmHg", b.pulmonary_capillary_mmhg),
                 LA,
             );
-            big(
+            tile(
                 ui,
                 "AV opening",
                 format!("{:.0} %", m.av_opening_pct),
                 Color32::WHITE,
             );
-            big(ui, "PVA", format!("{:.0} mmHg mL", b.pva_mmhg_ml), LV);
-            big(ui, "MVO2", format!("{:.1} mL/min", b.mvo2_ml_min), LV);
-            big(
+            tile(ui, "PVA", format!("{:.0} mmHg mL", b.pva_mmhg_ml), LV);
+            tile(ui, "MVO2", format!("{:.1} mL/min", b.mvo2_ml_min), LV);
+            tile(
                 ui,
                 "Coronary perfusion",
                 format!("{:.0} mmHg", b.coronary_perfusion_mmhg),
                 ART,
             );
-            big(ui, "CPO", format!("{:.2} W", b.cpo_w), Color32::WHITE);
+            tile(ui, "CPO", format!("{:.2} W", b.cpo_w), Color32::WHITE);
         });
         ui.separator();
         // The aortic valve beat by beat, newest right: green opened, red stayed shut.
@@ -706,20 +703,20 @@ impl Dashboard {
         });
         if let Some(st) = &self.status {
             ui.separator();
-            ui.horizontal(|ui| {
-                big(
+            ui.horizontal_wrapped(|ui| {
+                tile(
                     ui,
                     "Lung water (EVLWI)",
                     format!("{:.1} mL/kg", st.lung_water_ml_kg),
                     risk_color(st.edema_risk),
                 );
-                big(
+                tile(
                     ui,
                     "Net filtration",
                     format!("{:+.0} mL/h", st.lung_water_gain_ml_h),
                     risk_color(st.edema_risk),
                 );
-                big(
+                tile(
                     ui,
                     "Oedema risk",
                     serde_plain(&st.edema_risk),
@@ -793,7 +790,8 @@ impl Dashboard {
             }
             let t = self.t_s();
             ui.label(format!("t = {t:.0} s"));
-            ui.separator();
+        });
+        ui.horizontal(|ui| {
             ui.label("Jump ahead");
             for (label, minutes) in JUMPS {
                 if ui.button(label).clicked() {
@@ -819,8 +817,7 @@ impl Dashboard {
             if ui.button("Save PNG").clicked() {
                 self.export_png = true;
             }
-        });
-        ui.horizontal(|ui| {
+            ui.separator();
             let label = ui.label("Preset file");
             ui.add(
                 egui::TextEdit::singleline(&mut self.preset_path)
@@ -1034,18 +1031,6 @@ impl Dashboard {
         };
         let b = m.mean;
         // Fixed-size tiles wrap as whole tiles, like a monitor's parameter boxes.
-        let tile = |ui: &mut egui::Ui, name: &str, value: String, color: Color32| {
-            let width = TILE_MIN_WIDTH.max(TILE_CHAR_WIDTH * value.len() as f32);
-            ui.allocate_ui_with_layout(
-                egui::vec2(width, TILE_HEIGHT),
-                egui::Layout::top_down(egui::Align::Min),
-                |ui| {
-                    ui.set_min_size(egui::vec2(width, TILE_HEIGHT));
-                    ui.label(RichText::new(name).small());
-                    ui.label(RichText::new(value).size(TILE_FONT).color(color).strong());
-                },
-            );
-        };
         ui.horizontal_wrapped(|ui| {
             tile(ui, "HR", format!("{:.0}", b.hr_bpm), LV);
             tile(
@@ -1443,6 +1428,26 @@ fn describe(cmd: &Command) -> Option<String> {
     })
 }
 
+/// A monitor's parameter box: a small name over a big value. Fixed-size tiles wrap as whole
+/// tiles.
+fn tile(ui: &mut egui::Ui, name: &str, value: String, color: Color32) {
+    let measured = ui
+        .painter()
+        .layout_no_wrap(value.clone(), egui::FontId::proportional(TILE_FONT), color)
+        .size()
+        .x;
+    let width = TILE_MIN_WIDTH.max(measured + TILE_PADDING);
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, TILE_HEIGHT),
+        egui::Layout::top_down(egui::Align::Min),
+        |ui| {
+            ui.set_min_size(egui::vec2(width, TILE_HEIGHT));
+            ui.label(RichText::new(name).small());
+            ui.label(RichText::new(value).size(TILE_FONT).color(color).strong());
+        },
+    );
+}
+
 /// A unit enum's serde name (`flow`, `5.5`, `ecg`): the value its key takes.
 fn serde_plain<T: serde::Serialize>(x: &T) -> String {
     serde_json::to_value(x)
@@ -1457,11 +1462,12 @@ pub fn run(
     patient: Patient,
     screenshot: Option<(std::path::PathBuf, f64)>,
     tab: Tab,
+    window: [f32; 2],
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1600.0, 1000.0])
+            .with_inner_size(window)
             .with_title("ecmo-unload"),
         ..Default::default()
     };
@@ -1479,6 +1485,41 @@ pub fn run(
         }),
     )?;
     Ok(())
+}
+
+/// CPU time of the dashboard's frames (layout, plots and tessellation: all a frame costs
+/// before the GPU) at `size` points, with every panel drawn: `frames` timed after `warmup`.
+/// The headless backend steps the engine inside each frame, as the thread would beside it.
+pub fn frame_times(
+    patient: Patient,
+    size: [f32; 2],
+    warmup: usize,
+    frames: usize,
+) -> Result<Vec<Duration>, crate::Error> {
+    let ctx = egui::Context::default();
+    ctx.set_visuals(egui::Visuals::dark());
+    let mut app = Dashboard::headless(Engine::new(patient)?);
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(size[0], size[1]),
+        )),
+        ..Default::default()
+    };
+    let mut times = Vec::with_capacity(frames);
+    for i in 0..warmup + frames {
+        let start = std::time::Instant::now();
+        let out = ctx.run_ui(input.clone(), |ui| {
+            app.poll(ui.ctx());
+            app.dashboard_ui(ui);
+        });
+        let primitives = ctx.tessellate(out.shapes, out.pixels_per_point);
+        std::hint::black_box(primitives);
+        if i >= warmup {
+            times.push(start.elapsed());
+        }
+    }
+    Ok(times)
 }
 
 /// Frames drawn before a `--screenshot` may be taken (fonts and layout settle).
