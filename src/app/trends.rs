@@ -113,3 +113,22 @@ impl Trends {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_keeps_24_hours_and_no_more() {
+        let mut t = Trends::default();
+        for k in 0..TREND_CAPACITY + 500 {
+            t.push(TrendPoint {
+                t_s: k as f64 * TREND_INTERVAL_S,
+                ..TrendPoint::default()
+            });
+        }
+        assert_eq!(t.len(), TREND_CAPACITY, "memory flat over a long session");
+        let span_h = (t.last().unwrap().t_s - t.series(|p| p.t_s)[0][1]) / 3600.0;
+        assert!((span_h - TREND_HOURS).abs() < 0.01, "{span_h} h kept");
+    }
+}
