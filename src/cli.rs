@@ -2,8 +2,10 @@
 //! Subcommands, flags and JSON keys are a contract with external scripts: add, never rename.
 
 use clap::{Parser, Subcommand};
+use ecmo_unload::Summary;
 use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
 use ecmo_unload::drugs::Drug;
+use ecmo_unload::forecast::{self, Forecast, LUNG_PROJECTION_H, Strategy};
 use ecmo_unload::{Engine, Error, Patient, presets, settings};
 use std::io::Write;
 use std::time::Instant;
@@ -42,8 +44,8 @@ pub struct DashboardArgs {
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
     pub window: [f32; 2],
-    /// The view to open on: monitor, unloading, trends or log.
-    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "trends", "log"])]
+    /// The view to open on: monitor, unloading, what-if, trends or log.
+    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "what-if", "trends", "log"])]
     pub tab: String,
 }
 
@@ -75,6 +77,21 @@ pub enum Command {
         /// CSV sample interval in simulated milliseconds.
         #[arg(long, value_name = "MS", default_value_t = 10.0, requires = "csv")]
         every_ms: f64,
+    },
+    /// What-if: forecast strategies from the patient's current steady state, side by side.
+    Compare {
+        /// Built-in preset name or path to a RON preset file.
+        #[arg(long, default_value = "cardiogenic-shock")]
+        preset: String,
+        /// Override a parameter of the starting patient (as with `run`).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// A candidate: 'NAME:KEY=VALUE,KEY=VALUE' ('now:' keeps the current settings).
+        #[arg(long = "strategy", value_name = "NAME:K=V,...", required = true)]
+        strategies: Vec<String>,
+        /// Print a JSON array, one object per strategy.
+        #[arg(long)]
+        json: bool,
     },
     /// List every settable key with its value, unit and valid range.
     Params {
@@ -374,6 +391,48 @@ pub fn bench(seconds: f64) -> Result<(), CliError> {
             );
         }
     }
+    bench_what_if()
+}
+
+/// The issue-6 what-if set: five strategies from the shock patient on ECMO.
+const WHAT_IF: [&str; 5] = [
+    "ecmo -1 L/min:ecmo.flow_target_l_min=3",
+    "iabp 1:1:iabp.enabled=true",
+    "impella cp p6:impella.enabled=true,impella.p_level=6",
+    "dobutamine 5:drugs.dobutamine_mcg_kg_min=5",
+    "septostomy 8 mm:septostomy.diameter_mm=8",
+];
+/// Repeats of the what-if timing (the median is reported).
+const WHAT_IF_REPEATS: usize = 7;
+
+/// Wall time of five forecasts to steady state, on every core (budget: 100 ms).
+fn bench_what_if() -> Result<(), CliError> {
+    let strategies: Vec<Strategy> = WHAT_IF
+        .iter()
+        .map(|s| Strategy::parse(s))
+        .collect::<Result<_, _>>()?;
+    let p = settings::apply_all(
+        &presets::load("cardiogenic-shock")?,
+        &["ecmo.enabled=true", "ecmo.mode=flow"],
+    )?;
+    let mut base = Engine::new(p)?;
+    forecast::settle(&mut base);
+    let mut times = Vec::new();
+    let mut simulated = 0.0;
+    for _ in 0..WHAT_IF_REPEATS {
+        let start = Instant::now();
+        let f = forecast_all(&base, &strategies)?;
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        simulated = f.iter().map(|f| f.settle_s).sum::<f64>();
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "what-if: {} strategies to steady state ({simulated:.0} s simulated) on {} threads: \
+         median {:.0} ms (budget 100 ms)",
+        strategies.len(),
+        rayon::current_num_threads(),
+        times[times.len() / 2]
+    );
     Ok(())
 }
 
@@ -410,6 +469,98 @@ pub fn bench_ui(frames: usize) -> Result<(), CliError> {
                 ms(p99)
             );
         }
+    }
+    Ok(())
+}
+
+/// Forecast every strategy from `base` at once, on every core; in the order given.
+pub fn forecast_all(base: &Engine, strategies: &[Strategy]) -> Result<Vec<Forecast>, CliError> {
+    use rayon::prelude::*;
+    let results: Vec<Result<Forecast, Error>> = strategies
+        .par_iter()
+        .map(|s| forecast::forecast(base, s))
+        .collect();
+    results
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError::from)
+}
+
+/// Keys the `compare` table shows (the JSON has them all).
+const COMPARE_KEYS: [(&str, &str); 10] = [
+    ("MAP", "map_mmhg"),
+    ("LVEDP", "lvedp_mmhg"),
+    ("PCWP", "pcwp_mmhg"),
+    ("AV open %", "av_opening_pct"),
+    ("CO native", "native_co_l_min"),
+    ("total flow", "total_flow_l_min"),
+    ("MVO2", "mvo2_ml_min"),
+    ("CPP", "coronary_perfusion_mmhg"),
+    ("SpO2 upper", "sao2_upper_pct"),
+    ("EVLWI 6 h", "lung_water_6h"),
+];
+
+pub fn compare(
+    preset: &str,
+    sets: &[String],
+    strategies: &[String],
+    json: bool,
+) -> Result<(), CliError> {
+    let strategies: Vec<Strategy> = strategies
+        .iter()
+        .map(|s| Strategy::parse(s))
+        .collect::<Result<_, _>>()?;
+    let mut base = Engine::new(patient_with_overrides(preset, sets)?)?;
+    // "Now": the patient settled as it is, from which every strategy starts.
+    forecast::settle(&mut base);
+    let results = forecast_all(&base, &strategies)?;
+    if json {
+        let text = serde_json::to_string_pretty(&results).expect("forecasts serialise");
+        println!("{text}");
+        return Ok(());
+    }
+    let now = base.summary().ok_or_else(|| {
+        CliError::Usage("the starting patient has no beats to compare with".into())
+    })?;
+    let value = |s: &Summary, lung_6h: f64, key: &str| -> f64 {
+        if key == "lung_water_6h" {
+            return lung_6h;
+        }
+        serde_json::to_value(s)
+            .ok()
+            .and_then(|v| v[key].as_f64())
+            .unwrap_or(f64::NAN)
+    };
+    let now_lung = forecast::project_lung_water(base.lungs(), now.beat.pulmonary_capillary_mmhg);
+    print!("{:<22}", "strategy");
+    for (label, _) in COMPARE_KEYS {
+        print!(" {label:>11}");
+    }
+    println!();
+    print!("{:<22}", "now");
+    for (_, key) in COMPARE_KEYS {
+        print!(" {:>11.1}", value(&now, now_lung[LUNG_PROJECTION_H], key));
+    }
+    println!();
+    for f in &results {
+        print!("{:<22}", f.strategy);
+        for (_, key) in COMPARE_KEYS {
+            let x = value(
+                &f.summary,
+                f.lung_water_projection_ml_kg[LUNG_PROJECTION_H],
+                key,
+            );
+            let was = value(&now, now_lung[LUNG_PROJECTION_H], key);
+            let arrow = if x > was + 0.05 * was.abs().max(1.0) {
+                "^"
+            } else if x < was - 0.05 * was.abs().max(1.0) {
+                "v"
+            } else {
+                " "
+            };
+            print!(" {x:>10.1}{arrow}");
+        }
+        println!("{}", if f.steady { "" } else { "  (not steady)" });
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod ecmo;
 pub mod engine;
 pub mod error;
 pub mod fluids;
+pub mod forecast;
 pub mod heart;
 pub mod iabp;
 pub mod impella;

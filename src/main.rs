@@ -39,6 +39,12 @@ fn main() -> ExitCode {
                 boluses: &bolus,
             },
         ),
+        Some(Command::Compare {
+            preset,
+            sets,
+            strategies,
+            json,
+        }) => cli::compare(&preset, &sets, &strategies, json),
         Some(Command::Params { preset }) => cli::params(&preset),
         Some(Command::Presets) => {
             cli::list_presets();
@@ -76,6 +82,7 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
     let screenshot = d.screenshot.clone().map(|p| (p, d.after_s));
     let tab = match d.tab.as_str() {
         "unloading" => Tab::Unloading,
+        "what-if" => Tab::WhatIf,
         "trends" => Tab::Trends,
         "log" => Tab::EventLog,
         _ => Tab::Monitor,

@@ -385,3 +385,38 @@ fn issue_4_string_keys_and_the_bolus_flag() {
     );
     fails_cleanly(&["run", "--bolus", "milrinone:-5"], &["milrinone bolus"]);
 }
+
+#[test]
+fn compare_prints_one_object_per_strategy() {
+    let o = cli(&[
+        "compare",
+        "--preset",
+        "cardiogenic-shock",
+        "--set",
+        "ecmo.enabled=true",
+        "--strategy",
+        "now:",
+        "--strategy",
+        "impella cp p6:impella.enabled=true,impella.p_level=6",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let a = v.as_array().unwrap();
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0]["strategy"], "now");
+    assert_eq!(a[1]["strategy"], "impella cp p6");
+    for k in CONTRACT_KEYS {
+        assert!(a[1][k].as_f64().is_some_and(f64::is_finite), "{k}");
+    }
+    assert!(a[1]["pcwp_mmhg"].as_f64() < a[0]["pcwp_mmhg"].as_f64());
+    assert!(a[1]["impella_flow_l_min"].as_f64().unwrap() > 1.0);
+    fails_cleanly(
+        &["compare", "--strategy", "no-colon"],
+        &["strategy", "NAME:KEY=VALUE"],
+    );
+    fails_cleanly(
+        &["compare", "--strategy", "x:heart.lv.nope=1"],
+        &["unknown key 'heart.lv.nope'"],
+    );
+}

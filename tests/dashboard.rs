@@ -339,3 +339,43 @@ fn a_malformed_preset_file_shows_a_dialog_and_keeps_the_session() {
     assert!(h.state().file_error().is_none());
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn the_what_if_tab_forecasts_strategies_side_by_side() {
+    let mut p = presets::load("cardiogenic-shock").unwrap();
+    p.ecmo.enabled = true;
+    let mut h = harness_for(p);
+    h.run_steps(300);
+    h.get_by_label("What-if").click();
+    h.run_steps(2);
+    h.get_by_label("+ LV vent").click();
+    h.run_steps(2);
+    h.get_by_label("Forecast").click();
+    h.run_steps(5);
+    let results = h.state().forecasts().unwrap().as_ref().unwrap();
+    let names: Vec<&str> = results.iter().map(|f| f.strategy.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "now",
+            "ECMO flow -1 L/min",
+            "+ IABP 1:1",
+            "+ Impella CP P6",
+            "+ dobutamine 5",
+            "+ septostomy 8 mm",
+            "+ LV vent"
+        ]
+    );
+    let now = &results[0];
+    let vent = &results[6];
+    assert!(vent.summary.beat.pcwp_mmhg < now.summary.beat.pcwp_mmhg);
+    // The checkbox, the table row and the two plots' legends.
+    assert!(h.query_all_by_label("+ Impella CP P6").count() >= 3);
+    h.get_by_label_contains("not orders");
+    assert!(
+        h.state()
+            .event_log()
+            .entries()
+            .any(|e| e.text.starts_with("forecast: now, ECMO flow -1 L/min"))
+    );
+}

@@ -9,6 +9,7 @@ use ecmo_unload::ecmo::{
 };
 use ecmo_unload::engine::{SLOW_UPDATE_S, SUCTION_ALARM_MIN_PCT};
 use ecmo_unload::fluids::{MAX_ORDER_ML, MAX_ORDER_S};
+use ecmo_unload::forecast;
 use ecmo_unload::heart::{
     ACTIVATION_NEGLIGIBLE, ACTIVATION_TABLE_STEP_S, BAZETT_REFERENCE_RR_S, EDPVR_LINEAR_ABOVE_MMHG,
 };
@@ -137,6 +138,13 @@ fn every_constant_row_matches_the_code() {
         ("INLET_SERVO_MMHG", INLET_SERVO_MMHG),
         ("RESISTANCE_MIN_FLOW_L_MIN", RESISTANCE_MIN_FLOW_L_MIN),
         ("SLOW_UPDATE_S", SLOW_UPDATE_S),
+        ("WINDOW_BEATS", forecast::WINDOW_BEATS as f64),
+        ("STEADY_WINDOWS", forecast::STEADY_WINDOWS as f64),
+        ("TOLERANCE_MMHG", forecast::TOLERANCE_MMHG),
+        ("TOLERANCE_L_MIN", forecast::TOLERANCE_L_MIN),
+        ("MIN_SETTLE_S", forecast::MIN_SETTLE_S),
+        ("MAX_SETTLE_S", forecast::MAX_SETTLE_S),
+        ("LUNG_PROJECTION_H", forecast::LUNG_PROJECTION_H as f64),
         ("ALARM_BEATS", alarms::ALARM_BEATS as f64),
         ("MAP_LOW_MMHG", alarms::MAP_LOW_MMHG),
         ("AV_CLOSED_BEATS", alarms::AV_CLOSED_BEATS as f64),

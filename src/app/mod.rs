@@ -7,6 +7,7 @@ pub mod ecg;
 pub mod log;
 pub mod sim;
 pub mod trends;
+pub mod what_if;
 
 use crate::drugs::Drug;
 use crate::ecmo::EcmoMode;
@@ -25,6 +26,7 @@ use sim::{Command, Event, Output, SimThread, Stepper, WaveSample};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 use trends::Trends;
+use what_if::WhatIf;
 
 /// Seconds of waveform on screen (a bedside monitor sweeps 5-10 s).
 const SWEEP_S: f64 = 8.0;
@@ -134,14 +136,16 @@ enum Backend {
 pub enum Tab {
     Monitor,
     Unloading,
+    WhatIf,
     Trends,
     EventLog,
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str); 4] = [
+    const ALL: [(Tab, &'static str); 5] = [
         (Tab::Monitor, "Monitor"),
         (Tab::Unloading, "Unloading"),
+        (Tab::WhatIf, "What-if"),
         (Tab::Trends, "Trends"),
         (Tab::EventLog, "Event log"),
     ];
@@ -181,6 +185,7 @@ pub struct Dashboard {
     /// A file could not be read or written: shown in a dialog until dismissed (the session
     /// goes on underneath).
     file_error: Option<String>,
+    what_if: WhatIf,
 }
 
 impl Dashboard {
@@ -234,6 +239,7 @@ impl Dashboard {
             preset_path: String::new(),
             export_png: false,
             file_error: None,
+            what_if: WhatIf::default(),
         };
         d.refresh_values();
         d
@@ -278,8 +284,15 @@ impl Dashboard {
         self.failed.as_deref()
     }
 
+    /// The last what-if results.
+    pub fn forecasts(&self) -> Option<&Result<Vec<crate::forecast::Forecast>, String>> {
+        self.what_if.results.as_ref()
+    }
+
+    /// Open a view (the What-if tab then forecasts as soon as the patient beats).
     pub fn set_tab(&mut self, tab: Tab) {
         self.tab = tab;
+        self.what_if.auto = tab == Tab::WhatIf;
     }
 
     /// Start recording to CSV files in `dir`.
@@ -492,6 +505,14 @@ impl Dashboard {
                 self.refresh_values();
             }
             Event::Checkpoint(e) => self.checkpoint = Some(e),
+            Event::Forecasts(results) => {
+                self.what_if.pending = false;
+                match &results {
+                    Ok(f) => self.note("system", format!("forecast {} strategies", f.len())),
+                    Err(e) => self.note("system", format!("forecast failed: {e}")),
+                }
+                self.what_if.results = Some(results);
+            }
             Event::Failed(msg) => {
                 self.note("system", format!("simulation failed: {msg}"));
                 self.failed = Some(msg);
@@ -619,6 +640,23 @@ impl Dashboard {
                     });
                 }
                 Tab::Unloading => self.unloading_ui(ui),
+                Tab::WhatIf => {
+                    let current = self.loop_points();
+                    let ecmo = self
+                        .patient
+                        .ecmo
+                        .enabled
+                        .then(|| self.means().map_or(0.0, |m| m.mean.ecmo_flow_l_min));
+                    // An automatic forecast waits until the patient has beats to compare.
+                    let held = self.what_if.auto && self.beats.len() < TILE_BEATS;
+                    if held {
+                        self.what_if.auto = false;
+                    }
+                    if let Some(strategies) = self.what_if.what_if_ui(ui, &current, ecmo) {
+                        self.send(Command::Forecast(strategies));
+                    }
+                    self.what_if.auto |= held;
+                }
                 Tab::Trends => {
                     egui::ScrollArea::vertical().show(ui, |ui| self.trends.trends_ui(ui));
                 }
@@ -1421,6 +1459,14 @@ fn describe(cmd: &Command) -> Option<String> {
         } => format!("fluid {volume_ml:+.0} mL over {:.0} min", duration_s / 60.0),
         Command::Bolus { drug, mcg_kg } => format!("{} bolus {mcg_kg} mcg/kg", drug.name()),
         Command::JumpAhead(s) => format!("jumped ahead {:.0} min", s / 60.0),
+        Command::Forecast(strategies) => format!(
+            "forecast: {}",
+            strategies
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Command::Pause(true) => "paused".into(),
         Command::Pause(false) => "resumed".into(),
         Command::Speed(x) => format!("speed x{x}"),

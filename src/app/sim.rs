@@ -7,6 +7,7 @@
 
 use crate::drugs::Drug;
 use crate::engine::Status;
+use crate::forecast::{self, Forecast, Strategy};
 use crate::monitor::Beat;
 use crate::units::l_min_from_ml_s;
 use crate::{Engine, Node, Path, Patient};
@@ -60,6 +61,8 @@ pub enum Command {
     },
     /// Run this much simulated time as fast as possible, then go on at the set speed.
     JumpAhead(f64),
+    /// Forecast these strategies from the current state (on a worker; the live run goes on).
+    Forecast(Vec<Strategy>),
     Pause(bool),
     /// Simulated seconds per wall second.
     Speed(f64),
@@ -131,6 +134,8 @@ pub enum Event {
     Checkpoint(Box<Engine>),
     /// The simulation failed and stopped; the UI offers a restart from the last checkpoint.
     Failed(String),
+    /// What-if results, in the order asked (or why they could not be made).
+    Forecasts(Result<Vec<Forecast>, String>),
     /// The patient as it now is, after a setting change.
     Patient(Box<Patient>),
     /// The simulation started again from t = 0 with this patient.
@@ -249,10 +254,22 @@ impl Stepper {
                 self.jump(*seconds, &mut out);
                 Some(self.frame(out))
             }
+            Command::Forecast(strategies) => {
+                Some(Event::Forecasts(forecast_all(&self.engine, strategies)))
+            }
             Command::Crash => panic!("simulation failure requested"),
             Command::Pause(_) | Command::Speed(_) | Command::Shutdown => None,
         }
     }
+}
+
+/// Every strategy from `base`, in parallel on all cores, in the order given.
+pub fn forecast_all(base: &Engine, strategies: &[Strategy]) -> Result<Vec<Forecast>, String> {
+    use rayon::prelude::*;
+    strategies
+        .par_iter()
+        .map(|s| forecast::forecast(base, s).map_err(|e| format!("{}: {e}", s.name)))
+        .collect()
 }
 
 /// The means of the last beats and the slow state, for the trends.
@@ -317,9 +334,10 @@ pub struct SimThread {
 
 impl SimThread {
     /// Start the thread. `wake` is called whenever there is something new to show.
-    pub fn spawn(engine: Engine, wake: impl Fn() + Send + 'static) -> std::io::Result<Self> {
+    pub fn spawn(engine: Engine, wake: impl Fn() + Send + Sync + 'static) -> std::io::Result<Self> {
         let (cmd_tx, cmd_rx) = unbounded();
         let (ev_tx, ev_rx) = bounded(SAMPLE_CHANNEL_BATCHES);
+        let wake: Wake = std::sync::Arc::new(wake);
         let join = std::thread::Builder::new()
             .name("simulation".into())
             .spawn(move || run(Stepper::new(engine), &cmd_rx, &ev_tx, &wake))?;
@@ -347,7 +365,10 @@ impl Drop for SimThread {
     }
 }
 
-fn run(stepper: Stepper, commands: &Receiver<Command>, events: &Sender<Event>, wake: &dyn Fn()) {
+/// Wakes the UI (shared with forecast workers).
+type Wake = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+fn run(stepper: Stepper, commands: &Receiver<Command>, events: &Sender<Event>, wake: &Wake) {
     let mut stepper = stepper;
     let mut speed = 1.0;
     let mut paused = false;
@@ -393,7 +414,7 @@ fn slice(
     stepper: &mut Stepper,
     commands: &Receiver<Command>,
     events: &Sender<Event>,
-    wake: &dyn Fn(),
+    wake: &Wake,
     speed: &mut f64,
     paused: &mut bool,
     last: &mut Instant,
@@ -403,6 +424,16 @@ fn slice(
             Command::Shutdown => return Flow::Stop,
             Command::Pause(p) => *paused = p,
             Command::Speed(s) => *speed = s,
+            Command::Forecast(strategies) => {
+                let (base, events, wake) = (stepper.engine.clone(), events.clone(), wake.clone());
+                std::thread::Builder::new()
+                    .name("forecast".into())
+                    .spawn(move || {
+                        let _ = events.send(Event::Forecasts(forecast_all(&base, &strategies)));
+                        wake();
+                    })
+                    .ok();
+            }
             other => {
                 if let Some(ev) = stepper.apply(&other) {
                     // Replies to commands wait for room: they must not be lost.
