@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use ecmo_unload::Summary;
+use ecmo_unload::calibration::{self, Measurement};
 use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::forecast::{self, Forecast, LUNG_PROJECTION_H, Strategy};
@@ -92,6 +93,30 @@ pub enum Command {
         /// Print a JSON array, one object per strategy.
         #[arg(long)]
         json: bool,
+    },
+    /// Calibrate: find the parameters that reproduce bedside measurements.
+    Fit {
+        #[arg(long, default_value = "cardiogenic-shock")]
+        preset: String,
+        /// Known facts about the patient (weight, devices, drugs), as with `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// A measurement by summary key, optionally with its SD: map_mmhg=62+-4.
+        #[arg(
+            long = "measured",
+            value_name = "KEY=VALUE[+-SD]",
+            allow_hyphen_values = true
+        )]
+        measured: Vec<String>,
+        /// A RON file of measurements: [(key: "pcwp_mmhg", value: 24.0, sd: Some(3.0)), ...].
+        #[arg(long, value_name = "FILE")]
+        measurements: Option<std::path::PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Save the fitted patient as a preset file.
+        #[arg(long, value_name = "FILE.ron")]
+        out: Option<std::path::PathBuf>,
     },
     /// List every settable key with its value, unit and valid range.
     Params {
@@ -561,6 +586,62 @@ pub fn compare(
             print!(" {x:>10.1}{arrow}");
         }
         println!("{}", if f.steady { "" } else { "  (not steady)" });
+    }
+    Ok(())
+}
+
+pub struct FitOptions<'a> {
+    pub measured: &'a [String],
+    pub file: Option<&'a std::path::Path>,
+    pub json: bool,
+    pub out: Option<&'a std::path::Path>,
+}
+
+pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError> {
+    let mut ms: Vec<Measurement> = o
+        .measured
+        .iter()
+        .map(|m| Measurement::parse(m))
+        .collect::<Result<_, _>>()?;
+    if let Some(path) = o.file {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| CliError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        ms.extend(calibration::parse_measurements(&text, &shown)?);
+    }
+    let base = patient_with_overrides(preset, sets)?;
+    let result = calibration::fit(&base, &ms)?;
+    if let Some(path) = o.out {
+        let mut p = result.patient.clone();
+        p.name = path
+            .file_stem()
+            .map_or("fitted".into(), |s| s.to_string_lossy().into_owned());
+        presets::save(&p, path)?;
+    }
+    if o.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).expect("a fit serialises")
+        );
+        return Ok(());
+    }
+    println!("fitted parameters ({} evaluations):", result.evaluations);
+    for (k, v) in &result.parameters {
+        let flag = if result.unidentifiable.contains(k) {
+            "  (not identifiable from these measurements)"
+        } else {
+            ""
+        };
+        println!("  {k:<40} {v:>10.4}{flag}");
+    }
+    println!("measurements:");
+    for (k, r) in &result.measurements {
+        println!(
+            "  {k:<24} measured {:>8.2} +- {:<6.2} model {:>8.2}  residual {:>+6.2} SD",
+            r.measured, r.sd, r.model, r.residual
+        );
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 pub mod alarms;
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod calibration;
 pub mod circulation;
 pub mod drugs;
 pub mod ecmo;

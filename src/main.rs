@@ -45,6 +45,23 @@ fn main() -> ExitCode {
             strategies,
             json,
         }) => cli::compare(&preset, &sets, &strategies, json),
+        Some(Command::Fit {
+            preset,
+            sets,
+            measured,
+            measurements,
+            json,
+            out,
+        }) => cli::fit(
+            &preset,
+            &sets,
+            cli::FitOptions {
+                measured: &measured,
+                file: measurements.as_deref(),
+                json,
+                out: out.as_deref(),
+            },
+        ),
         Some(Command::Params { preset }) => cli::params(&preset),
         Some(Command::Presets) => {
             cli::list_presets();

@@ -420,3 +420,51 @@ fn compare_prints_one_object_per_strategy() {
         &["unknown key 'heart.lv.nope'"],
     );
 }
+
+#[test]
+fn fit_prints_parameters_residuals_and_saves_a_preset() {
+    let out = std::env::temp_dir().join(format!("ecmo-unload-fit-{}.ron", std::process::id()));
+    let o = cli(&[
+        "fit",
+        "--preset",
+        "cardiogenic-shock",
+        "--measured",
+        "map_mmhg=70+-4",
+        "--measured",
+        "pcwp_mmhg=26",
+        "--measured",
+        "cvp_mmhg=12",
+        "--measured",
+        "native_co_l_min=3.0",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        v["parameters"]["heart.lv.ees_mmhg_per_ml"]
+            .as_f64()
+            .is_some()
+    );
+    let map = &v["measurements"]["map_mmhg"];
+    assert_eq!(map["measured"], 70.0);
+    assert_eq!(map["sd"], 4.0);
+    assert!(map["model"].as_f64().is_some() && map["residual"].as_f64().unwrap().abs() < 1.0);
+    assert!(v["unidentifiable"].is_array());
+    let saved = cli(&[
+        "run",
+        "--preset",
+        out.to_str().unwrap(),
+        "--seconds",
+        "60",
+        "--json",
+    ]);
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let _ = std::fs::remove_file(&out);
+    fails_cleanly(
+        &["fit", "--measured", "map_mmhg=low"],
+        &["map_mmhg", "number"],
+    );
+    fails_cleanly(&["fit"], &["at least one measurement"]);
+}

@@ -2,6 +2,7 @@
 //! presets, and every constant row equals the constant in the code.
 
 use ecmo_unload::alarms;
+use ecmo_unload::calibration;
 use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
 use ecmo_unload::drugs::{Drug, PROFILES};
 use ecmo_unload::ecmo::{
@@ -138,6 +139,10 @@ fn every_constant_row_matches_the_code() {
         ("INLET_SERVO_MMHG", INLET_SERVO_MMHG),
         ("RESISTANCE_MIN_FLOW_L_MIN", RESISTANCE_MIN_FLOW_L_MIN),
         ("SLOW_UPDATE_S", SLOW_UPDATE_S),
+        ("SIMPLEX_STEP", calibration::SIMPLEX_STEP),
+        ("COST_TOLERANCE", calibration::COST_TOLERANCE),
+        ("MAX_EVALUATIONS", calibration::MAX_EVALUATIONS as f64),
+        ("UNIDENTIFIED_LOG_SD", calibration::UNIDENTIFIED_LOG_SD),
         ("WINDOW_BEATS", forecast::WINDOW_BEATS as f64),
         ("STEADY_WINDOWS", forecast::STEADY_WINDOWS as f64),
         ("TOLERANCE_MMHG", forecast::TOLERANCE_MMHG),
