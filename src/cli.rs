@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use ecmo_unload::Summary;
 use ecmo_unload::calibration::{self, Measurement};
 use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
+use ecmo_unload::cohort;
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::forecast::{self, Forecast, LUNG_PROJECTION_H, Strategy};
 use ecmo_unload::{Engine, Error, Patient, presets, settings};
@@ -117,6 +118,28 @@ pub enum Command {
         /// Save the fitted patient as a preset file.
         #[arg(long, value_name = "FILE.ron")]
         out: Option<std::path::PathBuf>,
+    },
+    /// A virtual cohort: N sampled shock patients, every strategy, endpoints to CSV.
+    Cohort {
+        #[arg(long, default_value = "cardiogenic-shock")]
+        preset: String,
+        /// Settings every patient shares (e.g. ecmo.enabled=true), as with `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Number of patients.
+        #[arg(long)]
+        n: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A strategy, as for `compare`: 'NAME:KEY=VALUE,KEY=VALUE'.
+        #[arg(long = "strategy", value_name = "NAME:K=V,...", required = true)]
+        strategies: Vec<String>,
+        /// Folder for patients.csv and summary.csv (created).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Run only part i of n (0-based): patients [i N / n, (i + 1) N / n).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
     },
     /// List every settable key with its value, unit and valid range.
     Params {
@@ -645,3 +668,156 @@ pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError>
     }
     Ok(())
 }
+
+/// `I/N` into a patient range of `total`.
+fn shard_range(text: Option<&str>, total: u64) -> Result<std::ops::Range<u64>, CliError> {
+    let Some(text) = text else {
+        return Ok(0..total);
+    };
+    let bad = || CliError::Usage(format!("--shard '{text}': expected I/N with 0 <= I < N"));
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok(i * total / n..(i + 1) * total / n)
+}
+
+/// One CSV cell of a JSON value (numbers in their shortest exact form: byte-stable).
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a.iter().map(cell).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+pub struct CohortOptions<'a> {
+    pub n: u64,
+    pub seed: u64,
+    pub strategies: &'a [String],
+    pub out: &'a std::path::Path,
+    pub shard: Option<&'a str>,
+}
+
+pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), CliError> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let strategies: Vec<Strategy> = o
+        .strategies
+        .iter()
+        .map(|s| Strategy::parse(s))
+        .collect::<Result<_, _>>()?;
+    let base = patient_with_overrides(preset, sets)?;
+    let range = shard_range(o.shard, o.n)?;
+    let io = |path: &std::path::Path| {
+        let shown = path.display().to_string();
+        move |e: std::io::Error| CliError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        }
+    };
+    std::fs::create_dir_all(o.out).map_err(io(o.out))?;
+    let done = AtomicU64::new(0);
+    let total = range.end - range.start;
+    let outcomes: Vec<cohort::Outcome> = range
+        .clone()
+        .into_par_iter()
+        .map(|i| {
+            let r = cohort::run_patient(&base, o.seed, i, &strategies);
+            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if k == total || k % (total / PROGRESS_STEPS).max(1) == 0 {
+                let filled = (PROGRESS_WIDTH as u64 * k / total.max(1)) as usize;
+                eprint!(
+                    "\rcohort [{}{}] {k}/{total} patients",
+                    "#".repeat(filled),
+                    " ".repeat(PROGRESS_WIDTH - filled)
+                );
+            }
+            r
+        })
+        .collect::<Result<_, _>>()?;
+    eprintln!();
+    // patients.csv: one row per patient and strategy.
+    let path = o.out.join("patients.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(|e| CliError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let mut header: Vec<String> = vec!["patient".into(), "strategy".into()];
+    header.extend(cohort::SAMPLED.iter().map(|(k, _)| k.to_string()));
+    header.extend(["settle_s", "steady", "lung_water_6h_ml_kg"].map(String::from));
+    let summary_keys: Vec<String> = outcomes
+        .first()
+        .and_then(|o| o.forecasts.first())
+        .and_then(|f| serde_json::to_value(&f.summary).ok())
+        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+        .unwrap_or_default();
+    header.extend(summary_keys.iter().cloned());
+    let csv_err = |e: csv::Error| CliError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    w.write_record(&header).map_err(csv_err)?;
+    for oc in &outcomes {
+        for f in &oc.forecasts {
+            let summary = serde_json::to_value(&f.summary).unwrap_or_default();
+            let mut row = vec![oc.index.to_string(), f.strategy.clone()];
+            row.extend(oc.values.iter().map(|v| v.to_string()));
+            row.push(f.settle_s.to_string());
+            row.push(f.steady.to_string());
+            row.push(f.lung_water_projection_ml_kg[LUNG_PROJECTION_H].to_string());
+            row.extend(summary_keys.iter().map(|k| cell(&summary[k])));
+            w.write_record(&row).map_err(csv_err)?;
+        }
+    }
+    w.flush().map_err(io(&path))?;
+    // summary.csv: medians and IQR of each endpoint per strategy.
+    let spath = o.out.join("summary.csv");
+    let mut s = csv::Writer::from_path(&spath).map_err(|e| CliError::Io {
+        path: spath.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let serr = |e: csv::Error| CliError::Io {
+        path: spath.display().to_string(),
+        message: e.to_string(),
+    };
+    s.write_record(["strategy", "endpoint", "n", "median", "q1", "q3"])
+        .map_err(serr)?;
+    println!(
+        "{:<24} {:<26} {:>10} {:>21}",
+        "strategy", "endpoint", "median", "IQR"
+    );
+    for (j, st) in strategies.iter().enumerate() {
+        for key in cohort::ENDPOINTS {
+            let xs: Vec<f64> = outcomes
+                .iter()
+                .map(|oc| cohort::endpoint(&oc.forecasts[j], key))
+                .collect();
+            let (q1, med, q3) = cohort::quartiles(&xs);
+            s.write_record([
+                st.name.clone(),
+                key.to_string(),
+                xs.len().to_string(),
+                format!("{med:.4}"),
+                format!("{q1:.4}"),
+                format!("{q3:.4}"),
+            ])
+            .map_err(serr)?;
+            println!(
+                "{:<24} {key:<26} {med:>10.2} {:>10.2} - {:<8.2}",
+                st.name, q1, q3
+            );
+        }
+    }
+    s.flush().map_err(io(&spath))?;
+    Ok(())
+}
+
+/// Progress bar: updates and width.
+const PROGRESS_STEPS: u64 = 50;
+const PROGRESS_WIDTH: usize = 30;

@@ -10,6 +10,7 @@ pub mod alarms;
 pub mod app;
 pub mod calibration;
 pub mod circulation;
+pub mod cohort;
 pub mod drugs;
 pub mod ecmo;
 pub mod engine;

@@ -62,6 +62,25 @@ fn main() -> ExitCode {
                 out: out.as_deref(),
             },
         ),
+        Some(Command::Cohort {
+            preset,
+            sets,
+            n,
+            seed,
+            strategies,
+            out,
+            shard,
+        }) => cli::cohort(
+            &preset,
+            &sets,
+            cli::CohortOptions {
+                n,
+                seed,
+                strategies: &strategies,
+                out: &out,
+                shard: shard.as_deref(),
+            },
+        ),
         Some(Command::Params { preset }) => cli::params(&preset),
         Some(Command::Presets) => {
             cli::list_presets();

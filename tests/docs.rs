@@ -139,6 +139,7 @@ fn every_constant_row_matches_the_code() {
         ("INLET_SERVO_MMHG", INLET_SERVO_MMHG),
         ("RESISTANCE_MIN_FLOW_L_MIN", RESISTANCE_MIN_FLOW_L_MIN),
         ("SLOW_UPDATE_S", SLOW_UPDATE_S),
+        ("TRUNCATE_SD", ecmo_unload::cohort::TRUNCATE_SD),
         ("SIMPLEX_STEP", calibration::SIMPLEX_STEP),
         ("COST_TOLERANCE", calibration::COST_TOLERANCE),
         ("MAX_EVALUATIONS", calibration::MAX_EVALUATIONS as f64),

@@ -1,0 +1,198 @@
+//! Virtual cohorts: N cardiogenic-shock patients sampled around the preset (seeded, so the same
+//! seed gives the same patients), each settled and then forecast under every strategy, with the
+//! endpoints a clinician compares strategies on. Distributions and sources: docs/MODEL.md 7j.
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::forecast::{self, Forecast, LUNG_PROJECTION_H, Strategy};
+use crate::patient::Patient;
+use crate::settings;
+
+/// A sampled parameter: key, distribution.
+#[derive(Clone, Copy, Debug)]
+pub enum Dist {
+    /// Log-normal around the preset's value: median factor 1, SD of the log.
+    LogNormal(f64),
+    /// Normal around the preset's value, SD in the key's unit.
+    Normal(f64),
+    /// With probability p, uniform between the bounds; else 0 (a lesion some patients have).
+    Sometimes(f64, f64, f64),
+}
+
+/// What varies between patients (docs/MODEL.md 7j for the sources).
+pub const SAMPLED: [(&str, Dist); 6] = [
+    ("heart.lv.ees_mmhg_per_ml", Dist::LogNormal(0.3)),
+    ("heart.lv.edpvr_b_per_ml", Dist::LogNormal(0.15)),
+    ("heart.rv.ees_mmhg_per_ml", Dist::LogNormal(0.3)),
+    ("systemic.lower_body_r_mmhg_s_per_ml", Dist::LogNormal(0.2)),
+    ("blood_volume_ml", Dist::Normal(300.0)),
+    (
+        "valves.aortic_regurgitation_mm2",
+        Dist::Sometimes(0.2, 5.0, 20.0),
+    ),
+];
+/// The upper-body bed follows the lower body's factor (one vascular tone).
+const FOLLOWS: (&str, &str) = (
+    "systemic.upper_body_r_mmhg_s_per_ml",
+    "systemic.lower_body_r_mmhg_s_per_ml",
+);
+/// A sampled value is kept this many SDs from the median (no absurd tails).
+pub const TRUNCATE_SD: f64 = 2.5;
+
+/// The endpoints compared: (column, summary key or `lung_water_6h_ml_kg`).
+pub const ENDPOINTS: [&str; 7] = [
+    "lvedp_mmhg",
+    "pcwp_mmhg",
+    "av_opening_pct",
+    "lung_water_6h_ml_kg",
+    "mvo2_ml_min",
+    "coronary_perfusion_mmhg",
+    "sao2_upper_pct",
+];
+
+/// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a small, well-mixed seeded generator, one
+/// stream per patient so shards and threads draw the same numbers.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn for_patient(seed: u64, patient: u64) -> Self {
+        let mut r = Rng(seed ^ patient.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        r.next_u64();
+        r
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal (Box-Muller), truncated at +-`TRUNCATE_SD`.
+    pub fn normal(&mut self) -> f64 {
+        loop {
+            let (u1, u2) = (self.uniform(), self.uniform());
+            let z = (-2.0 * (1.0 - u1).ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+            if z.abs() <= TRUNCATE_SD {
+                return z;
+            }
+        }
+    }
+}
+
+/// Patient `index` of the cohort of `seed`: the sampled values (in [`SAMPLED`] order) and the
+/// patient.
+pub fn sample(base: &Patient, seed: u64, index: u64) -> Result<(Vec<f64>, Patient), Error> {
+    let mut rng = Rng::for_patient(seed, index);
+    let leaves: std::collections::BTreeMap<String, f64> = settings::leaves(base)
+        .into_iter()
+        .filter_map(|(k, v)| v.as_f64().map(|x| (k, x)))
+        .collect();
+    let mut values = Vec::new();
+    let mut sets = Vec::new();
+    for (key, dist) in SAMPLED {
+        let spec = settings::spec_of(key).expect("a sampled key is a key");
+        let v = match dist {
+            Dist::LogNormal(sd) => leaves[key] * (sd * rng.normal()).exp(),
+            Dist::Normal(sd) => leaves[key] + sd * rng.normal(),
+            Dist::Sometimes(p, lo, hi) => {
+                let (has, x) = (rng.uniform(), rng.uniform());
+                if has < p { lo + (hi - lo) * x } else { 0.0 }
+            }
+        }
+        .clamp(spec.min, spec.max);
+        values.push(v);
+        sets.push(format!("{key}={v}"));
+        if key == FOLLOWS.1 {
+            let factor = v / leaves[key];
+            sets.push(format!("{}={}", FOLLOWS.0, leaves[FOLLOWS.0] * factor));
+        }
+    }
+    let mut p = settings::apply_all(base, &sets)?;
+    p.name = format!("virtual-{index}");
+    Ok((values, p))
+}
+
+/// One patient under every strategy: its sampled values and a forecast per strategy.
+pub struct Outcome {
+    pub index: u64,
+    pub values: Vec<f64>,
+    pub forecasts: Vec<Forecast>,
+}
+
+/// Settle patient `index` as sampled, then forecast every strategy from there.
+pub fn run_patient(
+    base: &Patient,
+    seed: u64,
+    index: u64,
+    strategies: &[Strategy],
+) -> Result<Outcome, Error> {
+    let (values, p) = sample(base, seed, index)?;
+    let mut e = Engine::new(p)?;
+    forecast::settle(&mut e);
+    let forecasts = strategies
+        .iter()
+        .map(|s| forecast::forecast(&e, s))
+        .collect::<Result<_, _>>()?;
+    Ok(Outcome {
+        index,
+        values,
+        forecasts,
+    })
+}
+
+/// An endpoint's value in a forecast.
+pub fn endpoint(f: &Forecast, key: &str) -> f64 {
+    if key == "lung_water_6h_ml_kg" {
+        return f.lung_water_projection_ml_kg[LUNG_PROJECTION_H];
+    }
+    serde_json::to_value(&f.summary)
+        .ok()
+        .and_then(|v| v[key].as_f64())
+        .unwrap_or(f64::NAN)
+}
+
+/// Median and interquartile range (linear interpolation between order statistics).
+pub fn quartiles(xs: &[f64]) -> (f64, f64, f64) {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let pos = q * (v.len() - 1) as f64;
+        let (i, frac) = (pos.floor() as usize, pos.fract());
+        let next = v[(i + 1).min(v.len() - 1)];
+        v[i] + (next - v[i]) * frac
+    };
+    (at(0.25), at(0.5), at(0.75))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_seeded_and_uniform_enough() {
+        let mut a = Rng::for_patient(7, 3);
+        let mut b = Rng::for_patient(7, 3);
+        assert_eq!(a.next_u64(), b.next_u64());
+        assert_ne!(
+            Rng::for_patient(7, 3).next_u64(),
+            Rng::for_patient(7, 4).next_u64()
+        );
+        let mut r = Rng::for_patient(1, 0);
+        let n = 20_000;
+        let mean = (0..n).map(|_| r.normal()).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.03, "{mean}");
+        let (q1, m, q3) = quartiles(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!((q1, m, q3), (2.0, 3.0, 4.0));
+    }
+}
