@@ -730,7 +730,7 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
         .map(|i| {
             let r = cohort::run_patient(&base, o.seed, i, &strategies);
             let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if k == total || k % (total / PROGRESS_STEPS).max(1) == 0 {
+            if k == total || k.is_multiple_of((total / PROGRESS_STEPS).max(1)) {
                 let filled = (PROGRESS_WIDTH as u64 * k / total.max(1)) as usize;
                 eprint!(
                     "\rcohort [{}{}] {k}/{total} patients",
