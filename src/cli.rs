@@ -610,6 +610,14 @@ pub fn compare(
         }
         println!("{}", if f.steady { "" } else { "  (not steady)" });
     }
+    let lines =
+        ecmo_unload::advice::considerations(&ecmo_unload::alarms::of_engine(&base), &results);
+    if !lines.is_empty() {
+        println!("\nconsiderations (model output for education and research, not orders):");
+        for (k, line) in lines.iter().enumerate() {
+            println!("  {}. {line}", k + 1);
+        }
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! (with [`heart`] chambers and [`valves`]) -> [`engine`] (time, settings) -> [`monitor`]
 //! (beats, indicators). Nothing here knows about a clock, threads or a screen.
 
+pub mod advice;
 pub mod alarms;
 #[cfg(feature = "gui")]
 pub mod app;

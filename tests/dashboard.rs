@@ -371,7 +371,9 @@ fn the_what_if_tab_forecasts_strategies_side_by_side() {
     assert!(vent.summary.beat.pcwp_mmhg < now.summary.beat.pcwp_mmhg);
     // The checkbox, the table row and the two plots' legends.
     assert!(h.query_all_by_label("+ Impella CP P6").count() >= 3);
-    h.get_by_label_contains("not orders");
+    // The notice and the considerations, both saying they are model output.
+    assert_eq!(h.query_all_by_label_contains("not orders").count(), 2);
+    h.get_by_label_contains("the model predicts PCWP");
     assert!(
         h.state()
             .event_log()

@@ -140,6 +140,7 @@ fn every_constant_row_matches_the_code() {
         ("RESISTANCE_MIN_FLOW_L_MIN", RESISTANCE_MIN_FLOW_L_MIN),
         ("SLOW_UPDATE_S", SLOW_UPDATE_S),
         ("TRUNCATE_SD", ecmo_unload::cohort::TRUNCATE_SD),
+        ("MAX_NAMED", ecmo_unload::advice::MAX_NAMED as f64),
         ("SIMPLEX_STEP", calibration::SIMPLEX_STEP),
         ("COST_TOLERANCE", calibration::COST_TOLERANCE),
         ("MAX_EVALUATIONS", calibration::MAX_EVALUATIONS as f64),

@@ -62,3 +62,37 @@ fn unloading_strategies_rank_as_published() {
         .is_err()
     );
 }
+
+#[test]
+fn alarms_and_forecasts_make_ranked_considerations() {
+    use ecmo_unload::{advice, alarms};
+    let base = settled_shock_on_ecmo();
+    let active = alarms::of_engine(&base);
+    assert!(
+        active.iter().any(|(a, _)| *a == alarms::Alarm::HighPcwp),
+        "{active:?}"
+    );
+    let strategies: Vec<Strategy> = [
+        "now:",
+        "+ IABP:iabp.enabled=true",
+        "+ Impella CP P6:impella.enabled=true,impella.p_level=6",
+        "+ septostomy 8 mm:septostomy.diameter_mm=8",
+    ]
+    .iter()
+    .map(|s| Strategy::parse(s).unwrap())
+    .collect();
+    let forecasts: Vec<_> = strategies
+        .iter()
+        .map(|s| forecast::forecast(&base, s).unwrap())
+        .collect();
+    let lines = advice::considerations(&active, &forecasts);
+    let pcwp = lines.iter().find(|l| l.starts_with("PCWP high")).unwrap();
+    assert!(pcwp.contains("the model predicts PCWP"), "{pcwp}");
+    // The strongest unloader is named first.
+    let first = pcwp.split(" with ").nth(1).unwrap();
+    assert!(
+        first.starts_with("+ septostomy") || first.starts_with("+ Impella"),
+        "{pcwp}"
+    );
+    assert!(lines.iter().all(|l| !l.to_lowercase().contains("you must")));
+}

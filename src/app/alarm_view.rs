@@ -79,6 +79,14 @@ impl AlarmPanel {
         a
     }
 
+    /// Active alarms with their readings, most urgent first.
+    pub fn active_with_readings(&self) -> Vec<(Alarm, String)> {
+        self.active()
+            .into_iter()
+            .map(|a| (a, self.active[&a].detail.clone()))
+            .collect()
+    }
+
     pub fn is_acknowledged(&self, a: Alarm) -> bool {
         self.active.get(&a).is_some_and(|s| s.acknowledged)
     }

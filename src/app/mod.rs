@@ -652,7 +652,8 @@ impl Dashboard {
                     if held {
                         self.what_if.auto = false;
                     }
-                    if let Some(strategies) = self.what_if.what_if_ui(ui, &current, ecmo) {
+                    let alarms = self.alarms.active_with_readings();
+                    if let Some(strategies) = self.what_if.what_if_ui(ui, &current, ecmo, &alarms) {
                         self.send(Command::Forecast(strategies));
                     }
                     self.what_if.auto |= held;

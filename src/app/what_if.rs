@@ -114,6 +114,7 @@ impl WhatIf {
         ui: &mut egui::Ui,
         current_loop: &[[f64; 2]],
         ecmo_flow_l_min: Option<f64>,
+        alarms: &[(crate::alarms::Alarm, String)],
     ) -> Option<Vec<Strategy>> {
         let mut asked = None;
         ui.label(
@@ -157,7 +158,16 @@ impl WhatIf {
             Some(Err(e)) => {
                 ui.colored_label(Color32::from_rgb(255, 120, 120), e);
             }
-            Some(Ok(results)) => Self::results_ui(ui, results, current_loop),
+            Some(Ok(results)) => {
+                let lines = crate::advice::considerations(alarms, results);
+                if !lines.is_empty() {
+                    ui.label(RichText::new("Considerations (model output, not orders)").strong());
+                    for (k, line) in lines.iter().enumerate() {
+                        ui.label(format!("{}. {line}", k + 1));
+                    }
+                }
+                Self::results_ui(ui, results, current_loop)
+            }
         }
         asked
     }
