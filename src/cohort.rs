@@ -121,6 +121,7 @@ pub fn sample(base: &Patient, seed: u64, index: u64) -> Result<(Vec<f64>, Patien
 }
 
 /// One patient under every strategy: its sampled values and a forecast per strategy.
+#[derive(Clone, Debug)]
 pub struct Outcome {
     pub index: u64,
     pub values: Vec<f64>,

@@ -381,3 +381,34 @@ fn the_what_if_tab_forecasts_strategies_side_by_side() {
             .any(|e| e.text.starts_with("forecast: now, ECMO flow -1 L/min"))
     );
 }
+
+#[test]
+fn a_virtual_cohort_runs_from_the_what_if_tab() {
+    let mut p = presets::load("cardiogenic-shock").unwrap();
+    p.ecmo.enabled = true;
+    let mut h = harness_for(p);
+    h.run_steps(300);
+    h.get_by_label("What-if").click();
+    h.run_steps(2);
+    for strategy in ["ECMO flow -1 L/min", "+ dobutamine 5", "+ septostomy 8 mm"] {
+        h.get_by_label(strategy).click();
+    }
+    h.run_steps(2);
+    h.get_by_label("Virtual cohort (40 patients)").click();
+    h.run_steps(5);
+    let outcomes = h.state().cohort().unwrap().as_ref().unwrap();
+    assert_eq!(outcomes.len(), 40);
+    let names: Vec<&str> = outcomes[0]
+        .forecasts
+        .iter()
+        .map(|f| f.strategy.as_str())
+        .collect();
+    assert_eq!(names, ["now", "+ IABP 1:1", "+ Impella CP P6"]);
+    // The Impella unloads most patients more than the balloon does.
+    let better = outcomes
+        .iter()
+        .filter(|o| o.forecasts[2].summary.beat.pcwp_mmhg < o.forecasts[1].summary.beat.pcwp_mmhg)
+        .count();
+    assert!(better > 30, "{better} of 40");
+    h.get_by_label_contains("Virtual cohort: 40 patients");
+}

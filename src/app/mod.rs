@@ -289,6 +289,11 @@ impl Dashboard {
         self.what_if.results.as_ref()
     }
 
+    /// The last virtual cohort run from the What-if tab.
+    pub fn cohort(&self) -> Option<&Result<Vec<crate::cohort::Outcome>, String>> {
+        self.what_if.cohort.as_ref()
+    }
+
     /// Open a view (the What-if tab then forecasts as soon as the patient beats).
     pub fn set_tab(&mut self, tab: Tab) {
         self.tab = tab;
@@ -513,6 +518,14 @@ impl Dashboard {
                 }
                 self.what_if.results = Some(results);
             }
+            Event::Cohort(outcomes) => {
+                self.what_if.cohort_pending = false;
+                match &outcomes {
+                    Ok(o) => self.note("system", format!("virtual cohort of {} patients", o.len())),
+                    Err(e) => self.note("system", format!("virtual cohort failed: {e}")),
+                }
+                self.what_if.cohort = Some(outcomes);
+            }
             Event::Failed(msg) => {
                 self.note("system", format!("simulation failed: {msg}"));
                 self.failed = Some(msg);
@@ -641,22 +654,9 @@ impl Dashboard {
                 }
                 Tab::Unloading => self.unloading_ui(ui),
                 Tab::WhatIf => {
-                    let current = self.loop_points();
-                    let ecmo = self
-                        .patient
-                        .ecmo
-                        .enabled
-                        .then(|| self.means().map_or(0.0, |m| m.mean.ecmo_flow_l_min));
-                    // An automatic forecast waits until the patient has beats to compare.
-                    let held = self.what_if.auto && self.beats.len() < TILE_BEATS;
-                    if held {
-                        self.what_if.auto = false;
-                    }
-                    let alarms = self.alarms.active_with_readings();
-                    if let Some(strategies) = self.what_if.what_if_ui(ui, &current, ecmo, &alarms) {
-                        self.send(Command::Forecast(strategies));
-                    }
-                    self.what_if.auto |= held;
+                    egui::ScrollArea::vertical()
+                        .id_salt("what_if")
+                        .show(ui, |ui| self.what_if_tab_ui(ui));
                 }
                 Tab::Trends => {
                     egui::ScrollArea::vertical().show(ui, |ui| self.trends.trends_ui(ui));
@@ -664,6 +664,36 @@ impl Dashboard {
                 Tab::EventLog => self.log.log_ui(ui),
             }
         });
+    }
+
+    /// The What-if tab: forecasts and the virtual cohort.
+    fn what_if_tab_ui(&mut self, ui: &mut egui::Ui) {
+        let current = self.loop_points();
+        let ecmo = self
+            .patient
+            .ecmo
+            .enabled
+            .then(|| self.means().map_or(0.0, |m| m.mean.ecmo_flow_l_min));
+        // An automatic forecast waits until the patient has beats to compare.
+        let held = self.what_if.auto && self.beats.len() < TILE_BEATS;
+        if held {
+            self.what_if.auto = false;
+        }
+        let alarms = self.alarms.active_with_readings();
+        match self.what_if.what_if_ui(ui, &current, ecmo, &alarms) {
+            Some(what_if::Ask::Forecast(strategies)) => self.send(Command::Forecast(strategies)),
+            Some(what_if::Ask::Cohort {
+                n,
+                seed,
+                strategies,
+            }) => self.send(Command::Cohort {
+                n,
+                seed,
+                strategies,
+            }),
+            None => {}
+        }
+        self.what_if.auto |= held;
     }
 
     /// When the simulation has stopped: why, and a way back.
@@ -1460,6 +1490,7 @@ fn describe(cmd: &Command) -> Option<String> {
         } => format!("fluid {volume_ml:+.0} mL over {:.0} min", duration_s / 60.0),
         Command::Bolus { drug, mcg_kg } => format!("{} bolus {mcg_kg} mcg/kg", drug.name()),
         Command::JumpAhead(s) => format!("jumped ahead {:.0} min", s / 60.0),
+        Command::Cohort { n, seed, .. } => format!("virtual cohort of {n} patients (seed {seed})"),
         Command::Forecast(strategies) => format!(
             "forecast: {}",
             strategies

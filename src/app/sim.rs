@@ -5,6 +5,7 @@
 //!
 //! The same [`Stepper`] also drives an inline backend with no thread, for tests and headless use.
 
+use crate::cohort::{self, Outcome};
 use crate::drugs::Drug;
 use crate::engine::Status;
 use crate::forecast::{self, Forecast, Strategy};
@@ -63,6 +64,12 @@ pub enum Command {
     JumpAhead(f64),
     /// Forecast these strategies from the current state (on a worker; the live run goes on).
     Forecast(Vec<Strategy>),
+    /// A virtual cohort of `n` patients sampled around the current one, every strategy each.
+    Cohort {
+        n: u64,
+        seed: u64,
+        strategies: Vec<Strategy>,
+    },
     Pause(bool),
     /// Simulated seconds per wall second.
     Speed(f64),
@@ -136,6 +143,8 @@ pub enum Event {
     Failed(String),
     /// What-if results, in the order asked (or why they could not be made).
     Forecasts(Result<Vec<Forecast>, String>),
+    /// A virtual cohort's outcomes, patient by patient.
+    Cohort(Result<Vec<Outcome>, String>),
     /// The patient as it now is, after a setting change.
     Patient(Box<Patient>),
     /// The simulation started again from t = 0 with this patient.
@@ -257,6 +266,16 @@ impl Stepper {
             Command::Forecast(strategies) => {
                 Some(Event::Forecasts(forecast_all(&self.engine, strategies)))
             }
+            Command::Cohort {
+                n,
+                seed,
+                strategies,
+            } => Some(Event::Cohort(run_cohort(
+                self.engine.patient(),
+                *n,
+                *seed,
+                strategies,
+            ))),
             Command::Crash => panic!("simulation failure requested"),
             Command::Pause(_) | Command::Speed(_) | Command::Shutdown => None,
         }
@@ -269,6 +288,20 @@ pub fn forecast_all(base: &Engine, strategies: &[Strategy]) -> Result<Vec<Foreca
     strategies
         .par_iter()
         .map(|s| forecast::forecast(base, s).map_err(|e| format!("{}: {e}", s.name)))
+        .collect()
+}
+
+/// A virtual cohort around `base`, patients in parallel, in patient order.
+pub fn run_cohort(
+    base: &Patient,
+    n: u64,
+    seed: u64,
+    strategies: &[Strategy],
+) -> Result<Vec<Outcome>, String> {
+    use rayon::prelude::*;
+    (0..n)
+        .into_par_iter()
+        .map(|i| cohort::run_patient(base, seed, i, strategies).map_err(|e| e.to_string()))
         .collect()
 }
 
@@ -424,6 +457,25 @@ fn slice(
             Command::Shutdown => return Flow::Stop,
             Command::Pause(p) => *paused = p,
             Command::Speed(s) => *speed = s,
+            Command::Cohort {
+                n,
+                seed,
+                strategies,
+            } => {
+                let (base, events, wake) = (
+                    stepper.engine.patient().clone(),
+                    events.clone(),
+                    wake.clone(),
+                );
+                std::thread::Builder::new()
+                    .name("cohort".into())
+                    .spawn(move || {
+                        let r = run_cohort(&base, n, seed, &strategies);
+                        let _ = events.send(Event::Cohort(r));
+                        wake();
+                    })
+                    .ok();
+            }
             Command::Forecast(strategies) => {
                 let (base, events, wake) = (stepper.engine.clone(), events.clone(), wake.clone());
                 std::thread::Builder::new()

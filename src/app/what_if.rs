@@ -2,8 +2,10 @@
 //! on other cores), and see them side by side with arrows against "now", their predicted PV
 //! loops over the current one, and their lung water over the next hours.
 
+use crate::cohort::{Outcome, SAMPLED};
 use crate::forecast::{Forecast, LUNG_PROJECTION_H, Strategy};
 use egui::{Color32, RichText};
+use egui_plot::{BoxElem, BoxPlot, BoxSpread, Points};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 /// The offered strategies (name, changes); "now" is always forecast first, for the arrows. The
@@ -34,6 +36,20 @@ const LOOP_COLOURS: [Color32; 7] = [
     Color32::from_rgb(120, 255, 160),
 ];
 
+/// Patients in the dashboard's virtual cohort (the CLI runs thousands).
+pub const COHORT_PATIENTS: u64 = 40;
+const COHORT_SEED: u64 = 1;
+
+/// What the user asked of the tab this frame.
+pub enum Ask {
+    Forecast(Vec<Strategy>),
+    Cohort {
+        n: u64,
+        seed: u64,
+        strategies: Vec<Strategy>,
+    },
+}
+
 /// The numbers shown per strategy: (column, value).
 fn columns(f: &Forecast) -> [(&'static str, f64); 10] {
     let b = &f.summary.beat;
@@ -60,6 +76,10 @@ pub struct WhatIf {
     custom: String,
     pub results: Option<Result<Vec<Forecast>, String>>,
     pub pending: bool,
+    /// The last virtual cohort, and its strategies' names.
+    pub cohort: Option<Result<Vec<Outcome>, String>>,
+    pub cohort_pending: bool,
+    auto_cohort: bool,
     /// Forecast as soon as the patient has beats (the tab was opened from the command line).
     pub auto: bool,
 }
@@ -71,6 +91,9 @@ impl Default for WhatIf {
             custom: String::new(),
             results: None,
             pending: false,
+            cohort: None,
+            cohort_pending: false,
+            auto_cohort: false,
             auto: false,
         }
     }
@@ -115,7 +138,7 @@ impl WhatIf {
         current_loop: &[[f64; 2]],
         ecmo_flow_l_min: Option<f64>,
         alarms: &[(crate::alarms::Alarm, String)],
-    ) -> Option<Vec<Strategy>> {
+    ) -> Option<Ask> {
         let mut asked = None;
         ui.label(
             RichText::new(
@@ -137,11 +160,12 @@ impl WhatIf {
                     .desired_width(420.0),
             )
             .labelled_by(label.id);
-            if ui.button("Forecast").clicked() || std::mem::take(&mut self.auto) {
+            let auto = std::mem::take(&mut self.auto);
+            if ui.button("Forecast").clicked() || auto {
                 match self.strategies(ecmo_flow_l_min) {
                     Ok(s) => {
                         self.pending = true;
-                        asked = Some(s);
+                        asked = Some(Ask::Forecast(s));
                     }
                     Err(e) => self.results = Some(Err(e)),
                 }
@@ -149,6 +173,29 @@ impl WhatIf {
             if self.pending {
                 ui.spinner();
                 ui.label("forecasting...");
+            }
+            let cohort_clicked = ui
+                .button(format!("Virtual cohort ({COHORT_PATIENTS} patients)"))
+                .clicked();
+            // Opened from the command line: forecast first, the cohort on the next frame.
+            if auto {
+                self.auto_cohort = true;
+            } else if cohort_clicked || std::mem::take(&mut self.auto_cohort) {
+                match self.strategies(ecmo_flow_l_min) {
+                    Ok(s) => {
+                        self.cohort_pending = true;
+                        asked = Some(Ask::Cohort {
+                            n: COHORT_PATIENTS,
+                            seed: COHORT_SEED,
+                            strategies: s,
+                        });
+                    }
+                    Err(e) => self.cohort = Some(Err(e)),
+                }
+            }
+            if self.cohort_pending {
+                ui.spinner();
+                ui.label("sampling patients...");
             }
         });
         match &self.results {
@@ -169,7 +216,75 @@ impl WhatIf {
                 Self::results_ui(ui, results, current_loop)
             }
         }
+        match &self.cohort {
+            Some(Ok(outcomes)) => Self::cohort_ui(ui, outcomes),
+            Some(Err(e)) => {
+                ui.colored_label(Color32::from_rgb(255, 120, 120), e);
+            }
+            None => {}
+        }
         asked
+    }
+
+    /// PCWP per strategy across the cohort (box plots), and for whom each strategy unloads:
+    /// its PCWP change against the patient's LV contractility.
+    fn cohort_ui(ui: &mut egui::Ui, outcomes: &[Outcome]) {
+        let Some(first) = outcomes.first() else {
+            return;
+        };
+        let names: Vec<&str> = first
+            .forecasts
+            .iter()
+            .map(|f| f.strategy.as_str())
+            .collect();
+        ui.separator();
+        ui.label(
+            RichText::new(format!(
+                "Virtual cohort: {} patients sampled around this one (model output)",
+                outcomes.len()
+            ))
+            .strong(),
+        );
+        let pcwp = |o: &Outcome, j: usize| o.forecasts[j].summary.beat.pcwp_mmhg;
+        ui.columns(2, |cols| {
+            Plot::new("cohort_pcwp")
+                .height(PLOT_HEIGHT)
+                .legend(Legend::default())
+                .y_axis_label("PCWP (mmHg)")
+                .show(&mut cols[0], |plot| {
+                    for (j, (name, c)) in names.iter().zip(LOOP_COLOURS.iter().cycle()).enumerate()
+                    {
+                        let xs: Vec<f64> = outcomes.iter().map(|o| pcwp(o, j)).collect();
+                        let (q1, med, q3) = crate::cohort::quartiles(&xs);
+                        let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+                        let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        let elem = BoxElem::new(j as f64, BoxSpread::new(lo, q1, med, q3, hi))
+                            .name(*name)
+                            .box_width(0.6);
+                        plot.box_plot(BoxPlot::new(*name, vec![elem]).color(*c));
+                    }
+                });
+            // x: the patient's LV Ees (the first sampled parameter).
+            let ees_key = SAMPLED[0].0;
+            Plot::new("cohort_who")
+                .height(PLOT_HEIGHT)
+                .legend(Legend::default())
+                .x_axis_label(ees_key)
+                .y_axis_label("PCWP change vs now (mmHg)")
+                .show(&mut cols[1], |plot| {
+                    for (j, (name, c)) in names.iter().zip(LOOP_COLOURS.iter().cycle()).enumerate()
+                    {
+                        if *name == NOW {
+                            continue;
+                        }
+                        let pts: Vec<[f64; 2]> = outcomes
+                            .iter()
+                            .map(|o| [o.values[0], pcwp(o, j) - pcwp(o, 0)])
+                            .collect();
+                        plot.points(Points::new(*name, pts).color(*c).radius(3.0));
+                    }
+                });
+        });
     }
 
     fn results_ui(ui: &mut egui::Ui, results: &[Forecast], current_loop: &[[f64; 2]]) {
