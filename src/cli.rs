@@ -46,8 +46,8 @@ pub struct DashboardArgs {
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
     pub window: [f32; 2],
-    /// The view to open on: monitor, unloading, what-if, trends or log.
-    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "what-if", "trends", "log"])]
+    /// The view to open on: monitor, unloading, what-if, calibrate, trends or log.
+    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "what-if", "calibrate", "trends", "log"])]
     pub tab: String,
 }
 

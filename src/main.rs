@@ -119,6 +119,7 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
     let tab = match d.tab.as_str() {
         "unloading" => Tab::Unloading,
         "what-if" => Tab::WhatIf,
+        "calibrate" => Tab::Calibrate,
         "trends" => Tab::Trends,
         "log" => Tab::EventLog,
         _ => Tab::Monitor,

@@ -412,3 +412,38 @@ fn a_virtual_cohort_runs_from_the_what_if_tab() {
     assert!(better > 30, "{better} of 40");
     h.get_by_label_contains("Virtual cohort: 40 patients");
 }
+
+#[test]
+fn the_calibrate_tab_fits_and_loads_the_patient() {
+    use egui::accesskit::Role;
+    let mut h = harness("cardiogenic-shock");
+    h.run_steps(60);
+    h.get_by_label("Calibrate").click();
+    h.run_steps(2);
+    for (label, value) in [
+        ("MAP (mmHg)", "70"),
+        ("PCWP (mmHg)", "26"),
+        ("CVP (mmHg)", "12"),
+    ] {
+        h.get_by_role_and_label(Role::TextInput, label).click();
+        h.run_steps(1);
+        h.get_by_role_and_label(Role::TextInput, label)
+            .type_text(value);
+        h.run_steps(1);
+    }
+    h.get_by_label("Fit to these measurements").click();
+    h.run_steps(3);
+    h.get_by_label_contains("residual");
+    h.get_by_label("Load the fitted patient").click();
+    h.run_steps(240);
+    assert_eq!(h.state().patient().name, "cardiogenic-shock (fitted)");
+    let last = h.state().beats().back().copied().unwrap();
+    // Four seconds in from rest: near the fitted state, not yet settled.
+    assert!((last.map_mmhg - 70.0).abs() < 15.0, "MAP {}", last.map_mmhg);
+    assert!(
+        h.state()
+            .event_log()
+            .entries()
+            .any(|e| e.text.starts_with("fit to map_mmhg = 70"))
+    );
+}

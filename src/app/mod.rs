@@ -3,6 +3,7 @@
 //! the monitor, curves from the chamber laws of the model.
 
 pub mod alarm_view;
+pub mod calibrate;
 pub mod ecg;
 pub mod log;
 pub mod sim;
@@ -137,15 +138,17 @@ pub enum Tab {
     Monitor,
     Unloading,
     WhatIf,
+    Calibrate,
     Trends,
     EventLog,
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str); 5] = [
+    const ALL: [(Tab, &'static str); 6] = [
         (Tab::Monitor, "Monitor"),
         (Tab::Unloading, "Unloading"),
         (Tab::WhatIf, "What-if"),
+        (Tab::Calibrate, "Calibrate"),
         (Tab::Trends, "Trends"),
         (Tab::EventLog, "Event log"),
     ];
@@ -186,6 +189,7 @@ pub struct Dashboard {
     /// goes on underneath).
     file_error: Option<String>,
     what_if: WhatIf,
+    calibrate: calibrate::Calibrate,
 }
 
 impl Dashboard {
@@ -240,6 +244,7 @@ impl Dashboard {
             export_png: false,
             file_error: None,
             what_if: WhatIf::default(),
+            calibrate: calibrate::Calibrate::default(),
         };
         d.refresh_values();
         d
@@ -518,6 +523,14 @@ impl Dashboard {
                 }
                 self.what_if.results = Some(results);
             }
+            Event::Fitted(result) => {
+                self.calibrate.pending = false;
+                match result.as_ref() {
+                    Ok(f) => self.note("system", format!("fitted ({} evaluations)", f.evaluations)),
+                    Err(e) => self.note("system", format!("fit failed: {e}")),
+                }
+                self.calibrate.result = Some(*result);
+            }
             Event::Cohort(outcomes) => {
                 self.what_if.cohort_pending = false;
                 match &outcomes {
@@ -657,6 +670,21 @@ impl Dashboard {
                     egui::ScrollArea::vertical()
                         .id_salt("what_if")
                         .show(ui, |ui| self.what_if_tab_ui(ui));
+                }
+                Tab::Calibrate => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("calibrate")
+                        .show(ui, |ui| match self.calibrate.calibrate_ui(ui) {
+                            Some(calibrate::Ask::Fit(ms)) => self.send(Command::Fit(ms)),
+                            Some(calibrate::Ask::Load) => {
+                                if let Some(Ok(fit)) = &self.calibrate.result {
+                                    let mut p = fit.patient.clone();
+                                    p.name = format!("{} (fitted)", self.patient.name);
+                                    self.send(Command::Load(Box::new(p)));
+                                }
+                            }
+                            None => {}
+                        });
                 }
                 Tab::Trends => {
                     egui::ScrollArea::vertical().show(ui, |ui| self.trends.trends_ui(ui));
@@ -1490,6 +1518,13 @@ fn describe(cmd: &Command) -> Option<String> {
         } => format!("fluid {volume_ml:+.0} mL over {:.0} min", duration_s / 60.0),
         Command::Bolus { drug, mcg_kg } => format!("{} bolus {mcg_kg} mcg/kg", drug.name()),
         Command::JumpAhead(s) => format!("jumped ahead {:.0} min", s / 60.0),
+        Command::Fit(ms) => format!(
+            "fit to {}",
+            ms.iter()
+                .map(|m| format!("{} = {}", m.key, m.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Command::Cohort { n, seed, .. } => format!("virtual cohort of {n} patients (seed {seed})"),
         Command::Forecast(strategies) => format!(
             "forecast: {}",

@@ -5,6 +5,7 @@
 //!
 //! The same [`Stepper`] also drives an inline backend with no thread, for tests and headless use.
 
+use crate::calibration::{self, Fit, Measurement};
 use crate::cohort::{self, Outcome};
 use crate::drugs::Drug;
 use crate::engine::Status;
@@ -64,6 +65,8 @@ pub enum Command {
     JumpAhead(f64),
     /// Forecast these strategies from the current state (on a worker; the live run goes on).
     Forecast(Vec<Strategy>),
+    /// Fit the current patient to bedside measurements (on a worker).
+    Fit(Vec<Measurement>),
     /// A virtual cohort of `n` patients sampled around the current one, every strategy each.
     Cohort {
         n: u64,
@@ -145,6 +148,8 @@ pub enum Event {
     Forecasts(Result<Vec<Forecast>, String>),
     /// A virtual cohort's outcomes, patient by patient.
     Cohort(Result<Vec<Outcome>, String>),
+    /// A calibration's result.
+    Fitted(Box<Result<Fit, String>>),
     /// The patient as it now is, after a setting change.
     Patient(Box<Patient>),
     /// The simulation started again from t = 0 with this patient.
@@ -275,6 +280,9 @@ impl Stepper {
                 *n,
                 *seed,
                 strategies,
+            ))),
+            Command::Fit(ms) => Some(Event::Fitted(Box::new(
+                calibration::fit(self.engine.patient(), ms).map_err(|e| e.to_string()),
             ))),
             Command::Crash => panic!("simulation failure requested"),
             Command::Pause(_) | Command::Speed(_) | Command::Shutdown => None,
@@ -457,6 +465,21 @@ fn slice(
             Command::Shutdown => return Flow::Stop,
             Command::Pause(p) => *paused = p,
             Command::Speed(s) => *speed = s,
+            Command::Fit(ms) => {
+                let (base, events, wake) = (
+                    stepper.engine.patient().clone(),
+                    events.clone(),
+                    wake.clone(),
+                );
+                std::thread::Builder::new()
+                    .name("calibration".into())
+                    .spawn(move || {
+                        let r = calibration::fit(&base, &ms).map_err(|e| e.to_string());
+                        let _ = events.send(Event::Fitted(Box::new(r)));
+                        wake();
+                    })
+                    .ok();
+            }
             Command::Cohort {
                 n,
                 seed,
