@@ -8,6 +8,7 @@ use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
 use ecmo_unload::cohort;
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::forecast::{self, Forecast, LUNG_PROJECTION_H, Strategy};
+use ecmo_unload::scenario::{self, Scenario};
 use ecmo_unload::{Engine, Error, Patient, presets, settings};
 use std::io::Write;
 use std::time::Instant;
@@ -70,6 +71,10 @@ pub enum Command {
         /// A loading dose at t = 0: DRUG:MCG_PER_KG, e.g. milrinone:50 (repeatable).
         #[arg(long, value_name = "DRUG:MCG_KG")]
         bolus: Vec<String>,
+        /// Play a teaching scenario (built-in name or RON file) instead of a bare preset; --set
+        /// applies on top of its start. The summary adds `events_fired`.
+        #[arg(long, value_name = "NAME|PATH", conflicts_with = "preset")]
+        scenario: Option<String>,
         /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
@@ -148,6 +153,8 @@ pub enum Command {
     },
     /// List the built-in presets.
     Presets,
+    /// List the scenario library: one name a line, then its title.
+    Scenarios,
     /// Real-time factor (simulated seconds per wall second, one core) for each preset.
     Bench {
         /// Simulated seconds per preset.
@@ -206,6 +213,8 @@ pub struct RunOptions<'a> {
     pub fluid: Option<&'a str>,
     /// `DRUG:MCG_KG` loading doses at t = 0.
     pub boluses: &'a [String],
+    /// A teaching scenario to play.
+    pub scenario: Option<&'a str>,
 }
 
 /// `HEAD:NUMBER` (the form of `--fluid` and `--bolus`) into its head and number; `usage` names
@@ -240,14 +249,30 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
         csv,
         fluid,
         boluses,
+        scenario,
     } = o;
     if !(seconds.is_finite() && seconds > 0.0) {
         return Err(CliError::Usage(format!(
             "--seconds {seconds}: expected a positive number"
         )));
     }
-    let patient = patient_with_overrides(preset, sets)?;
-    let mut engine = Engine::new(patient)?;
+    let mut play = match scenario {
+        Some(name) => {
+            if csv.is_some() {
+                return Err(CliError::Usage(
+                    "--csv is not available with --scenario yet".into(),
+                ));
+            }
+            let mut sc = Scenario::load(name)?;
+            sc.set.extend(sets.iter().cloned());
+            Some(scenario::Run::start(sc)?)
+        }
+        None => None,
+    };
+    let mut engine = match &play {
+        Some(p) => p.engine.clone(),
+        None => Engine::new(patient_with_overrides(preset, sets)?)?,
+    };
     if let Some(text) = fluid {
         let (ml, s) = parse_fluid(text)?;
         engine.give_fluid(ml, s)?;
@@ -256,9 +281,15 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
         let (drug, dose) = parse_bolus(text)?;
         engine.give_bolus(drug, dose)?;
     }
-    match csv {
-        Some((path, every_ms)) => run_with_csv(&mut engine, seconds, path, every_ms)?,
-        None => engine.run_for(seconds),
+    if let Some(p) = &mut play {
+        p.engine = engine;
+        p.advance(seconds)?;
+        engine = p.engine.clone();
+    } else {
+        match csv {
+            Some((path, every_ms)) => run_with_csv(&mut engine, seconds, path, every_ms)?,
+            None => engine.run_for(seconds),
+        }
     }
     let summary = engine.summary().ok_or_else(|| {
         CliError::Usage(format!(
@@ -267,11 +298,17 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     })?;
     let out = std::io::stdout();
     let mut out = out.lock();
+    let mut value = serde_json::to_value(&summary).expect("summary serialises");
+    if let (Some(p), Some(map)) = (&play, value.as_object_mut()) {
+        map.insert(
+            "events_fired".into(),
+            serde_json::to_value(&p.fired).expect("events serialise"),
+        );
+    }
     if json {
-        let text = serde_json::to_string_pretty(&summary).expect("summary serialises");
+        let text = serde_json::to_string_pretty(&value).expect("summary serialises");
         let _ = writeln!(out, "{text}");
     } else {
-        let value = serde_json::to_value(&summary).expect("summary serialises");
         let _ = writeln!(
             out,
             "{} after {:.1} s (mean of the last {} beats)",
@@ -829,3 +866,12 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
 /// Progress bar: updates and width.
 const PROGRESS_STEPS: u64 = 50;
 const PROGRESS_WIDTH: usize = 30;
+
+/// `scenarios`: the library, one name a line, then its title.
+pub fn list_scenarios() -> Result<(), CliError> {
+    for (name, _) in scenario::LIBRARY {
+        let s = Scenario::load(name)?;
+        println!("{name:<28} {}", s.title);
+    }
+    Ok(())
+}

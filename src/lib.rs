@@ -28,6 +28,7 @@ pub mod oxygen;
 pub mod patient;
 pub mod presets;
 pub mod reflex;
+pub mod scenario;
 pub mod septostomy;
 pub mod settings;
 pub mod support;

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
             sets,
             fluid,
             bolus,
+            scenario,
             json,
             csv,
             every_ms,
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
                 csv: csv.as_deref().map(|p| (p, every_ms)),
                 fluid: fluid.as_deref(),
                 boluses: &bolus,
+                scenario: scenario.as_deref(),
             },
         ),
         Some(Command::Compare {
@@ -82,6 +84,7 @@ fn main() -> ExitCode {
             },
         ),
         Some(Command::Params { preset }) => cli::params(&preset),
+        Some(Command::Scenarios) => cli::list_scenarios(),
         Some(Command::Presets) => {
             cli::list_presets();
             Ok(())

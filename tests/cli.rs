@@ -545,3 +545,35 @@ fn a_cohort_is_reproducible_and_its_shards_merge() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn scenarios_are_listed_and_played_headless() {
+    let o = cli(&["scenarios"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 8, "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ecmo-lv-distension ") && l.contains("distension"))
+    );
+    let o = cli(&[
+        "run",
+        "--scenario",
+        "ami-shock",
+        "--seconds",
+        "120",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let fired = v["events_fired"].as_array().unwrap();
+    assert_eq!(fired[0]["name"], "infarct extension");
+    assert!((fired[0]["t_s"].as_f64().unwrap() - 60.0).abs() < 0.01);
+    assert!(v["map_mmhg"].as_f64().is_some());
+    fails_cleanly(
+        &["run", "--scenario", "nope", "--seconds", "10"],
+        &["nope", "ami-shock"],
+    );
+}

@@ -1,0 +1,482 @@
+//! Teaching scenarios: a patient (a preset plus settings), a timeline of events at simulated
+//! times or on conditions, learning objectives, instructor notes, and checkpoints that state the
+//! teaching state the case must reach. Files are RON (`presets/scenarios/*.ron`, the library
+//! built in); errors name the file, line and column.
+//!
+//! Actions: `KEY=VALUE` (a setting), `KEY*=FACTOR` (scale a setting: "contractility x 0.7"),
+//! `fluid ML:MINUTES`, `bolus DRUG:MCG_KG`. Conditions and checkpoint expectations:
+//! `SUMMARY_KEY < NUMBER` or `SUMMARY_KEY > NUMBER` (`<=`, `>=` too), on the means of the last
+//! beats.
+
+use crate::drugs::Drug;
+use crate::engine::{Engine, Summary};
+use crate::error::Error;
+use crate::presets;
+use crate::settings;
+use serde::{Deserialize, Serialize};
+
+/// Built-in scenarios: `presets/scenarios/NAME.ron`, embedded.
+macro_rules! library {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("../presets/scenarios/", $name, ".ron")))),*]
+    };
+}
+
+/// The built-in library: (name, RON text).
+pub const LIBRARY: [(&str, &str); 12] = library![
+    "ami-shock",
+    "ecmo-lv-distension",
+    "iabp-early-inflation",
+    "iabp-late-inflation",
+    "iabp-early-deflation",
+    "iabp-late-deflation",
+    "myocarditis-stone-heart",
+    "aortic-regurgitation-ecmo",
+    "north-south",
+    "inotrope-escalation",
+    "weaning-ecmo-iabp",
+    "rv-failure",
+];
+
+/// Conditions are checked at this simulated interval...
+pub const CONDITION_CHECK_S: f64 = 1.0;
+/// ...once the patient has settled from its start at rest (a MAP condition must not fire on the
+/// first beats of a circulation starting up).
+pub const CONDITIONS_FROM_S: f64 = 30.0;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub title: String,
+    /// Built-in preset name or preset file path.
+    pub preset: String,
+    /// Settings at the start (devices, drugs, disease), as `--set`.
+    #[serde(default)]
+    pub set: Vec<String>,
+    #[serde(default)]
+    pub events: Vec<TimelineEvent>,
+    #[serde(default)]
+    pub objectives: Vec<String>,
+    #[serde(default)]
+    pub instructor_notes: String,
+    /// Teaching states the case reaches: at a time, expectations that must hold.
+    #[serde(default)]
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineEvent {
+    pub name: String,
+    /// Fire at this simulated time...
+    #[serde(default)]
+    pub at_s: Option<f64>,
+    /// ...or when this holds (first time only), e.g. "map_mmhg < 50".
+    #[serde(default)]
+    pub when: Option<String>,
+    pub actions: Vec<String>,
+    /// Hidden from the trainee's view (the instructor sees it).
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    pub at_s: f64,
+    pub expect: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A parsed condition: key, comparison, and a number or another key (`iabp_aedp_mmhg >
+/// iabp_uaedp_mmhg`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub key: String,
+    pub op: Op,
+    pub rhs: Rhs,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rhs {
+    Number(f64),
+    Key(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    Less,
+    LessEq,
+    Greater,
+    GreaterEq,
+}
+
+impl Condition {
+    pub fn parse(text: &str) -> Result<Condition, String> {
+        for (sym, op) in [
+            ("<=", Op::LessEq),
+            (">=", Op::GreaterEq),
+            ("<", Op::Less),
+            (">", Op::Greater),
+        ] {
+            if let Some((k, v)) = text.split_once(sym) {
+                let v = v.trim();
+                let rhs = match v.parse::<f64>() {
+                    Ok(x) => Rhs::Number(x),
+                    Err(_)
+                        if !v.is_empty()
+                            && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                    {
+                        Rhs::Key(v.to_string())
+                    }
+                    Err(_) => return Err(format!("'{text}': '{v}' is neither a number nor a key")),
+                };
+                return Ok(Condition {
+                    key: k.trim().to_string(),
+                    op,
+                    rhs,
+                });
+            }
+        }
+        Err(format!(
+            "'{text}': expected KEY < NUMBER (or KEY > OTHER_KEY)"
+        ))
+    }
+
+    /// Every summary key the condition names.
+    pub fn keys(&self) -> Vec<&str> {
+        match &self.rhs {
+            Rhs::Number(_) => vec![&self.key],
+            Rhs::Key(k) => vec![&self.key, k],
+        }
+    }
+
+    /// Does it hold on this summary? (A key the summary lacks, or null, never holds.)
+    pub fn holds(&self, s: &serde_json::Value) -> bool {
+        let Some(x) = s[&self.key].as_f64() else {
+            return false;
+        };
+        let y = match &self.rhs {
+            Rhs::Number(y) => *y,
+            Rhs::Key(k) => match s[k].as_f64() {
+                Some(y) => y,
+                None => return false,
+            },
+        };
+        match self.op {
+            Op::Less => x < y,
+            Op::LessEq => x <= y,
+            Op::Greater => x > y,
+            Op::GreaterEq => x >= y,
+        }
+    }
+}
+
+/// One action, applied to a running engine.
+pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
+    let bad = |why: &str| Error::Invalid {
+        key: "action".into(),
+        value: action.into(),
+        reason: why.into(),
+    };
+    let a = action.trim();
+    if let Some(rest) = a.strip_prefix("fluid ") {
+        let (ml, min) = rest
+            .split_once(':')
+            .ok_or_else(|| bad("expected fluid ML:MINUTES"))?;
+        let ml: f64 = ml
+            .trim()
+            .parse()
+            .map_err(|_| bad("fluid volume is not a number"))?;
+        let min: f64 = min
+            .trim()
+            .parse()
+            .map_err(|_| bad("minutes is not a number"))?;
+        return e.give_fluid(ml, min * SECONDS_PER_MINUTE);
+    }
+    if let Some(rest) = a.strip_prefix("bolus ") {
+        let (drug, dose) = rest
+            .split_once(':')
+            .ok_or_else(|| bad("expected bolus DRUG:MCG_KG"))?;
+        let dose: f64 = dose
+            .trim()
+            .parse()
+            .map_err(|_| bad("dose is not a number"))?;
+        return e.give_bolus(Drug::parse(drug.trim())?, dose);
+    }
+    if let Some((key, factor)) = a.split_once("*=") {
+        let key = key.trim();
+        let factor: f64 = factor
+            .trim()
+            .parse()
+            .map_err(|_| bad("factor is not a number"))?;
+        let now = settings::leaves(e.patient())
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_f64())
+            .ok_or_else(|| Error::UnknownKey { key: key.into() })?;
+        return e.set(key, &(now * factor).to_string());
+    }
+    let (key, value) = settings::parse_assignment(a)?;
+    e.set(key, value)
+}
+
+const SECONDS_PER_MINUTE: f64 = 60.0;
+
+impl Scenario {
+    /// Parse and check a scenario; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
+        let s: Scenario = ron::from_str(text).map_err(|e| Error::Parse {
+            file: file.to_string(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: e.code.to_string(),
+        })?;
+        s.check().map_err(|(needle, message)| {
+            let (line, column) = locate(text, &needle);
+            Error::Parse {
+                file: file.to_string(),
+                line,
+                column,
+                message,
+            }
+        })?;
+        Ok(s)
+    }
+
+    /// Everything a run would trip over, found before it starts: (text to locate, message).
+    fn check(&self) -> Result<(), (String, String)> {
+        let patient = presets::load(&self.preset)
+            .map_err(|e| (self.preset.clone(), format!("preset: {e}")))?;
+        let mut probe = Engine::new(
+            settings::apply_all(&patient, &self.set)
+                .map_err(|e| (self.set.join(","), format!("set: {e}")))?,
+        )
+        .map_err(|e| (self.preset.clone(), e.to_string()))?;
+        let mut last_at = 0.0_f64;
+        for ev in &self.events {
+            match (ev.at_s, &ev.when) {
+                (Some(t), None) => {
+                    if !(t.is_finite() && t >= 0.0) {
+                        return Err((
+                            ev.name.clone(),
+                            format!("event '{}': at_s {t} is in the past", ev.name),
+                        ));
+                    }
+                    if t < last_at {
+                        return Err((
+                            ev.name.clone(),
+                            format!(
+                                "event '{}' at {t} s is in the past: the one before it is at {last_at} s",
+                                ev.name
+                            ),
+                        ));
+                    }
+                    last_at = t;
+                }
+                (None, Some(c)) => {
+                    let c = Condition::parse(c)
+                        .map_err(|m| (ev.name.clone(), format!("event '{}': {m}", ev.name)))?;
+                    for k in c.keys() {
+                        check_key(k).map_err(|m| (ev.name.clone(), m))?;
+                    }
+                }
+                _ => {
+                    return Err((
+                        ev.name.clone(),
+                        format!("event '{}': give at_s or when (one of them)", ev.name),
+                    ));
+                }
+            }
+            for a in &ev.actions {
+                // Try each action on a scratch engine: unknown keys and bad values show now.
+                apply_action(&mut probe, a)
+                    .map_err(|e| (a.clone(), format!("event '{}': {e}", ev.name)))?;
+            }
+        }
+        for cp in &self.checkpoints {
+            for x in &cp.expect {
+                let c = Condition::parse(x).map_err(|m| (x.clone(), m))?;
+                for k in c.keys() {
+                    check_key(k).map_err(|m| (x.clone(), m))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A built-in scenario by name, or a scenario file by path.
+    pub fn load(name_or_path: &str) -> Result<Scenario, Error> {
+        if let Some((name, text)) = LIBRARY.iter().find(|(n, _)| *n == name_or_path) {
+            return Scenario::parse(text, &format!("scenarios/{name}.ron"));
+        }
+        let text = std::fs::read_to_string(name_or_path).map_err(|e| Error::Io {
+            path: name_or_path.to_string(),
+            message: if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "no such scenario file, and no built-in scenario of that name (built in: {})",
+                    LIBRARY.map(|(n, _)| n).join(", ")
+                )
+            } else {
+                e.to_string()
+            },
+        })?;
+        Scenario::parse(&text, name_or_path)
+    }
+}
+
+/// Summary keys a condition may name.
+fn check_key(key: &str) -> Result<(), String> {
+    let known = serde_json::to_value(example_summary()).unwrap_or_default();
+    if known.get(key).is_some() {
+        Ok(())
+    } else {
+        Err(format!("unknown summary key '{key}' in a condition"))
+    }
+}
+
+/// A summary to learn the key names from (the healthy preset after a few beats).
+fn example_summary() -> Option<Summary> {
+    let mut e = Engine::new(presets::load("healthy").ok()?).ok()?;
+    e.run_for(EXAMPLE_RUN_S);
+    e.summary()
+}
+
+const EXAMPLE_RUN_S: f64 = 3.0;
+
+/// 1-based line and column of the first occurrence of `needle` (or 1:1).
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    let Some(at) = (!needle.is_empty()).then(|| text.find(needle)).flatten() else {
+        return (1, 1);
+    };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = at - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+    (line, column)
+}
+
+/// An event that fired: its name and when.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fired {
+    pub name: String,
+    pub t_s: f64,
+}
+
+/// A scenario being played.
+pub struct Run {
+    pub scenario: Scenario,
+    pub engine: Engine,
+    /// Which events have fired, by index.
+    done: Vec<bool>,
+    pub fired: Vec<Fired>,
+    since_check_s: f64,
+}
+
+impl Run {
+    pub fn start(scenario: Scenario) -> Result<Run, Error> {
+        let patient = settings::apply_all(&presets::load(&scenario.preset)?, &scenario.set)?;
+        let engine = Engine::new(patient)?;
+        let done = vec![false; scenario.events.len()];
+        Ok(Run {
+            scenario,
+            engine,
+            done,
+            fired: Vec::new(),
+            since_check_s: 0.0,
+        })
+    }
+
+    /// Fire event `k` now (also the instructor's "trigger the next event now").
+    pub fn fire(&mut self, k: usize) -> Result<(), Error> {
+        if self.done.get(k).copied().unwrap_or(true) {
+            return Ok(());
+        }
+        self.done[k] = true;
+        for a in self.scenario.events[k].actions.clone() {
+            apply_action(&mut self.engine, &a)?;
+        }
+        self.fired.push(Fired {
+            name: self.scenario.events[k].name.clone(),
+            t_s: self.engine.t_s(),
+        });
+        Ok(())
+    }
+
+    /// The next event not yet fired, in timeline order.
+    pub fn next_event(&self) -> Option<usize> {
+        self.done.iter().position(|d| !d)
+    }
+
+    /// Fire what is due: timed events whose time has come, and conditions that hold.
+    pub fn check(&mut self) -> Result<(), Error> {
+        let t = self.engine.t_s();
+        let summary = self
+            .engine
+            .summary()
+            .and_then(|s| serde_json::to_value(s).ok());
+        for k in 0..self.scenario.events.len() {
+            if self.done[k] {
+                continue;
+            }
+            let ev = &self.scenario.events[k];
+            let due = match (ev.at_s, &ev.when, &summary) {
+                (Some(at), _, _) => t + 1e-9 >= at,
+                (None, Some(c), Some(s)) if t >= CONDITIONS_FROM_S => {
+                    Condition::parse(c).is_ok_and(|c| c.holds(s))
+                }
+                _ => false,
+            };
+            if due {
+                self.fire(k)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Run `seconds`, firing events as they come due (times to the step; conditions every
+    /// [`CONDITION_CHECK_S`]).
+    pub fn advance(&mut self, seconds: f64) -> Result<(), Error> {
+        let dt = self.engine.dt_s();
+        let steps = (seconds / dt).round() as u64;
+        for _ in 0..steps {
+            self.engine.step();
+            self.since_check_s += dt;
+            let timed_due = self
+                .scenario
+                .events
+                .iter()
+                .zip(&self.done)
+                .any(|(ev, d)| !d && ev.at_s.is_some_and(|at| self.engine.t_s() + 1e-9 >= at));
+            if timed_due || self.since_check_s >= CONDITION_CHECK_S {
+                self.since_check_s = 0.0;
+                self.check()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The checkpoint expectations that do not hold now (empty: the teaching state is reached).
+    pub fn unmet(&self, cp: &Checkpoint) -> Vec<String> {
+        let s = self
+            .engine
+            .summary()
+            .and_then(|s| serde_json::to_value(s).ok())
+            .unwrap_or_default();
+        cp.expect
+            .iter()
+            .filter(|x| Condition::parse(x).map_or(true, |c| !c.holds(&s)))
+            .map(|x| {
+                let shown: Vec<String> = Condition::parse(x)
+                    .map(|c| {
+                        c.keys()
+                            .iter()
+                            .map(|k| format!("{k} = {}", s[*k]))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("{x} (model: {})", shown.join(", "))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,108 @@
+//! The scenario library: every case loads, plays its whole timeline headless without breaking
+//! an invariant, and reaches its documented teaching state at each checkpoint; bad files say
+//! where they are wrong.
+
+use ecmo_unload::scenario::{self, LIBRARY, Run, Scenario};
+
+#[test]
+fn every_library_scenario_reaches_its_teaching_state() {
+    assert!(LIBRARY.len() >= 8);
+    for (name, _) in LIBRARY {
+        let sc = Scenario::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            !sc.objectives.is_empty() && !sc.instructor_notes.is_empty(),
+            "{name}"
+        );
+        assert!(
+            !sc.checkpoints.is_empty(),
+            "{name}: a documented teaching state"
+        );
+        let mut run = Run::start(sc.clone()).unwrap();
+        let start = run.engine.body_fluid_ml();
+        let mut checkpoints = sc.checkpoints.clone();
+        checkpoints.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+        for cp in &checkpoints {
+            run.advance(cp.at_s - run.engine.t_s()).unwrap();
+            let unmet = run.unmet(cp);
+            assert!(unmet.is_empty(), "{name} at {} s: {unmet:?}", cp.at_s);
+            assert!(
+                run.engine
+                    .volumes_ml()
+                    .iter()
+                    .all(|v| *v >= 0.0 && v.is_finite())
+            );
+        }
+        let timed = sc.events.iter().filter(|e| e.at_s.is_some()).count();
+        assert!(run.fired.len() >= timed, "{name}: every timed event fired");
+        let drift =
+            run.engine.body_fluid_ml() - start - run.engine.summary().unwrap().fluid_given_ml;
+        assert!(drift.abs() < 0.01, "{name}: volume drift {drift}");
+    }
+}
+
+#[test]
+fn events_fire_in_time_and_conditions_wait_for_a_settled_patient() {
+    let sc = Scenario::load("ami-shock").unwrap();
+    let mut run = Run::start(sc).unwrap();
+    run.advance(59.0).unwrap();
+    assert!(
+        run.fired.is_empty(),
+        "nothing before 1 min: {:?}",
+        run.fired
+    );
+    run.advance(2.0).unwrap();
+    assert_eq!(run.fired[0].name, "infarct extension");
+    assert!((run.fired[0].t_s - 60.0).abs() < 0.01);
+    run.advance(240.0).unwrap();
+    assert!(
+        run.fired
+            .iter()
+            .any(|f| f.name.starts_with("pressure falls"))
+    );
+    assert!(run.engine.patient().drugs.norepinephrine_mcg_kg_min > 0.0);
+    // The instructor's "next event now" on a fresh run.
+    let mut run = Run::start(Scenario::load("inotrope-escalation").unwrap()).unwrap();
+    let k = run.next_event().unwrap();
+    run.fire(k).unwrap();
+    assert_eq!(run.engine.patient().drugs.dobutamine_mcg_kg_min, 5.0);
+    assert_eq!(run.next_event(), Some(1));
+}
+
+fn error_of(text: &str) -> String {
+    Scenario::parse(text, "case.ron").unwrap_err().to_string()
+}
+
+#[test]
+fn bad_scenarios_name_the_file_line_and_problem() {
+    let good = include_str!("../presets/scenarios/rv-failure.ron");
+    let e = error_of(&good.replace("heart.rv.ees_mmhg_per_ml*=0.35", "heart.rv.nope*=0.35"));
+    assert!(
+        e.starts_with("case.ron:") && e.contains("heart.rv.nope"),
+        "{e}"
+    );
+    let line = good
+        .lines()
+        .position(|l| l.contains("heart.rv.ees_mmhg_per_ml*="))
+        .unwrap()
+        + 1;
+    assert!(e.starts_with(&format!("case.ron:{line}:")), "{e}");
+    let e = error_of(&good.replace("at_s: Some(60.0)", "at_s: Some(-5.0)"));
+    assert!(e.contains("in the past"), "{e}");
+    let e = error_of(&good.replace("\"cvp_mmhg > 14\"", "\"cvp_mm > 14\""));
+    assert!(e.contains("unknown summary key 'cvp_mm'"), "{e}");
+    let e = error_of(&good.replace("title:", "titel:"));
+    assert!(e.starts_with("case.ron:2:"), "{e}");
+    let two = good.replace(
+        "events: [",
+        "events: [\n        (name: \"late\", at_s: Some(200.0), actions: [\"rhythm.rate_bpm=90\"]),",
+    );
+    let e = error_of(&two);
+    assert!(e.contains("'RV infarction' at 60 s is in the past"), "{e}");
+    assert!(
+        Scenario::load("no-such-case")
+            .unwrap_err()
+            .to_string()
+            .contains("ami-shock")
+    );
+    assert!(scenario::Condition::parse("map_mmhg << 3").is_err());
+}
