@@ -44,11 +44,14 @@ pub struct DashboardArgs {
     /// Simulated seconds to run before the --screenshot (all but the last sweep at once).
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub after_s: f64,
+    /// Start playing a teaching scenario (built-in name or RON file) instead of the preset.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub scenario: Option<String>,
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
     pub window: [f32; 2],
-    /// The view to open on: monitor, unloading, what-if, calibrate, trends or log.
-    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "what-if", "calibrate", "trends", "log"])]
+    /// The view to open on: monitor, unloading, what-if, calibrate, scenario, trends or log.
+    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "what-if", "calibrate", "scenario", "trends", "log"])]
     pub tab: String,
 }
 
@@ -302,7 +305,7 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     if let (Some(p), Some(map)) = (&play, value.as_object_mut()) {
         map.insert(
             "events_fired".into(),
-            serde_json::to_value(&p.fired).expect("events serialise"),
+            serde_json::to_value(p.fired()).expect("events serialise"),
         );
     }
     if json {

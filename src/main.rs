@@ -123,11 +123,17 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
         "unloading" => Tab::Unloading,
         "what-if" => Tab::WhatIf,
         "calibrate" => Tab::Calibrate,
+        "scenario" => Tab::Scenario,
         "trends" => Tab::Trends,
         "log" => Tab::EventLog,
         _ => Tab::Monitor,
     };
-    ecmo_unload::app::run(patient, screenshot, tab, d.window)
+    let scenario = d
+        .scenario
+        .as_deref()
+        .map(ecmo_unload::scenario::Scenario::load)
+        .transpose()?;
+    ecmo_unload::app::run(patient, screenshot, tab, d.window, scenario)
         .map_err(|e| CliError::Usage(e.to_string()))
 }
 

@@ -363,42 +363,49 @@ pub struct Fired {
     pub t_s: f64,
 }
 
-/// A scenario being played.
-pub struct Run {
+/// A scenario's timeline being played against an engine (the engine lives elsewhere: the
+/// dashboard's stepper, or [`Run`]).
+#[derive(Clone, Debug)]
+pub struct Timeline {
     pub scenario: Scenario,
-    pub engine: Engine,
     /// Which events have fired, by index.
     done: Vec<bool>,
     pub fired: Vec<Fired>,
     since_check_s: f64,
 }
 
-impl Run {
-    pub fn start(scenario: Scenario) -> Result<Run, Error> {
-        let patient = settings::apply_all(&presets::load(&scenario.preset)?, &scenario.set)?;
-        let engine = Engine::new(patient)?;
-        let done = vec![false; scenario.events.len()];
-        Ok(Run {
+impl Timeline {
+    pub fn new(scenario: Scenario) -> Self {
+        Timeline {
+            done: vec![false; scenario.events.len()],
             scenario,
-            engine,
-            done,
             fired: Vec::new(),
             since_check_s: 0.0,
-        })
+        }
+    }
+
+    /// The engine the scenario starts with.
+    pub fn engine(&self) -> Result<Engine, Error> {
+        let s = &self.scenario;
+        Engine::new(settings::apply_all(&presets::load(&s.preset)?, &s.set)?)
+    }
+
+    pub fn is_done(&self, k: usize) -> bool {
+        self.done.get(k).copied().unwrap_or(true)
     }
 
     /// Fire event `k` now (also the instructor's "trigger the next event now").
-    pub fn fire(&mut self, k: usize) -> Result<(), Error> {
-        if self.done.get(k).copied().unwrap_or(true) {
+    pub fn fire(&mut self, e: &mut Engine, k: usize) -> Result<(), Error> {
+        if self.is_done(k) {
             return Ok(());
         }
         self.done[k] = true;
         for a in self.scenario.events[k].actions.clone() {
-            apply_action(&mut self.engine, &a)?;
+            apply_action(e, &a)?;
         }
         self.fired.push(Fired {
             name: self.scenario.events[k].name.clone(),
-            t_s: self.engine.t_s(),
+            t_s: e.t_s(),
         });
         Ok(())
     }
@@ -409,12 +416,9 @@ impl Run {
     }
 
     /// Fire what is due: timed events whose time has come, and conditions that hold.
-    pub fn check(&mut self) -> Result<(), Error> {
-        let t = self.engine.t_s();
-        let summary = self
-            .engine
-            .summary()
-            .and_then(|s| serde_json::to_value(s).ok());
+    pub fn check(&mut self, e: &mut Engine) -> Result<(), Error> {
+        let t = e.t_s();
+        let summary = e.summary().and_then(|s| serde_json::to_value(s).ok());
         for k in 0..self.scenario.events.len() {
             if self.done[k] {
                 continue;
@@ -428,38 +432,33 @@ impl Run {
                 _ => false,
             };
             if due {
-                self.fire(k)?;
+                self.fire(e, k)?;
             }
         }
         Ok(())
     }
 
-    /// Run `seconds`, firing events as they come due (times to the step; conditions every
-    /// [`CONDITION_CHECK_S`]).
-    pub fn advance(&mut self, seconds: f64) -> Result<(), Error> {
-        let dt = self.engine.dt_s();
-        let steps = (seconds / dt).round() as u64;
-        for _ in 0..steps {
-            self.engine.step();
-            self.since_check_s += dt;
-            let timed_due = self
-                .scenario
-                .events
-                .iter()
-                .zip(&self.done)
-                .any(|(ev, d)| !d && ev.at_s.is_some_and(|at| self.engine.t_s() + 1e-9 >= at));
-            if timed_due || self.since_check_s >= CONDITION_CHECK_S {
-                self.since_check_s = 0.0;
-                self.check()?;
-            }
+    /// After each engine step: fire timed events at their step, conditions every
+    /// [`CONDITION_CHECK_S`].
+    pub fn after_step(&mut self, e: &mut Engine) -> Result<(), Error> {
+        self.since_check_s += e.dt_s();
+        let t = e.t_s();
+        let timed_due = self
+            .scenario
+            .events
+            .iter()
+            .zip(&self.done)
+            .any(|(ev, d)| !d && ev.at_s.is_some_and(|at| t + 1e-9 >= at));
+        if timed_due || self.since_check_s >= CONDITION_CHECK_S {
+            self.since_check_s = 0.0;
+            self.check(e)?;
         }
         Ok(())
     }
 
     /// The checkpoint expectations that do not hold now (empty: the teaching state is reached).
-    pub fn unmet(&self, cp: &Checkpoint) -> Vec<String> {
-        let s = self
-            .engine
+    pub fn unmet(&self, e: &Engine, cp: &Checkpoint) -> Vec<String> {
+        let s = e
             .summary()
             .and_then(|s| serde_json::to_value(s).ok())
             .unwrap_or_default();
@@ -478,5 +477,47 @@ impl Run {
                 format!("{x} (model: {})", shown.join(", "))
             })
             .collect()
+    }
+}
+
+/// A scenario played headless: its engine and its timeline together.
+pub struct Run {
+    pub engine: Engine,
+    pub timeline: Timeline,
+}
+
+impl Run {
+    pub fn start(scenario: Scenario) -> Result<Run, Error> {
+        let timeline = Timeline::new(scenario);
+        Ok(Run {
+            engine: timeline.engine()?,
+            timeline,
+        })
+    }
+
+    pub fn fired(&self) -> &[Fired] {
+        &self.timeline.fired
+    }
+
+    pub fn next_event(&self) -> Option<usize> {
+        self.timeline.next_event()
+    }
+
+    pub fn fire(&mut self, k: usize) -> Result<(), Error> {
+        self.timeline.fire(&mut self.engine, k)
+    }
+
+    /// Run `seconds`, firing events as they come due.
+    pub fn advance(&mut self, seconds: f64) -> Result<(), Error> {
+        let steps = (seconds / self.engine.dt_s()).round() as u64;
+        for _ in 0..steps {
+            self.engine.step();
+            self.timeline.after_step(&mut self.engine)?;
+        }
+        Ok(())
+    }
+
+    pub fn unmet(&self, cp: &Checkpoint) -> Vec<String> {
+        self.timeline.unmet(&self.engine, cp)
     }
 }

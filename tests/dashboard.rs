@@ -447,3 +447,52 @@ fn the_calibrate_tab_fits_and_loads_the_patient() {
             .any(|e| e.text.starts_with("fit to map_mmhg = 70"))
     );
 }
+
+#[test]
+fn an_instructor_runs_a_scenario_and_the_trainee_sees_no_causes() {
+    let mut h = harness("healthy");
+    h.run_steps(10);
+    h.get_by_label("Scenario").click();
+    h.run_steps(2);
+    h.get_by_label("rv-failure").click();
+    h.run_steps(5);
+    assert_eq!(
+        h.state().patient().heart.lv.ees_mmhg_per_ml,
+        1.2,
+        "the case's patient"
+    );
+    h.get_by_label("RV failure");
+    h.get_by_label_contains("An RV infarct at 1 min");
+    // The instructor fires the (hidden) event early.
+    h.get_by_label("Trigger the next event now").click();
+    h.run_steps(5);
+    assert!((h.state().patient().heart.rv.ees_mmhg_per_ml - 0.105).abs() < 1e-9);
+    assert!(
+        h.state()
+            .event_log()
+            .entries()
+            .any(|e| e.source == "scenario (hidden)" && e.text.starts_with("RV infarction"))
+    );
+    // The trainee's view: no notes, the cause unnamed.
+    h.get_by_label("Trainee view").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("An RV infarct at 1 min")
+            .is_none()
+    );
+    assert!(h.query_by_label("RV infarction").is_none());
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Annotation")
+        .click();
+    h.run_steps(1);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Annotation")
+        .type_text("trainee gave fluids");
+    h.run_steps(2);
+    h.get_by_label("Add to the log").click();
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .event_log()
+            .entries()
+            .any(|e| e.source == "instructor" && e.text.starts_with("trainee gave fluids"))
+    );
+}

@@ -33,7 +33,10 @@ fn every_library_scenario_reaches_its_teaching_state() {
             );
         }
         let timed = sc.events.iter().filter(|e| e.at_s.is_some()).count();
-        assert!(run.fired.len() >= timed, "{name}: every timed event fired");
+        assert!(
+            run.fired().len() >= timed,
+            "{name}: every timed event fired"
+        );
         let drift =
             run.engine.body_fluid_ml() - start - run.engine.summary().unwrap().fluid_given_ml;
         assert!(drift.abs() < 0.01, "{name}: volume drift {drift}");
@@ -46,16 +49,16 @@ fn events_fire_in_time_and_conditions_wait_for_a_settled_patient() {
     let mut run = Run::start(sc).unwrap();
     run.advance(59.0).unwrap();
     assert!(
-        run.fired.is_empty(),
+        run.fired().is_empty(),
         "nothing before 1 min: {:?}",
-        run.fired
+        run.fired()
     );
     run.advance(2.0).unwrap();
-    assert_eq!(run.fired[0].name, "infarct extension");
-    assert!((run.fired[0].t_s - 60.0).abs() < 0.01);
+    assert_eq!(run.fired()[0].name, "infarct extension");
+    assert!((run.fired()[0].t_s - 60.0).abs() < 0.01);
     run.advance(240.0).unwrap();
     assert!(
-        run.fired
+        run.fired()
             .iter()
             .any(|f| f.name.starts_with("pressure falls"))
     );

@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+/// Source of a scenario event hidden from the trainee.
+pub const HIDDEN_SOURCE: &str = "scenario (hidden)";
 /// Entries kept on screen and in memory (a ring: memory flat over a long session).
 pub const LOG_CAPACITY: usize = 10_000;
 
@@ -52,8 +54,8 @@ impl EventLog {
         self.entries.is_empty()
     }
 
-    /// Newest first, as a table.
-    pub fn log_ui(&self, ui: &mut egui::Ui) {
+    /// Newest first, as a table. `trainee`: hidden scenario events show without their name.
+    pub fn log_ui(&self, ui: &mut egui::Ui, trainee: bool) {
         egui::ScrollArea::vertical().show(ui, |ui| {
             egui::Grid::new("event_log").striped(true).show(ui, |ui| {
                 ui.strong("wall clock");
@@ -65,7 +67,11 @@ impl EventLog {
                     ui.label(e.wall.format("%H:%M:%S").to_string());
                     ui.label(format!("{:.1} s", e.sim_s));
                     ui.label(e.source);
-                    ui.label(&e.text);
+                    if trainee && e.source == HIDDEN_SOURCE {
+                        ui.label("(a scenario event)");
+                    } else {
+                        ui.label(&e.text);
+                    }
                     ui.end_row();
                 }
             });

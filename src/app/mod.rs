@@ -6,6 +6,7 @@ pub mod alarm_view;
 pub mod calibrate;
 pub mod ecg;
 pub mod log;
+pub mod scenario_view;
 pub mod sim;
 pub mod trends;
 pub mod what_if;
@@ -139,16 +140,18 @@ pub enum Tab {
     Unloading,
     WhatIf,
     Calibrate,
+    Scenario,
     Trends,
     EventLog,
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str); 6] = [
+    const ALL: [(Tab, &'static str); 7] = [
         (Tab::Monitor, "Monitor"),
         (Tab::Unloading, "Unloading"),
         (Tab::WhatIf, "What-if"),
         (Tab::Calibrate, "Calibrate"),
+        (Tab::Scenario, "Scenario"),
         (Tab::Trends, "Trends"),
         (Tab::EventLog, "Event log"),
     ];
@@ -190,6 +193,7 @@ pub struct Dashboard {
     file_error: Option<String>,
     what_if: WhatIf,
     calibrate: calibrate::Calibrate,
+    scenario: scenario_view::ScenarioPanel,
 }
 
 impl Dashboard {
@@ -245,6 +249,7 @@ impl Dashboard {
             file_error: None,
             what_if: WhatIf::default(),
             calibrate: calibrate::Calibrate::default(),
+            scenario: scenario_view::ScenarioPanel::default(),
         };
         d.refresh_values();
         d
@@ -470,8 +475,26 @@ impl Dashboard {
 
     fn handle(&mut self, ev: Event) {
         match ev {
-            Event::Frame { out, status } => {
+            Event::Frame {
+                out,
+                status,
+                patient,
+            } => {
                 self.status = Some(*status);
+                if let Some(p) = patient {
+                    self.patient = *p;
+                    self.refresh_values();
+                }
+                for f in &out.fired {
+                    let hidden = self.scenario.is_hidden(&f.name);
+                    let source = if hidden {
+                        log::HIDDEN_SOURCE
+                    } else {
+                        "scenario"
+                    };
+                    self.note(source, format!("{} (at {:.0} s)", f.name, f.t_s));
+                    self.scenario.fired.push(f.clone());
+                }
                 if let Some(r) = &mut self.recorder {
                     let written = r
                         .waves(&out.samples)
@@ -515,6 +538,11 @@ impl Dashboard {
                 self.refresh_values();
             }
             Event::Checkpoint(e) => self.checkpoint = Some(e),
+            Event::ScenarioStarted { patient, scenario } => {
+                self.handle(Event::Restarted(patient));
+                self.note("system", format!("scenario: {}", scenario.title));
+                self.scenario.start(*scenario);
+            }
             Event::Forecasts(results) => {
                 self.what_if.pending = false;
                 match &results {
@@ -689,7 +717,23 @@ impl Dashboard {
                 Tab::Trends => {
                     egui::ScrollArea::vertical().show(ui, |ui| self.trends.trends_ui(ui));
                 }
-                Tab::EventLog => self.log.log_ui(ui),
+                Tab::Scenario => {
+                    let t = self.t_s();
+                    let asks = egui::ScrollArea::vertical()
+                        .id_salt("scenario")
+                        .show(ui, |ui| self.scenario.scenario_ui(ui, t))
+                        .inner;
+                    for ask in asks {
+                        match ask {
+                            scenario_view::Ask::Load(sc) => {
+                                self.send(Command::LoadScenario(Box::new(sc)))
+                            }
+                            scenario_view::Ask::FireNext => self.send(Command::FireNextEvent),
+                            scenario_view::Ask::Annotate(text) => self.note("instructor", text),
+                        }
+                    }
+                }
+                Tab::EventLog => self.log.log_ui(ui, self.scenario.trainee),
             }
         });
     }
@@ -1525,6 +1569,8 @@ fn describe(cmd: &Command) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Command::LoadScenario(sc) => format!("started scenario '{}'", sc.title),
+        Command::FireNextEvent => "fired the next scenario event".into(),
         Command::Cohort { n, seed, .. } => format!("virtual cohort of {n} patients (seed {seed})"),
         Command::Forecast(strategies) => format!(
             "forecast: {}",
@@ -1576,6 +1622,7 @@ pub fn run(
     screenshot: Option<(std::path::PathBuf, f64)>,
     tab: Tab,
     window: [f32; 2],
+    scenario: Option<crate::scenario::Scenario>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
     let options = eframe::NativeOptions {
@@ -1590,6 +1637,9 @@ pub fn run(
         Box::new(move |cc| {
             cc.egui_ctx.set_visuals(egui::Visuals::dark());
             let mut d = Dashboard::new(engine, &cc.egui_ctx)?;
+            if let Some(s) = scenario {
+                d.command(Command::LoadScenario(Box::new(s)));
+            }
             d.set_tab(tab);
             Ok(Box::new(match screenshot {
                 Some((path, after_s)) => d.screenshot_at(path, after_s),

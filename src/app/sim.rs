@@ -11,6 +11,7 @@ use crate::drugs::Drug;
 use crate::engine::Status;
 use crate::forecast::{self, Forecast, Strategy};
 use crate::monitor::Beat;
+use crate::scenario::{Fired, Scenario, Timeline};
 use crate::units::l_min_from_ml_s;
 use crate::{Engine, Node, Path, Patient};
 
@@ -63,6 +64,10 @@ pub enum Command {
     },
     /// Run this much simulated time as fast as possible, then go on at the set speed.
     JumpAhead(f64),
+    /// Start a teaching scenario from t = 0.
+    LoadScenario(Box<Scenario>),
+    /// The instructor fires the scenario's next event now.
+    FireNextEvent,
     /// Forecast these strategies from the current state (on a worker; the live run goes on).
     Forecast(Vec<Strategy>),
     /// Fit the current patient to bedside measurements (on a worker).
@@ -129,6 +134,8 @@ pub struct Output {
     pub samples: Vec<WaveSample>,
     pub beats: Vec<Beat>,
     pub trend: Vec<TrendPoint>,
+    /// Scenario events that fired (by time or condition, or the instructor's hand).
+    pub fired: Vec<Fired>,
 }
 
 /// What the simulation tells the UI, in order.
@@ -139,9 +146,16 @@ pub enum Event {
         out: Output,
         /// The slow state at the frame's end (drugs, lung water, mixing zone).
         status: Box<Status>,
+        /// The patient, when a scenario event changed it in this frame.
+        patient: Option<Box<Patient>>,
     },
     /// A copy of the running engine: what a restart after a failure resumes from.
     Checkpoint(Box<Engine>),
+    /// A scenario started from t = 0 with this patient.
+    ScenarioStarted {
+        patient: Box<Patient>,
+        scenario: Box<Scenario>,
+    },
     /// The simulation failed and stopped; the UI offers a restart from the last checkpoint.
     Failed(String),
     /// What-if results, in the order asked (or why they could not be made).
@@ -165,6 +179,9 @@ pub struct Stepper {
     since_trend_s: f64,
     /// Trend points of frames the UI had no room for: they go with the next frame.
     carried: Vec<TrendPoint>,
+    /// The scenario being played, if any, and how many of its fired events the UI has seen.
+    pub timeline: Option<Timeline>,
+    reported_fired: usize,
     /// Simulated time the pacer has asked for; steps catch up to it (no rounding drift).
     target_s: f64,
 }
@@ -177,6 +194,8 @@ impl Stepper {
             since_sample_s: 0.0,
             since_trend_s: 0.0,
             carried: Vec::new(),
+            timeline: None,
+            reported_fired: 0,
         }
     }
 
@@ -192,6 +211,15 @@ impl Stepper {
         while self.engine.t_s() + 0.5 * dt <= self.target_s {
             if let Some(beat) = self.engine.step() {
                 out.beats.push(beat);
+            }
+            if let Some(tl) = &mut self.timeline {
+                // Actions were checked when the scenario was loaded; a failure here is noted as
+                // the event's outcome, not a reason to stop the patient.
+                if let Err(e) = tl.after_step(&mut self.engine)
+                    && let Some(last) = tl.fired.last_mut()
+                {
+                    last.name = format!("{} (failed: {e})", last.name);
+                }
             }
             self.since_sample_s += dt;
             if self.since_sample_s >= SAMPLE_INTERVAL_S {
@@ -225,14 +253,21 @@ impl Stepper {
 
     /// The frame event for what `advance` or `jump` produced.
     pub fn frame(&mut self, mut out: Output) -> Event {
+        if let Some(tl) = &self.timeline {
+            out.fired
+                .extend(tl.fired[self.reported_fired..].iter().cloned());
+            self.reported_fired = tl.fired.len();
+        }
         if !self.carried.is_empty() {
             let mut trend = std::mem::take(&mut self.carried);
             trend.append(&mut out.trend);
             out.trend = trend;
         }
+        let patient = (!out.fired.is_empty()).then(|| Box::new(self.engine.patient().clone()));
         Event::Frame {
             out,
             status: Box::new(self.engine.status()),
+            patient,
         }
     }
 
@@ -267,6 +302,30 @@ impl Stepper {
                 let mut out = Output::default();
                 self.jump(*seconds, &mut out);
                 Some(self.frame(out))
+            }
+            Command::LoadScenario(sc) => {
+                let timeline = Timeline::new((**sc).clone());
+                Some(match timeline.engine() {
+                    Ok(e) => {
+                        let patient = Box::new(e.patient().clone());
+                        *self = Stepper::new(e);
+                        self.timeline = Some(timeline);
+                        Event::ScenarioStarted {
+                            patient,
+                            scenario: sc.clone(),
+                        }
+                    }
+                    Err(e) => Event::Rejected(e.to_string()),
+                })
+            }
+            Command::FireNextEvent => {
+                let tl = self.timeline.as_mut()?;
+                let k = tl.next_event()?;
+                // The next frame reports the event (and the changed patient).
+                Some(match tl.fire(&mut self.engine, k) {
+                    Ok(()) => Event::Patient(Box::new(self.engine.patient().clone())),
+                    Err(e) => Event::Rejected(e.to_string()),
+                })
             }
             Command::Forecast(strategies) => {
                 Some(Event::Forecasts(forecast_all(&self.engine, strategies)))
