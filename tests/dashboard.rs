@@ -496,3 +496,38 @@ fn an_instructor_runs_a_scenario_and_the_trainee_sees_no_causes() {
             .any(|e| e.source == "instructor" && e.text.starts_with("trainee gave fluids"))
     );
 }
+
+#[test]
+fn a_debrief_is_one_self_contained_page_with_the_csvs_beside_it() {
+    let dir = std::env::temp_dir().join(format!("ecmo-unload-debrief-{}", std::process::id()));
+    let mut h = harness("healthy");
+    h.run_steps(5);
+    h.get_by_label("Scenario").click();
+    h.run_steps(2);
+    h.get_by_label("rv-failure").click();
+    h.run_steps(5);
+    h.get_by_label("+1 min").click();
+    h.run_steps(60);
+    h.get_by_label("Capture baseline loop").click();
+    h.run_steps(2);
+    h.state_mut().write_debrief(&dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Debrief: RV failure") && html.contains("not a medical device"));
+    assert_eq!(
+        html.matches("<img alt=").count(),
+        6,
+        "five trend plots and the PV loops"
+    );
+    assert!(
+        html.contains("src=\"data:image/png;base64,iVBORw0KGgo"),
+        "embedded PNGs"
+    );
+    assert!(html.contains("RV infarction"), "the event log");
+    let events = std::fs::read_to_string(dir.join("events.csv")).unwrap();
+    assert!(events.contains("started scenario 'RV failure'"));
+    let trends = std::fs::read_to_string(dir.join("trends.csv")).unwrap();
+    assert!(trends.lines().count() > 10);
+    if std::env::var_os("KEEP_DEBRIEF").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod alarm_view;
 pub mod calibrate;
+pub mod debrief;
 pub mod ecg;
 pub mod log;
 pub mod scenario_view;
@@ -308,6 +309,25 @@ impl Dashboard {
     pub fn set_tab(&mut self, tab: Tab) {
         self.tab = tab;
         self.what_if.auto = tab == Tab::WhatIf;
+    }
+
+    /// Write the session's debrief (report.html with the event log, trends and PV loops, and
+    /// the CSVs) into `dir`.
+    pub fn write_debrief(&mut self, dir: &std::path::Path) {
+        let mut loops = vec![("current".to_string(), self.loop_points())];
+        if let Some(g) = &self.ghost {
+            loops.push(("baseline".to_string(), g.clone()));
+        }
+        match debrief::write(
+            dir,
+            &self.log,
+            &self.trends,
+            loops,
+            self.scenario.scenario.as_ref(),
+        ) {
+            Ok(report) => self.note("user", format!("debrief written to {}", report.display())),
+            Err(e) => self.report_file_error(format!("{}: {e}", dir.display())),
+        }
     }
 
     /// Start recording to CSV files in `dir`.
@@ -958,6 +978,13 @@ impl Dashboard {
             if ui.button("Save PNG").clicked() {
                 self.export_png = true;
             }
+            if ui.button("Debrief").clicked() {
+                let dir = std::path::PathBuf::from(format!(
+                    "debrief-{}",
+                    chrono::Local::now().format("%Y%m%d-%H%M%S")
+                ));
+                self.write_debrief(&dir);
+            }
             ui.separator();
             let label = ui.label("Preset file");
             ui.add(
@@ -1454,11 +1481,18 @@ impl Dashboard {
     }
 
     /// LV (volume, pressure) over the last beat and a bit.
+    /// The last complete beat's LV loop (closed, updated beat by beat; before the first beat,
+    /// whatever there is).
     fn loop_points(&self) -> Vec<[f64; 2]> {
-        let from = self.beats.back().map_or(f64::NEG_INFINITY, |b| b.t_start_s);
+        let (from, to) = self
+            .beats
+            .back()
+            .map_or((f64::NEG_INFINITY, f64::INFINITY), |b| {
+                (b.t_start_s, b.t_start_s + b.duration_s)
+            });
         self.waves
             .iter()
-            .filter(|s| s.t_s >= from)
+            .filter(|s| s.t_s >= from && s.t_s <= to)
             .map(|s| [s.lv_ml, s.lv_mmhg])
             .collect()
     }

@@ -43,6 +43,10 @@ impl Trends {
         self.points.is_empty()
     }
 
+    pub fn points(&self) -> impl Iterator<Item = &TrendPoint> {
+        self.points.iter()
+    }
+
     pub fn last(&self) -> Option<&TrendPoint> {
         self.points.back()
     }
