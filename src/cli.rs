@@ -47,11 +47,14 @@ pub struct DashboardArgs {
     /// Start playing a teaching scenario (built-in name or RON file) instead of the preset.
     #[arg(long, value_name = "NAME|PATH")]
     pub scenario: Option<String>,
+    /// Open a recording folder (written by Record) in the Replay tab.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<std::path::PathBuf>,
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
     pub window: [f32; 2],
-    /// The view to open on: monitor, unloading, what-if, calibrate, scenario, trends or log.
-    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "what-if", "calibrate", "scenario", "trends", "log"])]
+    /// The view to open on: monitor, unloading, what-if, calibrate, scenario, trends, log or replay.
+    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "what-if", "calibrate", "scenario", "trends", "log", "replay"])]
     pub tab: String,
 }
 

@@ -124,6 +124,7 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
         "what-if" => Tab::WhatIf,
         "calibrate" => Tab::Calibrate,
         "scenario" => Tab::Scenario,
+        "replay" => Tab::Replay,
         "trends" => Tab::Trends,
         "log" => Tab::EventLog,
         _ => Tab::Monitor,
@@ -133,8 +134,15 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
         .as_deref()
         .map(ecmo_unload::scenario::Scenario::load)
         .transpose()?;
-    ecmo_unload::app::run(patient, screenshot, tab, d.window, scenario)
-        .map_err(|e| CliError::Usage(e.to_string()))
+    ecmo_unload::app::run(
+        patient,
+        screenshot,
+        tab,
+        d.window,
+        scenario,
+        d.replay.clone(),
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn finish(result: Result<(), CliError>) -> ExitCode {

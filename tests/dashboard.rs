@@ -157,6 +157,8 @@ fn jump_ahead_fills_the_trends_and_the_log_records_it() {
 #[test]
 fn alarms_fire_explain_and_can_be_acknowledged_and_silenced() {
     let mut h = harness("cardiogenic-shock");
+    // Alarms wait for the first 30 simulated seconds (the model starts from rest).
+    h.get_by_label("x5").click();
     h.run_steps(600);
     let active = h.state().active_alarms();
     assert!(
@@ -345,6 +347,7 @@ fn the_what_if_tab_forecasts_strategies_side_by_side() {
     let mut p = presets::load("cardiogenic-shock").unwrap();
     p.ecmo.enabled = true;
     let mut h = harness_for(p);
+    h.get_by_label("x10").click();
     h.run_steps(300);
     h.get_by_label("What-if").click();
     h.run_steps(2);
@@ -528,6 +531,45 @@ fn a_debrief_is_one_self_contained_page_with_the_csvs_beside_it() {
     let trends = std::fs::read_to_string(dir.join("trends.csv")).unwrap();
     assert!(trends.lines().count() > 10);
     if std::env::var_os("KEEP_DEBRIEF").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn a_recording_replays_with_scrubbing_even_when_cut_short() {
+    let dir = std::env::temp_dir().join(format!("ecmo-unload-replay-{}", std::process::id()));
+    let mut h = harness("healthy");
+    h.state_mut().start_recording(&dir);
+    h.run_steps(120);
+    h.get_by_label("Heart rate").set_value_accesskit(100.0);
+    h.run_steps(240); // 6 s in all
+    h.state_mut().stop_recording();
+    // A crash mid-write: the last row torn in half.
+    let waves = dir.join("waves.csv");
+    let text = std::fs::read_to_string(&waves).unwrap();
+    std::fs::write(&waves, &text[..text.len() - 20]).unwrap();
+    let mut r = harness("healthy");
+    r.state_mut().open_replay(&dir);
+    r.run_steps(3);
+    let (rec, t) = r.state().replay().unwrap();
+    assert!(t > 5.5 && t <= 6.1, "scrubbed to the end: {t}");
+    assert!(rec.waves.len() > 1000);
+    assert!(
+        rec.events
+            .iter()
+            .any(|(_, _, e)| e == "set rhythm.rate_bpm = 100")
+    );
+    r.get_by_label("Replay time").set_value_accesskit(1.0);
+    r.run_steps(3);
+    let (rec, t) = r.state().replay().unwrap();
+    assert_eq!(t, 1.0);
+    // Before the change, the rate change is not yet in the events shown.
+    assert!(
+        r.query_by_label_contains("set rhythm.rate_bpm = 100")
+            .is_none()
+    );
+    assert!(!rec.trace("arch_mmhg", 1.0).is_empty());
+    if std::env::var_os("KEEP_REPLAY").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

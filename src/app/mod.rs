@@ -7,6 +7,7 @@ pub mod calibrate;
 pub mod debrief;
 pub mod ecg;
 pub mod log;
+pub mod replay;
 pub mod scenario_view;
 pub mod sim;
 pub mod trends;
@@ -144,10 +145,11 @@ pub enum Tab {
     Scenario,
     Trends,
     EventLog,
+    Replay,
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str); 7] = [
+    const ALL: [(Tab, &'static str); 8] = [
         (Tab::Monitor, "Monitor"),
         (Tab::Unloading, "Unloading"),
         (Tab::WhatIf, "What-if"),
@@ -155,6 +157,7 @@ impl Tab {
         (Tab::Scenario, "Scenario"),
         (Tab::Trends, "Trends"),
         (Tab::EventLog, "Event log"),
+        (Tab::Replay, "Replay"),
     ];
 }
 
@@ -195,6 +198,7 @@ pub struct Dashboard {
     what_if: WhatIf,
     calibrate: calibrate::Calibrate,
     scenario: scenario_view::ScenarioPanel,
+    replay: replay::Replay,
 }
 
 impl Dashboard {
@@ -251,6 +255,7 @@ impl Dashboard {
             what_if: WhatIf::default(),
             calibrate: calibrate::Calibrate::default(),
             scenario: scenario_view::ScenarioPanel::default(),
+            replay: replay::Replay::default(),
         };
         d.refresh_values();
         d
@@ -328,6 +333,17 @@ impl Dashboard {
             Ok(report) => self.note("user", format!("debrief written to {}", report.display())),
             Err(e) => self.report_file_error(format!("{}: {e}", dir.display())),
         }
+    }
+
+    /// Open a recording folder in the Replay tab.
+    pub fn open_replay(&mut self, dir: &std::path::Path) {
+        self.replay.open(dir);
+        self.tab = Tab::Replay;
+    }
+
+    /// The replay's loaded recording and scrub time.
+    pub fn replay(&self) -> Option<(&replay::Recording, f64)> {
+        self.replay.recording.as_ref().map(|r| (r, self.replay.t_s))
     }
 
     /// Start recording to CSV files in `dir`.
@@ -645,6 +661,10 @@ impl Dashboard {
 
     /// Evaluate the alarms on the latest beats; their changes go to the event log.
     fn check_alarms(&mut self) {
+        // The model starts from a stopped circulation: its first seconds are not the patient.
+        if self.t_s() < crate::scenario::CONDITIONS_FROM_S {
+            return;
+        }
         let (Some(means), Some(status)) = (self.means(), self.status.as_ref()) else {
             return;
         };
@@ -754,6 +774,11 @@ impl Dashboard {
                     }
                 }
                 Tab::EventLog => self.log.log_ui(ui, self.scenario.trainee),
+                Tab::Replay => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("replay")
+                        .show(ui, |ui| self.replay.replay_ui(ui));
+                }
             }
         });
     }
@@ -1657,6 +1682,7 @@ pub fn run(
     tab: Tab,
     window: [f32; 2],
     scenario: Option<crate::scenario::Scenario>,
+    replay: Option<std::path::PathBuf>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
     let options = eframe::NativeOptions {
@@ -1675,6 +1701,9 @@ pub fn run(
                 d.command(Command::LoadScenario(Box::new(s)));
             }
             d.set_tab(tab);
+            if let Some(dir) = &replay {
+                d.open_replay(dir);
+            }
             Ok(Box::new(match screenshot {
                 Some((path, after_s)) => d.screenshot_at(path, after_s),
                 None => d,

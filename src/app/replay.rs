@@ -1,0 +1,202 @@
+//! Replay: a recorded session (the folder *Record* writes) read back and scrubbed through: the
+//! waveforms of the 8 s up to the chosen moment, the last beat's numbers then, and the event log
+//! up to it. A recording cut short (a crash mid-write) reads up to its last complete row.
+
+use egui::{Color32, RichText};
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use std::path::Path;
+
+/// Seconds of waveform shown up to the scrub time (the monitor's sweep).
+const WINDOW_S: f64 = 8.0;
+const PLOT_HEIGHT: f32 = 200.0;
+
+/// One recorded waveform row: time and the recorded columns, by name.
+#[derive(Clone, Debug, Default)]
+pub struct Recording {
+    pub wave_columns: Vec<String>,
+    pub waves: Vec<Vec<f64>>,
+    pub beat_columns: Vec<String>,
+    pub beats: Vec<Vec<String>>,
+    /// (sim time, source, text).
+    pub events: Vec<(f64, String, String)>,
+}
+
+/// Read a CSV, keeping every complete row (a torn last row is dropped, not an error).
+fn rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut out = Vec::new();
+    for rec in r.records() {
+        match rec {
+            Ok(rec) if rec.len() == header.len() => {
+                out.push(rec.iter().map(String::from).collect())
+            }
+            // A row cut off mid-write ends the readable part.
+            _ => break,
+        }
+    }
+    Ok((header, out))
+}
+
+impl Recording {
+    pub fn load(dir: &Path) -> Result<Recording, String> {
+        let (wave_columns, wave_rows) = rows(&dir.join("waves.csv"))?;
+        let waves: Vec<Vec<f64>> = wave_rows
+            .into_iter()
+            .map_while(|r| {
+                r.iter()
+                    .map(|x| x.parse::<f64>().ok())
+                    .collect::<Option<Vec<f64>>>()
+            })
+            .collect();
+        let (beat_columns, beats) = rows(&dir.join("beats.csv")).unwrap_or_default();
+        let (_, event_rows) = rows(&dir.join("events.csv")).unwrap_or_default();
+        let events = event_rows
+            .into_iter()
+            .filter_map(|r| {
+                Some((
+                    r.get(1)?.parse().ok()?,
+                    r.get(2)?.clone(),
+                    r.get(3)?.clone(),
+                ))
+            })
+            .collect();
+        if waves.is_empty() {
+            return Err(format!(
+                "{}: no waveform rows",
+                dir.join("waves.csv").display()
+            ));
+        }
+        Ok(Recording {
+            wave_columns,
+            waves,
+            beat_columns,
+            beats,
+            events,
+        })
+    }
+
+    pub fn span_s(&self) -> (f64, f64) {
+        (self.waves[0][0], self.waves[self.waves.len() - 1][0])
+    }
+
+    fn column(&self, name: &str) -> Option<usize> {
+        self.wave_columns.iter().position(|c| c == name)
+    }
+
+    /// A waveform column over the window ending at `t_s`.
+    pub fn trace(&self, name: &str, t_s: f64) -> Vec<[f64; 2]> {
+        let Some(k) = self.column(name) else {
+            return Vec::new();
+        };
+        self.waves
+            .iter()
+            .filter(|r| r[0] > t_s - WINDOW_S && r[0] <= t_s)
+            .map(|r| [r[0], r[k]])
+            .collect()
+    }
+
+    /// The beat in progress at `t_s` (the last one that started by then), as (column, value).
+    pub fn beat_at(&self, t_s: f64) -> Vec<(String, String)> {
+        let start = self.beats.iter().rev().find(|b| {
+            b.first()
+                .and_then(|x| x.parse::<f64>().ok())
+                .is_some_and(|t| t <= t_s)
+        });
+        start
+            .map(|b| {
+                self.beat_columns
+                    .iter()
+                    .cloned()
+                    .zip(b.iter().cloned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Default)]
+pub struct Replay {
+    path: String,
+    pub recording: Option<Recording>,
+    pub t_s: f64,
+    error: Option<String>,
+}
+
+impl Replay {
+    pub fn open(&mut self, dir: &Path) {
+        match Recording::load(dir) {
+            Ok(r) => {
+                self.t_s = r.span_s().1;
+                self.recording = Some(r);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn replay_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let l = ui.label("Recording folder");
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(320.0))
+                .labelled_by(l.id);
+            if ui.button("Load recording").clicked() {
+                let p = std::path::PathBuf::from(self.path.trim());
+                self.open(&p);
+            }
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(Color32::from_rgb(255, 120, 120), e);
+        }
+        let Some(r) = &self.recording else {
+            ui.label("Load a folder written by Record to scrub through it.");
+            return;
+        };
+        let (t0, t1) = r.span_s();
+        let slider = ui.add(egui::Slider::new(&mut self.t_s, t0..=t1).text("s"));
+        slider.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "Replay time"));
+        let t = self.t_s;
+        Plot::new("replay_arterial")
+            .height(PLOT_HEIGHT)
+            .legend(Legend::default())
+            .show(ui, |plot| {
+                for (name, c) in [
+                    ("arch_mmhg", Color32::from_rgb(240, 70, 70)),
+                    ("lv_mmhg", Color32::from_rgb(120, 220, 120)),
+                    ("pa_mmhg", Color32::from_rgb(250, 220, 60)),
+                    ("la_mmhg", Color32::from_rgb(255, 160, 60)),
+                    ("cvp_mmhg", Color32::from_rgb(80, 160, 255)),
+                ] {
+                    plot.line(Line::new(name, PlotPoints::from(r.trace(name, t))).color(c));
+                }
+            });
+        let beat = r.beat_at(t);
+        let pick = |k: &str| {
+            beat.iter()
+                .find(|(c, _)| c == k)
+                .map_or("-".to_string(), |(_, v)| {
+                    v.parse::<f64>().map_or(v.clone(), |x| format!("{x:.1}"))
+                })
+        };
+        ui.label(format!(
+            "At {t:.1} s: HR {}, MAP {}, PCWP {}, LVEDP {}, native CO {} L/min",
+            pick("hr_bpm"),
+            pick("map_mmhg"),
+            pick("pcwp_mmhg"),
+            pick("lvedp_mmhg"),
+            pick("native_co_l_min")
+        ));
+        ui.label(RichText::new("Events up to this moment").strong());
+        for (et, source, text) in r.events.iter().filter(|(et, _, _)| *et <= t) {
+            ui.label(format!("{et:.1} s  {source}: {text}"));
+        }
+    }
+}
