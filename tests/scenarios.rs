@@ -109,3 +109,25 @@ fn bad_scenarios_name_the_file_line_and_problem() {
     );
     assert!(scenario::Condition::parse("map_mmhg << 3").is_err());
 }
+
+#[test]
+fn the_library_page_names_every_case_and_its_checkpoints() {
+    let page =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/SCENARIOS.md")).unwrap();
+    for (name, _) in LIBRARY {
+        let row = page
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| panic!("docs/SCENARIOS.md has no row for {name}"));
+        let sc = Scenario::load(name).unwrap();
+        assert!(row.contains(&sc.title), "{name}: title");
+        for cp in &sc.checkpoints {
+            for x in &cp.expect {
+                assert!(
+                    row.contains(x.as_str()),
+                    "{name}: '{x}' missing from its row"
+                );
+            }
+        }
+    }
+}
