@@ -121,13 +121,7 @@ pub fn parse_measurements(text: &str, file: &str) -> Result<Vec<Measurement>, Er
             let (line, column) = text
                 .match_indices("key")
                 .nth(i)
-                .map(|(at, _)| {
-                    let before = &text[..at];
-                    let line = before.matches('\n').count() + 1;
-                    let column = at - before.rfind('\n').map_or(0, |n| n + 1) + 1;
-                    (line, column)
-                })
-                .unwrap_or((1, 1));
+                .map_or((1, 1), |(at, _)| crate::presets::line_col(text, at));
             Error::InFile {
                 file: file.to_string(),
                 line,

@@ -347,13 +347,10 @@ const EXAMPLE_RUN_S: f64 = 3.0;
 
 /// 1-based line and column of the first occurrence of `needle` (or 1:1).
 fn locate(text: &str, needle: &str) -> (usize, usize) {
-    let Some(at) = (!needle.is_empty()).then(|| text.find(needle)).flatten() else {
-        return (1, 1);
-    };
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = at - before.rfind('\n').map_or(0, |n| n + 1) + 1;
-    (line, column)
+    (!needle.is_empty())
+        .then(|| text.find(needle))
+        .flatten()
+        .map_or((1, 1), |at| presets::line_col(text, at))
 }
 
 /// An event that fired: its name and when.

@@ -465,6 +465,29 @@ impl Drop for SimThread {
     }
 }
 
+/// Run `job` on its own thread (the live simulation keeps its pace) and send its event; a worker
+/// that cannot start is reported like a rejected command.
+fn on_worker(
+    name: &str,
+    events: &Sender<Event>,
+    wake: &Wake,
+    job: impl FnOnce() -> Event + Send + 'static,
+) {
+    let (tx, w) = (events.clone(), wake.clone());
+    let spawned = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let _ = tx.send(job());
+            w();
+        });
+    if let Err(e) = spawned {
+        let _ = events.send(Event::Rejected(format!(
+            "could not start the {name} worker: {e}"
+        )));
+        wake();
+    }
+}
+
 /// Wakes the UI (shared with forecast workers).
 type Wake = std::sync::Arc<dyn Fn() + Send + Sync>;
 
@@ -525,48 +548,28 @@ fn slice(
             Command::Pause(p) => *paused = p,
             Command::Speed(s) => *speed = s,
             Command::Fit(ms) => {
-                let (base, events, wake) = (
-                    stepper.engine.patient().clone(),
-                    events.clone(),
-                    wake.clone(),
-                );
-                std::thread::Builder::new()
-                    .name("calibration".into())
-                    .spawn(move || {
-                        let r = calibration::fit(&base, &ms).map_err(|e| e.to_string());
-                        let _ = events.send(Event::Fitted(Box::new(r)));
-                        wake();
-                    })
-                    .ok();
+                let base = stepper.engine.patient().clone();
+                on_worker("calibration", events, wake, move || {
+                    Event::Fitted(Box::new(
+                        calibration::fit(&base, &ms).map_err(|e| e.to_string()),
+                    ))
+                });
             }
             Command::Cohort {
                 n,
                 seed,
                 strategies,
             } => {
-                let (base, events, wake) = (
-                    stepper.engine.patient().clone(),
-                    events.clone(),
-                    wake.clone(),
-                );
-                std::thread::Builder::new()
-                    .name("cohort".into())
-                    .spawn(move || {
-                        let r = run_cohort(&base, n, seed, &strategies);
-                        let _ = events.send(Event::Cohort(r));
-                        wake();
-                    })
-                    .ok();
+                let base = stepper.engine.patient().clone();
+                on_worker("cohort", events, wake, move || {
+                    Event::Cohort(run_cohort(&base, n, seed, &strategies))
+                });
             }
             Command::Forecast(strategies) => {
-                let (base, events, wake) = (stepper.engine.clone(), events.clone(), wake.clone());
-                std::thread::Builder::new()
-                    .name("forecast".into())
-                    .spawn(move || {
-                        let _ = events.send(Event::Forecasts(forecast_all(&base, &strategies)));
-                        wake();
-                    })
-                    .ok();
+                let base = stepper.engine.clone();
+                on_worker("forecast", events, wake, move || {
+                    Event::Forecasts(forecast_all(&base, &strategies))
+                });
             }
             other => {
                 if let Some(ev) = stepper.apply(&other) {
