@@ -135,8 +135,10 @@ impl LungWater {
     pub fn configure(&mut self, l: &Lungs, weight_kg: f64) {
         let water = self.water_ml();
         let fresh = LungWater::new(l, weight_kg);
+        // The water stays exactly what it was (conservation), even below the new dry floor:
+        // lymph then stops until filtration has refilled the interstitium.
         *self = LungWater {
-            excess_ml: (water - fresh.normal_ml).max(fresh.min_excess_ml()),
+            excess_ml: water - fresh.normal_ml,
             ..fresh
         };
     }

@@ -226,3 +226,16 @@ fn accelerated_time_gives_the_real_time_numbers() {
     let x60 = run(1.0, 600);
     assert_eq!(real_time, x60);
 }
+
+/// Found by tests/properties.rs: a weight change re-derives the normal lung; the water in it
+/// must stay what it was (it once moved to the new dry floor and created 150 mL).
+#[test]
+fn a_weight_change_keeps_the_lung_water_and_the_volume_balance() {
+    let mut e = engine("healthy", &["weight_kg=30"]);
+    e.run_for(5.0);
+    let water = e.lungs().water_ml();
+    e.set("weight_kg", "120").unwrap();
+    assert!((e.lungs().water_ml() - water).abs() < 1e-9);
+    e.run_for(30.0);
+    assert!(e.volume_drift_ml().abs() < 1e-6, "{}", e.volume_drift_ml());
+}
