@@ -190,8 +190,9 @@ impl LungWater {
         filtered = filtered.min(available_ml.max(0.0));
         // Neither lymph nor reabsorption can take the lung below its dry floor.
         let room = self.excess_ml - self.min_excess_ml();
-        if drained - filtered > room {
-            let scale = room.max(0.0) / (drained - filtered);
+        let net_out = drained - filtered;
+        if net_out > 0.0 && net_out > room {
+            let scale = room.max(0.0) / net_out;
             drained *= scale;
             filtered *= scale;
         }

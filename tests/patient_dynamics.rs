@@ -239,3 +239,23 @@ fn a_weight_change_keeps_the_lung_water_and_the_volume_balance() {
     e.run_for(30.0);
     assert!(e.volume_drift_ml().abs() < 1e-6, "{}", e.volume_drift_ml());
 }
+
+/// Found by tests/properties.rs: an empty capillary bed with a lung below its dry floor once
+/// divided zero by zero (the lymph limiter) and turned every volume into NaN.
+#[test]
+fn an_empty_lung_bed_below_its_dry_floor_stays_finite() {
+    let mut e = engine(
+        "healthy",
+        &[
+            "blood_volume_ml=2500",
+            "systemic.upper_veins.v0_ml=1500",
+            "systemic.lower_veins.v0_ml=2150",
+            "weight_kg=30",
+        ],
+    );
+    e.run_for(2.0);
+    e.set("weight_kg", "120").unwrap();
+    e.run_for(5.0);
+    assert!(e.volumes_ml().iter().all(|v| v.is_finite() && *v >= 0.0));
+    assert!(e.volume_drift_ml().abs() < 1e-6);
+}
