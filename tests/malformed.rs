@@ -6,7 +6,7 @@
 use ecmo_unload::calibration;
 use ecmo_unload::presets;
 use ecmo_unload::scenario::Scenario;
-use std::path::PathBuf;
+use std::path::Path;
 
 fn corpus(good: &str, first_field: &str) -> Vec<(&'static str, Vec<u8>)> {
     let mut deep = String::from("(name: ");
@@ -55,7 +55,7 @@ fn corpus(good: &str, first_field: &str) -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn write(dir: &PathBuf, name: &str, bytes: &[u8]) -> String {
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path.to_str().unwrap().to_string()
