@@ -577,3 +577,53 @@ fn scenarios_are_listed_and_played_headless() {
         &["nope", "ami-shock"],
     );
 }
+
+/// kill -9 in the middle of a recording: what is on disk is a readable CSV up to the last flush
+/// (about one simulated second), the torn last row at most.
+#[test]
+fn a_killed_recording_is_readable_up_to_its_last_flush() {
+    let path = std::env::temp_dir().join(format!("ecmo-unload-kill-{}.csv", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecmo-unload"))
+        .args([
+            "run",
+            "--seconds",
+            "100000",
+            "--csv",
+            path.to_str().unwrap(),
+            "--every-ms",
+            "5",
+        ])
+        .spawn()
+        .unwrap();
+    // Let it write for a while, then SIGKILL (no chance to flush or clean up).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::metadata(&path).map_or(0, |m| m.len()) < 200_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the recording never grew"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let width = lines.next().unwrap().split(',').count();
+    let rows: Vec<&str> = lines.collect();
+    let complete = rows
+        .iter()
+        .filter(|r| r.split(',').count() == width)
+        .count();
+    assert!(
+        complete >= rows.len().saturating_sub(1),
+        "only the last row may be torn"
+    );
+    assert!(complete > 100, "{complete} complete rows");
+    // Rows are consecutive samples: 5 ms apart, none missing before the tear.
+    let t: Vec<f64> = rows[..complete]
+        .iter()
+        .map(|r| r.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(t.windows(2).all(|w| ((w[1] - w[0]) - 0.005).abs() < 1e-3));
+    let _ = std::fs::remove_file(&path);
+}
