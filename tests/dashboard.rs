@@ -573,3 +573,22 @@ fn a_recording_replays_with_scrubbing_even_when_cut_short() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[test]
+fn the_rv_loop_can_join_the_lv_loop() {
+    let mut h = harness("cardiogenic-shock");
+    h.run_steps(120);
+    assert!(h.query_by_label("RV loop").is_some(), "the switch");
+    assert_eq!(
+        h.query_all_by_label("RV loop").count(),
+        1,
+        "no loop drawn yet"
+    );
+    h.get_by_label("RV loop").click();
+    h.run_steps(5);
+    assert_eq!(
+        h.query_all_by_label("RV loop").count(),
+        2,
+        "the switch and the legend entry"
+    );
+}

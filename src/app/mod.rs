@@ -196,6 +196,8 @@ pub struct Dashboard {
     /// goes on underneath).
     file_error: Option<String>,
     what_if: WhatIf,
+    /// Draw the RV loop beside the LV's.
+    show_rv_loop: bool,
     calibrate: calibrate::Calibrate,
     scenario: scenario_view::ScenarioPanel,
     replay: replay::Replay,
@@ -253,6 +255,7 @@ impl Dashboard {
             export_png: false,
             file_error: None,
             what_if: WhatIf::default(),
+            show_rv_loop: false,
             calibrate: calibrate::Calibrate::default(),
             scenario: scenario_view::ScenarioPanel::default(),
             replay: replay::Replay::default(),
@@ -1509,6 +1512,11 @@ impl Dashboard {
     /// The last complete beat's LV loop (closed, updated beat by beat; before the first beat,
     /// whatever there is).
     fn loop_points(&self) -> Vec<[f64; 2]> {
+        self.last_beat_points(|s| [s.lv_ml, s.lv_mmhg])
+    }
+
+    /// The same beat's samples, as points of `f`.
+    fn last_beat_points(&self, f: impl Fn(&WaveSample) -> [f64; 2]) -> Vec<[f64; 2]> {
         let (from, to) = self
             .beats
             .back()
@@ -1518,12 +1526,15 @@ impl Dashboard {
         self.waves
             .iter()
             .filter(|s| s.t_s >= from && s.t_s <= to)
-            .map(|s| [s.lv_ml, s.lv_mmhg])
+            .map(f)
             .collect()
     }
 
     fn pv_loop_ui(&mut self, ui: &mut egui::Ui) {
-        ui.label("LV pressure-volume loop");
+        ui.horizontal(|ui| {
+            ui.label("LV pressure-volume loop");
+            ui.checkbox(&mut self.show_rv_loop, "RV loop");
+        });
         let lv = ChamberLaw::new(&self.patient.heart.lv);
         let v_max = self.beats.back().map_or(200.0, |b| b.lvedv_ml + 40.0);
         let curve = |f: &dyn Fn(f64) -> f64| -> Vec<[f64; 2]> {
@@ -1554,6 +1565,14 @@ impl Dashboard {
                         .color(LV)
                         .width(2.0),
                 );
+                if self.show_rv_loop {
+                    let rv = self.last_beat_points(|s| [s.rv_ml, s.rv_mmhg]);
+                    p.line(
+                        Line::new("RV loop", PlotPoints::from(rv))
+                            .color(CVP)
+                            .width(2.0),
+                    );
+                }
             });
     }
 }

@@ -95,6 +95,9 @@ pub struct WaveSample {
     pub femoral_mmhg: f64,
     pub lv_mmhg: f64,
     pub lv_ml: f64,
+    /// RV pressure and volume (the RV loop).
+    pub rv_mmhg: f64,
+    pub rv_ml: f64,
     pub pa_mmhg: f64,
     pub cvp_mmhg: f64,
     pub la_mmhg: f64,
@@ -410,6 +413,8 @@ fn sample(e: &Engine) -> WaveSample {
         femoral_mmhg: p(Node::Descending),
         lv_mmhg: p(Node::Lv),
         lv_ml: s.v_ml[Node::Lv.index()],
+        rv_mmhg: p(Node::Rv),
+        rv_ml: s.v_ml[Node::Rv.index()],
         pa_mmhg: p(Node::PulmonaryArteries),
         cvp_mmhg: p(Node::Ra),
         la_mmhg: p(Node::La),
