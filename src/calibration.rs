@@ -109,12 +109,7 @@ impl Measurement {
 /// A measurements file (RON): a list of `(key: "map_mmhg", value: 62.0, sd: Some(4.0))`, the
 /// `sd` optional. Errors name the file, line and column, and the measurement at fault.
 pub fn parse_measurements(text: &str, file: &str) -> Result<Vec<Measurement>, Error> {
-    let list: Vec<Measurement> = ron::from_str(text).map_err(|e| Error::Parse {
-        file: file.to_string(),
-        line: e.span.start.line,
-        column: e.span.start.col,
-        message: e.code.to_string(),
-    })?;
+    let list: Vec<Measurement> = ron::from_str(text).map_err(|e| Error::from_ron(file, &e))?;
     for (i, m) in list.iter().enumerate() {
         m.check().map_err(|e| {
             // The i-th `key:` in the file is this measurement's line.
@@ -122,12 +117,7 @@ pub fn parse_measurements(text: &str, file: &str) -> Result<Vec<Measurement>, Er
                 .match_indices("key")
                 .nth(i)
                 .map_or((1, 1), |(at, _)| crate::presets::line_col(text, at));
-            Error::InFile {
-                file: file.to_string(),
-                line,
-                column,
-                source: Box::new(e),
-            }
+            Error::in_file(file, (line, column), e)
         })?;
     }
     Ok(list)

@@ -7,7 +7,7 @@ use ecmo_unload::calibration::{self, Measurement};
 use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
 use ecmo_unload::cohort;
 use ecmo_unload::drugs::Drug;
-use ecmo_unload::forecast::{self, Forecast, LUNG_PROJECTION_H, Strategy};
+use ecmo_unload::forecast::{self, LUNG_PROJECTION_H, Strategy};
 use ecmo_unload::scenario::{self, Scenario};
 use ecmo_unload::{Engine, Error, Patient, presets, settings};
 use std::io::Write;
@@ -507,7 +507,7 @@ fn bench_what_if() -> Result<(), CliError> {
     let mut simulated = 0.0;
     for _ in 0..WHAT_IF_REPEATS {
         let start = Instant::now();
-        let f = forecast_all(&base, &strategies)?;
+        let f = ecmo_unload::batch::forecast_all(&base, &strategies)?;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         simulated = f.iter().map(|f| f.settle_s).sum::<f64>();
     }
@@ -516,7 +516,7 @@ fn bench_what_if() -> Result<(), CliError> {
         "what-if: {} strategies to steady state ({simulated:.0} s simulated) on {} threads: \
          median {:.0} ms (budget 100 ms)",
         strategies.len(),
-        rayon::current_num_threads(),
+        ecmo_unload::batch::threads(),
         times[times.len() / 2]
     );
     Ok(())
@@ -559,19 +559,6 @@ pub fn bench_ui(frames: usize) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Forecast every strategy from `base` at once, on every core; in the order given.
-pub fn forecast_all(base: &Engine, strategies: &[Strategy]) -> Result<Vec<Forecast>, CliError> {
-    use rayon::prelude::*;
-    let results: Vec<Result<Forecast, Error>> = strategies
-        .par_iter()
-        .map(|s| forecast::forecast(base, s))
-        .collect();
-    results
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(CliError::from)
-}
-
 /// Keys the `compare` table shows (the JSON has them all).
 const COMPARE_KEYS: [(&str, &str); 10] = [
     ("MAP", "map_mmhg"),
@@ -599,7 +586,7 @@ pub fn compare(
     let mut base = Engine::new(patient_with_overrides(preset, sets)?)?;
     // "Now": the patient settled as it is, from which every strategy starts.
     forecast::settle(&mut base);
-    let results = forecast_all(&base, &strategies)?;
+    let results = ecmo_unload::batch::forecast_all(&base, &strategies)?;
     if json {
         let text = serde_json::to_string_pretty(&results).expect("forecasts serialise");
         println!("{text}");
@@ -751,7 +738,6 @@ pub struct CohortOptions<'a> {
 }
 
 pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), CliError> {
-    use rayon::prelude::*;
     use std::sync::atomic::{AtomicU64, Ordering};
     let strategies: Vec<Strategy> = o
         .strategies
@@ -770,23 +756,17 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
     std::fs::create_dir_all(o.out).map_err(io(o.out))?;
     let done = AtomicU64::new(0);
     let total = range.end - range.start;
-    let outcomes: Vec<cohort::Outcome> = range
-        .clone()
-        .into_par_iter()
-        .map(|i| {
-            let r = cohort::run_patient(&base, o.seed, i, &strategies);
-            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if k == total || k.is_multiple_of((total / PROGRESS_STEPS).max(1)) {
-                let filled = (PROGRESS_WIDTH as u64 * k / total.max(1)) as usize;
-                eprint!(
-                    "\rcohort [{}{}] {k}/{total} patients",
-                    "#".repeat(filled),
-                    " ".repeat(PROGRESS_WIDTH - filled)
-                );
-            }
-            r
-        })
-        .collect::<Result<_, _>>()?;
+    let outcomes = ecmo_unload::batch::cohort(&base, o.seed, range.clone(), &strategies, || {
+        let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if k == total || k.is_multiple_of((total / PROGRESS_STEPS).max(1)) {
+            let filled = (PROGRESS_WIDTH as u64 * k / total.max(1)) as usize;
+            eprint!(
+                "\rcohort [{}{}] {k}/{total} patients",
+                "#".repeat(filled),
+                " ".repeat(PROGRESS_WIDTH - filled)
+            );
+        }
+    })?;
     eprintln!();
     // patients.csv: one row per patient and strategy.
     let path = o.out.join("patients.csv");

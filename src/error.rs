@@ -48,3 +48,25 @@ pub enum Error {
     #[error("{path}: {message}")]
     Io { path: String, message: String },
 }
+
+impl Error {
+    /// A RON syntax or type error, at its place in `file`.
+    pub fn from_ron(file: &str, e: &ron::error::SpannedError) -> Error {
+        Error::Parse {
+            file: file.to_string(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: e.code.to_string(),
+        }
+    }
+
+    /// A value that parsed but is invalid, at `(line, column)` in `file`.
+    pub fn in_file(file: &str, (line, column): (usize, usize), source: Error) -> Error {
+        Error::InFile {
+            file: file.to_string(),
+            line,
+            column,
+            source: Box::new(source),
+        }
+    }
+}

@@ -9,6 +9,7 @@ pub mod advice;
 pub mod alarms;
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod batch;
 pub mod calibration;
 pub mod circulation;
 pub mod cohort;

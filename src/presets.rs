@@ -75,12 +75,7 @@ pub fn parse(text: &str, file: &str) -> Result<Patient, Error> {
             | Error::Invalid { key, .. } => locate(text, key).unwrap_or((1, 1)),
             _ => (1, 1),
         };
-        Error::InFile {
-            file: file.to_string(),
-            line,
-            column,
-            source: Box::new(e),
-        }
+        Error::in_file(file, (line, column), e)
     })?;
     Ok(patient)
 }

@@ -9,7 +9,7 @@
 //! beats.
 
 use crate::drugs::Drug;
-use crate::engine::{Engine, Summary};
+use crate::engine::Engine;
 use crate::error::Error;
 use crate::presets;
 use crate::settings;
@@ -227,12 +227,7 @@ const SECONDS_PER_MINUTE: f64 = 60.0;
 impl Scenario {
     /// Parse and check a scenario; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
-        let s: Scenario = ron::from_str(text).map_err(|e| Error::Parse {
-            file: file.to_string(),
-            line: e.span.start.line,
-            column: e.span.start.col,
-            message: e.code.to_string(),
-        })?;
+        let s: Scenario = ron::from_str(text).map_err(|e| Error::from_ron(file, &e))?;
         s.check().map_err(|(needle, message)| {
             let (line, column) = locate(text, &needle);
             Error::Parse {
@@ -254,6 +249,14 @@ impl Scenario {
                 .map_err(|e| (self.set.join(","), format!("set: {e}")))?,
         )
         .map_err(|e| (self.preset.clone(), e.to_string()))?;
+        let known = summary_keys();
+        let check_key = |key: &str| {
+            if known.iter().any(|k| k == key) {
+                Ok(())
+            } else {
+                Err(format!("unknown summary key '{key}' in a condition"))
+            }
+        };
         let mut last_at = 0.0_f64;
         for ev in &self.events {
             match (ev.at_s, &ev.when) {
@@ -326,21 +329,19 @@ impl Scenario {
     }
 }
 
-/// Summary keys a condition may name.
-fn check_key(key: &str) -> Result<(), String> {
-    let known = serde_json::to_value(example_summary()).unwrap_or_default();
-    if known.get(key).is_some() {
-        Ok(())
-    } else {
-        Err(format!("unknown summary key '{key}' in a condition"))
-    }
-}
-
-/// A summary to learn the key names from (the healthy preset after a few beats).
-fn example_summary() -> Option<Summary> {
-    let mut e = Engine::new(presets::load("healthy").ok()?).ok()?;
-    e.run_for(EXAMPLE_RUN_S);
-    e.summary()
+/// Summary keys a condition may name, learnt from a short run of the healthy preset.
+fn summary_keys() -> Vec<String> {
+    let summary = presets::load("healthy")
+        .ok()
+        .and_then(|p| Engine::new(p).ok())
+        .and_then(|mut e| {
+            e.run_for(EXAMPLE_RUN_S);
+            e.summary()
+        });
+    serde_json::to_value(summary)
+        .ok()
+        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+        .unwrap_or_default()
 }
 
 const EXAMPLE_RUN_S: f64 = 3.0;
@@ -435,18 +436,22 @@ impl Timeline {
         Ok(())
     }
 
+    /// When the next timed event is due (infinite when none is left). Timed events are in time
+    /// order (checked at load), so this is the first timed one not yet fired.
+    fn next_timed_s(&self) -> f64 {
+        self.scenario
+            .events
+            .iter()
+            .zip(&self.done)
+            .find_map(|(ev, d)| ev.at_s.filter(|_| !d))
+            .unwrap_or(f64::INFINITY)
+    }
+
     /// After each engine step: fire timed events at their step, conditions every
     /// [`CONDITION_CHECK_S`].
     pub fn after_step(&mut self, e: &mut Engine) -> Result<(), Error> {
         self.since_check_s += e.dt_s();
-        let t = e.t_s();
-        let timed_due = self
-            .scenario
-            .events
-            .iter()
-            .zip(&self.done)
-            .any(|(ev, d)| !d && ev.at_s.is_some_and(|at| t + 1e-9 >= at));
-        if timed_due || self.since_check_s >= CONDITION_CHECK_S {
+        if e.t_s() + 1e-9 >= self.next_timed_s() || self.since_check_s >= CONDITION_CHECK_S {
             self.since_check_s = 0.0;
             self.check(e)?;
         }

@@ -794,13 +794,10 @@ impl Dashboard {
             .ecmo
             .enabled
             .then(|| self.means().map_or(0.0, |m| m.mean.ecmo_flow_l_min));
-        // An automatic forecast waits until the patient has beats to compare.
-        let held = self.what_if.auto && self.beats.len() < TILE_BEATS;
-        if held {
-            self.what_if.auto = false;
-        }
         let alarms = self.alarms.active_with_readings();
-        match self.what_if.what_if_ui(ui, &current, ecmo, &alarms) {
+        // An automatic forecast waits until the patient has beats to compare.
+        let ready = self.beats.len() >= TILE_BEATS;
+        match self.what_if.what_if_ui(ui, &current, ecmo, &alarms, ready) {
             Some(what_if::Ask::Forecast(strategies)) => self.send(Command::Forecast(strategies)),
             Some(what_if::Ask::Cohort {
                 n,
@@ -813,7 +810,6 @@ impl Dashboard {
             }),
             None => {}
         }
-        self.what_if.auto |= held;
     }
 
     /// When the simulation has stopped: why, and a way back.

@@ -5,11 +5,12 @@
 //!
 //! The same [`Stepper`] also drives an inline backend with no thread, for tests and headless use.
 
+use crate::batch;
 use crate::calibration::{self, Fit, Measurement};
-use crate::cohort::{self, Outcome};
+use crate::cohort::Outcome;
 use crate::drugs::Drug;
 use crate::engine::Status;
-use crate::forecast::{self, Forecast, Strategy};
+use crate::forecast::{Forecast, Strategy};
 use crate::monitor::Beat;
 use crate::scenario::{Fired, Scenario, Timeline};
 use crate::units::l_min_from_ml_s;
@@ -352,27 +353,19 @@ impl Stepper {
     }
 }
 
-/// Every strategy from `base`, in parallel on all cores, in the order given.
+/// Forecasts for the UI (errors as text).
 pub fn forecast_all(base: &Engine, strategies: &[Strategy]) -> Result<Vec<Forecast>, String> {
-    use rayon::prelude::*;
-    strategies
-        .par_iter()
-        .map(|s| forecast::forecast(base, s).map_err(|e| format!("{}: {e}", s.name)))
-        .collect()
+    batch::forecast_all(base, strategies).map_err(|e| e.to_string())
 }
 
-/// A virtual cohort around `base`, patients in parallel, in patient order.
+/// A virtual cohort of `n` patients around `base`, for the UI (errors as text).
 pub fn run_cohort(
     base: &Patient,
     n: u64,
     seed: u64,
     strategies: &[Strategy],
 ) -> Result<Vec<Outcome>, String> {
-    use rayon::prelude::*;
-    (0..n)
-        .into_par_iter()
-        .map(|i| cohort::run_patient(base, seed, i, strategies).map_err(|e| e.to_string()))
-        .collect()
+    batch::cohort(base, seed, 0..n, strategies, || {}).map_err(|e| e.to_string())
 }
 
 /// The means of the last beats and the slow state, for the trends.

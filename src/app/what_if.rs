@@ -138,6 +138,7 @@ impl WhatIf {
         current_loop: &[[f64; 2]],
         ecmo_flow_l_min: Option<f64>,
         alarms: &[(crate::alarms::Alarm, String)],
+        ready: bool,
     ) -> Option<Ask> {
         let mut asked = None;
         ui.label(
@@ -160,7 +161,8 @@ impl WhatIf {
                     .desired_width(420.0),
             )
             .labelled_by(label.id);
-            let auto = std::mem::take(&mut self.auto);
+            // Opened from the command line: forecast as soon as the patient has beats.
+            let auto = ready && std::mem::take(&mut self.auto);
             if ui.button("Forecast").clicked() || auto {
                 match self.strategies(ecmo_flow_l_min) {
                     Ok(s) => {
@@ -180,7 +182,7 @@ impl WhatIf {
             // Opened from the command line: forecast first, the cohort on the next frame.
             if auto {
                 self.auto_cohort = true;
-            } else if cohort_clicked || std::mem::take(&mut self.auto_cohort) {
+            } else if cohort_clicked || (ready && std::mem::take(&mut self.auto_cohort)) {
                 match self.strategies(ecmo_flow_l_min) {
                     Ok(s) => {
                         self.cohort_pending = true;
