@@ -77,6 +77,7 @@ named_enum!(
 
 /// How much more compliant a vessel is below its unstressed volume (buckled) than above it.
 pub const COLLAPSED_COMPLIANCE_FACTOR: f64 = 10.0;
+const COLLAPSED_ELASTANCE_FRACTION: f64 = 1.0 / COLLAPSED_COMPLIANCE_FACTOR;
 
 /// Rounding residue tolerated (and zeroed) where the limiter empties a compartment exactly.
 const ROUNDING_ML: f64 = 1e-9;
@@ -333,14 +334,23 @@ impl Circuit {
         balloon_ml: f64,
         p: &mut [f64; N_NODES],
     ) {
+        // One store per node, vessels in a branch-free loop the compiler vectorises: the flow
+        // step reads these back in pairs, and a pair load over two separate scalar stores (or
+        // a value stored twice) stalls on store forwarding.
+        let mut vessels = [0.0; N_NODES - N_CHAMBERS];
+        for (k, out) in vessels.iter_mut().enumerate() {
+            let i = k + N_CHAMBERS;
+            let held = if i == Node::Descending.index() {
+                v[i] + balloon_ml
+            } else {
+                v[i]
+            };
+            *out = self.vessel_pressure_mmhg(i, held);
+        }
         for k in 0..N_CHAMBERS {
             p[k] = self.chamber[k].pressure_mmhg(activation[k], v[k]);
         }
-        for i in N_CHAMBERS..N_NODES {
-            p[i] = self.vessel_pressure_mmhg(i, v[i]);
-        }
-        let d = Node::Descending.index();
-        p[d] = self.vessel_pressure_mmhg(d, v[d] + balloon_ml);
+        p[N_CHAMBERS..].copy_from_slice(&vessels);
     }
 
     /// A vessel's transmural pressure: linear above its unstressed volume; below it the vessel
@@ -349,11 +359,12 @@ impl Circuit {
     pub fn vessel_pressure_mmhg(&self, node: usize, v_ml: f64) -> f64 {
         let stressed = v_ml - self.v0_ml[node];
         let e = self.elastance_mmhg_per_ml[node];
-        if stressed >= 0.0 {
-            stressed * e
+        let buckled = if stressed >= 0.0 {
+            1.0
         } else {
-            stressed * e / COLLAPSED_COMPLIANCE_FACTOR
-        }
+            COLLAPSED_ELASTANCE_FRACTION
+        };
+        stressed * e * buckled
     }
 
     /// Inverse of [`Self::vessel_pressure_mmhg`] (never below empty).

@@ -18,13 +18,15 @@
 //! afterload rises or drainage is poor, and the drainage inlet collapses as the right atrium
 //! empties: flow limitation and a "chatter" flag, never a negative volume.
 
-use crate::units::{l_min_from_ml_s, ml_s_from_l_min};
+use crate::units::{L_MIN_PER_ML_S, l_min_from_ml_s};
 use serde::{Deserialize, Serialize};
 
 /// Pump curve: pressure head at 3000 rpm as a cubic in flow (Lim, PhD thesis, eq. 2.15, as
 /// listed in the project's reference sheet), 269/234/188 mmHg at 0/4/8 L/min; other speeds by
 /// the pump affinity laws H(Q, n) = (n/n_ref)^2 H(Q n_ref/n, n_ref).
 const PUMP_REF_RPM: f64 = 3000.0;
+/// Its reciprocal: the step loop multiplies (a division costs ten multiplications).
+const PER_PUMP_REF_RPM: f64 = 1.0 / PUMP_REF_RPM;
 /// Upper end of the reference curve's range (L/min at 3000 rpm).
 const PUMP_REF_MAX_L_MIN: f64 = 8.0;
 /// Resistance of a stopped or slow impeller to flow through it, mmHg / (L/min)^2 (a modelling
@@ -56,6 +58,7 @@ const MIN_SECANT_R_MMHG_S_PER_ML: f64 = 1e-3;
 /// Collapse of the drainage inlet: full area while the right atrium holds more than this above
 /// its unstressed volume, closing linearly to nothing at the unstressed volume.
 pub const COLLAPSE_ONSET_ML: f64 = 15.0;
+const PER_COLLAPSE_ONSET_ML: f64 = 1.0 / COLLAPSE_ONSET_ML;
 /// Flow-mode controller: proportional and integral gains (rpm per L/min, rpm per L/min/s).
 const FLOW_KP_RPM_PER_L_MIN: f64 = 150.0;
 const FLOW_KI_RPM_PER_L_MIN_S: f64 = 300.0;
@@ -107,18 +110,29 @@ impl Default for Ecmo {
     }
 }
 
+/// The reference curve at 3000 rpm as a cubic in flow alone (the polynomial with the speed
+/// fixed; folded at compile time so the step evaluates four terms, not nine).
+const PUMP_REF_CUBIC: [f64; 4] = {
+    let (p, w) = (PUMP_POLY, PUMP_REF_RPM);
+    [
+        p[0] + p[2] * w + p[5] * w * w,
+        p[1] + p[4] * w + p[8] * w * w,
+        p[3] + p[7] * w,
+        p[6],
+    ]
+};
+
+/// The reference curve's slope at its end (mmHg per L/min), where runout continues it.
+const PUMP_REF_RUNOUT_SLOPE: f64 = {
+    let (c, q) = (PUMP_REF_CUBIC, PUMP_REF_MAX_L_MIN);
+    c[1] + 2.0 * c[2] * q + 3.0 * c[3] * q * q
+};
+
 /// The reference curve at 3000 rpm, valid from 0 to 8 L/min.
+#[inline]
 fn reference_head_mmhg(q_l_min: f64) -> f64 {
-    let (q, w) = (q_l_min, PUMP_REF_RPM);
-    let p = PUMP_POLY;
-    p[0] + p[1] * q
-        + p[2] * w
-        + p[3] * q * q
-        + p[4] * q * w
-        + p[5] * w * w
-        + p[6] * q * q * q
-        + p[7] * q * q * w
-        + p[8] * q * w * w
+    let c = PUMP_REF_CUBIC;
+    c[0] + q_l_min * (c[1] + q_l_min * (c[2] + q_l_min * c[3]))
 }
 
 /// Pump pressure head (mmHg) at a flow (L/min) and speed (rpm): the reference curve scaled by
@@ -127,7 +141,7 @@ fn reference_head_mmhg(q_l_min: f64) -> f64 {
 /// head and resists the reverse flow like a quadratic resistance, whatever its speed, so flow
 /// falls smoothly and monotonically as the speed does.
 pub fn pump_head_mmhg(q_l_min: f64, rpm: f64) -> f64 {
-    let s = (rpm / PUMP_REF_RPM).max(0.0);
+    let s = (rpm * PER_PUMP_REF_RPM).max(0.0);
     if q_l_min <= 0.0 {
         return s * s * reference_head_mmhg(0.0) + PUMP_BACKFLOW_QUADRATIC * q_l_min * q_l_min;
     }
@@ -135,17 +149,16 @@ pub fn pump_head_mmhg(q_l_min: f64, rpm: f64) -> f64 {
         // A stopped impeller carrying forward flow: a resistance (head falls with flow).
         return -PUMP_BACKFLOW_QUADRATIC * q_l_min * q_l_min;
     }
+    if q_l_min <= PUMP_REF_MAX_L_MIN * s {
+        // s^2 h(q/s) expanded, so only the cubic term waits for 1/s.
+        let c = PUMP_REF_CUBIC;
+        let inv_s = 1.0 / s;
+        return c[0] * s * s + q_l_min * (c[1] * s + q_l_min * (c[2] + q_l_min * c[3] * inv_s));
+    }
     let q = q_l_min / s;
-    let h = if q <= PUMP_REF_MAX_L_MIN {
-        reference_head_mmhg(q)
-    } else {
-        let h = 1e-6;
-        let slope = (reference_head_mmhg(PUMP_REF_MAX_L_MIN)
-            - reference_head_mmhg(PUMP_REF_MAX_L_MIN - h))
-            / h;
-        reference_head_mmhg(PUMP_REF_MAX_L_MIN) + slope * (q - PUMP_REF_MAX_L_MIN)
-    };
-    s * s * h
+    s * s
+        * (reference_head_mmhg(PUMP_REF_MAX_L_MIN)
+            + PUMP_REF_RUNOUT_SLOPE * (q - PUMP_REF_MAX_L_MIN))
 }
 
 /// Oxygenator pressure drop (mmHg) at a flow (L/min), signed with the flow.
@@ -159,15 +172,29 @@ fn cannula_quadratic(reference: f64, reference_fr: f64, fr: f64) -> f64 {
 }
 
 /// Secant resistance (mmHg s/mL) of a drop a Q + b Q|Q| (Q in L/min) at flow `q_ml_s`.
+#[inline]
 fn secant_r(linear: f64, quadratic: f64, q_ml_s: f64) -> f64 {
     let q = l_min_from_ml_s(q_ml_s).abs();
     let drop_per_l_min = linear + quadratic * q;
-    (drop_per_l_min / ml_s_from_l_min(1.0)).max(MIN_SECANT_R_MMHG_S_PER_ML)
+    // mmHg per L/min -> mmHg per mL/s.
+    (drop_per_l_min * L_MIN_PER_ML_S).max(MIN_SECANT_R_MMHG_S_PER_ML)
+}
+
+/// A collapsing inlet of open fraction f has f^2 the conductance of an orifice: the factor on
+/// its resistance (1 when fully open, the usual case, without dividing).
+#[inline]
+fn collapse_factor(open: f64) -> f64 {
+    if open >= 1.0 {
+        1.0
+    } else {
+        let f = open.max(f64::MIN_POSITIVE);
+        1.0 / (f * f)
+    }
 }
 
 /// Fraction of the drainage inlet still open at a right-atrial volume (0 = collapsed).
 pub fn inlet_open_fraction(v_ml: f64, v0_ml: f64) -> f64 {
-    ((v_ml - v0_ml) / COLLAPSE_ONSET_ML).clamp(0.0, 1.0)
+    ((v_ml - v0_ml) * PER_COLLAPSE_ONSET_ML).clamp(0.0, 1.0)
 }
 
 /// One semi-implicit branch: Q' = keep Q + gain (P_up - P_down).
@@ -178,11 +205,13 @@ struct Branch {
 }
 
 impl Branch {
-    fn new(r: f64, l: f64, dt_s: f64) -> Self {
-        let keep = 1.0 / (1.0 + dt_s * r / l);
+    /// `dt_per_l`: dt / L, the same for every branch (one inertance).
+    #[inline]
+    fn new(r: f64, dt_per_l: f64) -> Self {
+        let keep = 1.0 / (1.0 + dt_per_l * r);
         Self {
             keep,
-            gain: keep * dt_s / l,
+            gain: keep * dt_per_l,
         }
     }
 }
@@ -272,29 +301,23 @@ impl EcmoCircuit {
             EcmoMode::Rpm => s.rpm,
             EcmoMode::Flow => self.flow_controller(s, dt_s),
         };
-        let l = BRANCH_INERTANCE_MMHG_S2_PER_ML;
+        let dt_per_l = dt_s / BRANCH_INERTANCE_MMHG_S2_PER_ML;
         let total = self.drainage_ml_s + self.vent_ml_s;
         let (k_drain, k_return) = (s.k_drain, s.k_return);
-        // A collapsing inlet of open fraction f has f^2 the conductance of an orifice.
-        let open_d = ports.drainage_open.max(f64::MIN_POSITIVE);
         let d = Branch::new(
-            secant_r(0.0, k_drain, self.drainage_ml_s) / (open_d * open_d),
-            l,
-            dt_s,
+            secant_r(0.0, k_drain, self.drainage_ml_s) * collapse_factor(ports.drainage_open),
+            dt_per_l,
         );
         let t = Branch::new(
             secant_r(OXYGENATOR_LINEAR, OXYGENATOR_QUADRATIC + k_return, total),
-            l,
-            dt_s,
+            dt_per_l,
         );
         let head = pump_head_mmhg(l_min_from_ml_s(total), self.rpm);
         let (v, v_flow, v_up) = match s.k_vent {
             Some(k_vent) => {
-                let open_v = ports.vent_open.max(f64::MIN_POSITIVE);
                 let b = Branch::new(
-                    secant_r(0.0, k_vent, self.vent_ml_s) / (open_v * open_v),
-                    l,
-                    dt_s,
+                    secant_r(0.0, k_vent, self.vent_ml_s) * collapse_factor(ports.vent_open),
+                    dt_per_l,
                 );
                 (b, self.vent_ml_s, ports.lv_mmhg)
             }
@@ -308,13 +331,16 @@ impl EcmoCircuit {
             ),
         };
         // Trunk = drainage + vent at the new time fixes the junction pressure.
+        // The reciprocal is taken apart from the numerator, so it runs while the pump head
+        // is still being computed (the step's longest chain).
+        let per_gain = 1.0 / (t.gain + d.gain + v.gain);
         let p_j = (d.keep * self.drainage_ml_s
             + d.gain * ports.ra_mmhg
             + v.keep * v_flow
             + v.gain * v_up
             - t.keep * total
             - t.gain * (head - ports.descending_mmhg))
-            / (t.gain + d.gain + v.gain);
+            * per_gain;
         self.drainage_ml_s = d.keep * self.drainage_ml_s + d.gain * (ports.ra_mmhg - p_j);
         self.vent_ml_s = v.keep * v_flow + v.gain * (v_up - p_j);
         self.inlet_mmhg = p_j;

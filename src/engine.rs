@@ -6,7 +6,7 @@ use crate::circulation::{CHAMBERS, Circuit, Modulation, N_CHAMBERS, N_NODES, N_P
 use crate::drugs::{Drug, N_DRUGS, Pharmacology};
 use crate::error::Error;
 use crate::fluids::Fluids;
-use crate::heart::{Activation, bazett_scale};
+use crate::heart::{Activation, bazett_scale, table_rate_per_s};
 use crate::lungs::{
     EdemaRisk, Exchange, LungWater, NORMAL_CAPILLARY_MMHG, capillary_pressure_mmhg,
 };
@@ -41,35 +41,46 @@ struct CardiacClock {
     /// The beat before's RR: its activation tail may still be relaxing at fast rates.
     previous_rr_s: f64,
     av_delay_s: f64,
-    /// Bazett scale of systolic timing for this beat.
-    scale: f64,
+    /// Activation table entries per second this beat (Bazett-scaled timing).
+    table_rate_per_s: f64,
+    /// Per chamber: the previous beat's activation tail is zero from this time into the
+    /// beat (usually at once; fast rates and slow relaxation make it run on).
+    tail_until_s: [f64; N_CHAMBERS],
     r_wave_pending: bool,
     /// Does the rhythm make beats at all (not in VF or asystole)?
     beating: bool,
 }
 
 impl CardiacClock {
-    fn new(p: &Patient) -> Self {
+    fn new(p: &Patient, tables: &[Activation; N_CHAMBERS]) -> Self {
         let mut c = CardiacClock {
             since_r_s: 0.0,
             rr_s: f64::INFINITY,
             previous_rr_s: f64::INFINITY,
             av_delay_s: 0.0,
-            scale: 1.0,
+            table_rate_per_s: table_rate_per_s(1.0),
+            tail_until_s: [0.0; N_CHAMBERS],
             r_wave_pending: true,
             beating: p.rhythm.kind.beats(),
         };
-        c.start_beat(p, 1.0);
+        c.start_beat(p, 1.0, tables);
         c
     }
 
     /// Rate and timing are taken up at each R wave, as the heart does.
     /// `rr_factor`: the reflex's and drugs' change of the heart period.
-    fn start_beat(&mut self, p: &Patient, rr_factor: f64) {
+    fn start_beat(&mut self, p: &Patient, rr_factor: f64, tables: &[Activation; N_CHAMBERS]) {
         self.previous_rr_s = self.rr_s;
         self.rr_s = period_s_from_bpm(p.rhythm.rate_bpm) * rr_factor;
         self.av_delay_s = s_from_ms(p.heart.av_delay_ms).min(self.rr_s);
-        self.scale = bazett_scale(self.rr_s);
+        self.table_rate_per_s = table_rate_per_s(bazett_scale(self.rr_s));
+        self.retime(tables);
+    }
+
+    /// Where each chamber's previous-beat tail ends (after a beat starts or the tables change).
+    fn retime(&mut self, tables: &[Activation; N_CHAMBERS]) {
+        self.tail_until_s =
+            std::array::from_fn(|k| tables[k].end_s(self.table_rate_per_s) - self.previous_rr_s);
     }
 
     /// Time since the atria's activation onset.
@@ -98,9 +109,12 @@ impl CardiacClock {
             } else {
                 self.since_r_s
             };
-            let now = tables[k].at(t, self.scale);
-            let tail = tables[k].at(t + self.previous_rr_s, self.scale);
-            now.max(tail)
+            let now = tables[k].at_rate(t, self.table_rate_per_s);
+            if t < self.tail_until_s[k] {
+                now.max(tables[k].at_rate(t + self.previous_rr_s, self.table_rate_per_s))
+            } else {
+                now
+            }
         })
     }
 }
@@ -234,7 +248,7 @@ impl Engine {
         settings::validate(&patient)?;
         let circuit = Circuit::new(&patient);
         let monitor = Monitor::new(circuit.chamber[Node::Lv.index()], patient.bsa_m2());
-        let clock = CardiacClock::new(&patient);
+        let clock = CardiacClock::new(&patient, &circuit.activation);
         let v_ml = resting_volumes(&circuit, patient.blood_volume_ml);
         let support = Support::new(&patient);
         let lungs = LungWater::new(&patient.lungs, patient.weight_kg);
@@ -286,6 +300,10 @@ impl Engine {
     #[inline]
     pub fn step(&mut self) -> Option<Beat> {
         let dt = self.dt_s;
+        // The O2 transport collects the flows of the step before, read here rather than at its
+        // end: the step's flows are then long stored (reading them back at once stalls on store
+        // forwarding), and the transport runs every SLOW_UPDATE_S anyway.
+        self.oxygen.carry(&self.q_ml_s, dt);
         let r_wave = std::mem::take(&mut self.clock.r_wave_pending);
         self.activation = self.clock.activation(&self.circuit.activation);
         self.circuit.pressures(
@@ -348,7 +366,6 @@ impl Engine {
             self.sinus_mmhg = b.map_mmhg;
             self.mvo2_ml_min = b.mvo2_ml_min;
         }
-        self.oxygen.carry(&self.q_ml_s, dt);
         self.since_slow_s += dt;
         if self.since_slow_s >= SLOW_UPDATE_S {
             let h = std::mem::take(&mut self.since_slow_s);
@@ -359,8 +376,11 @@ impl Engine {
         self.clock.since_r_s += dt;
         if self.clock.beating && self.clock.since_r_s >= self.clock.rr_s {
             self.clock.since_r_s -= self.clock.rr_s;
-            self.clock
-                .start_beat(&self.patient, self.modulation.heart_period);
+            self.clock.start_beat(
+                &self.patient,
+                self.modulation.heart_period,
+                &self.circuit.activation,
+            );
             self.clock.r_wave_pending = true;
         }
         beat
@@ -464,11 +484,15 @@ impl Engine {
         if beating && !self.clock.beating {
             // A rhythm back (defibrillation, pacing): the next beat starts now.
             self.clock.since_r_s = 0.0;
-            self.clock
-                .start_beat(&updated, self.modulation.heart_period);
+            self.clock.start_beat(
+                &updated,
+                self.modulation.heart_period,
+                &self.circuit.activation,
+            );
             self.clock.r_wave_pending = true;
         }
         self.clock.beating = beating;
+        self.clock.retime(&self.circuit.activation);
         if updated.reflex != self.patient.reflex {
             self.baroreflex = updated
                 .reflex

@@ -24,10 +24,13 @@ pub const ACTIVATION_NEGLIGIBLE: f64 = 1e-7;
 /// physiology: it bounds the chamber stiffness at slider extremes so the fixed step stays stable.
 pub const EDPVR_LINEAR_ABOVE_MMHG: f64 = 80.0;
 
-/// Double-Hill activation of one chamber, tabulated at the reference RR.
+/// Double-Hill activation of one chamber, tabulated at the reference RR as segments
+/// (value, slope per entry) so a lookup is one multiply-add.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Activation {
-    table: Vec<f64>,
+    segments: Vec<(f64, f64)>,
+    /// Number of segments as a float: the table's end in entries.
+    end_x: f64,
 }
 
 impl Activation {
@@ -51,32 +54,54 @@ impl Activation {
             }
             k += 1;
         }
+        let table: Vec<f64> = raw.into_iter().map(|e| e / peak).collect();
+        let segments: Vec<(f64, f64)> = table.windows(2).map(|w| (w[0], w[1] - w[0])).collect();
         Self {
-            table: raw.into_iter().map(|e| e / peak).collect(),
+            end_x: segments.len() as f64,
+            segments,
         }
     }
 
     /// e at time `t_s` after onset, with time constants scaled by `scale` (sqrt(RR / 1 s)).
     #[inline]
     pub fn at(&self, t_s: f64, scale: f64) -> f64 {
-        let x = t_s / (scale * ACTIVATION_TABLE_STEP_S);
+        self.at_rate(t_s, table_rate_per_s(scale))
+    }
+
+    /// e at time `t_s` after onset, `rate_per_s` table entries per second (see
+    /// [`table_rate_per_s`]; the step loop computes it once per beat, not per lookup).
+    #[inline]
+    pub fn at_rate(&self, t_s: f64, rate_per_s: f64) -> f64 {
+        let x = t_s * rate_per_s;
         // Before onset, past the table's end, or infinite (no previous beat): no activation.
-        if !(x > 0.0 && x < (self.table.len() - 1) as f64) {
+        if !(x > 0.0 && x < self.end_x) {
             return 0.0;
         }
-        let i = x as usize;
-        let (a, b) = (self.table[i], self.table[i + 1]);
-        a + (b - a) * (x - i as f64)
+        // In range, so the cast neither saturates nor truncates a sign.
+        let i = x as u32 as usize;
+        match self.segments.get(i) {
+            Some(&(a, slope)) => a + slope * (x - i as f64),
+            None => 0.0,
+        }
+    }
+
+    /// Time after onset from which the activation is zero, at `rate_per_s`.
+    pub fn end_s(&self, rate_per_s: f64) -> f64 {
+        self.end_x / rate_per_s
     }
 
     /// Time of peak activation at scale 1 (the end-systolic time at RR = 1 s).
     pub fn peak_time_s(&self) -> f64 {
-        let i = self.table.iter().enumerate().fold(
-            0,
-            |best, (i, &e)| if e > self.table[best] { i } else { best },
-        );
+        let value = |i: usize| self.segments[i].0;
+        let i = (0..self.segments.len())
+            .fold(0, |best, i| if value(i) > value(best) { i } else { best });
         i as f64 * ACTIVATION_TABLE_STEP_S
     }
+}
+
+/// Activation table entries per second of time at a Bazett `scale`.
+pub fn table_rate_per_s(scale: f64) -> f64 {
+    1.0 / (scale * ACTIVATION_TABLE_STEP_S)
 }
 
 /// Bazett scaling of systolic timing with the RR interval.

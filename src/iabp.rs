@@ -185,7 +185,9 @@ impl IabpConsole {
             self.settings.enabled && self.windows.iter().any(|&(on, off)| t >= on && t < off);
         let goal = if inflating { target } else { 0.0 };
         let v = self.volume_ml;
-        if v < goal {
+        if v == goal {
+            v
+        } else if v < goal {
             (v + target * dt_s / INFLATION_S).min(goal)
         } else {
             (v - target * dt_s / DEFLATION_S).max(goal)

@@ -98,6 +98,8 @@ pub struct ImpellaPump {
     head_mmhg: f64,
     r_mmhg_s_per_ml: f64,
     dt_s: f64,
+    /// The cannula's step with the inlet fully open (the usual case, compiled once).
+    open_line: Inertial,
     pub flow_ml_s: f64,
     /// The inlet is sucking down on the LV wall this step.
     pub suction: bool,
@@ -109,6 +111,8 @@ impl ImpellaPump {
         self.head_mmhg = head_mmhg(s.model, s.p_level);
         self.r_mmhg_s_per_ml = s.model.head_line().1;
         self.dt_s = dt_s;
+        self.open_line =
+            Inertial::new(self.r_mmhg_s_per_ml, CANNULA_INERTANCE_MMHG_S2_PER_ML, dt_s);
         if !s.enabled {
             self.flow_ml_s = 0.0;
         }
@@ -122,9 +126,13 @@ impl ImpellaPump {
             self.suction = false;
             return;
         }
-        let open = inlet_open.max(f64::MIN_POSITIVE);
-        let r = self.r_mmhg_s_per_ml / (open * open);
-        let line = Inertial::new(r, CANNULA_INERTANCE_MMHG_S2_PER_ML, self.dt_s);
+        let line = if inlet_open >= 1.0 {
+            self.open_line
+        } else {
+            let open = inlet_open.max(f64::MIN_POSITIVE);
+            let r = self.r_mmhg_s_per_ml / (open * open);
+            Inertial::new(r, CANNULA_INERTANCE_MMHG_S2_PER_ML, self.dt_s)
+        };
         self.flow_ml_s = line.step(self.flow_ml_s, lv_mmhg - aorta_mmhg + self.head_mmhg);
         self.suction = inlet_open < 1.0;
     }

@@ -323,7 +323,8 @@ impl Accumulator {
         self.prev_lv_p = lv_p;
         self.prev_lv_v = lv_v;
         let excess = lv_v - lv_v0_ml;
-        if excess > 0.0 {
+        // ratio > es_ratio without dividing every step (excess > 0).
+        if excess > 0.0 && lv_p > self.es_ratio * excess {
             let ratio = lv_p / excess;
             if ratio > self.es_ratio {
                 self.es_ratio = ratio;

@@ -2,6 +2,8 @@
 
 /// mL/s per L/min.
 const ML_S_PER_L_MIN: f64 = 1000.0 / 60.0;
+/// L/min per mL/s (the reciprocal, so the step loop multiplies instead of dividing).
+pub const L_MIN_PER_ML_S: f64 = 60.0 / 1000.0;
 /// Watts per (mmHg * L/min): 133.322 Pa * 1e-3 m^3 / 60 s (so CPO = MAP * CO / 451, Fincke 2004).
 const W_PER_MMHG_L_MIN: f64 = 133.322_387_415 / 60_000.0;
 
@@ -19,7 +21,7 @@ pub fn ml_s_from_l_min(l_min: f64) -> f64 {
 }
 
 pub fn l_min_from_ml_s(ml_s: f64) -> f64 {
-    ml_s / ML_S_PER_L_MIN
+    ml_s * L_MIN_PER_ML_S
 }
 
 pub fn s_from_ms(ms: f64) -> f64 {
