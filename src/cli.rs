@@ -53,8 +53,9 @@ pub struct DashboardArgs {
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
     pub window: [f32; 2],
-    /// The view to open on: monitor, unloading, what-if, calibrate, scenario, trends, log or replay.
-    #[arg(long, default_value = "monitor", value_parser = ["monitor", "unloading", "what-if", "calibrate", "scenario", "trends", "log", "replay"])]
+    /// The view to open on: monitor, circulation, unloading, what-if, calibrate, scenario, trends,
+    /// log or replay.
+    #[arg(long, default_value = "monitor", value_parser = ["monitor", "circulation", "unloading", "what-if", "calibrate", "scenario", "trends", "log", "replay"])]
     pub tab: String,
 }
 
@@ -551,23 +552,29 @@ pub fn bench_ui(frames: usize) -> Result<(), CliError> {
         ));
     }
     println!(
-        "{:<20} {:<10} {:>8} {:>12} {:>10}",
-        "preset", "window", "frames", "median_ms", "p99_ms"
+        "{:<20} {:<12} {:<10} {:>8} {:>12} {:>10}",
+        "preset", "tab", "window", "frames", "median_ms", "p99_ms"
     );
     for name in presets::names() {
-        // Every device on: every trace and console is drawn.
+        // Every device on: every trace, console and device drawing is drawn.
         let p = settings::apply_all(&presets::load(name)?, &ALL_DEVICES)?;
-        for size in UI_SIZES {
-            let mut t = ecmo_unload::app::frame_times(p.clone(), size, UI_WARMUP_FRAMES, frames)?;
-            t.sort();
-            let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-            let p99 = t[((t.len() as f64 * 0.99) as usize).min(t.len() - 1)];
-            println!(
-                "{name:<20} {:<10} {frames:>8} {:>12.2} {:>10.2}",
-                format!("{}x{}", size[0], size[1]),
-                ms(t[t.len() / 2]),
-                ms(p99)
-            );
+        for (tab, tab_name) in [
+            (ecmo_unload::app::Tab::Monitor, "monitor"),
+            (ecmo_unload::app::Tab::Circulation, "circulation"),
+        ] {
+            for size in UI_SIZES {
+                let mut t =
+                    ecmo_unload::app::frame_times(p.clone(), size, tab, UI_WARMUP_FRAMES, frames)?;
+                t.sort();
+                let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+                let p99 = t[((t.len() as f64 * 0.99) as usize).min(t.len() - 1)];
+                println!(
+                    "{name:<20} {tab_name:<12} {:<10} {frames:>8} {:>12.2} {:>10.2}",
+                    format!("{}x{}", size[0], size[1]),
+                    ms(t[t.len() / 2]),
+                    ms(p99)
+                );
+            }
         }
     }
     Ok(())

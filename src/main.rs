@@ -121,6 +121,7 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
     let screenshot = d.screenshot.clone().map(|p| (p, d.after_s));
     let tab = match d.tab.as_str() {
         "unloading" => Tab::Unloading,
+        "circulation" => Tab::Circulation,
         "what-if" => Tab::WhatIf,
         "calibrate" => Tab::Calibrate,
         "scenario" => Tab::Scenario,

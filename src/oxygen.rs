@@ -173,7 +173,7 @@ impl OxygenTransport {
                         f_c = 0.0;
                     }
                     Path::EcmoDrainage | Path::LvVent => {
-                        s_c += (self.oxygenator_target - s_c) * self.oxygenator_transfer;
+                        s_c = self.oxygenator_outlet(s_c);
                         f_c = 1.0;
                     }
                     Path::UpperBody | Path::LowerBody | Path::Coronary => f_c = 0.0,
@@ -210,6 +210,11 @@ impl OxygenTransport {
     /// water) leaves it as it is.
     pub fn saturation(&self, n: Node) -> f64 {
         self.sat[n.index()]
+    }
+
+    /// Saturation leaving the oxygenator for blood that enters it at `s_in` (0-1).
+    pub fn oxygenator_outlet(&self, s_in: f64) -> f64 {
+        s_in + (self.oxygenator_target - s_in) * self.oxygenator_transfer
     }
 
     /// Fraction of the blood in `n` that came from the ECMO return.

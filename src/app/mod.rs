@@ -9,6 +9,7 @@ pub mod ecg;
 pub mod log;
 pub mod replay;
 pub mod scenario_view;
+pub mod schematic;
 pub mod sim;
 pub mod trends;
 pub mod what_if;
@@ -26,7 +27,7 @@ use alarm_view::{AlarmPanel, Change};
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use log::{EventLog, Recorder};
-use sim::{Command, Event, Output, SimThread, Stepper, WaveSample};
+use sim::{Command, Event, Output, Picture, SimThread, Stepper, WaveSample};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 use trends::Trends;
@@ -139,6 +140,8 @@ enum Backend {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
     Monitor,
+    /// The circulation schematic.
+    Circulation,
     Unloading,
     WhatIf,
     Calibrate,
@@ -149,8 +152,9 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str); 8] = [
+    const ALL: [(Tab, &'static str); 9] = [
         (Tab::Monitor, "Monitor"),
+        (Tab::Circulation, "Circulation"),
         (Tab::Unloading, "Unloading"),
         (Tab::WhatIf, "What-if"),
         (Tab::Calibrate, "Calibrate"),
@@ -201,6 +205,9 @@ pub struct Dashboard {
     calibrate: calibrate::Calibrate,
     scenario: scenario_view::ScenarioPanel,
     replay: replay::Replay,
+    /// The whole circulation at the last frame (the schematic's data).
+    picture: Picture,
+    schematic: schematic::Schematic,
 }
 
 impl Dashboard {
@@ -259,6 +266,8 @@ impl Dashboard {
             calibrate: calibrate::Calibrate::default(),
             scenario: scenario_view::ScenarioPanel::default(),
             replay: replay::Replay::default(),
+            picture: Picture::default(),
+            schematic: schematic::Schematic::default(),
         };
         d.refresh_values();
         d
@@ -517,9 +526,11 @@ impl Dashboard {
             Event::Frame {
                 out,
                 status,
+                picture,
                 patient,
             } => {
                 self.status = Some(*status);
+                self.picture = *picture;
                 if let Some(p) = patient {
                     self.patient = *p;
                     self.refresh_values();
@@ -736,6 +747,7 @@ impl Dashboard {
                         self.pv_loop_ui(&mut cols[1]);
                     });
                 }
+                Tab::Circulation => self.circulation_ui(ui),
                 Tab::Unloading => self.unloading_ui(ui),
                 Tab::WhatIf => {
                     egui::ScrollArea::vertical()
@@ -1149,6 +1161,16 @@ impl Dashboard {
     /// Mechanical circulatory support consoles.
     fn support_ui(&mut self, ui: &mut egui::Ui) {
         ui.heading("Support");
+        self.ecmo_console_ui(ui);
+        self.septostomy_console_ui(ui);
+        ui.separator();
+        self.impella_console_ui(ui);
+        ui.separator();
+        self.iabp_console_ui(ui);
+    }
+
+    /// VA ECMO and the LV vent through its circuit.
+    fn ecmo_console_ui(&mut self, ui: &mut egui::Ui) {
         let p = self.patient.clone();
         self.switch_ui(ui, "VA ECMO", "ecmo.enabled", p.ecmo.enabled);
         if p.ecmo.enabled {
@@ -1169,20 +1191,34 @@ impl Dashboard {
                 ui,
                 &[("Sweep gas", "ecmo.sweep_l_min"), ("FdO2", "ecmo.fdo2")],
             );
-            self.switch_ui(ui, "LV vent", "lv_vent.enabled", p.lv_vent.enabled);
-            if p.lv_vent.enabled {
-                self.sliders_ui(ui, &[("LV vent cannula", "lv_vent.cannula_fr")]);
-            }
+            self.lv_vent_console_ui(ui);
         }
+    }
+
+    fn lv_vent_console_ui(&mut self, ui: &mut egui::Ui) {
+        let on = self.patient.lv_vent.enabled;
+        self.switch_ui(ui, "LV vent", "lv_vent.enabled", on);
+        if on {
+            self.sliders_ui(ui, &[("LV vent cannula", "lv_vent.cannula_fr")]);
+        }
+    }
+
+    fn septostomy_console_ui(&mut self, ui: &mut egui::Ui) {
         self.sliders_ui(ui, &[("Atrial septostomy", "septostomy.diameter_mm")]);
-        ui.separator();
+    }
+
+    fn impella_console_ui(&mut self, ui: &mut egui::Ui) {
+        let p = self.patient.clone();
         self.switch_ui(ui, "Impella", "impella.enabled", p.impella.enabled);
         if p.impella.enabled {
             let model = serde_plain(&p.impella.model);
             self.choice_ui(ui, "impella.model", &model, &[("cp", "CP"), ("5.5", "5.5")]);
             self.sliders_ui(ui, &[("Impella P-level", "impella.p_level")]);
         }
-        ui.separator();
+    }
+
+    fn iabp_console_ui(&mut self, ui: &mut egui::Ui) {
+        let p = self.patient.clone();
         self.switch_ui(ui, "IABP", "iabp.enabled", p.iabp.enabled);
         if p.iabp.enabled {
             let ratio = p.iabp.ratio.to_string();
@@ -1207,6 +1243,130 @@ impl Dashboard {
                     ("Deflation timing", "iabp.deflate_offset_ms"),
                 ],
             );
+        }
+    }
+
+    /// The latest beats in a row in which the aortic valve stayed shut.
+    fn av_shut_beats(&self) -> usize {
+        self.beats.iter().rev().take_while(|b| !b.av_opened).count()
+    }
+
+    /// The Circulation tab: the live schematic, and beside it the console or indicator of what
+    /// was clicked on it.
+    fn circulation_ui(&mut self, ui: &mut egui::Ui) {
+        let full = ui.available_rect_before_wrap();
+        let card_w = (full.width() * 0.3).clamp(220.0, 380.0);
+        let split = full.max.x - card_w;
+        let left = egui::Rect::from_min_max(full.min, egui::pos2(split - 8.0, full.max.y));
+        let right = egui::Rect::from_min_max(egui::pos2(split, full.min.y), full.max);
+        ui.scope_builder(egui::UiBuilder::new().max_rect(left), |ui| {
+            let view = schematic::View {
+                picture: &self.picture,
+                patient: &self.patient,
+                status: self.status.as_ref(),
+                av_shut_beats: self.av_shut_beats(),
+                pump_rpm: self.beats.back().map_or(0.0, |b| b.ecmo_rpm),
+            };
+            self.schematic.schematic_ui(ui, &view);
+        });
+        ui.scope_builder(egui::UiBuilder::new().max_rect(right), |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("circulation_card")
+                .show(ui, |ui| self.circulation_card_ui(ui));
+        });
+        ui.allocate_rect(full, egui::Sense::hover());
+    }
+
+    /// What the user clicked on the schematic: a device's console, or a chamber's or the lungs'
+    /// numbers.
+    fn circulation_card_ui(&mut self, ui: &mut egui::Ui) {
+        use schematic::Target;
+        let Some(target) = self.schematic.selected else {
+            ui.heading("Where the blood goes");
+            ui.label(
+                "Click a chamber, the lungs or a device for its numbers or its console. \
+                 Particles move with the flow (backward where it reverses); vessel width \
+                 follows the mean flow; chamber size follows the volume.",
+            );
+            ui.label(
+                "Valves: white leaflets apart are open, a yellow bar is shut. Lungs turn \
+                 blue-grey and fill with droplets as lung water builds. An amber ring on the \
+                 LV: it has stopped ejecting and its blood stagnates.",
+            );
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.heading(target.label());
+            if ui.button("Close").clicked() {
+                self.schematic.selected = None;
+            }
+        });
+        match target {
+            Target::Chamber(n) => self.chamber_card_ui(ui, n),
+            Target::Lungs => self.lungs_card_ui(ui),
+            Target::Ecmo => self.ecmo_console_ui(ui),
+            Target::LvVent => self.lv_vent_console_ui(ui),
+            Target::Septostomy => self.septostomy_console_ui(ui),
+            Target::Impella => self.impella_console_ui(ui),
+            Target::Iabp => self.iabp_console_ui(ui),
+        }
+    }
+
+    fn chamber_card_ui(&mut self, ui: &mut egui::Ui, n: crate::circulation::Node) {
+        use crate::circulation::Node;
+        let i = n.index();
+        let pic = &self.picture;
+        ui.label(format!("Volume now: {:.0} mL", pic.v_ml[i]));
+        ui.label(format!("Pressure now: {:.1} mmHg", pic.p_mmhg[i]));
+        ui.label(format!("O2 saturation: {:.0} %", 100.0 * pic.sat[i]));
+        if let Some(m) = self.means() {
+            let b = m.mean;
+            match n {
+                Node::Lv => {
+                    ui.label(format!(
+                        "EDV {:.0} / ESV {:.0} mL, EF {:.0} %, LVEDP {:.0} mmHg",
+                        b.lvedv_ml, b.lvesv_ml, b.lvef_pct, b.lvedp_mmhg
+                    ));
+                    ui.label(format!(
+                        "Aortic valve opened in {:.0} % of beats; shut for the last {} beats",
+                        m.av_opening_pct,
+                        self.av_shut_beats()
+                    ));
+                }
+                Node::Rv => {
+                    ui.label(format!("EDV {:.0} / ESV {:.0} mL", b.rvedv_ml, b.rvesv_ml));
+                }
+                Node::La => {
+                    ui.label(format!("PCWP {:.0} mmHg", b.pcwp_mmhg));
+                }
+                _ => {
+                    ui.label(format!("CVP {:.0} mmHg", b.cvp_mmhg));
+                }
+            }
+        }
+        if n == Node::Lv {
+            self.pv_loop_ui(ui);
+        }
+    }
+
+    fn lungs_card_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(st) = &self.status else {
+            return;
+        };
+        ui.label(format!("Lung water {:.1} mL/kg", st.lung_water_ml_kg));
+        ui.label(format!(
+            "Net filtration {:+.0} mL/h",
+            st.lung_water_gain_ml_h
+        ));
+        ui.colored_label(
+            risk_color(st.edema_risk),
+            format!("Oedema risk: {}", st.edema_reason),
+        );
+        if let Some(b) = self.means() {
+            ui.label(format!(
+                "Pulmonary capillary pressure {:.0} mmHg, PCWP {:.0} mmHg",
+                b.mean.pulmonary_capillary_mmhg, b.mean.pcwp_mmhg
+            ));
         }
     }
 
@@ -1734,12 +1894,14 @@ pub fn run(
 pub fn frame_times(
     patient: Patient,
     size: [f32; 2],
+    tab: Tab,
     warmup: usize,
     frames: usize,
 ) -> Result<Vec<Duration>, crate::Error> {
     let ctx = egui::Context::default();
     ctx.set_visuals(egui::Visuals::dark());
     let mut app = Dashboard::headless(Engine::new(patient)?);
+    app.set_tab(tab);
     let input = egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,

@@ -7,6 +7,7 @@
 
 use crate::batch;
 use crate::calibration::{self, Fit, Measurement};
+use crate::circulation::{N_NODES, N_PATHS};
 use crate::cohort::Outcome;
 use crate::drugs::Drug;
 use crate::engine::Status;
@@ -115,6 +116,39 @@ pub struct WaveSample {
     pub spo2_lower_pct: f64,
 }
 
+/// The whole circulation at a frame's end: what the schematic draws (volumes, flows,
+/// saturations), sent once per frame rather than per sample.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Picture {
+    pub v_ml: [f64; N_NODES],
+    pub p_mmhg: [f64; N_NODES],
+    pub q_ml_s: [f64; N_PATHS],
+    /// O2 saturation (0-1) of each compartment.
+    pub sat: [f64; N_NODES],
+    /// Fraction (0-1) of each compartment's blood that came from the ECMO return cannula.
+    pub ecmo_fraction: [f64; N_NODES],
+    /// Saturation of the blood leaving the oxygenator.
+    pub oxygenator_out_sat: f64,
+    /// IABP balloon gas volume.
+    pub balloon_ml: f64,
+}
+
+impl Picture {
+    pub fn of(e: &Engine) -> Self {
+        let s = e.snapshot();
+        let o = e.oxygen();
+        Picture {
+            v_ml: s.v_ml,
+            p_mmhg: s.p_mmhg,
+            q_ml_s: s.q_ml_s,
+            sat: std::array::from_fn(|i| o.saturation(Node::ALL[i])),
+            ecmo_fraction: std::array::from_fn(|i| o.ecmo_fraction(Node::ALL[i])),
+            oxygenator_out_sat: o.oxygenator_outlet(o.saturation(Node::Ra)),
+            balloon_ml: e.balloon_ml(),
+        }
+    }
+}
+
 /// One point of the trends: beat means and slow state every [`TREND_INTERVAL_S`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TrendPoint {
@@ -150,6 +184,8 @@ pub enum Event {
         out: Output,
         /// The slow state at the frame's end (drugs, lung water, mixing zone).
         status: Box<Status>,
+        /// The circulation at the frame's end (the schematic).
+        picture: Box<Picture>,
         /// The patient, when a scenario event changed it in this frame.
         patient: Option<Box<Patient>>,
     },
@@ -271,6 +307,7 @@ impl Stepper {
         Event::Frame {
             out,
             status: Box::new(self.engine.status()),
+            picture: Box::new(Picture::of(&self.engine)),
             patient,
         }
     }
