@@ -48,9 +48,10 @@ const WIDTH_SMOOTHING_S: f32 = 0.5;
 const GRADIENT_PIECES: usize = 6;
 /// A valve is drawn open above this forward flow (mL/s).
 const VALVE_OPEN_ML_S: f64 = 0.5;
-/// Lung water index (mL/kg) drawn as dry lung, and the one drawn fully flooded.
-const LUNG_DRY_ML_KG: f64 = 7.0;
-const LUNG_FLOODED_ML_KG: f64 = 15.0;
+/// Lung water index (mL/kg) drawn as dry lung (the model's normal), and the one drawn fully
+/// flooded (half again above the oedema threshold).
+const LUNG_DRY_ML_KG: f64 = crate::lungs::NORMAL_WATER_ML_KG;
+const LUNG_FLOODED_ML_KG: f64 = 1.5 * crate::lungs::OEDEMA_WATER_ML_KG;
 /// Drawn pump rotor turns per second per rpm (a stroboscopic 1/50 of the real speed).
 const ROTOR_TURNS_PER_S_PER_RPM: f32 = 1.0 / 3000.0;
 /// Frames longer than this (a stalled window) do not make particles jump.
@@ -394,6 +395,12 @@ fn along(points: &[(f32, f32)], s: f32) -> Pos2 {
     pos2(last.0, last.1)
 }
 
+/// The distance after which a track's particle pattern repeats: whole particle spacings
+/// covering its length.
+fn period(vessel: &Vessel) -> f32 {
+    (length(vessel.points) / PARTICLE_SPACING).ceil().max(1.0) * PARTICLE_SPACING
+}
+
 fn length(points: &[(f32, f32)]) -> f32 {
     points
         .windows(2)
@@ -457,7 +464,8 @@ impl Schematic {
         }
         for (k, vessel) in Self::tracks().enumerate() {
             let flow = Self::track_flow(view, vessel);
-            self.phase[k] = (self.phase[k] + particle_speed(flow) * dt).rem_euclid(1.0e4);
+            // Wrapped by the track's own particle period, so the wrap is invisible.
+            self.phase[k] = (self.phase[k] + particle_speed(flow) * dt).rem_euclid(period(vessel));
         }
         let p = view.patient;
         let pump_rpm = if p.ecmo.enabled {
@@ -556,8 +564,7 @@ impl Schematic {
         let dot = c.len((0.35 * width).max(0.35));
         let n = (total / PARTICLE_SPACING).ceil() as usize;
         for i in 0..n {
-            let s = (self.phase[k] + i as f32 * PARTICLE_SPACING)
-                .rem_euclid(n as f32 * PARTICLE_SPACING);
+            let s = (self.phase[k] + i as f32 * PARTICLE_SPACING).rem_euclid(period(vessel));
             if s > total {
                 continue;
             }
@@ -1058,6 +1065,30 @@ mod tests {
         assert!(particle_speed(400.0) > particle_speed(80.0));
         assert!(particle_speed(1e6) <= PARTICLE_MAX_SPEED);
         assert_eq!(particle_speed(0.0), 0.0);
+    }
+
+    #[test]
+    fn retrograde_aortic_flow_runs_the_particles_backward() {
+        let patient = crate::presets::load("healthy").unwrap();
+        let mut picture = Picture::default();
+        let ascending = Path::RootToArch.index();
+        let k = Schematic::tracks()
+            .position(|v| v.path == Path::RootToArch)
+            .unwrap();
+        let mut s = Schematic::default();
+        for (q, forward) in [(80.0, true), (-60.0, false)] {
+            picture.q_ml_s[ascending] = q;
+            let view = View {
+                picture: &picture,
+                patient: &patient,
+                status: None,
+                av_shut_beats: 0,
+                pump_rpm: 0.0,
+            };
+            let before = s.phase[k];
+            s.advance(&view, 0.02);
+            assert_eq!(s.phase[k] > before, forward, "flow {q} mL/s");
+        }
     }
 
     #[test]
