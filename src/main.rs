@@ -7,6 +7,7 @@ use cli::{Cli, CliError, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let args = match Cli::try_parse() {
         Ok(args) => args,
         // Help and version go to stdout as usual; a usage error is one line, exit 2.
@@ -153,5 +154,15 @@ fn finish(result: Result<(), CliError>) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing into a pipe whose reader has gone (`| head`) panics. A
+/// command-line tool should end quietly there, as Unix tools do: take the default action back.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any other thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

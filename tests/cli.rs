@@ -627,3 +627,27 @@ fn a_killed_recording_is_readable_up_to_its_last_flush() {
     assert!(t.windows(2).all(|w| ((w[1] - w[0]) - 0.005).abs() < 1e-3));
     let _ = std::fs::remove_file(&path);
 }
+
+/// A reader that goes away (`ecmo-unload bench | head -1`) ends the tool quietly, not with a
+/// panic on the broken pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecmo-unload"))
+        .args(["bench", "--seconds", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader (and with it the pipe) is dropped here; the bench goes on printing.
+    assert!(first.starts_with("preset"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "stderr: {err}");
+}
