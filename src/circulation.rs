@@ -432,6 +432,21 @@ impl Circuit {
             *v = next;
             return false;
         }
+        self.limit(dt_s, q, q_state, v);
+        true
+    }
+
+    /// The limiter of [`Self::integrate`], out of line: it almost never runs, and kept inline
+    /// its state made the common path spill registers to the stack.
+    #[cold]
+    #[inline(never)]
+    fn limit(
+        &self,
+        dt_s: f64,
+        q: &mut [f64; N_PATHS],
+        q_state: &mut [f64; N_PATHS],
+        v: &mut [f64; N_NODES],
+    ) {
         let mut outflow_ml = [0.0; N_NODES];
         for (j, &qj) in q.iter().enumerate() {
             let (source, _) = self.source_sink(j, qj);
@@ -457,7 +472,6 @@ impl Circuit {
                 *x = 0.0;
             }
         }
-        true
     }
 
     /// The node a flow leaves and the node it enters.

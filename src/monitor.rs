@@ -532,23 +532,29 @@ impl Monitor {
         let mut done = None;
         let window_full = !s.beating && self.acc.duration_s >= NO_BEAT_WINDOW_S - 1e-9;
         if (s.r_wave || window_full) && self.acc.started {
-            self.acc.close_loop(s);
-            let mut beat = if s.r_wave {
-                self.acc.finish(&self.lv, self.bsa_m2)
-            } else {
-                self.acc.finish_window(&self.lv, self.bsa_m2)
-            };
-            beat.after_assisted = self.beats.back().is_some_and(|b| b.iabp_assisted);
-            if self.beats.len() == BEAT_LOG_CAPACITY {
-                self.beats.pop_front();
-            }
-            self.beats.push_back(beat);
-            self.beats_total += 1;
-            self.acc = Accumulator::new();
-            done = Some(beat);
+            done = Some(self.close_beat(s));
         }
         self.acc.add(s, self.lv.v0_ml);
         done
+    }
+
+    /// Close the beat in progress (once a beat, out of the per-step path).
+    #[inline(never)]
+    fn close_beat(&mut self, s: &Sample) -> Beat {
+        self.acc.close_loop(s);
+        let mut beat = if s.r_wave {
+            self.acc.finish(&self.lv, self.bsa_m2)
+        } else {
+            self.acc.finish_window(&self.lv, self.bsa_m2)
+        };
+        beat.after_assisted = self.beats.back().is_some_and(|b| b.iabp_assisted);
+        if self.beats.len() == BEAT_LOG_CAPACITY {
+            self.beats.pop_front();
+        }
+        self.beats.push_back(beat);
+        self.beats_total += 1;
+        self.acc = Accumulator::new();
+        beat
     }
 
     /// Completed beats, oldest first (at most [`BEAT_LOG_CAPACITY`]).
