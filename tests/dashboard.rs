@@ -2,6 +2,8 @@
 //! set, frames run. Headless backend: no thread, no clock, the engine advances per frame.
 #![cfg(feature = "gui")]
 
+mod common;
+
 use ecmo_unload::app::Dashboard;
 use ecmo_unload::{Engine, presets};
 use egui_kittest::Harness;
@@ -12,16 +14,8 @@ fn harness(preset: &str) -> Harness<'static, Dashboard> {
 }
 
 fn harness_for(patient: ecmo_unload::Patient) -> Harness<'static, Dashboard> {
-    let engine = Engine::new(patient).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .build_ui_state(
-            |ui, app: &mut Dashboard| {
-                app.poll(ui.ctx());
-                app.dashboard_ui(ui);
-            },
-            Dashboard::headless(engine),
-        )
+    let app = Dashboard::headless(Engine::new(patient).unwrap());
+    common::harness(app, 1600.0, 1000.0)
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! rewrites them after an intended change of the picture.
 #![cfg(feature = "gui")]
 
+mod common;
+
 use ecmo_unload::app::sim::Command;
 use ecmo_unload::app::{Dashboard, Tab};
 use ecmo_unload::oxygen::MixingZone;
@@ -18,15 +20,7 @@ const SETTLE_FRAMES: usize = 120;
 fn circulation(patient: Patient) -> Harness<'static, Dashboard> {
     let mut app = Dashboard::headless(Engine::new(patient).unwrap());
     app.set_tab(Tab::Circulation);
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut Dashboard| {
-                app.poll(ui.ctx());
-                app.dashboard_ui(ui);
-            },
-            app,
-        )
+    common::harness(app, 1280.0, 800.0)
 }
 
 fn preset(name: &str, sets: &[&str]) -> Harness<'static, Dashboard> {
