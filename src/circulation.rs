@@ -8,7 +8,7 @@
 //! valves (one-way, inertial, optional regurgitant orifice), conduits (resistance + inertance,
 //! flow is a state), resistors (flow follows pressure at once).
 
-use crate::heart::{Activation, ChamberLaw};
+use crate::heart::{Activation, ChamberLaw, GROWTH_RESYNC_STEPS, Growth};
 use crate::patient::{Conduit, Patient, Valve, Vessel};
 use crate::units::s_from_ms;
 use crate::valves::{self, Inertial, ValveState};
@@ -186,6 +186,10 @@ pub struct Circuit {
     /// Closing volume per valve.
     pub closing_volume_ml: [f64; 4],
     dt_s: f64,
+    /// The chambers' EDPVR exponentials carried between steps, and steps since their last exact
+    /// computation.
+    growth: [Growth; N_CHAMBERS],
+    since_exact: u32,
 }
 
 /// Path ends as compile-time tables: the step loops index with constants (no bounds checks).
@@ -231,6 +235,8 @@ impl Circuit {
             dt_s: s_from_ms(p.numerics.dt_ms),
             inertial: [Inertial::default(); N_PATHS],
             conductance_ml_s_per_mmhg: [0.0; N_PATHS],
+            growth: [Growth::default(); N_CHAMBERS],
+            since_exact: 0,
         };
         for (i, law) in c.chamber.iter().enumerate() {
             c.v0_ml[i] = law.v0_ml;
@@ -324,11 +330,11 @@ impl Circuit {
     }
 
     /// Pressures from volumes. `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).
-    #[inline]
     /// `balloon_ml`: an intra-aortic balloon's gas volume, which occupies the descending aorta
     /// alongside its blood.
+    #[inline]
     pub fn pressures(
-        &self,
+        &mut self,
         activation: &[f64; N_CHAMBERS],
         v: &[f64; N_NODES],
         balloon_ml: f64,
@@ -347,8 +353,15 @@ impl Circuit {
             };
             *out = self.vessel_pressure_mmhg(i, held);
         }
+        let exact = self.since_exact == 0;
+        self.since_exact = (self.since_exact + 1) % GROWTH_RESYNC_STEPS;
         for k in 0..N_CHAMBERS {
-            p[k] = self.chamber[k].pressure_mmhg(activation[k], v[k]);
+            p[k] = self.chamber[k].pressure_tracked_mmhg(
+                activation[k],
+                v[k],
+                &mut self.growth[k],
+                exact,
+            );
         }
         p[N_CHAMBERS..].copy_from_slice(&vessels);
     }

@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 /// helium in about 80-100 ms, T).
 pub const INFLATION_S: f64 = 0.08;
 pub const DEFLATION_S: f64 = 0.08;
+/// Their reciprocals (the balloon moves every step).
+const PER_INFLATION_S: f64 = 1.0 / INFLATION_S;
+const PER_DEFLATION_S: f64 = 1.0 / DEFLATION_S;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -188,9 +191,9 @@ impl IabpConsole {
         if v == goal {
             v
         } else if v < goal {
-            (v + target * dt_s / INFLATION_S).min(goal)
+            (v + target * dt_s * PER_INFLATION_S).min(goal)
         } else {
-            (v - target * dt_s / DEFLATION_S).max(goal)
+            (v - target * dt_s * PER_DEFLATION_S).max(goal)
         }
     }
 }

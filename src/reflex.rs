@@ -45,6 +45,8 @@ const F_MIN: f64 = 2.52;
 const F_MAX: f64 = 47.78;
 const TAU_Z_S: f64 = 6.37;
 const TAU_P_S: f64 = 2.076;
+/// Its reciprocal: the afferent filter runs every step.
+const PER_TAU_P_S: f64 = 1.0 / TAU_P_S;
 const F_ES_INF: f64 = 2.10;
 const F_ES_0: f64 = 16.11;
 const F_ES_MIN: f64 = 2.66;
@@ -144,7 +146,7 @@ impl Baroreflex {
         // Afferent filter with its derivative term (rate sensitivity of the sinus).
         self.p_tilde_mmhg += (dt_s * (p_cs_mmhg - self.p_tilde_mmhg)
             + TAU_Z_S * (p_cs_mmhg - self.p_prev_mmhg))
-            / TAU_P_S;
+            * PER_TAU_P_S;
         self.p_prev_mmhg = p_cs_mmhg;
         self.since_update_s += dt_s;
         if self.since_update_s < REFLEX_UPDATE_S {
