@@ -54,6 +54,8 @@ const LUNG_DRY_ML_KG: f64 = crate::lungs::NORMAL_WATER_ML_KG;
 const LUNG_FLOODED_ML_KG: f64 = 1.5 * crate::lungs::OEDEMA_WATER_ML_KG;
 /// Drawn pump rotor turns per second per rpm (a stroboscopic 1/50 of the real speed).
 const ROTOR_TURNS_PER_S_PER_RPM: f32 = 1.0 / 3000.0;
+/// Drawn Impella rotor turns per second per P-level (a slow stroboscopic stand-in).
+const IMPELLA_TURNS_PER_S_PER_LEVEL: f32 = 0.25;
 /// Frames longer than this (a stalled window) do not make particles jump.
 const MAX_FRAME_S: f32 = 0.1;
 
@@ -476,7 +478,8 @@ impl Schematic {
         self.rotor_turns = (self.rotor_turns + pump_rpm * ROTOR_TURNS_PER_S_PER_RPM * dt).fract();
         if p.impella.enabled {
             let level = p.impella.p_level as f32;
-            self.impella_turns = (self.impella_turns + level * 0.25 * dt).fract();
+            self.impella_turns =
+                (self.impella_turns + level * IMPELLA_TURNS_PER_S_PER_LEVEL * dt).fract();
         }
         self.clock_s += dt;
     }
