@@ -7,6 +7,7 @@ use ecmo_unload::calibration::{self, Measurement};
 use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
 use ecmo_unload::cohort;
 use ecmo_unload::drugs::Drug;
+use ecmo_unload::fluids;
 use ecmo_unload::forecast::{self, LUNG_PROJECTION_H, Strategy};
 use ecmo_unload::scenario::{self, Scenario};
 use ecmo_unload::{Engine, Error, Patient, presets, settings};
@@ -224,29 +225,22 @@ pub struct RunOptions<'a> {
     pub scenario: Option<&'a str>,
 }
 
-/// `HEAD:NUMBER` (the form of `--fluid` and `--bolus`) into its head and number; `usage` names
-/// the flag and an example for the error.
-fn head_and_number<'t>(text: &'t str, usage: &str) -> Result<(&'t str, f64), CliError> {
-    let bad = || CliError::Usage(format!("{usage}, got '{text}'"));
-    let (head, number) = text.split_once(':').ok_or_else(bad)?;
-    let number: f64 = number.trim().parse().map_err(|_| bad())?;
-    Ok((head.trim(), number))
-}
-
 /// `ML:MINUTES` into (mL, seconds).
 fn parse_fluid(text: &str) -> Result<(f64, f64), CliError> {
-    let usage = "--fluid: expected ML:MINUTES, e.g. 500:10 or -300:60";
-    let (ml, min) = head_and_number(text, usage)?;
-    let ml: f64 = ml
-        .parse()
-        .map_err(|_| CliError::Usage(format!("{usage}, got '{text}'")))?;
-    Ok((ml, min * 60.0))
+    fluids::parse_order(text).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--fluid: expected ML:MINUTES, e.g. 500:10 or -300:60, got '{text}'"
+        ))
+    })
 }
 
 /// `DRUG:MCG_KG` into (drug, dose).
 fn parse_bolus(text: &str) -> Result<(Drug, f64), CliError> {
-    let (drug, dose) = head_and_number(text, "--bolus: expected DRUG:MCG_KG, e.g. milrinone:50")?;
-    Ok((Drug::parse(drug)?, dose))
+    Drug::parse_bolus(text)?.ok_or_else(|| {
+        CliError::Usage(format!(
+            "--bolus: expected DRUG:MCG_KG, e.g. milrinone:50, got '{text}'"
+        ))
+    })
 }
 
 pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError> {

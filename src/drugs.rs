@@ -62,6 +62,19 @@ impl Drug {
             })
     }
 
+    /// A loading dose as written `DRUG:MCG_KG` (`run --bolus`, a scenario's `bolus` action);
+    /// `Ok(None)` if it is not a name and a number, an error naming the drugs if the name is
+    /// not one of them.
+    pub fn parse_bolus(text: &str) -> Result<Option<(Drug, f64)>, Error> {
+        let Some((name, dose)) = text.split_once(':') else {
+            return Ok(None);
+        };
+        let Ok(dose) = dose.trim().parse::<f64>() else {
+            return Ok(None);
+        };
+        Ok(Some((Drug::parse(name.trim())?, dose)))
+    }
+
     fn index(self) -> usize {
         self as usize
     }

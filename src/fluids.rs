@@ -9,6 +9,15 @@ use crate::error::Error;
 pub const MAX_ORDER_ML: f64 = 5000.0;
 pub const MAX_ORDER_S: f64 = 24.0 * 3600.0;
 
+/// A fluid order as written `ML:MINUTES` (`run --fluid`, a scenario's `fluid` action): (mL,
+/// seconds); `None` if it is not two numbers.
+pub fn parse_order(text: &str) -> Option<(f64, f64)> {
+    let (ml, min) = text.split_once(':')?;
+    let ml: f64 = ml.trim().parse().ok()?;
+    let min: f64 = min.trim().parse().ok()?;
+    Some((ml, crate::units::s_from_min(min)))
+}
+
 /// The running fluid order.
 #[derive(Clone, Debug, Default)]
 pub struct Fluids {

@@ -11,6 +11,7 @@
 use crate::drugs::Drug;
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::fluids;
 use crate::presets;
 use crate::settings;
 use serde::{Deserialize, Serialize};
@@ -182,28 +183,13 @@ pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
     };
     let a = action.trim();
     if let Some(rest) = a.strip_prefix("fluid ") {
-        let (ml, min) = rest
-            .split_once(':')
-            .ok_or_else(|| bad("expected fluid ML:MINUTES"))?;
-        let ml: f64 = ml
-            .trim()
-            .parse()
-            .map_err(|_| bad("fluid volume is not a number"))?;
-        let min: f64 = min
-            .trim()
-            .parse()
-            .map_err(|_| bad("minutes is not a number"))?;
-        return e.give_fluid(ml, min * SECONDS_PER_MINUTE);
+        let (ml, s) = fluids::parse_order(rest).ok_or_else(|| bad("expected fluid ML:MINUTES"))?;
+        return e.give_fluid(ml, s);
     }
     if let Some(rest) = a.strip_prefix("bolus ") {
-        let (drug, dose) = rest
-            .split_once(':')
-            .ok_or_else(|| bad("expected bolus DRUG:MCG_KG"))?;
-        let dose: f64 = dose
-            .trim()
-            .parse()
-            .map_err(|_| bad("dose is not a number"))?;
-        return e.give_bolus(Drug::parse(drug.trim())?, dose);
+        let (drug, dose) =
+            Drug::parse_bolus(rest)?.ok_or_else(|| bad("expected bolus DRUG:MCG_KG"))?;
+        return e.give_bolus(drug, dose);
     }
     if let Some((key, factor)) = a.split_once("*=") {
         let key = key.trim();
@@ -221,8 +207,6 @@ pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
     let (key, value) = settings::parse_assignment(a)?;
     e.set(key, value)
 }
-
-const SECONDS_PER_MINUTE: f64 = 60.0;
 
 impl Scenario {
     /// Parse and check a scenario; `file` names it in errors.

@@ -61,6 +61,10 @@ pub fn min_from_s(s: f64) -> f64 {
     s / 60.0
 }
 
+pub fn s_from_min(min: f64) -> f64 {
+    min * 60.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
