@@ -146,7 +146,7 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
             format!("{:.0} % of the beat", b.impella_suction_pct),
         ));
     }
-    let closed = i.recent.iter().rev().take_while(|b| !b.av_opened).count();
+    let closed = av_shut_beats(i.recent.iter());
     if closed >= AV_CLOSED_BEATS {
         out.push((
             Alarm::AorticValveClosed,
@@ -185,4 +185,9 @@ pub fn of_engine(e: &Engine) -> Vec<(Alarm, String)> {
         ecmo_on: p.ecmo.enabled,
         impella_on: p.impella.enabled,
     })
+}
+
+/// The latest beats in a row (of `beats`, oldest first) in which the aortic valve stayed shut.
+pub fn av_shut_beats<'a>(beats: impl DoubleEndedIterator<Item = &'a Beat>) -> usize {
+    beats.rev().take_while(|b| !b.av_opened).count()
 }

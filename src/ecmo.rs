@@ -181,15 +181,23 @@ fn secant_r(linear: f64, quadratic: f64, q_ml_s: f64) -> f64 {
 }
 
 /// A collapsing inlet of open fraction f has f^2 the conductance of an orifice: the factor on
-/// its resistance (1 when fully open, the usual case, without dividing).
+/// its resistance (1 when fully open, the usual case, without dividing). The law of every
+/// pump inlet here: ECMO drainage, the LV vent and the Impella's.
 #[inline]
-fn collapse_factor(open: f64) -> f64 {
+pub fn collapse_factor(open: f64) -> f64 {
     if open >= 1.0 {
         1.0
     } else {
         let f = open.max(f64::MIN_POSITIVE);
         1.0 / (f * f)
     }
+}
+
+/// The pump's flow (mL/s) in a step's path flows: drainage plus the vent that joins it.
+#[inline]
+pub fn pump_flow_ml_s(q_ml_s: &[f64; crate::circulation::N_PATHS]) -> f64 {
+    use crate::circulation::Path;
+    q_ml_s[Path::EcmoDrainage.index()] + q_ml_s[Path::LvVent.index()]
 }
 
 /// Fraction of the drainage inlet still open at a right-atrial volume (0 = collapsed).

@@ -216,6 +216,9 @@ pub struct Engine {
     q_state_ml_s: [f64; N_PATHS],
     valve_state: [ValveState; 4],
     q_ml_s: [f64; N_PATHS],
+    /// The step that made `q_ml_s` (the O2 transport collects them one step late, after a
+    /// change of dt too).
+    flows_dt_s: f64,
     activation: [f64; N_CHAMBERS],
     last_r_wave: bool,
     support: Support,
@@ -272,6 +275,7 @@ impl Engine {
             q_state_ml_s: [0.0; N_PATHS],
             valve_state: [ValveState::default(); 4],
             q_ml_s: [0.0; N_PATHS],
+            flows_dt_s: 0.0,
             activation: [0.0; N_CHAMBERS],
             last_r_wave: false,
             support,
@@ -303,7 +307,7 @@ impl Engine {
         // The O2 transport collects the flows of the step before, read here rather than at its
         // end: the step's flows are then long stored (reading them back at once stalls on store
         // forwarding), and the transport runs every SLOW_UPDATE_S anyway.
-        self.oxygen.carry(&self.q_ml_s, dt);
+        self.oxygen.carry(&self.q_ml_s, self.flows_dt_s);
         let r_wave = std::mem::take(&mut self.clock.r_wave_pending);
         self.activation = self.clock.activation(&self.circuit.activation);
         self.circuit.pressures(
@@ -371,6 +375,7 @@ impl Engine {
             let h = std::mem::take(&mut self.since_slow_s);
             self.slow_update(h);
         }
+        self.flows_dt_s = dt;
         self.steps += 1;
         self.t_s = self.t_origin_s + self.steps as f64 * dt;
         self.clock.since_r_s += dt;

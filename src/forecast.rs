@@ -188,9 +188,8 @@ fn last_loop(e: &mut Engine) -> Vec<[f64; 2]> {
     let limit = e.t_s() + MAX_LOOP_S;
     while e.t_s() < limit {
         let done = e.step().is_some();
-        let s = e.snapshot();
-        let lv = crate::Node::Lv.index();
-        points.push([s.v_ml[lv], s.p_mmhg[lv]]);
+        let lv = crate::Node::Lv;
+        points.push([e.volume_ml(lv), e.pressure_mmhg(lv)]);
         if done && points.len() > 1 {
             break;
         }

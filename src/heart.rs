@@ -63,7 +63,7 @@ impl Activation {
     }
 
     /// e at time `t_s` after onset, with time constants scaled by `scale` (sqrt(RR / 1 s)).
-    #[inline]
+    #[cfg(test)]
     pub fn at(&self, t_s: f64, scale: f64) -> f64 {
         self.at_rate(t_s, table_rate_per_s(scale))
     }
@@ -148,8 +148,14 @@ impl ChamberLaw {
         if v_ml < self.linear_from_ml {
             self.edpvr_a_mmhg * ((self.edpvr_b_per_ml * (v_ml - self.v0_ml)).exp() - 1.0)
         } else {
-            EDPVR_LINEAR_ABOVE_MMHG + self.linear_slope_mmhg_per_ml * (v_ml - self.linear_from_ml)
+            self.tangent_mmhg(v_ml)
         }
+    }
+
+    /// The EDPVR's tangent continuation above [`EDPVR_LINEAR_ABOVE_MMHG`].
+    #[inline]
+    fn tangent_mmhg(&self, v_ml: f64) -> f64 {
+        EDPVR_LINEAR_ABOVE_MMHG + self.linear_slope_mmhg_per_ml * (v_ml - self.linear_from_ml)
     }
 
     /// Integral of the EDPVR from V0 to V (for the potential-energy part of PVA).
@@ -186,7 +192,13 @@ impl ChamberLaw {
     /// [`Self::pressure_mmhg`] for the step loop: the EDPVR's exponential carried from the last
     /// step's by the small volume change since (see [`Growth`]), `exact` forcing a fresh one.
     #[inline]
-    pub fn pressure_tracked_mmhg(&self, e: f64, v_ml: f64, g: &mut Growth, exact: bool) -> f64 {
+    pub(crate) fn pressure_tracked_mmhg(
+        &self,
+        e: f64,
+        v_ml: f64,
+        g: &mut Growth,
+        exact: bool,
+    ) -> f64 {
         let edpvr = if v_ml < self.linear_from_ml {
             let dx = self.edpvr_b_per_ml * (v_ml - g.v_ml);
             g.value = if !exact && dx.abs() < GROWTH_MAX_STEP {
@@ -200,7 +212,7 @@ impl ChamberLaw {
         } else {
             // On the tangent: no exponential to carry; the next one is computed afresh.
             g.v_ml = f64::NAN;
-            EDPVR_LINEAR_ABOVE_MMHG + self.linear_slope_mmhg_per_ml * (v_ml - self.linear_from_ml)
+            self.tangent_mmhg(v_ml)
         };
         self.blend(e, v_ml, edpvr)
     }
@@ -228,7 +240,7 @@ pub const GROWTH_RESYNC_STEPS: u32 = 64;
 /// a volume moves by a fraction of a millilitre per 0.5 ms step, so e^(B dV) by a short series
 /// replaces a libm `exp` per chamber per step (the step loop's largest single cost).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Growth {
+pub(crate) struct Growth {
     v_ml: f64,
     value: f64,
 }

@@ -129,8 +129,7 @@ impl ImpellaPump {
         let line = if inlet_open >= 1.0 {
             self.open_line
         } else {
-            let open = inlet_open.max(f64::MIN_POSITIVE);
-            let r = self.r_mmhg_s_per_ml / (open * open);
+            let r = self.r_mmhg_s_per_ml * crate::ecmo::collapse_factor(inlet_open);
             Inertial::new(r, CANNULA_INERTANCE_MMHG_S2_PER_ML, self.dt_s)
         };
         self.flow_ml_s = line.step(self.flow_ml_s, lv_mmhg - aorta_mmhg + self.head_mmhg);

@@ -355,7 +355,7 @@ impl Accumulator {
             self.diastole_balloon_max = self.diastole_balloon_max.max(s.devices.iabp_balloon_ml);
         }
         let q = s.q_ml_s;
-        self.ecmo_ml += (q[Path::EcmoDrainage.index()] + q[Path::LvVent.index()]) * dt;
+        self.ecmo_ml += crate::ecmo::pump_flow_ml_s(q) * dt;
         self.vent_ml += q[Path::LvVent.index()] * dt;
         self.septostomy_ml += q[Path::Septostomy.index()] * dt;
         self.rpm_int += s.devices.ecmo_rpm * dt;

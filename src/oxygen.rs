@@ -217,6 +217,20 @@ impl OxygenTransport {
         s_in + (self.oxygenator_target - s_in) * self.oxygenator_transfer
     }
 
+    /// Saturation of the blood the ECMO returns at path flows `q_ml_s`: the drainage (RA) and
+    /// vent (LV) blood each through the oxygenator, mixed by their flows (the RA's alone with no
+    /// forward pump flow).
+    pub fn ecmo_return_saturation(&self, q_ml_s: &[f64; N_PATHS]) -> f64 {
+        let drain = q_ml_s[Path::EcmoDrainage.index()].max(0.0);
+        let vent = q_ml_s[Path::LvVent.index()].max(0.0);
+        let from_ra = self.oxygenator_outlet(self.saturation(Node::Ra));
+        if drain + vent <= 0.0 {
+            return from_ra;
+        }
+        let from_lv = self.oxygenator_outlet(self.saturation(Node::Lv));
+        (drain * from_ra + vent * from_lv) / (drain + vent)
+    }
+
     /// Fraction of the blood in `n` that came from the ECMO return.
     pub fn ecmo_fraction(&self, n: Node) -> f64 {
         self.ecmo[n.index()]

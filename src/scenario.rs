@@ -313,8 +313,14 @@ impl Scenario {
     }
 }
 
-/// Summary keys a condition may name, learnt from a short run of the healthy preset.
-fn summary_keys() -> Vec<String> {
+/// Summary keys a condition may name, learnt once per process from a short run of the healthy
+/// preset (every scenario load checks its conditions against them).
+fn summary_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(learn_summary_keys)
+}
+
+fn learn_summary_keys() -> Vec<String> {
     let summary = presets::load("healthy")
         .ok()
         .and_then(|p| Engine::new(p).ok())
@@ -343,6 +349,10 @@ fn locate(text: &str, needle: &str) -> (usize, usize) {
 pub struct Fired {
     pub name: String,
     pub t_s: f64,
+    /// Why an action of the event could not be applied (actions are checked at load, so this
+    /// is rare); the event still counts as fired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 /// A scenario's timeline being played against an engine (the engine lives elsewhere: the
@@ -382,13 +392,20 @@ impl Timeline {
             return Ok(());
         }
         self.done[k] = true;
-        for a in self.scenario.events[k].actions.clone() {
-            apply_action(e, &a)?;
-        }
+        // Recorded before its actions, so a failing one is this event's outcome.
         self.fired.push(Fired {
             name: self.scenario.events[k].name.clone(),
             t_s: e.t_s(),
+            failed: None,
         });
+        for a in self.scenario.events[k].actions.clone() {
+            if let Err(err) = apply_action(e, &a) {
+                if let Some(f) = self.fired.last_mut() {
+                    f.failed = Some(err.to_string());
+                }
+                return Err(err);
+            }
+        }
         Ok(())
     }
 

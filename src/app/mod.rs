@@ -542,7 +542,11 @@ impl Dashboard {
                     } else {
                         "scenario"
                     };
-                    self.note(source, format!("{} (at {:.0} s)", f.name, f.t_s));
+                    let outcome = f
+                        .failed
+                        .as_ref()
+                        .map_or(String::new(), |why| format!(", failed: {why}"));
+                    self.note(source, format!("{} (at {:.0} s{outcome})", f.name, f.t_s));
                     self.scenario.fired.push(f.clone());
                 }
                 if let Some(r) = &mut self.recorder {
@@ -1248,7 +1252,7 @@ impl Dashboard {
 
     /// The latest beats in a row in which the aortic valve stayed shut.
     fn av_shut_beats(&self) -> usize {
-        self.beats.iter().rev().take_while(|b| !b.av_opened).count()
+        crate::alarms::av_shut_beats(self.beats.iter())
     }
 
     /// The Circulation tab: the live schematic, and beside it the console or indicator of what
@@ -1664,7 +1668,6 @@ impl Dashboard {
         marks
     }
 
-    /// LV (volume, pressure) over the last beat and a bit.
     /// The last complete beat's LV loop (closed, updated beat by beat; before the first beat,
     /// whatever there is).
     fn loop_points(&self) -> Vec<[f64; 2]> {

@@ -285,11 +285,23 @@ static SEPTOSTOMY: Vessel = v(
 );
 static IMPELLA: Vessel = v(Path::Impella, &[(62.0, 78.0), (55.5, 63.0), (52.5, 51.0)]);
 
-/// Vessels of the native circulation, and the devices' particle tracks (ECMO venous limb, pump
-/// to oxygenator, arterial limb, LV vent, septostomy, Impella).
+/// Vessels of the native circulation, and the devices' particle tracks after them.
 const N_VESSELS: usize = 19;
 const N_DEVICE_TRACKS: usize = 6;
 const N_TRACKS: usize = N_VESSELS + N_DEVICE_TRACKS;
+static DEVICE_TRACKS: [&Vessel; N_DEVICE_TRACKS] = [
+    &ECMO_VENOUS,
+    &ECMO_PUMP_TO_OXYGENATOR,
+    &ECMO_ARTERIAL,
+    &LV_VENT,
+    &SEPTOSTOMY,
+    &IMPELLA,
+];
+/// Where each device track's particle phase is kept (its place in `Schematic::tracks`).
+const TRACK_ECMO_VENOUS: usize = N_VESSELS;
+const TRACK_LV_VENT: usize = N_VESSELS + 3;
+const TRACK_SEPTOSTOMY: usize = N_VESSELS + 4;
+const TRACK_IMPELLA: usize = N_VESSELS + 5;
 
 /// The schematic's own state: animation phases and what the user picked.
 pub struct Schematic {
@@ -411,8 +423,9 @@ fn length(points: &[(f32, f32)]) -> f32 {
 }
 
 impl Schematic {
-    /// The schematic in a square that fills `ui`'s width or height; returns the clicked target.
-    pub fn schematic_ui(&mut self, ui: &mut egui::Ui, view: &View) -> Option<Target> {
+    /// The schematic in a square that fills `ui`'s width or height; a click selects a target
+    /// (`selected`).
+    pub fn schematic_ui(&mut self, ui: &mut egui::Ui, view: &View) {
         let dt = ui.input(|i| i.stable_dt).min(MAX_FRAME_S);
         self.advance(view, dt);
         ui.horizontal_wrapped(|ui| {
@@ -484,34 +497,23 @@ impl Schematic {
         self.clock_s += dt;
     }
 
-    /// The particle tracks: every vessel, then the devices'.
+    /// The particle tracks: every vessel, then the devices' (at the `TRACK_*` indices).
     fn tracks() -> impl Iterator<Item = &'static Vessel> {
-        let devices: [&'static Vessel; N_DEVICE_TRACKS] = [
-            &ECMO_VENOUS,
-            &ECMO_PUMP_TO_OXYGENATOR,
-            &ECMO_ARTERIAL,
-            &LV_VENT,
-            &SEPTOSTOMY,
-            &IMPELLA,
-        ];
-        VESSELS.iter().chain(devices)
+        VESSELS.iter().chain(DEVICE_TRACKS)
     }
 
-    /// The flow (mL/s) a drawn vessel carries now: its share of the path's, and for the pump
-    /// and arterial limb of the ECMO circuit, the vent's added.
+    /// The flow (mL/s) a drawn vessel carries now: its share of the path's; the pump and the
+    /// arterial limb carry the whole pump flow (drainage and vent).
     fn track_flow(view: &View, vessel: &Vessel) -> f32 {
         let q = &view.picture.q_ml_s;
-        let mut flow = q[vessel.path.index()];
-        if std::ptr::eq(vessel, &ECMO_ARTERIAL) || std::ptr::eq(vessel, &ECMO_PUMP_TO_OXYGENATOR) {
-            flow += q[Path::LvVent.index()];
-        }
+        let flow = if std::ptr::eq(vessel, &ECMO_ARTERIAL)
+            || std::ptr::eq(vessel, &ECMO_PUMP_TO_OXYGENATOR)
+        {
+            crate::ecmo::pump_flow_ml_s(q)
+        } else {
+            q[vessel.path.index()]
+        };
         flow as f32 * vessel.share
-    }
-
-    fn track_index(vessel: &Vessel) -> usize {
-        Self::tracks()
-            .position(|v| std::ptr::eq(v, vessel))
-            .unwrap_or(0)
     }
 
     fn hue_colour(&self, view: &View, hue: Hue) -> Color32 {
@@ -655,7 +657,7 @@ impl Schematic {
         let font = FontId::proportional(c.len(2.0).clamp(9.0, 13.0));
         let (risk, colour) = match view.status {
             Some(s) => (
-                format!("{:?}", s.edema_risk).to_lowercase(),
+                super::serde_plain(&s.edema_risk),
                 super::risk_color(s.edema_risk),
             ),
             None => (String::from("-"), Color32::GRAY),
@@ -738,21 +740,15 @@ impl Schematic {
     fn draw_devices_behind(&self, painter: &egui::Painter, c: &Canvas, view: &View) {
         let p = view.patient;
         if p.ecmo.enabled {
-            for vessel in [&ECMO_VENOUS, &ECMO_PUMP_TO_OXYGENATOR, &ECMO_ARTERIAL] {
-                self.draw_vessel(painter, c, view, vessel, Self::track_index(vessel));
+            for (i, vessel) in DEVICE_TRACKS[..3].iter().enumerate() {
+                self.draw_vessel(painter, c, view, vessel, TRACK_ECMO_VENOUS + i);
             }
             if p.lv_vent.enabled {
-                self.draw_vessel(painter, c, view, &LV_VENT, Self::track_index(&LV_VENT));
+                self.draw_vessel(painter, c, view, &LV_VENT, TRACK_LV_VENT);
             }
         }
         if p.septostomy.diameter_mm > 0.0 {
-            self.draw_vessel(
-                painter,
-                c,
-                view,
-                &SEPTOSTOMY,
-                Self::track_index(&SEPTOSTOMY),
-            );
+            self.draw_vessel(painter, c, view, &SEPTOSTOMY, TRACK_SEPTOSTOMY);
         }
     }
 
@@ -792,10 +788,8 @@ impl Schematic {
                     Stroke::new(1.0, Color32::from_gray(150)),
                 );
             }
-            let flow = crate::units::l_min_from_ml_s(
-                view.picture.q_ml_s[Path::EcmoDrainage.index()]
-                    + view.picture.q_ml_s[Path::LvVent.index()],
-            );
+            let flow =
+                crate::units::l_min_from_ml_s(crate::ecmo::pump_flow_ml_s(&view.picture.q_ml_s));
             painter.text(
                 c.at(pos2(PUMP_CENTRE.x + PUMP_RADIUS + 0.8, 91.0)),
                 Align2::RIGHT_CENTER,
@@ -831,7 +825,7 @@ impl Schematic {
             let angle = self.impella_turns * std::f32::consts::TAU;
             let d = Vec2::angled(angle) * c.len(1.4);
             painter.line_segment([outlet - d, outlet + d], Stroke::new(2.0, Color32::WHITE));
-            self.draw_vessel(painter, c, view, &IMPELLA, Self::track_index(&IMPELLA));
+            self.draw_vessel(painter, c, view, &IMPELLA, TRACK_IMPELLA);
             painter.text(
                 pts[0] + vec2(0.0, c.len(1.5)),
                 Align2::CENTER_TOP,
@@ -954,8 +948,8 @@ impl Schematic {
         ui.label(right);
     }
 
-    /// Invisible buttons over the chambers, lungs and devices; returns the one clicked.
-    fn targets_ui(&mut self, ui: &mut egui::Ui, c: &Canvas, view: &View) -> Option<Target> {
+    /// Invisible buttons over the chambers, lungs and devices; a click selects one.
+    fn targets_ui(&mut self, ui: &mut egui::Ui, c: &Canvas, view: &View) {
         let p = view.patient;
         let mut targets: Vec<(Target, &str, Rect)> = [Node::Ra, Node::Rv, Node::La, Node::Lv]
             .into_iter()
@@ -1016,7 +1010,6 @@ impl Schematic {
                 ),
             ));
         }
-        let mut clicked = None;
         for (i, (target, name, rect)) in targets.into_iter().enumerate() {
             let id = ui.make_persistent_id(("schematic_target", i));
             let r = ui.interact(c.rect(rect), id, Sense::click());
@@ -1031,15 +1024,10 @@ impl Schematic {
             }
             if r.on_hover_text(format!("{name}: click for details"))
                 .clicked()
-                && clicked.is_none()
             {
-                clicked = Some(target);
+                self.selected = Some(target);
             }
         }
-        if let Some(t) = clicked {
-            self.selected = Some(t);
-        }
-        clicked
     }
 }
 

@@ -143,7 +143,7 @@ impl Picture {
             q_ml_s: s.q_ml_s,
             sat: std::array::from_fn(|i| o.saturation(Node::ALL[i])),
             ecmo_fraction: std::array::from_fn(|i| o.ecmo_fraction(Node::ALL[i])),
-            oxygenator_out_sat: o.oxygenator_outlet(o.saturation(Node::Ra)),
+            oxygenator_out_sat: o.ecmo_return_saturation(&s.q_ml_s),
             balloon_ml: e.balloon_ml(),
         }
     }
@@ -253,13 +253,9 @@ impl Stepper {
                 out.beats.push(beat);
             }
             if let Some(tl) = &mut self.timeline {
-                // Actions were checked when the scenario was loaded; a failure here is noted as
-                // the event's outcome, not a reason to stop the patient.
-                if let Err(e) = tl.after_step(&mut self.engine)
-                    && let Some(last) = tl.fired.last_mut()
-                {
-                    last.name = format!("{} (failed: {e})", last.name);
-                }
+                // Actions were checked when the scenario was loaded; a failure here is recorded
+                // on the fired event (`Fired::failed`), not a reason to stop the patient.
+                let _ = tl.after_step(&mut self.engine);
             }
             self.since_sample_s += dt;
             if self.since_sample_s >= SAMPLE_INTERVAL_S {
@@ -449,9 +445,7 @@ fn sample(e: &Engine) -> WaveSample {
         cvp_mmhg: p(Node::Ra),
         la_mmhg: p(Node::La),
         aortic_flow_ml_s: s.q_ml_s[Path::Aortic.index()],
-        ecmo_flow_l_min: l_min_from_ml_s(
-            s.q_ml_s[Path::EcmoDrainage.index()] + s.q_ml_s[Path::LvVent.index()],
-        ),
+        ecmo_flow_l_min: l_min_from_ml_s(crate::ecmo::pump_flow_ml_s(&s.q_ml_s)),
         balloon_ml: e.balloon_ml(),
         since_r_s: e.since_r_s(),
         rr_s: e.rr_s(),

@@ -21,7 +21,7 @@ pub const OFFERED: [(&str, &str); 6] = [
     ("+ septostomy 8 mm", "septostomy.diameter_mm=8"),
     ("+ LV vent", "lv_vent.enabled=true"),
 ];
-pub const NOW: &str = "now";
+pub use crate::advice::NOW;
 /// A change counts as an arrow when it moves this share of the value (or 1 unit near zero).
 const ARROW_SHARE: f64 = 0.05;
 const PLOT_HEIGHT: f32 = 260.0;
