@@ -156,10 +156,7 @@ fn simulate(p: &Patient) -> Option<serde_json::Value> {
 
 /// The patient with log-parameter vector `x` applied (clamped to the settings ranges).
 fn with_parameters(base: &Patient, x: &[f64]) -> Patient {
-    let mut leaves: BTreeMap<String, f64> = settings::leaves(base)
-        .into_iter()
-        .filter_map(|(k, v)| v.as_f64().map(|x| (k, x)))
-        .collect();
+    let mut leaves = settings::numbers(base);
     let mut sets = Vec::new();
     for (keys, xi) in PARAMETERS.iter().zip(x) {
         for key in *keys {
@@ -247,10 +244,7 @@ pub fn fit(base: &Patient, measurements: &[Measurement]) -> Result<Fit, Error> {
         let spec = settings::spec_of("reflex.reference_map_mmhg").expect("a key");
         fitted.reflex.reference_map_mmhg = map.clamp(spec.min, spec.max);
     }
-    let leaves: BTreeMap<String, f64> = settings::leaves(&fitted)
-        .into_iter()
-        .filter_map(|(k, v)| v.as_f64().map(|x| (k, x)))
-        .collect();
+    let leaves = settings::numbers(&fitted);
     let parameters = PARAMETERS
         .iter()
         .flat_map(|keys| keys.iter())

@@ -91,10 +91,7 @@ impl Rng {
 /// patient.
 pub fn sample(base: &Patient, seed: u64, index: u64) -> Result<(Vec<f64>, Patient), Error> {
     let mut rng = Rng::for_patient(seed, index);
-    let leaves: std::collections::BTreeMap<String, f64> = settings::leaves(base)
-        .into_iter()
-        .filter_map(|(k, v)| v.as_f64().map(|x| (k, x)))
-        .collect();
+    let leaves = settings::numbers(base);
     let mut values = Vec::new();
     let mut sets = Vec::new();
     for (key, dist) in SAMPLED {

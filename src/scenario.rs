@@ -197,10 +197,8 @@ pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
             .trim()
             .parse()
             .map_err(|_| bad("factor is not a number"))?;
-        let now = settings::leaves(e.patient())
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .and_then(|(_, v)| v.as_f64())
+        let now = *settings::numbers(e.patient())
+            .get(key)
             .ok_or_else(|| Error::UnknownKey { key: key.into() })?;
         return e.set(key, &(now * factor).to_string());
     }

@@ -151,6 +151,14 @@ pub fn leaves(p: &Patient) -> Vec<(String, Value)> {
     out
 }
 
+/// Every numeric leaf of the patient, by dotted key.
+pub fn numbers(p: &Patient) -> std::collections::BTreeMap<String, f64> {
+    leaves(p)
+        .into_iter()
+        .filter_map(|(k, v)| v.as_f64().map(|x| (k, x)))
+        .collect()
+}
+
 fn walk(v: &Value, prefix: String, out: &mut Vec<(String, Value)>) {
     match v {
         Value::Object(map) => {
