@@ -377,9 +377,7 @@ impl Stepper {
                 *seed,
                 strategies,
             ))),
-            Command::Fit(ms) => Some(Event::Fitted(Box::new(
-                calibration::fit(self.engine.patient(), ms).map_err(|e| e.to_string()),
-            ))),
+            Command::Fit(ms) => Some(fitted(self.engine.patient(), ms)),
             Command::Crash => panic!("simulation failure requested"),
             Command::Pause(_) | Command::Speed(_) | Command::Shutdown => None,
         }
@@ -389,6 +387,13 @@ impl Stepper {
 /// Forecasts for the UI (errors as text).
 pub fn forecast_all(base: &Engine, strategies: &[Strategy]) -> Result<Vec<Forecast>, String> {
     batch::forecast_all(base, strategies).map_err(|e| e.to_string())
+}
+
+/// A calibration of `base` to the measurements, as the UI's event (errors as text).
+fn fitted(base: &Patient, ms: &[Measurement]) -> Event {
+    Event::Fitted(Box::new(
+        calibration::fit(base, ms).map_err(|e| e.to_string()),
+    ))
 }
 
 /// A virtual cohort of `n` patients around `base`, for the UI (errors as text).
@@ -578,11 +583,7 @@ fn slice(
             Command::Speed(s) => *speed = s,
             Command::Fit(ms) => {
                 let base = stepper.engine.patient().clone();
-                on_worker("calibration", events, wake, move || {
-                    Event::Fitted(Box::new(
-                        calibration::fit(&base, &ms).map_err(|e| e.to_string()),
-                    ))
-                });
+                on_worker("calibration", events, wake, move || fitted(&base, &ms));
             }
             Command::Cohort {
                 n,
