@@ -18,7 +18,7 @@
 //! afterload rises or drainage is poor, and the drainage inlet collapses as the right atrium
 //! empties: flow limitation and a "chatter" flag, never a negative volume.
 
-use crate::units::{L_MIN_PER_ML_S, l_min_from_ml_s};
+use crate::units::{L_MIN_PER_ML_S, at_least, at_most, l_min_from_ml_s, within};
 use serde::{Deserialize, Serialize};
 
 /// Pump curve: pressure head at 3000 rpm as a cubic in flow (Lim, PhD thesis, eq. 2.15, as
@@ -141,7 +141,7 @@ fn reference_head_mmhg(q_l_min: f64) -> f64 {
 /// head and resists the reverse flow like a quadratic resistance, whatever its speed, so flow
 /// falls smoothly and monotonically as the speed does.
 pub fn pump_head_mmhg(q_l_min: f64, rpm: f64) -> f64 {
-    let s = (rpm * PER_PUMP_REF_RPM).max(0.0);
+    let s = at_least(rpm * PER_PUMP_REF_RPM, 0.0);
     if q_l_min <= 0.0 {
         return s * s * reference_head_mmhg(0.0) + PUMP_BACKFLOW_QUADRATIC * q_l_min * q_l_min;
     }
@@ -171,13 +171,35 @@ fn cannula_quadratic(reference: f64, reference_fr: f64, fr: f64) -> f64 {
     reference * (reference_fr / fr).powf(CANNULA_DIAMETER_EXPONENT)
 }
 
-/// Secant resistance (mmHg s/mL) of a drop a Q + b Q|Q| (Q in L/min) at flow `q_ml_s`.
-#[inline]
-fn secant_r(linear: f64, quadratic: f64, q_ml_s: f64) -> f64 {
-    let q = l_min_from_ml_s(q_ml_s).abs();
-    let drop_per_l_min = linear + quadratic * q;
-    // mmHg per L/min -> mmHg per mL/s.
-    (drop_per_l_min * L_MIN_PER_ML_S).max(MIN_SECANT_R_MMHG_S_PER_ML)
+/// A branch's pressure drop a Q + b Q|Q| (Q in L/min) compiled for the step: its secant
+/// resistance at a flow, times dt / L (what the semi-implicit step needs), with the unit
+/// conversions folded into the coefficients.
+#[derive(Clone, Copy, Debug, Default)]
+struct BranchLaw {
+    /// a, b and the smallest secant resistance, each in mmHg s/mL x dt / L.
+    linear: f64,
+    quadratic_per_ml_s: f64,
+    floor: f64,
+}
+
+impl BranchLaw {
+    /// `linear` in mmHg / (L/min), `quadratic` in mmHg / (L/min)^2.
+    fn new(linear: f64, quadratic: f64, dt_per_l: f64) -> Self {
+        Self {
+            linear: linear * L_MIN_PER_ML_S * dt_per_l,
+            quadratic_per_ml_s: quadratic * L_MIN_PER_ML_S * L_MIN_PER_ML_S * dt_per_l,
+            floor: MIN_SECANT_R_MMHG_S_PER_ML * dt_per_l,
+        }
+    }
+
+    /// Secant resistance x dt / L at flow `q_ml_s`.
+    #[inline]
+    fn secant(&self, q_ml_s: f64) -> f64 {
+        at_least(
+            self.linear + self.quadratic_per_ml_s * q_ml_s.abs(),
+            self.floor,
+        )
+    }
 }
 
 /// A collapsing inlet of open fraction f has f^2 the conductance of an orifice: the factor on
@@ -188,7 +210,7 @@ pub fn collapse_factor(open: f64) -> f64 {
     if open >= 1.0 {
         1.0
     } else {
-        let f = open.max(f64::MIN_POSITIVE);
+        let f = at_least(open, f64::MIN_POSITIVE);
         1.0 / (f * f)
     }
 }
@@ -202,7 +224,7 @@ pub fn pump_flow_ml_s(q_ml_s: &[f64; crate::circulation::N_PATHS]) -> f64 {
 
 /// Fraction of the drainage inlet still open at a right-atrial volume (0 = collapsed).
 pub fn inlet_open_fraction(v_ml: f64, v0_ml: f64) -> f64 {
-    ((v_ml - v0_ml) * PER_COLLAPSE_ONSET_ML).clamp(0.0, 1.0)
+    within((v_ml - v0_ml) * PER_COLLAPSE_ONSET_ML, 0.0, 1.0)
 }
 
 /// One semi-implicit branch: Q' = keep Q + gain (P_up - P_down).
@@ -213,10 +235,11 @@ struct Branch {
 }
 
 impl Branch {
-    /// `dt_per_l`: dt / L, the same for every branch (one inertance).
+    /// `r_dt_per_l`: the branch's resistance times dt / L; `dt_per_l`: dt / L, the same for
+    /// every branch (one inertance).
     #[inline]
-    fn new(r: f64, dt_per_l: f64) -> Self {
-        let keep = 1.0 / (1.0 + dt_per_l * r);
+    fn new(r_dt_per_l: f64, dt_per_l: f64) -> Self {
+        let keep = 1.0 / (1.0 + r_dt_per_l);
         Self {
             keep,
             gain: keep * dt_per_l,
@@ -230,42 +253,84 @@ pub struct Ports {
     pub ra_mmhg: f64,
     pub lv_mmhg: f64,
     pub descending_mmhg: f64,
-    /// Open fraction of the drainage inlet (RA collapse) and of the vent inlet (LV collapse).
+}
+
+/// Open fractions of the drainage inlet (RA collapse) and of the vent inlet (LV collapse).
+#[derive(Clone, Copy, Debug)]
+pub struct Inlets {
     pub drainage_open: f64,
     pub vent_open: f64,
 }
 
-/// Settings compiled for the step loop (no powf per step).
+/// Settings compiled for the step loop (no powf or division per step).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct EcmoConfig {
     enabled: bool,
     mode: EcmoMode,
     rpm: f64,
     flow_target_l_min: f64,
-    k_drain: f64,
-    k_return: f64,
-    /// The LV vent's cannula coefficient when the vent is on.
-    k_vent: Option<f64>,
+    /// dt / L of every branch.
+    dt_per_l: f64,
+    /// The flow controller's integral gain times the step.
+    ki_dt_rpm_per_l_min: f64,
+    drainage: BranchLaw,
+    trunk: BranchLaw,
+    /// The LV vent's branch when the vent is on.
+    vent: Option<BranchLaw>,
 }
 
 impl EcmoConfig {
-    pub fn new(s: &Ecmo, vent: &crate::lv_vent::LvVent) -> Self {
+    pub fn new(s: &Ecmo, vent: &crate::lv_vent::LvVent, dt_s: f64) -> Self {
+        let dt_per_l = dt_s / BRANCH_INERTANCE_MMHG_S2_PER_ML;
+        let k_drain = cannula_quadratic(
+            DRAINAGE_QUADRATIC_AT_REF,
+            DRAINAGE_REF_FR,
+            s.drainage_cannula_fr,
+        );
+        let k_return =
+            cannula_quadratic(RETURN_QUADRATIC_AT_REF, RETURN_REF_FR, s.return_cannula_fr);
         Self {
             enabled: s.enabled,
             mode: s.mode,
             rpm: s.rpm,
             flow_target_l_min: s.flow_target_l_min,
-            k_drain: cannula_quadratic(
-                DRAINAGE_QUADRATIC_AT_REF,
-                DRAINAGE_REF_FR,
-                s.drainage_cannula_fr,
-            ),
-            k_return: cannula_quadratic(
-                RETURN_QUADRATIC_AT_REF,
-                RETURN_REF_FR,
-                s.return_cannula_fr,
-            ),
-            k_vent: vent.enabled.then(|| vent_quadratic(vent.cannula_fr)),
+            dt_per_l,
+            ki_dt_rpm_per_l_min: FLOW_KI_RPM_PER_L_MIN_S * dt_s,
+            drainage: BranchLaw::new(0.0, k_drain, dt_per_l),
+            trunk: BranchLaw::new(OXYGENATOR_LINEAR, OXYGENATOR_QUADRATIC + k_return, dt_per_l),
+            vent: vent
+                .enabled
+                .then(|| BranchLaw::new(0.0, vent_quadratic(vent.cannula_fr), dt_per_l)),
+        }
+    }
+}
+
+/// One step's junction, prepared from what is known before the step's pressures are: the
+/// branches' secant resistances (from the flows they carry), the inlets' collapse (from the
+/// chambers' volumes) and the pump's speed and head. The pressures then only weigh in.
+#[derive(Clone, Copy, Debug)]
+struct Junction {
+    drainage: Branch,
+    vent: Branch,
+    trunk: Branch,
+    /// Pump head minus nothing yet: the trunk's driving term without the aortic pressure.
+    head_mmhg: f64,
+    /// 1 / (sum of the branches' gains).
+    per_gain: f64,
+}
+
+impl Default for Junction {
+    fn default() -> Self {
+        let none = Branch {
+            keep: 0.0,
+            gain: 0.0,
+        };
+        Self {
+            drainage: none,
+            vent: none,
+            trunk: none,
+            head_mmhg: 0.0,
+            per_gain: 0.0,
         }
     }
 }
@@ -283,12 +348,24 @@ pub struct EcmoCircuit {
     integral_rpm: f64,
     /// The mode of the last step (None: just started).
     last_mode: Option<EcmoMode>,
+    /// The coming step's junction ([`EcmoCircuit::prepare`]).
+    junction: Junction,
 }
 
 impl EcmoCircuit {
-    /// Advance one step.
+    /// Advance one step: [`EcmoCircuit::prepare`] then [`EcmoCircuit::advance`].
     #[inline]
-    pub fn step(&mut self, s: &EcmoConfig, ports: Ports, dt_s: f64) {
+    pub fn step(&mut self, s: &EcmoConfig, inlets: Inlets, ports: Ports) {
+        self.prepare(s, inlets);
+        self.advance(s, ports);
+    }
+
+    /// The first half of a step, from the circuit's state and the inlets' open fractions
+    /// only: controller, speed, head and the branches' coefficients. Split off so the engine
+    /// can run it before the step's pressures exist; its division chains then overlap the
+    /// pressure computation instead of lengthening the step (the results are the same).
+    #[inline]
+    pub fn prepare(&mut self, s: &EcmoConfig, inlets: Inlets) {
         if !s.enabled {
             // Clamped lines, pump stopped.
             *self = EcmoCircuit::default();
@@ -307,67 +384,80 @@ impl EcmoCircuit {
         }
         self.rpm = match s.mode {
             EcmoMode::Rpm => s.rpm,
-            EcmoMode::Flow => self.flow_controller(s, dt_s),
+            EcmoMode::Flow => self.flow_controller(s),
         };
-        let dt_per_l = dt_s / BRANCH_INERTANCE_MMHG_S2_PER_ML;
         let total = self.drainage_ml_s + self.vent_ml_s;
-        let (k_drain, k_return) = (s.k_drain, s.k_return);
-        let d = Branch::new(
-            secant_r(0.0, k_drain, self.drainage_ml_s) * collapse_factor(ports.drainage_open),
+        let dt_per_l = s.dt_per_l;
+        let drainage = Branch::new(
+            s.drainage.secant(self.drainage_ml_s) * collapse_factor(inlets.drainage_open),
             dt_per_l,
         );
-        let t = Branch::new(
-            secant_r(OXYGENATOR_LINEAR, OXYGENATOR_QUADRATIC + k_return, total),
-            dt_per_l,
-        );
-        let head = pump_head_mmhg(l_min_from_ml_s(total), self.rpm);
-        let (v, v_flow, v_up) = match s.k_vent {
-            Some(k_vent) => {
-                let b = Branch::new(
-                    secant_r(0.0, k_vent, self.vent_ml_s) * collapse_factor(ports.vent_open),
-                    dt_per_l,
-                );
-                (b, self.vent_ml_s, ports.lv_mmhg)
-            }
-            None => (
-                Branch {
-                    keep: 0.0,
-                    gain: 0.0,
-                },
-                0.0,
-                0.0,
+        let trunk = Branch::new(s.trunk.secant(total), dt_per_l);
+        let vent = match s.vent {
+            Some(law) => Branch::new(
+                law.secant(self.vent_ml_s) * collapse_factor(inlets.vent_open),
+                dt_per_l,
             ),
+            None => Junction::default().vent,
         };
-        // Trunk = drainage + vent at the new time fixes the junction pressure.
-        // The reciprocal is taken apart from the numerator, so it runs while the pump head
-        // is still being computed (the step's longest chain).
-        let per_gain = 1.0 / (t.gain + d.gain + v.gain);
-        let p_j = (d.keep * self.drainage_ml_s
-            + d.gain * ports.ra_mmhg
-            + v.keep * v_flow
-            + v.gain * v_up
-            - t.keep * total
-            - t.gain * (head - ports.descending_mmhg))
-            * per_gain;
-        self.drainage_ml_s = d.keep * self.drainage_ml_s + d.gain * (ports.ra_mmhg - p_j);
-        self.vent_ml_s = v.keep * v_flow + v.gain * (v_up - p_j);
-        self.inlet_mmhg = p_j;
-        self.collapsing = ports.drainage_open < 1.0;
+        self.junction = Junction {
+            drainage,
+            vent,
+            trunk,
+            head_mmhg: pump_head_mmhg(l_min_from_ml_s(total), self.rpm),
+            per_gain: 1.0 / (trunk.gain + drainage.gain + vent.gain),
+        };
+        self.collapsing = inlets.drainage_open < 1.0;
     }
 
-    /// PI control of speed on the measured pump flow, limited to the console's range.
+    /// The second half: the junction pressure and the branches' new flows from the step's
+    /// pressures.
+    #[inline]
+    pub fn advance(&mut self, s: &EcmoConfig, ports: Ports) {
+        if !s.enabled {
+            return;
+        }
+        let Junction {
+            drainage: d,
+            vent: v,
+            trunk: t,
+            head_mmhg,
+            per_gain,
+        } = self.junction;
+        // Without a vent its branch is all zeros: no flow, whatever the LV pressure.
+        let total = self.drainage_ml_s + self.vent_ml_s;
+        // Trunk = drainage + vent at the new time fixes the junction pressure.
+        let p_j = (d.keep * self.drainage_ml_s
+            + d.gain * ports.ra_mmhg
+            + v.keep * self.vent_ml_s
+            + v.gain * ports.lv_mmhg
+            - t.keep * total
+            - t.gain * (head_mmhg - ports.descending_mmhg))
+            * per_gain;
+        self.drainage_ml_s = d.keep * self.drainage_ml_s + d.gain * (ports.ra_mmhg - p_j);
+        self.vent_ml_s = v.keep * self.vent_ml_s + v.gain * (ports.lv_mmhg - p_j);
+        self.inlet_mmhg = p_j;
+    }
+
     /// PI control of speed on pump flow, with the consoles' inlet-pressure servo: below
     /// `INLET_SERVO_MMHG` the speed is pulled down instead of chasing the target into a
     /// collapsed vein (and the integrator does not wind up).
-    fn flow_controller(&mut self, s: &EcmoConfig, dt_s: f64) -> f64 {
+    fn flow_controller(&mut self, s: &EcmoConfig) -> f64 {
         let mut error_l_min = s.flow_target_l_min - self.pump_flow_l_min();
         let suction_mmhg = INLET_SERVO_MMHG - self.inlet_mmhg;
         if suction_mmhg > 0.0 {
-            error_l_min = error_l_min.min(-suction_mmhg / INLET_SERVO_MMHG_PER_L_MIN);
+            error_l_min = at_most(error_l_min, -suction_mmhg / INLET_SERVO_MMHG_PER_L_MIN);
         }
-        self.integral_rpm =
-            (self.integral_rpm + FLOW_KI_RPM_PER_L_MIN_S * error_l_min * dt_s).clamp(0.0, RPM_MAX);
-        (self.integral_rpm + FLOW_KP_RPM_PER_L_MIN * error_l_min).clamp(0.0, RPM_MAX)
+        self.integral_rpm = within(
+            self.integral_rpm + s.ki_dt_rpm_per_l_min * error_l_min,
+            0.0,
+            RPM_MAX,
+        );
+        within(
+            self.integral_rpm + FLOW_KP_RPM_PER_L_MIN * error_l_min,
+            0.0,
+            RPM_MAX,
+        )
     }
 
     pub fn pump_flow_l_min(&self) -> f64 {
@@ -386,25 +476,26 @@ mod tests {
     use super::*;
 
     fn config(e: Ecmo) -> EcmoConfig {
-        EcmoConfig::new(&e, &crate::lv_vent::LvVent::default())
+        EcmoConfig::new(&e, &crate::lv_vent::LvVent::default(), 5e-4)
     }
 
-    /// RA 8, LV 20, descending aorta 75 mmHg; the drainage inlet open by `drainage_open`.
-    fn ports(drainage_open: f64) -> Ports {
-        Ports {
-            ra_mmhg: 8.0,
-            lv_mmhg: 20.0,
-            descending_mmhg: 75.0,
-            drainage_open,
-            vent_open: 1.0,
-        }
-    }
+    /// RA 8, LV 20, descending aorta 75 mmHg.
+    const PORTS: Ports = Ports {
+        ra_mmhg: 8.0,
+        lv_mmhg: 20.0,
+        descending_mmhg: 75.0,
+    };
 
-    /// A circuit run for `steps` steps of 0.5 ms against [`ports`].
+    /// A circuit run for `steps` steps of 0.5 ms against [`PORTS`], the drainage inlet open by
+    /// `drainage_open`.
     fn settle(c: &mut EcmoCircuit, e: Ecmo, drainage_open: f64, steps: usize) {
         let s = config(e);
+        let inlets = Inlets {
+            drainage_open,
+            vent_open: 1.0,
+        };
         for _ in 0..steps {
-            c.step(&s, ports(drainage_open), 5e-4);
+            c.step(&s, inlets, PORTS);
         }
     }
 

@@ -2,7 +2,9 @@
 //! setting changes at any moment, and feeds the monitor. Pure and deterministic: no clock, no
 //! threads, no I/O, no allocation in [`Engine::step`].
 
-use crate::circulation::{CHAMBERS, Circuit, Modulation, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
+use crate::circulation::{
+    CHAMBERS, Circuit, LEFT_TWIN, Modulation, N_CHAMBERS, N_NODES, N_PATHS, Node, Path,
+};
 use crate::drugs::{Drug, N_DRUGS, Pharmacology};
 use crate::error::Error;
 use crate::fluids::Fluids;
@@ -97,13 +99,18 @@ impl CardiacClock {
     /// Activation of each chamber now. When systole outlasts the RR interval (fast rates, slow
     /// relaxation) the previous beat's tail is still there: the activation is the larger of the
     /// two, so it runs on continuously through the R wave (incomplete relaxation).
+    /// `sides_alike`: the right chambers' tables are the left's, so only the left are looked up.
     #[inline]
-    fn activation(&self, tables: &[Activation; N_CHAMBERS]) -> [f64; N_CHAMBERS] {
+    fn activation(
+        &self,
+        tables: &[Activation; N_CHAMBERS],
+        sides_alike: bool,
+    ) -> [f64; N_CHAMBERS] {
         if !self.beating {
             return [0.0; N_CHAMBERS];
         }
         let t_atria = self.since_atrial_onset_s();
-        std::array::from_fn(|k| {
+        let one = |k: usize| {
             let t = if matches!(CHAMBERS[k], Node::La | Node::Ra) {
                 t_atria
             } else {
@@ -115,7 +122,13 @@ impl CardiacClock {
             } else {
                 now
             }
-        })
+        };
+        if sides_alike {
+            let left = [one(LEFT_TWIN[0]), one(LEFT_TWIN[1])];
+            std::array::from_fn(|k| left[LEFT_TWIN[k]])
+        } else {
+            std::array::from_fn(one)
+        }
     }
 }
 
@@ -207,7 +220,6 @@ pub struct Engine {
     clock: CardiacClock,
     monitor: Monitor,
     dt_s: f64,
-    t_s: f64,
     /// Time at the last change of dt; t = origin + steps * dt (exact, no accumulated rounding).
     t_origin_s: f64,
     steps: u64,
@@ -267,7 +279,6 @@ impl Engine {
             circuit,
             clock,
             monitor,
-            t_s: 0.0,
             t_origin_s: 0.0,
             steps: 0,
             v_ml,
@@ -309,7 +320,10 @@ impl Engine {
         // forwarding), and the transport runs every SLOW_UPDATE_S anyway.
         self.oxygen.carry(&self.q_ml_s, self.flows_dt_s);
         let r_wave = std::mem::take(&mut self.clock.r_wave_pending);
-        self.activation = self.clock.activation(&self.circuit.activation);
+        self.support.prepare(&self.circuit, &self.v_ml);
+        self.activation = self
+            .clock
+            .activation(&self.circuit.activation, self.circuit.sides_alike);
         self.circuit.pressures(
             &self.activation,
             &self.v_ml,
@@ -329,9 +343,7 @@ impl Engine {
             &mut self.q_ml_s,
         );
         self.support.flows(
-            &self.circuit,
             &self.p_mmhg,
-            &self.v_ml,
             HeartEvents {
                 r_wave,
                 aortic_open: self.valve_state[Path::Aortic.index()].open,
@@ -339,7 +351,8 @@ impl Engine {
             dt,
             &mut self.q_ml_s,
         );
-        let v_before = self.v_ml;
+        // The monitor reads the ventricles' volumes at the step's start, with its pressures.
+        let (lv_ml, rv_ml) = (self.v_ml[Node::Lv.index()], self.v_ml[Node::Rv.index()]);
         if self
             .circuit
             .integrate(dt, &mut self.q_ml_s, &mut self.q_state_ml_s, &mut self.v_ml)
@@ -355,12 +368,13 @@ impl Engine {
         }
         // The monitor sees the flows that actually moved blood (after any limiting).
         let beat = self.monitor.observe(&Sample {
-            t_s: self.t_s,
+            t_s: self.t_s(),
             dt_s: dt,
             r_wave,
             beating: self.clock.beating,
             p_mmhg: &self.p_mmhg,
-            v_ml: &v_before,
+            lv_ml,
+            rv_ml,
             q_ml_s: &self.q_ml_s,
             devices: self.support.readout(),
             oxygen: self.oxygen.saturations(),
@@ -377,7 +391,6 @@ impl Engine {
         }
         self.flows_dt_s = dt;
         self.steps += 1;
-        self.t_s = self.t_origin_s + self.steps as f64 * dt;
         self.clock.since_r_s += dt;
         if self.clock.beating && self.clock.since_r_s >= self.clock.rr_s {
             self.clock.since_r_s -= self.clock.rr_s;
@@ -480,7 +493,7 @@ impl Engine {
         }
         let dt_s = s_from_ms(updated.numerics.dt_ms);
         if dt_s != self.dt_s {
-            self.t_origin_s = self.t_s;
+            self.t_origin_s = self.t_s();
             self.steps = 0;
             self.dt_s = dt_s;
         }
@@ -517,8 +530,10 @@ impl Engine {
         &self.patient
     }
 
+    /// Simulated time: counted in steps, so it never drifts by adding dt.
+    #[inline]
     pub fn t_s(&self) -> f64 {
-        self.t_s
+        self.t_origin_s + self.steps as f64 * self.dt_s
     }
 
     pub fn dt_s(&self) -> f64 {
@@ -532,7 +547,7 @@ impl Engine {
     /// The waveforms at the last step (pressures and flows belong to the volumes before it).
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            t_s: self.t_s - self.dt_s,
+            t_s: self.t_s() - self.dt_s,
             r_wave: self.last_r_wave,
             p_mmhg: self.p_mmhg,
             v_ml: self.v_ml,
@@ -606,7 +621,7 @@ impl Engine {
         let b = m.mean;
         let (exchange, risk, reason) = self.lung_report(b.pulmonary_capillary_mmhg);
         Some(Summary {
-            t_s: self.t_s,
+            t_s: self.t_s(),
             beat: b,
             av_opening_pct: m.av_opening_pct,
             blood_volume_ml: self.blood_volume_ml(),

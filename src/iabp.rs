@@ -11,7 +11,7 @@
 //! next trigger, plus `deflate_offset_ms` (0 = correctly timed, negative = earlier). It assists
 //! every beat, every second or every third (`ratio`).
 
-use crate::units::s_from_ms;
+use crate::units::{at_least, at_most, s_from_ms};
 use serde::{Deserialize, Serialize};
 
 /// Gas shuttle time of inflation and of deflation (the 50-100 ms ramp; consoles move
@@ -191,9 +191,9 @@ impl IabpConsole {
         if v == goal {
             v
         } else if v < goal {
-            (v + target * dt_s * PER_INFLATION_S).min(goal)
+            at_most(v + target * dt_s * PER_INFLATION_S, goal)
         } else {
-            (v - target * dt_s * PER_DEFLATION_S).max(goal)
+            at_least(v - target * dt_s * PER_DEFLATION_S, goal)
         }
     }
 }

@@ -49,7 +49,9 @@ pub struct Sample<'a> {
     /// Does the rhythm make beats? Without (VF, asystole) the monitor closes 1-s windows.
     pub beating: bool,
     pub p_mmhg: &'a [f64; N_NODES],
-    pub v_ml: &'a [f64; N_NODES],
+    /// The ventricles' volumes at the sample (the only volumes the monitor reads).
+    pub lv_ml: f64,
+    pub rv_ml: f64,
     pub q_ml_s: &'a [f64; N_PATHS],
     /// What the device consoles show.
     pub devices: Readout,
@@ -166,30 +168,55 @@ beat_indicators! {
     svo2_pct,
 }
 
-/// Running sums over the beat in progress (time integrals use the step length).
+/// The quantities summed every step for the beat's means and volumes.
+#[derive(Clone, Copy)]
+enum Sum {
+    Arch,
+    Descending,
+    Ra,
+    Pa,
+    La,
+    LvP,
+    LvV,
+    AorticFlow,
+    EcmoFlow,
+    VentFlow,
+    SeptostomyFlow,
+    Rpm,
+    Inlet,
+    ImpellaFlow,
+    PulmonicFlow,
+    SatUpper,
+    SatLower,
+    SatCoronary,
+    SatMixedVenous,
+}
+const N_SUMS: usize = Sum::SatMixedVenous as usize + 1;
+
+/// Running sums over the beat in progress. Time integrals are kept in steps (plain sums and
+/// counts) and scaled by the step length when the beat closes: the step loop then only adds.
 #[derive(Clone, Copy, Debug)]
 struct Accumulator {
     started: bool,
     t_start_s: f64,
-    duration_s: f64,
+    /// The step the sums count in; a changed step rescales them ([`Accumulator::restep`]).
+    dt_s: f64,
+    /// Steps so far (a float: rescaled with the sums).
+    steps: f64,
+    sums: [f64; N_SUMS],
     arch_max: f64,
     arch_min: f64,
-    arch_int: f64,
-    desc_int: f64,
-    ra_int: f64,
     pa_max: f64,
     pa_min: f64,
-    pa_int: f64,
-    la_int: f64,
     lvedp: f64,
     lv_p_max: f64,
     lv_v_max: f64,
     lv_v_min: f64,
     rv_v_max: f64,
     rv_v_min: f64,
-    av_net_ml: f64,
-    av_forward_ml: f64,
-    ejection_s: f64,
+    /// Forward aortic flow summed over the steps it ran, and those steps.
+    av_forward_sum: f64,
+    ejection_steps: f64,
     stroke_work: f64,
     prev_lv_p: f64,
     prev_lv_v: f64,
@@ -197,9 +224,9 @@ struct Accumulator {
     es_ratio: f64,
     es_p: f64,
     es_v: f64,
-    /// Aortic-root pressure integral since the aortic valve last closed (diastole).
-    diastole_root_int: f64,
-    diastole_s: f64,
+    /// Aortic-root pressure summed since the aortic valve last closed (diastole), and steps.
+    diastole_root_sum: f64,
+    diastole_steps: f64,
     diastole_arch_max: f64,
     diastole_balloon_max: f64,
     /// Arch pressure at the upstroke's foot (first forward aortic flow), or at the R wave.
@@ -208,19 +235,9 @@ struct Accumulator {
     /// Highest arch pressure up to the end of ejection (the systolic peak, before the notch).
     systolic_max: f64,
     ejected: bool,
-    ecmo_ml: f64,
-    vent_ml: f64,
-    septostomy_ml: f64,
-    rpm_int: f64,
-    inlet_int: f64,
-    collapse_s: f64,
-    impella_ml: f64,
-    suction_s: f64,
-    pulmonic_ml: f64,
+    collapse_steps: f64,
+    suction_steps: f64,
     last_root: f64,
-    lv_p_int: f64,
-    lv_v_int: f64,
-    sat_int: Saturations,
 }
 
 impl Accumulator {
@@ -228,96 +245,132 @@ impl Accumulator {
         Self {
             started: false,
             t_start_s: 0.0,
-            duration_s: 0.0,
+            dt_s: 0.0,
+            steps: 0.0,
+            sums: [0.0; N_SUMS],
             arch_max: f64::NEG_INFINITY,
             arch_min: f64::INFINITY,
-            arch_int: 0.0,
-            desc_int: 0.0,
-            ra_int: 0.0,
             pa_max: f64::NEG_INFINITY,
             pa_min: f64::INFINITY,
-            pa_int: 0.0,
-            la_int: 0.0,
             lvedp: 0.0,
             lv_p_max: f64::NEG_INFINITY,
             lv_v_max: f64::NEG_INFINITY,
             lv_v_min: f64::INFINITY,
             rv_v_max: f64::NEG_INFINITY,
             rv_v_min: f64::INFINITY,
-            av_net_ml: 0.0,
-            av_forward_ml: 0.0,
-            ejection_s: 0.0,
+            av_forward_sum: 0.0,
+            ejection_steps: 0.0,
             stroke_work: 0.0,
             prev_lv_p: 0.0,
             prev_lv_v: 0.0,
             es_ratio: f64::NEG_INFINITY,
             es_p: 0.0,
             es_v: 0.0,
-            diastole_root_int: 0.0,
-            diastole_s: 0.0,
+            diastole_root_sum: 0.0,
+            diastole_steps: 0.0,
             diastole_arch_max: f64::NEG_INFINITY,
             diastole_balloon_max: 0.0,
             arch_foot: None,
             arch_first: 0.0,
             systolic_max: f64::NEG_INFINITY,
             ejected: false,
-            ecmo_ml: 0.0,
-            vent_ml: 0.0,
-            septostomy_ml: 0.0,
-            rpm_int: 0.0,
-            inlet_int: 0.0,
-            collapse_s: 0.0,
-            impella_ml: 0.0,
-            suction_s: 0.0,
-            pulmonic_ml: 0.0,
+            collapse_steps: 0.0,
+            suction_steps: 0.0,
             last_root: 0.0,
-            lv_p_int: 0.0,
-            lv_v_int: 0.0,
-            sat_int: Saturations::default(),
         }
+    }
+
+    /// The beat's length so far.
+    #[inline]
+    fn duration_s(&self) -> f64 {
+        self.steps * self.dt_s
+    }
+
+    /// Mean of a summed quantity over the beat.
+    fn mean(&self, k: Sum) -> f64 {
+        self.sums[k as usize] / self.steps
+    }
+
+    /// The step changed mid-beat (a `numerics.dt_ms` setting): re-express the sums in the new
+    /// step so sum x dt stays each time integral.
+    #[cold]
+    #[inline(never)]
+    fn restep(&mut self, dt_s: f64) {
+        let f = self.dt_s / dt_s;
+        for x in self.sums.iter_mut().chain([
+            &mut self.steps,
+            &mut self.av_forward_sum,
+            &mut self.ejection_steps,
+            &mut self.diastole_root_sum,
+            &mut self.diastole_steps,
+            &mut self.collapse_steps,
+            &mut self.suction_steps,
+        ]) {
+            *x *= f;
+        }
+        self.dt_s = dt_s;
     }
 
     #[inline]
     fn add(&mut self, s: &Sample, lv_v0_ml: f64) {
         let p = s.p_mmhg;
-        let v = s.v_ml;
-        let dt = s.dt_s;
         let lv_p = p[Node::Lv.index()];
-        let lv_v = v[Node::Lv.index()];
+        let lv_v = s.lv_ml;
         if !self.started {
             self.started = true;
             self.t_start_s = s.t_s;
+            self.dt_s = s.dt_s;
             self.arch_first = p[Node::Arch.index()];
             self.prev_lv_p = lv_p;
             self.prev_lv_v = lv_v;
         }
-        self.duration_s += dt;
+        if s.dt_s != self.dt_s {
+            self.restep(s.dt_s);
+        }
+        self.steps += 1.0;
         let arch = p[Node::Arch.index()];
-        self.arch_max = self.arch_max.max(arch);
-        self.arch_min = self.arch_min.min(arch);
-        self.arch_int += arch * dt;
-        self.desc_int += p[Node::Descending.index()] * dt;
-        self.ra_int += p[Node::Ra.index()] * dt;
         let pa = p[Node::PulmonaryArteries.index()];
-        self.pa_max = self.pa_max.max(pa);
-        self.pa_min = self.pa_min.min(pa);
-        self.pa_int += pa * dt;
-        self.la_int += p[Node::La.index()] * dt;
-        self.lv_p_max = self.lv_p_max.max(lv_p);
-        self.lv_p_int += lv_p * dt;
-        self.lv_v_int += lv_v * dt;
+        let q = s.q_ml_s;
+        let q_av = q[Path::Aortic.index()];
+        let o = &s.oxygen;
+        let mut x = [0.0; N_SUMS];
+        x[Sum::Arch as usize] = arch;
+        x[Sum::Descending as usize] = p[Node::Descending.index()];
+        x[Sum::Ra as usize] = p[Node::Ra.index()];
+        x[Sum::Pa as usize] = pa;
+        x[Sum::La as usize] = p[Node::La.index()];
+        x[Sum::LvP as usize] = lv_p;
+        x[Sum::LvV as usize] = lv_v;
+        x[Sum::AorticFlow as usize] = q_av;
+        x[Sum::EcmoFlow as usize] = crate::ecmo::pump_flow_ml_s(q);
+        x[Sum::VentFlow as usize] = q[Path::LvVent.index()];
+        x[Sum::SeptostomyFlow as usize] = q[Path::Septostomy.index()];
+        x[Sum::Rpm as usize] = s.devices.ecmo_rpm;
+        x[Sum::Inlet as usize] = s.devices.ecmo_inlet_mmhg;
+        x[Sum::ImpellaFlow as usize] = q[Path::Impella.index()];
+        x[Sum::PulmonicFlow as usize] = q[Path::Pulmonic.index()];
+        x[Sum::SatUpper as usize] = o.upper;
+        x[Sum::SatLower as usize] = o.lower;
+        x[Sum::SatCoronary as usize] = o.coronary;
+        x[Sum::SatMixedVenous as usize] = o.mixed_venous;
+        for (sum, x) in self.sums.iter_mut().zip(x) {
+            *sum += x;
+        }
+        raise(&mut self.arch_max, arch);
+        lower(&mut self.arch_min, arch);
+        raise(&mut self.pa_max, pa);
+        lower(&mut self.pa_min, pa);
+        raise(&mut self.lv_p_max, lv_p);
         // End-diastole is the loop's largest volume, where filling stops and isovolumic
         // contraction starts (mitral closure); LVEDP is the pressure there.
         if lv_v > self.lv_v_max {
             self.lv_v_max = lv_v;
             self.lvedp = lv_p;
         }
-        self.lv_v_min = self.lv_v_min.min(lv_v);
-        let rv_v = v[Node::Rv.index()];
-        self.rv_v_max = self.rv_v_max.max(rv_v);
-        self.rv_v_min = self.rv_v_min.min(rv_v);
-        let q_av = s.q_ml_s[Path::Aortic.index()];
-        self.av_net_ml += q_av * dt;
+        lower(&mut self.lv_v_min, lv_v);
+        let rv_v = s.rv_ml;
+        raise(&mut self.rv_v_max, rv_v);
+        lower(&mut self.rv_v_min, rv_v);
         // External work: the PV loop's area, -closed integral of P dV (trapezoid rule).
         self.stroke_work -= 0.5 * (lv_p + self.prev_lv_p) * (lv_v - self.prev_lv_v);
         self.prev_lv_p = lv_p;
@@ -335,50 +388,35 @@ impl Accumulator {
         // The systolic peak is the highest pressure while the ventricle ejects: before the
         // upstroke and after the notch a higher pressure is diastolic (a balloon's).
         if q_av > 0.0 {
-            self.systolic_max = self.systolic_max.max(arch);
-        }
-        if q_av > 0.0 {
+            raise(&mut self.systolic_max, arch);
             self.ejected = true;
             if self.arch_foot.is_none() {
                 self.arch_foot = Some(arch);
             }
-            self.av_forward_ml += q_av * dt;
-            self.ejection_s += dt;
-            self.diastole_root_int = 0.0;
-            self.diastole_s = 0.0;
+            self.av_forward_sum += q_av;
+            self.ejection_steps += 1.0;
+            self.diastole_root_sum = 0.0;
+            self.diastole_steps = 0.0;
             self.diastole_arch_max = f64::NEG_INFINITY;
             self.diastole_balloon_max = 0.0;
         } else {
-            self.diastole_root_int += p[Node::AorticRoot.index()] * dt;
-            self.diastole_s += dt;
-            self.diastole_arch_max = self.diastole_arch_max.max(arch);
-            self.diastole_balloon_max = self.diastole_balloon_max.max(s.devices.iabp_balloon_ml);
+            self.diastole_root_sum += p[Node::AorticRoot.index()];
+            self.diastole_steps += 1.0;
+            raise(&mut self.diastole_arch_max, arch);
+            raise(&mut self.diastole_balloon_max, s.devices.iabp_balloon_ml);
         }
-        let q = s.q_ml_s;
-        self.ecmo_ml += crate::ecmo::pump_flow_ml_s(q) * dt;
-        self.vent_ml += q[Path::LvVent.index()] * dt;
-        self.septostomy_ml += q[Path::Septostomy.index()] * dt;
-        self.rpm_int += s.devices.ecmo_rpm * dt;
-        self.inlet_int += s.devices.ecmo_inlet_mmhg * dt;
         if s.devices.ecmo_collapsing {
-            self.collapse_s += dt;
+            self.collapse_steps += 1.0;
         }
-        self.impella_ml += q[Path::Impella.index()] * dt;
-        self.pulmonic_ml += q[Path::Pulmonic.index()] * dt;
-        let o = &s.oxygen;
-        self.sat_int.upper += o.upper * dt;
-        self.sat_int.lower += o.lower * dt;
-        self.sat_int.coronary += o.coronary * dt;
-        self.sat_int.mixed_venous += o.mixed_venous * dt;
         self.last_root = p[Node::AorticRoot.index()];
         if s.devices.impella_suction {
-            self.suction_s += dt;
+            self.suction_steps += 1.0;
         }
     }
 
     /// The PV loop's last segment runs to the next beat's first sample.
     fn close_loop(&mut self, next: &Sample) {
-        let (p, v) = (next.p_mmhg[Node::Lv.index()], next.v_ml[Node::Lv.index()]);
+        let (p, v) = (next.p_mmhg[Node::Lv.index()], next.lv_ml);
         self.stroke_work -= 0.5 * (p + self.prev_lv_p) * (v - self.prev_lv_v);
     }
 
@@ -387,17 +425,18 @@ impl Accumulator {
     fn finish_window(&self, lv: &ChamberLaw, bsa_m2: f64) -> Beat {
         let mut b = self.finish(lv, bsa_m2);
         b.hr_bpm = 0.0;
-        b.lvedp_mmhg = self.lv_p_int / self.duration_s;
-        b.lvedv_ml = self.lv_v_int / self.duration_s;
-        b.av_opened = self.av_forward_ml > 0.0;
+        b.lvedp_mmhg = self.mean(Sum::LvP);
+        b.lvedv_ml = self.mean(Sum::LvV);
+        b.av_opened = self.av_forward_sum > 0.0;
         b
     }
 
     fn finish(&self, lv: &ChamberLaw, bsa_m2: f64) -> Beat {
-        let d = self.duration_s;
+        let d = self.duration_s();
         let hr = bpm_from_period_s(d);
-        let map = self.arch_int / d;
-        let native_co = l_min_from_ml_s(self.av_net_ml / d);
+        let map = self.mean(Sum::Arch);
+        let native_co = l_min_from_ml_s(self.mean(Sum::AorticFlow));
+        let av_forward_ml = self.av_forward_sum * self.dt_s;
         let sv = self.lv_v_max - self.lv_v_min;
         // Potential energy: the area between ESPVR and EDPVR left of the end-systolic point
         // (Suga, Am J Physiol 1979;236:H498), with the model's own V0 and EDPVR.
@@ -408,13 +447,14 @@ impl Accumulator {
         let mvo2_beat = MVO2_PER_PVA_ML_O2_PER_MMHG_ML * pva
             + MVO2_ECC_ML_O2_PER_BEAT_PER_EES * lv.ees_mmhg_per_ml;
         // A beat that ejects up to the next R wave has no diastole: take its last root pressure.
-        let diastolic_root = if self.diastole_s > 0.0 {
-            self.diastole_root_int / self.diastole_s
+        let diastolic_root = if self.diastole_steps > 0.0 {
+            self.diastole_root_sum / self.diastole_steps
         } else {
             self.last_root
         };
-        let total_flow = native_co + l_min_from_ml_s((self.ecmo_ml + self.impella_ml) / d);
-        let (cvp, pap_mean, pcwp) = (self.ra_int / d, self.pa_int / d, self.la_int / d);
+        let total_flow =
+            native_co + l_min_from_ml_s(self.mean(Sum::EcmoFlow) + self.mean(Sum::ImpellaFlow));
+        let (cvp, pap_mean, pcwp) = (self.mean(Sum::Ra), self.mean(Sum::Pa), self.mean(Sum::La));
         Beat {
             t_start_s: self.t_start_s,
             duration_s: d,
@@ -431,7 +471,7 @@ impl Accumulator {
             } else {
                 self.arch_max
             } - self.arch_min,
-            map_lower_mmhg: self.desc_int / d,
+            map_lower_mmhg: self.mean(Sum::Descending),
             cvp_mmhg: cvp,
             pap_sys_mmhg: self.pa_max,
             pap_dia_mmhg: self.pa_min,
@@ -451,9 +491,9 @@ impl Accumulator {
             rvedv_ml: self.rv_v_max,
             rvesv_ml: self.rv_v_min,
             native_co_l_min: native_co,
-            av_forward_ml: self.av_forward_ml,
-            lvet_ms: ms_from_s(self.ejection_s),
-            av_opened: self.av_forward_ml >= AV_OPENING_MIN_FORWARD_ML,
+            av_forward_ml,
+            lvet_ms: ms_from_s(self.ejection_steps * self.dt_s),
+            av_opened: av_forward_ml >= AV_OPENING_MIN_FORWARD_ML,
             iabp_assisted: self.diastole_balloon_max >= IABP_ASSISTED_MIN_ML,
             after_assisted: false,
             arch_edp_mmhg: self.arch_foot.unwrap_or(self.arch_first),
@@ -463,26 +503,26 @@ impl Accumulator {
             mvo2_ml_min: mvo2_beat * hr + MVO2_BASAL_ML_O2_MIN,
             coronary_perfusion_mmhg: diastolic_root - self.lvedp,
             cpo_w: watts_from_mmhg_l_min(map, native_co),
-            ecmo_flow_l_min: l_min_from_ml_s(self.ecmo_ml / d),
-            ecmo_rpm: self.rpm_int / d,
-            ecmo_inlet_mmhg: self.inlet_int / d,
-            ecmo_collapse_pct: 100.0 * self.collapse_s / d,
-            vent_flow_l_min: l_min_from_ml_s(self.vent_ml / d),
-            septostomy_flow_l_min: l_min_from_ml_s(self.septostomy_ml / d),
-            impella_flow_l_min: l_min_from_ml_s(self.impella_ml / d),
-            impella_suction_pct: 100.0 * self.suction_s / d,
+            ecmo_flow_l_min: l_min_from_ml_s(self.mean(Sum::EcmoFlow)),
+            ecmo_rpm: self.mean(Sum::Rpm),
+            ecmo_inlet_mmhg: self.mean(Sum::Inlet),
+            ecmo_collapse_pct: PERCENT * self.collapse_steps / self.steps,
+            vent_flow_l_min: l_min_from_ml_s(self.mean(Sum::VentFlow)),
+            septostomy_flow_l_min: l_min_from_ml_s(self.mean(Sum::SeptostomyFlow)),
+            impella_flow_l_min: l_min_from_ml_s(self.mean(Sum::ImpellaFlow)),
+            impella_suction_pct: PERCENT * self.suction_steps / self.steps,
             total_flow_l_min: total_flow,
             ci_l_min_m2: native_co / bsa_m2,
             svr_dyn_s_cm5: resistance_or_nan(map - cvp, total_flow),
             pvr_dyn_s_cm5: resistance_or_nan(
                 pap_mean - pcwp,
-                l_min_from_ml_s(self.pulmonic_ml / d),
+                l_min_from_ml_s(self.mean(Sum::PulmonicFlow)),
             ),
             pulmonary_capillary_mmhg: capillary_pressure_mmhg(pcwp, pap_mean),
-            sao2_upper_pct: PERCENT * self.sat_int.upper / d,
-            sao2_lower_pct: PERCENT * self.sat_int.lower / d,
-            sao2_coronary_pct: PERCENT * self.sat_int.coronary / d,
-            svo2_pct: PERCENT * self.sat_int.mixed_venous / d,
+            sao2_upper_pct: PERCENT * self.mean(Sum::SatUpper),
+            sao2_lower_pct: PERCENT * self.mean(Sum::SatLower),
+            sao2_coronary_pct: PERCENT * self.mean(Sum::SatCoronary),
+            svo2_pct: PERCENT * self.mean(Sum::SatMixedVenous),
         }
     }
 }
@@ -494,6 +534,24 @@ fn resistance_or_nan(dp_mmhg: f64, flow_l_min: f64) -> f64 {
         dyn_s_cm5_from_mmhg_l_min(dp_mmhg, flow_l_min)
     } else {
         f64::NAN
+    }
+}
+
+/// Raise a running maximum to `x` if `x` is larger: one compare, where `f64::max`'s NaN rules
+/// cost five instructions (the running values start at -inf and a NaN sample is ignored, as
+/// `max` ignores it).
+#[inline]
+fn raise(running: &mut f64, x: f64) {
+    if x > *running {
+        *running = x;
+    }
+}
+
+/// Lower a running minimum to `x` if `x` is smaller (see [`raise`]).
+#[inline]
+fn lower(running: &mut f64, x: f64) {
+    if x < *running {
+        *running = x;
     }
 }
 
@@ -530,7 +588,7 @@ impl Monitor {
     #[inline]
     pub fn observe(&mut self, s: &Sample) -> Option<Beat> {
         let mut done = None;
-        let window_full = !s.beating && self.acc.duration_s >= NO_BEAT_WINDOW_S - 1e-9;
+        let window_full = !s.beating && self.acc.duration_s() >= NO_BEAT_WINDOW_S - 1e-9;
         if (s.r_wave || window_full) && self.acc.started {
             done = Some(self.close_beat(s));
         }

@@ -11,6 +11,7 @@
 
 use crate::circulation::{N_NODES, N_PATHS, Node, Path};
 use crate::lungs::LungWater;
+use crate::units::{at_least, within};
 use serde::{Deserialize, Serialize};
 
 /// Oxygen settings (`oxygen.*` keys).
@@ -150,7 +151,7 @@ impl OxygenTransport {
         let mut tracer = [0.0; N_NODES];
         let mut v = [0.0; N_NODES];
         for i in 0..N_NODES {
-            let v0 = self.last_v_ml[i].max(0.0);
+            let v0 = at_least(self.last_v_ml[i], 0.0);
             o2[i] = self.sat[i] * v0;
             tracer[i] = self.ecmo[i] * v0;
             v[i] = v0;
@@ -198,8 +199,9 @@ impl OxygenTransport {
         for i in 0..N_NODES {
             // A compartment that (nearly) emptied keeps its last saturation.
             if v[i] > f64::EPSILON {
-                self.sat[i] = (o2[i] / v[i]).clamp(0.0, 1.0);
-                self.ecmo[i] = (tracer[i] / v[i]).clamp(0.0, 1.0);
+                let per_ml = 1.0 / v[i];
+                self.sat[i] = within(o2[i] * per_ml, 0.0, 1.0);
+                self.ecmo[i] = within(tracer[i] * per_ml, 0.0, 1.0);
             }
         }
         self.moved_ml = [0.0; N_PATHS];

@@ -4,7 +4,7 @@
 //! `circulation` and one call here.
 
 use crate::circulation::{Circuit, N_NODES, N_PATHS, Node, Path};
-use crate::ecmo::{EcmoCircuit, EcmoConfig, Ports, inlet_open_fraction};
+use crate::ecmo::{EcmoCircuit, EcmoConfig, Inlets, Ports, inlet_open_fraction};
 use crate::iabp::{IabpConsole, Senses};
 use crate::impella::ImpellaPump;
 use crate::patient::Patient;
@@ -42,6 +42,10 @@ pub struct Support {
     iabp: IabpConsole,
     /// Was the aortic valve open last step (the IABP console senses opening and closing)?
     aortic_was_open: bool,
+    /// This step's open fractions of the pump inlets: the drainage cannula in the RA and the
+    /// LV's (vent and Impella), from the volumes at the step's start.
+    drainage_open: f64,
+    lv_inlet_open: f64,
 }
 
 impl Support {
@@ -53,7 +57,7 @@ impl Support {
 
     /// Take up changed settings; device state (flows, controller) is kept.
     pub fn configure(&mut self, p: &Patient) {
-        self.ecmo_config = EcmoConfig::new(&p.ecmo, &p.lv_vent);
+        self.ecmo_config = EcmoConfig::new(&p.ecmo, &p.lv_vent, s_from_ms(p.numerics.dt_ms));
         self.septostomy_area_mm2 = p.septostomy.area_mm2();
         self.impella
             .configure(&p.impella, s_from_ms(p.numerics.dt_ms));
@@ -66,13 +70,28 @@ impl Support {
         self.iabp.volume_ml
     }
 
-    /// Device flows for this step from the circuit's pressures and volumes.
+    /// The part of the devices' step that needs only the volumes at its start (inlet collapse)
+    /// and their own state. Called before the step's pressures are computed, so the ECMO
+    /// junction's divisions overlap that work; [`Support::flows`] then completes the step.
+    #[inline]
+    pub fn prepare(&mut self, c: &Circuit, v: &[f64; N_NODES]) {
+        let (ra, lv) = (Node::Ra.index(), Node::Lv.index());
+        self.drainage_open = inlet_open_fraction(v[ra], c.v0_ml[ra]);
+        self.lv_inlet_open = inlet_open_fraction(v[lv], c.v0_ml[lv]);
+        self.ecmo.prepare(
+            &self.ecmo_config,
+            Inlets {
+                drainage_open: self.drainage_open,
+                vent_open: self.lv_inlet_open,
+            },
+        );
+    }
+
+    /// Device flows for this step from the circuit's pressures ([`Support::prepare`] first).
     #[inline]
     pub fn flows(
         &mut self,
-        c: &Circuit,
         p: &[f64; N_NODES],
-        v: &[f64; N_NODES],
         heart: HeartEvents,
         dt_s: f64,
         q: &mut [f64; N_PATHS],
@@ -82,16 +101,14 @@ impl Support {
             ra_mmhg: p[ra],
             lv_mmhg: p[lv],
             descending_mmhg: p[Node::Descending.index()],
-            drainage_open: inlet_open_fraction(v[ra], c.v0_ml[ra]),
-            vent_open: inlet_open_fraction(v[lv], c.v0_ml[lv]),
         };
-        self.ecmo.step(&self.ecmo_config, ports, dt_s);
+        self.ecmo.advance(&self.ecmo_config, ports);
         q[Path::EcmoDrainage.index()] = self.ecmo.drainage_ml_s;
         q[Path::LvVent.index()] = self.ecmo.vent_ml_s;
         q[Path::Septostomy.index()] =
             Septostomy::flow_ml_s(self.septostomy_area_mm2, p[Node::La.index()], p[ra]);
         self.impella
-            .step(p[lv], p[Node::AorticRoot.index()], ports.vent_open);
+            .step(p[lv], p[Node::AorticRoot.index()], self.lv_inlet_open);
         q[Path::Impella.index()] = self.impella.flow_ml_s;
         // The console senses the R wave and the arterial upstroke and notch: the aortic valve's
         // opening and closing (its state, not the net flow, which a regurgitant leak blurs). The

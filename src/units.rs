@@ -65,6 +65,26 @@ pub fn s_from_min(min: f64) -> f64 {
     min * 60.0
 }
 
+/// `x` raised to at least `floor`, as one compare (one `maxsd`): the step loop's bounds, where
+/// `f64::max`'s rule for NaN (return the other operand) costs four more instructions. A NaN
+/// `x` passes through, visible to the invariant checks instead of hidden.
+#[inline]
+pub fn at_least(x: f64, floor: f64) -> f64 {
+    if x < floor { floor } else { x }
+}
+
+/// `x` lowered to at most `ceiling` (see [`at_least`]).
+#[inline]
+pub fn at_most(x: f64, ceiling: f64) -> f64 {
+    if x > ceiling { ceiling } else { x }
+}
+
+/// `x` within `[lo, hi]` (see [`at_least`]).
+#[inline]
+pub fn within(x: f64, lo: f64, hi: f64) -> f64 {
+    at_most(at_least(x, lo), hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
