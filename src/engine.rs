@@ -718,3 +718,32 @@ fn resting_volumes(c: &Circuit, total_ml: f64) -> [f64; N_NODES] {
     v[Node::LowerVeins.index()] += residue;
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With the right chambers timed like the left (the presets), looking up the left two and
+    /// copying gives exactly the four lookups, through a beat, its previous beat's tail at a
+    /// fast rate, and the atrial onset before the R wave.
+    #[test]
+    fn shared_activation_lookup_equals_four_lookups() {
+        let mut p = crate::presets::load("cardiogenic-shock").unwrap();
+        p.rhythm.rate_bpm = 150.0;
+        let circuit = Circuit::new(&p);
+        assert!(circuit.sides_alike);
+        let mut clock = CardiacClock::new(&p, &circuit.activation);
+        clock.start_beat(&p, 1.0, &circuit.activation);
+        let mut active = 0;
+        for k in 0..1000 {
+            clock.since_r_s = k as f64 * 0.4e-3;
+            let shared = clock.activation(&circuit.activation, true);
+            assert_eq!(shared, clock.activation(&circuit.activation, false));
+            active += usize::from(shared.iter().all(|&e| e > 0.0));
+        }
+        assert!(active > 0, "the test saw every chamber active at once");
+        // A right heart timed differently is noticed.
+        p.heart.rv.relaxation_ms += 10.0;
+        assert!(!Circuit::new(&p).sides_alike);
+    }
+}

@@ -291,3 +291,47 @@ fn without_beats_the_monitor_measures_one_second_windows() {
         1e-9,
     );
 }
+
+/// A step length changed mid-beat (the `numerics.dt_ms` setting) keeps every time integral: the
+/// monitor sums in steps and rescales them, so volumes and means stay those of the waveform.
+#[test]
+fn a_step_change_mid_beat_keeps_volumes_and_means() {
+    let mut m = Monitor::new(lv_law(), BSA_M2);
+    // One 1-s beat: 0.4 s at 1 ms steps, then 0.6 s at 0.25 ms steps; then the next R wave.
+    // Aortic flow 100 mL/s throughout, arch pressure 60 mmHg in the first part, 90 after.
+    let mut t = 0.0;
+    let mut sample = |m: &mut Monitor, dt: f64, r_wave: bool, arch: f64| {
+        let mut p = [0.0; N_NODES];
+        p[Node::Arch.index()] = arch;
+        p[Node::Lv.index()] = 100.0;
+        let mut q = [0.0; N_PATHS];
+        q[Path::Aortic.index()] = 100.0;
+        m.observe(&Sample {
+            t_s: t,
+            dt_s: dt,
+            r_wave,
+            beating: true,
+            p_mmhg: &p,
+            lv_ml: 120.0,
+            rv_ml: 120.0,
+            q_ml_s: &q,
+            devices: Readout::default(),
+            oxygen: Saturations::default(),
+        });
+        t += dt;
+    };
+    for k in 0..400 {
+        sample(&mut m, 1e-3, k == 0, 60.0);
+    }
+    for _ in 0..2400 {
+        sample(&mut m, 2.5e-4, false, 90.0);
+    }
+    sample(&mut m, 2.5e-4, true, 90.0);
+    let b = *m.last_beat().unwrap();
+    close("duration", b.duration_s, 1.0, 1e-9);
+    close("forward volume", b.av_forward_ml, 100.0, 1e-9);
+    close("lvet", b.lvet_ms, 1000.0, 1e-6);
+    // Time-weighted: 0.4 s at 60, 0.6 s at 90 (not the step-weighted 400:2400 mean).
+    close("map", b.map_mmhg, 0.4 * 60.0 + 0.6 * 90.0, 1e-9);
+    close("co", b.native_co_l_min, 6.0, 1e-9);
+}
