@@ -8,7 +8,7 @@
 //! valves (one-way, inertial, optional regurgitant orifice), conduits (resistance + inertance,
 //! flow is a state), resistors (flow follows pressure at once).
 
-use crate::heart::{Activation, ChamberLaw, GROWTH_RESYNC_STEPS, Growth};
+use crate::heart::{Activation, ChamberBank, ChamberLaw, GROWTH_RESYNC_STEPS};
 use crate::patient::{Conduit, Patient, Valve, Vessel};
 use crate::units::{at_most, s_from_ms};
 use crate::valves::{self, Inertial, ValveState};
@@ -207,7 +207,7 @@ pub struct Circuit {
     dt_s: f64,
     /// The chambers' EDPVR exponentials carried between steps, and steps since their last exact
     /// computation.
-    growth: [Growth; N_CHAMBERS],
+    bank: ChamberBank<N_CHAMBERS>,
     since_exact: u32,
 }
 
@@ -232,13 +232,14 @@ const fn ends_table(which: usize) -> [usize; N_PATHS] {
 
 impl Circuit {
     pub fn new(p: &Patient) -> Self {
+        let chamber = [
+            ChamberLaw::new(&p.heart.la),
+            ChamberLaw::new(&p.heart.lv),
+            ChamberLaw::new(&p.heart.ra),
+            ChamberLaw::new(&p.heart.rv),
+        ];
         let mut c = Circuit {
-            chamber: [
-                ChamberLaw::new(&p.heart.la),
-                ChamberLaw::new(&p.heart.lv),
-                ChamberLaw::new(&p.heart.ra),
-                ChamberLaw::new(&p.heart.rv),
-            ],
+            chamber,
             activation: [
                 Activation::new(&p.heart.la),
                 Activation::new(&p.heart.lv),
@@ -255,7 +256,7 @@ impl Circuit {
             dt_s: s_from_ms(p.numerics.dt_ms),
             inertial: [Inertial::default(); N_PATHS],
             conductance_ml_s_per_mmhg: [0.0; N_PATHS],
-            growth: [Growth::default(); N_CHAMBERS],
+            bank: ChamberBank::new(&chamber),
             since_exact: 0,
         };
         c.sides_alike = (0..N_CHAMBERS).all(|k| c.activation[k] == c.activation[LEFT_TWIN[k]]);
@@ -328,6 +329,7 @@ impl Circuit {
         let (lv, rv) = (Node::Lv.index(), Node::Rv.index());
         self.chamber[lv].ees_mmhg_per_ml = p.heart.lv.ees_mmhg_per_ml * m.lv_ees;
         self.chamber[rv].ees_mmhg_per_ml = p.heart.rv.ees_mmhg_per_ml * m.rv_ees;
+        self.bank.take_laws(&self.chamber);
         let s = &p.systemic;
         for (path, r) in [
             (
@@ -376,14 +378,11 @@ impl Circuit {
         }
         let exact = self.since_exact == 0;
         self.since_exact = (self.since_exact + 1) % GROWTH_RESYNC_STEPS;
-        for k in 0..N_CHAMBERS {
-            p[k] = self.chamber[k].pressure_tracked_mmhg(
-                activation[k],
-                v[k],
-                &mut self.growth[k],
-                exact,
-            );
-        }
+        let chambers: &[f64; N_CHAMBERS] = v[..N_CHAMBERS].try_into().expect("chambers first");
+        let chamber_p = self
+            .bank
+            .pressures_mmhg(&self.chamber, activation, chambers, exact);
+        p[..N_CHAMBERS].copy_from_slice(&chamber_p);
         p[N_CHAMBERS..].copy_from_slice(&vessels);
     }
 
