@@ -430,7 +430,11 @@ mod tests {
             let from_bank = bank.pressures_mmhg(&laws, &e, &v, exact);
             for k in 0..4 {
                 let one = laws[k].pressure_tracked_mmhg(e[k], v[k], &mut alone[k], exact);
-                assert_eq!(from_bank[k].to_bits(), one.to_bits(), "step {step}, chamber {k}");
+                assert_eq!(
+                    from_bank[k].to_bits(),
+                    one.to_bits(),
+                    "step {step}, chamber {k}"
+                );
             }
             if vectorised {
                 carried += 1;
