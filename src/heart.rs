@@ -346,19 +346,19 @@ impl Default for Growth {
 mod tests {
     use super::*;
 
+    /// Uniform numbers in [0, 1) from the cohort's seeded generator: reproducible random walks.
+    fn uniform_from(seed: u64) -> impl FnMut() -> f64 {
+        let mut rng = crate::cohort::Rng::for_patient(seed, 0);
+        move || rng.uniform()
+    }
+
     #[test]
     fn the_carried_edpvr_exponential_stays_with_libm() {
         let l = law();
         let mut g = Growth::default();
         // A random walk of volumes (0.5 ms steps of up to 0.4 mL), with a jump now and then and
         // excursions onto the tangent, resynced as the circuit does.
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut uniform = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut uniform = uniform_from(0x9e37_79b9_7f4a_7c15);
         let mut v: f64 = 120.0;
         let mut worst = 0.0_f64;
         for step in 0..200_000u32 {
@@ -401,13 +401,7 @@ mod tests {
         ];
         let mut bank = ChamberBank::new(&laws);
         let mut alone = [Growth::default(); 4];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut uniform = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut uniform = uniform_from(0x2545_f491_4f6c_dd1d);
         // Each volume wanders up to a little past its tangent point.
         let top: [f64; 4] = std::array::from_fn(|k| 1.05 * laws[k].linear_from_ml);
         let mut v: [f64; 4] = std::array::from_fn(|k| 0.5 * top[k]);
