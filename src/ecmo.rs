@@ -227,8 +227,9 @@ pub fn inlet_open_fraction(v_ml: f64, v0_ml: f64) -> f64 {
     within((v_ml - v0_ml) * PER_COLLAPSE_ONSET_ML, 0.0, 1.0)
 }
 
-/// One semi-implicit branch: Q' = keep Q + gain (P_up - P_down).
-#[derive(Clone, Copy, Debug)]
+/// One semi-implicit branch: Q' = keep Q + gain (P_up - P_down). The default (all zeros) is a
+/// clamped branch: no flow whatever the pressures.
+#[derive(Clone, Copy, Debug, Default)]
 struct Branch {
     keep: f64,
     gain: f64,
@@ -308,31 +309,15 @@ impl EcmoConfig {
 /// One step's junction, prepared from what is known before the step's pressures are: the
 /// branches' secant resistances (from the flows they carry), the inlets' collapse (from the
 /// chambers' volumes) and the pump's speed and head. The pressures then only weigh in.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Junction {
     drainage: Branch,
     vent: Branch,
     trunk: Branch,
-    /// Pump head minus nothing yet: the trunk's driving term without the aortic pressure.
+    /// Pump head at the branch flows the step starts from.
     head_mmhg: f64,
     /// 1 / (sum of the branches' gains).
     per_gain: f64,
-}
-
-impl Default for Junction {
-    fn default() -> Self {
-        let none = Branch {
-            keep: 0.0,
-            gain: 0.0,
-        };
-        Self {
-            drainage: none,
-            vent: none,
-            trunk: none,
-            head_mmhg: 0.0,
-            per_gain: 0.0,
-        }
-    }
 }
 
 /// The running circuit: flows, pump speed, controller state and console readouts.
@@ -398,7 +383,7 @@ impl EcmoCircuit {
                 law.secant(self.vent_ml_s) * collapse_factor(inlets.vent_open),
                 dt_per_l,
             ),
-            None => Junction::default().vent,
+            None => Branch::default(),
         };
         self.junction = Junction {
             drainage,
