@@ -598,6 +598,12 @@ impl Engine {
         self.clock.rr_s
     }
 
+    /// Is a heart valve open now (its own state: it closes on its flow, not on the gradient)?
+    /// `valve`: one of the four valve paths (`circulation::VALVES`).
+    pub fn valve_open(&self, valve: Path) -> bool {
+        self.valve_state[valve.index()].open
+    }
+
     /// The IABP balloon's gas volume now.
     pub fn balloon_ml(&self) -> f64 {
         self.support.balloon_ml()

@@ -43,12 +43,7 @@ fn jump(h: &mut Harness<'static, Dashboard>, seconds: f64) {
 }
 
 fn shut_beats(h: &Harness<'static, Dashboard>) -> usize {
-    h.state()
-        .beats()
-        .iter()
-        .rev()
-        .take_while(|b| !b.av_opened)
-        .count()
+    ecmo_unload::alarms::av_shut_beats(h.state().beats().iter())
 }
 
 #[test]

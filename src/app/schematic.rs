@@ -46,8 +46,6 @@ const VESSEL_WIDTH_PER_SQRT_ML_S: f32 = 0.22;
 const WIDTH_SMOOTHING_S: f32 = 0.5;
 /// Pieces per polyline leg for the colour gradient.
 const GRADIENT_PIECES: usize = 6;
-/// A valve is drawn open above this forward flow (mL/s).
-const VALVE_OPEN_ML_S: f64 = 0.5;
 /// Lung water index (mL/kg) drawn as dry lung (the model's normal), and the one drawn fully
 /// flooded (half again above the oedema threshold).
 const LUNG_DRY_ML_KG: f64 = crate::lungs::NORMAL_WATER_ML_KG;
@@ -78,7 +76,8 @@ impl Target {
             Target::Chamber(Node::La) => "Left atrium",
             Target::Chamber(Node::Lv) => "Left ventricle",
             Target::Chamber(Node::Ra) => "Right atrium",
-            Target::Chamber(_) => "Right ventricle",
+            Target::Chamber(Node::Rv) => "Right ventricle",
+            Target::Chamber(other) => other.label(),
             Target::Lungs => "Lungs",
             Target::Ecmo => "ECMO circuit",
             Target::LvVent => "LV vent cannula",
@@ -243,16 +242,20 @@ static VESSELS: [Vessel; N_VESSELS] = [
 
 /// ECMO circuit: venous limb (RA -> pump, RA blood), arterial limb (oxygenator -> descending
 /// aorta, oxygenated blood), the LV vent (LV -> pump inlet).
-static ECMO_VENOUS: Vessel = v(
-    Path::EcmoDrainage,
-    &[
+static ECMO_VENOUS: Vessel = Vessel {
+    path: Path::EcmoDrainage,
+    share: 1.0,
+    points: &[
         (31.0, 59.0),
         (29.0, 72.0),
         (28.0, 90.0),
         (30.0, 95.5),
         (PUMP_CENTRE.x - PUMP_RADIUS, 95.5),
     ],
-);
+    // RA blood all the way to the pump (the path's own far end is the descending aorta).
+    from: Hue::Node(Node::Ra),
+    to: Hue::Node(Node::Ra),
+};
 static ECMO_ARTERIAL: Vessel = Vessel {
     path: Path::EcmoDrainage,
     share: 1.0,
@@ -304,6 +307,7 @@ const TRACK_SEPTOSTOMY: usize = N_VESSELS + 4;
 const TRACK_IMPELLA: usize = N_VESSELS + 5;
 
 /// The schematic's own state: animation phases and what the user picked.
+#[derive(Default)]
 pub struct Schematic {
     /// Distance (units) the particles of each track have travelled.
     phase: [f32; N_TRACKS],
@@ -315,20 +319,6 @@ pub struct Schematic {
     clock_s: f32,
     pub selected: Option<Target>,
     pub colouring: Colouring,
-}
-
-impl Default for Schematic {
-    fn default() -> Self {
-        Self {
-            phase: [0.0; N_TRACKS],
-            mean_q: [0.0; N_PATHS],
-            rotor_turns: 0.0,
-            impella_turns: 0.0,
-            clock_s: 0.0,
-            selected: None,
-            colouring: Colouring::Oxygen,
-        }
-    }
 }
 
 /// Maps canvas units to screen points.
@@ -701,7 +691,6 @@ impl Schematic {
     }
 
     fn draw_valves(&self, painter: &egui::Painter, c: &Canvas, view: &View) {
-        let q = &view.picture.q_ml_s;
         for path in [Path::Mitral, Path::Aortic, Path::Tricuspid, Path::Pulmonic] {
             let vessel = VESSELS
                 .iter()
@@ -713,7 +702,7 @@ impl Schematic {
             let along_dir = (b - a).normalized();
             let across = along_dir.rot90();
             let half = 2.2;
-            let open = q[path.index()] > VALVE_OPEN_ML_S;
+            let open = view.picture.valve_open[path.index()];
             let colour = if open {
                 Color32::from_gray(235)
             } else {

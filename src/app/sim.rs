@@ -131,6 +131,8 @@ pub struct Picture {
     pub oxygenator_out_sat: f64,
     /// IABP balloon gas volume.
     pub balloon_ml: f64,
+    /// Each heart valve open (the engine's valve state, `circulation::VALVES` order).
+    pub valve_open: [bool; 4],
 }
 
 impl Picture {
@@ -145,6 +147,7 @@ impl Picture {
             ecmo_fraction: std::array::from_fn(|i| o.ecmo_fraction(Node::ALL[i])),
             oxygenator_out_sat: o.ecmo_return_saturation(&s.q_ml_s),
             balloon_ml: e.balloon_ml(),
+            valve_open: std::array::from_fn(|j| e.valve_open(Path::ALL[j])),
         }
     }
 }
