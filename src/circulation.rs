@@ -8,7 +8,7 @@
 //! valves (one-way, inertial, optional regurgitant orifice), conduits (resistance + inertance,
 //! flow is a state), resistors (flow follows pressure at once).
 
-use crate::heart::{Activation, ChamberBank, ChamberLaw, GROWTH_RESYNC_STEPS};
+use crate::heart::{Activation, ChamberBank, ChamberLaw};
 use crate::patient::{Conduit, Patient, Valve, Vessel};
 use crate::units::{at_most, s_from_ms};
 use crate::valves::{self, Inertial, ValveState};
@@ -208,7 +208,6 @@ pub struct Circuit {
     /// The chambers' EDPVR exponentials carried between steps, and steps since their last exact
     /// computation.
     bank: ChamberBank<N_CHAMBERS>,
-    since_exact: u32,
 }
 
 /// Path ends as compile-time tables: the step loops index with constants (no bounds checks).
@@ -257,7 +256,6 @@ impl Circuit {
             inertial: [Inertial::default(); N_PATHS],
             conductance_ml_s_per_mmhg: [0.0; N_PATHS],
             bank: ChamberBank::new(&chamber),
-            since_exact: 0,
         };
         c.sides_alike = (0..N_CHAMBERS).all(|k| c.activation[k] == c.activation[LEFT_TWIN[k]]);
         for (i, law) in c.chamber.iter().enumerate() {
@@ -352,7 +350,8 @@ impl Circuit {
         self.v0_ml[Node::LowerVeins.index()] = s.lower_veins.v0_ml * m.lower_veins_v0.max(0.0);
     }
 
-    /// Pressures from volumes. `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).
+    /// Pressures from volumes, once per step: it carries the chambers' EDPVR exponentials on
+    /// (see [`ChamberBank`]). `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).
     /// `balloon_ml`: an intra-aortic balloon's gas volume, which occupies the descending aorta
     /// alongside its blood.
     #[inline]
@@ -376,12 +375,8 @@ impl Circuit {
             };
             *out = self.vessel_pressure_mmhg(i, held);
         }
-        let exact = self.since_exact == 0;
-        self.since_exact = (self.since_exact + 1) % GROWTH_RESYNC_STEPS;
         let chambers: &[f64; N_CHAMBERS] = v[..N_CHAMBERS].try_into().expect("chambers first");
-        let chamber_p = self
-            .bank
-            .pressures_mmhg(&self.chamber, activation, chambers, exact);
+        let chamber_p = self.bank.pressures_mmhg(activation, chambers);
         p[..N_CHAMBERS].copy_from_slice(&chamber_p);
         p[N_CHAMBERS..].copy_from_slice(&vessels);
     }

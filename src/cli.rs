@@ -473,8 +473,8 @@ pub fn bench(seconds: f64) -> Result<(), CliError> {
             rows.push((name, label, engine, chunk_steps, Vec::with_capacity(chunks)));
         }
     }
-    // Three passes over the rows, each row running its chunks back to back (as one simulation
-    // runs): a slow spell of a shared machine (seconds long) then costs a row one pass's
+    // BENCH_PASSES passes over the rows, each row running its chunks back to back (as one
+    // simulation runs): a slow spell of a shared machine (seconds long) then costs a row one pass's
     // chunks, not all of them, and the median drops them.
     for _ in 0..BENCH_PASSES {
         for (_, _, engine, chunk_steps, ns_per_step) in rows.iter_mut() {

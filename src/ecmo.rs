@@ -55,8 +55,9 @@ const CANNULA_DIAMETER_EXPONENT: f64 = 4.0;
 pub const BRANCH_INERTANCE_MMHG_S2_PER_ML: f64 = 0.112;
 /// Smallest secant resistance (at zero flow), so the semi-implicit step is defined.
 const MIN_SECANT_R_MMHG_S_PER_ML: f64 = 1e-3;
-/// Collapse of the drainage inlet: full area while the right atrium holds more than this above
-/// its unstressed volume, closing linearly to nothing at the unstressed volume.
+/// Collapse of a pump inlet (the ECMO drainage in the RA; the LV vent and the Impella in the
+/// LV): full area while the chamber holds more than this above its unstressed volume, closing
+/// linearly to nothing at the unstressed volume.
 pub const COLLAPSE_ONSET_ML: f64 = 15.0;
 const PER_COLLAPSE_ONSET_ML: f64 = 1.0 / COLLAPSE_ONSET_ML;
 /// Flow-mode controller: proportional and integral gains (rpm per L/min, rpm per L/min/s).
@@ -222,7 +223,7 @@ pub fn pump_flow_ml_s(q_ml_s: &[f64; crate::circulation::N_PATHS]) -> f64 {
     q_ml_s[Path::EcmoDrainage.index()] + q_ml_s[Path::LvVent.index()]
 }
 
-/// Fraction of the drainage inlet still open at a right-atrial volume (0 = collapsed).
+/// Fraction of a pump inlet still open at its chamber's volume (0 = collapsed).
 pub fn inlet_open_fraction(v_ml: f64, v0_ml: f64) -> f64 {
     within((v_ml - v0_ml) * PER_COLLAPSE_ONSET_ML, 0.0, 1.0)
 }
@@ -338,8 +339,9 @@ pub struct EcmoCircuit {
 }
 
 impl EcmoCircuit {
-    /// Advance one step: [`EcmoCircuit::prepare`] then [`EcmoCircuit::advance`].
-    #[inline]
+    /// Advance one step: [`EcmoCircuit::prepare`] then [`EcmoCircuit::advance`] (the engine
+    /// calls the two apart).
+    #[cfg(test)]
     pub fn step(&mut self, s: &EcmoConfig, inlets: Inlets, ports: Ports) {
         self.prepare(s, inlets);
         self.advance(s, ports);

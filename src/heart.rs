@@ -186,7 +186,7 @@ impl ChamberLaw {
     /// Chamber pressure at activation `e`.
     #[inline]
     pub fn pressure_mmhg(&self, e: f64, v_ml: f64) -> f64 {
-        self.blend(e, v_ml, self.edpvr_mmhg(v_ml))
+        blend_mmhg(e, self.espvr_mmhg(v_ml), self.edpvr_mmhg(v_ml))
     }
 
     /// [`Self::pressure_mmhg`] for the step loop: the EDPVR's exponential carried from the last
@@ -202,8 +202,8 @@ impl ChamberLaw {
         let edpvr = if v_ml < self.linear_from_ml {
             let dx = self.edpvr_b_per_ml * (v_ml - g.v_ml);
             g.value = if !exact && dx.abs() < GROWTH_MAX_STEP {
-                // e^(x + dx) = e^x e^dx, e^dx by its Taylor series to dx^4.
-                g.value * (1.0 + dx * (1.0 + dx * (0.5 + dx * (1.0 / 6.0 + dx * (1.0 / 24.0)))))
+                // e^(x + dx) = e^x e^dx.
+                g.value * exp_step(dx)
             } else {
                 (self.edpvr_b_per_ml * (v_ml - self.v0_ml)).exp()
             };
@@ -214,28 +214,31 @@ impl ChamberLaw {
             g.v_ml = f64::NAN;
             self.tangent_mmhg(v_ml)
         };
-        self.blend(e, v_ml, edpvr)
+        blend_mmhg(e, self.espvr_mmhg(v_ml), edpvr)
     }
+}
 
-    /// The time-varying elastance blend of the ESPVR and an EDPVR value.
-    #[inline]
-    fn blend(&self, e: f64, v_ml: f64, edpvr_mmhg: f64) -> f64 {
-        let passive = (1.0 - e) * edpvr_mmhg;
-        if e > 0.0 {
-            e * self.espvr_mmhg(v_ml) + passive
-        } else {
-            passive
-        }
-    }
+/// The time-varying elastance blend of an ESPVR and an EDPVR value at activation `e`.
+#[inline(always)]
+fn blend_mmhg(e: f64, espvr_mmhg: f64, edpvr_mmhg: f64) -> f64 {
+    e * espvr_mmhg + (1.0 - e) * edpvr_mmhg
+}
+
+/// e^dx for a carried step |dx| < [`GROWTH_MAX_STEP`]: its Taylor series to dx^4.
+#[inline(always)]
+fn exp_step(dx: f64) -> f64 {
+    1.0 + dx * (1.0 + dx * (0.5 + dx * (1.0 / 6.0 + dx * (1.0 / 24.0))))
 }
 
 /// The four chambers' laws side by side (a structure of arrays) with their carried EDPVR
 /// exponentials, so the step computes the four pressures in one loop the compiler vectorises
-/// (two chambers per instruction). A chamber that needs its exponential afresh (a resync, a
-/// jump, the tangent) sends all four through [`ChamberLaw::pressure_tracked_mmhg`], one by one,
-/// with the same results.
+/// (two chambers per instruction). A chamber that needs its exponential afresh (a resync every
+/// [`GROWTH_RESYNC_STEPS`], a jump, the tangent) sends all four through
+/// [`ChamberLaw::pressure_tracked_mmhg`], one by one, with the same results.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ChamberBank<const N: usize> {
+    /// The laws themselves (the one-by-one path), and their parameters as arrays.
+    laws: [ChamberLaw; N],
     ees_mmhg_per_ml: [f64; N],
     v0_ml: [f64; N],
     edpvr_a_mmhg: [f64; N],
@@ -243,6 +246,8 @@ pub(crate) struct ChamberBank<const N: usize> {
     linear_from_ml: [f64; N],
     growth_v_ml: [f64; N],
     growth_value: [f64; N],
+    /// Steps since the exponentials were last computed exactly.
+    since_exact: u32,
 }
 
 impl<const N: usize> ChamberBank<N> {
@@ -250,6 +255,7 @@ impl<const N: usize> ChamberBank<N> {
     pub fn new(laws: &[ChamberLaw; N]) -> Self {
         let g = Growth::default();
         let mut bank = Self {
+            laws: *laws,
             ees_mmhg_per_ml: [0.0; N],
             v0_ml: [0.0; N],
             edpvr_a_mmhg: [0.0; N],
@@ -257,6 +263,7 @@ impl<const N: usize> ChamberBank<N> {
             linear_from_ml: [0.0; N],
             growth_v_ml: [g.v_ml; N],
             growth_value: [g.value; N],
+            since_exact: 0,
         };
         bank.take_laws(laws);
         bank
@@ -264,6 +271,7 @@ impl<const N: usize> ChamberBank<N> {
 
     /// Take up changed laws (contractility under modulation); what is carried is kept.
     pub fn take_laws(&mut self, laws: &[ChamberLaw; N]) {
+        self.laws = *laws;
         for (k, l) in laws.iter().enumerate() {
             self.ees_mmhg_per_ml[k] = l.ees_mmhg_per_ml;
             self.v0_ml[k] = l.v0_ml;
@@ -273,16 +281,12 @@ impl<const N: usize> ChamberBank<N> {
         }
     }
 
-    /// Every chamber's pressure at activations `e` and volumes `v_ml` ([`ChamberLaw::pressure_tracked_mmhg`]
-    /// for each, `laws` being the ones the bank was built from).
+    /// Every chamber's pressure at activations `e` and volumes `v_ml` (this step's: each call
+    /// carries the exponentials one step on).
     #[inline]
-    pub fn pressures_mmhg(
-        &mut self,
-        laws: &[ChamberLaw; N],
-        e: &[f64; N],
-        v_ml: &[f64; N],
-        exact: bool,
-    ) -> [f64; N] {
+    pub fn pressures_mmhg(&mut self, e: &[f64; N], v_ml: &[f64; N]) -> [f64; N] {
+        let exact = self.since_exact == 0;
+        self.since_exact = (self.since_exact + 1) % GROWTH_RESYNC_STEPS;
         let dx: [f64; N] =
             std::array::from_fn(|k| self.edpvr_b_per_ml[k] * (v_ml[k] - self.growth_v_ml[k]));
         // Every chamber on the carried path? Tested branch-free, one branch for the bank.
@@ -295,22 +299,22 @@ impl<const N: usize> ChamberBank<N> {
                     v_ml: self.growth_v_ml[k],
                     value: self.growth_value[k],
                 };
-                let p = laws[k].pressure_tracked_mmhg(e[k], v_ml[k], &mut g, exact);
+                let p = self.laws[k].pressure_tracked_mmhg(e[k], v_ml[k], &mut g, exact);
                 (self.growth_v_ml[k], self.growth_value[k]) = (g.v_ml, g.value);
                 p
             });
         }
         let mut p = [0.0; N];
         for k in 0..N {
-            // The same operations, in the same order, as pressure_tracked_mmhg's carried path
-            // and blend (with e = 0 the active term adds a zero).
-            let d = dx[k];
-            let value = self.growth_value[k]
-                * (1.0 + d * (1.0 + d * (0.5 + d * (1.0 / 6.0 + d * (1.0 / 24.0)))));
+            // pressure_tracked_mmhg's carried path, on the arrays.
+            let value = self.growth_value[k] * exp_step(dx[k]);
             self.growth_value[k] = value;
             self.growth_v_ml[k] = v_ml[k];
-            let passive = (1.0 - e[k]) * (self.edpvr_a_mmhg[k] * (value - 1.0));
-            p[k] = e[k] * (self.ees_mmhg_per_ml[k] * (v_ml[k] - self.v0_ml[k])) + passive;
+            p[k] = blend_mmhg(
+                e[k],
+                self.ees_mmhg_per_ml[k] * (v_ml[k] - self.v0_ml[k]),
+                self.edpvr_a_mmhg[k] * (value - 1.0),
+            );
         }
         p
     }
@@ -415,13 +419,14 @@ mod tests {
                 };
             }
             let e: [f64; 4] = std::array::from_fn(|_| uniform().powi(3));
+            // The bank resyncs on the same schedule as this count.
             let exact = step % GROWTH_RESYNC_STEPS == 0;
             let vectorised = !exact
                 && (0..4).all(|k| {
                     let dx = laws[k].edpvr_b_per_ml * (v[k] - bank.growth_v_ml[k]);
                     dx.abs() < GROWTH_MAX_STEP && v[k] < laws[k].linear_from_ml
                 });
-            let from_bank = bank.pressures_mmhg(&laws, &e, &v, exact);
+            let from_bank = bank.pressures_mmhg(&e, &v);
             for k in 0..4 {
                 let one = laws[k].pressure_tracked_mmhg(e[k], v[k], &mut alone[k], exact);
                 assert_eq!(

@@ -42,9 +42,8 @@ pub struct Support {
     iabp: IabpConsole,
     /// Was the aortic valve open last step (the IABP console senses opening and closing)?
     aortic_was_open: bool,
-    /// This step's open fractions of the pump inlets: the drainage cannula in the RA and the
-    /// LV's (vent and Impella), from the volumes at the step's start.
-    drainage_open: f64,
+    /// This step's open fraction of the LV's pump inlets (vent and Impella), from its volume at
+    /// the step's start.
     lv_inlet_open: f64,
 }
 
@@ -76,12 +75,11 @@ impl Support {
     #[inline]
     pub fn prepare(&mut self, c: &Circuit, v: &[f64; N_NODES]) {
         let (ra, lv) = (Node::Ra.index(), Node::Lv.index());
-        self.drainage_open = inlet_open_fraction(v[ra], c.v0_ml[ra]);
         self.lv_inlet_open = inlet_open_fraction(v[lv], c.v0_ml[lv]);
         self.ecmo.prepare(
             &self.ecmo_config,
             Inlets {
-                drainage_open: self.drainage_open,
+                drainage_open: inlet_open_fraction(v[ra], c.v0_ml[ra]),
                 vent_open: self.lv_inlet_open,
             },
         );
