@@ -6,7 +6,8 @@
 use crate::Engine;
 use crate::engine::{SUCTION_ALARM_MIN_PCT, Status};
 use crate::lungs::RISK_MODERATE_PC_MMHG;
-use crate::monitor::{Beat, BeatMeans};
+use crate::monitor::{Beat, BeatMeans, spo2_upper_pct};
+use crate::patient::RhythmKind;
 
 /// MAP below which perfusion is at risk (the usual resuscitation target of 65 mmHg).
 pub const MAP_LOW_MMHG: f64 = 65.0;
@@ -32,6 +33,7 @@ pub enum Priority {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Alarm {
+    CardiacArrest,
     Hypotension,
     UpperBodyDesaturation,
     EcmoChatter,
@@ -42,7 +44,8 @@ pub enum Alarm {
 }
 
 impl Alarm {
-    pub const ALL: [Alarm; 7] = [
+    pub const ALL: [Alarm; 8] = [
+        Alarm::CardiacArrest,
         Alarm::Hypotension,
         Alarm::UpperBodyDesaturation,
         Alarm::EcmoChatter,
@@ -54,7 +57,9 @@ impl Alarm {
 
     pub fn priority(self) -> Priority {
         match self {
-            Alarm::Hypotension | Alarm::UpperBodyDesaturation => Priority::High,
+            Alarm::CardiacArrest | Alarm::Hypotension | Alarm::UpperBodyDesaturation => {
+                Priority::High
+            }
             Alarm::EcmoChatter | Alarm::ImpellaSuction | Alarm::AorticValveClosed => {
                 Priority::Medium
             }
@@ -64,6 +69,7 @@ impl Alarm {
 
     pub fn title(self) -> &'static str {
         match self {
+            Alarm::CardiacArrest => "Cardiac arrest",
             Alarm::Hypotension => "MAP low",
             Alarm::UpperBodyDesaturation => "Upper-body SpO2 low",
             Alarm::EcmoChatter => "ECMO chatter",
@@ -77,6 +83,11 @@ impl Alarm {
     /// Why it fires and what usually helps, in one line.
     pub fn explanation(self) -> &'static str {
         match self {
+            Alarm::CardiacArrest => {
+                "no cardiac output of the heart's own (VF, asystole or pulseless VT): CPR unless \
+                 ECMO carries the circulation, defibrillate a shockable rhythm, pace or give \
+                 adrenaline in asystole; a still LV on ECMO distends and clots"
+            }
             Alarm::Hypotension => {
                 "organ perfusion falls below a MAP of 65: more flow (ECMO, inotrope) or tone \
                  (vasopressor), fluids only if preload-responsive"
@@ -118,6 +129,7 @@ pub struct Inputs<'a> {
     pub status: &'a Status,
     pub ecmo_on: bool,
     pub impella_on: bool,
+    pub rhythm: RhythmKind,
 }
 
 /// The alarms whose condition holds now, each with the reading that tripped it, most urgent
@@ -125,13 +137,21 @@ pub struct Inputs<'a> {
 pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
     let b = &i.means.mean;
     let mut out = Vec::new();
+    if i.rhythm.is_arrest() {
+        out.push((Alarm::CardiacArrest, i.rhythm.label().to_string()));
+    } else if i.rhythm == RhythmKind::Vt && pulseless(i.means) {
+        out.push((Alarm::CardiacArrest, "pulseless VT".to_string()));
+    }
     if b.map_mmhg < MAP_LOW_MMHG {
         out.push((Alarm::Hypotension, format!("MAP {:.0} mmHg", b.map_mmhg)));
     }
-    if b.sao2_upper_pct < UPPER_SPO2_LOW_PCT {
+    // A pulse oximeter reads, and so alarms, only over a pulse.
+    if let Some(spo2) = spo2_upper_pct(b)
+        && spo2 < UPPER_SPO2_LOW_PCT
+    {
         out.push((
             Alarm::UpperBodyDesaturation,
-            format!("right radial SpO2 {:.0} %", b.sao2_upper_pct),
+            format!("right radial SpO2 {spo2:.0} %"),
         ));
     }
     if i.ecmo_on && b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT {
@@ -184,8 +204,18 @@ pub fn of_engine(e: &Engine) -> Vec<(Alarm, String)> {
         status: &e.status(),
         ecmo_on: p.ecmo.enabled,
         impella_on: p.impella.enabled,
+        rhythm: p.rhythm.kind,
     })
 }
+
+/// A rhythm without a pulse of the heart's own: the aortic valve opens in fewer than half the
+/// beats, or the radial line shows no pulse a pulse oximeter could read.
+pub fn pulseless(means: &BeatMeans) -> bool {
+    means.av_opening_pct < PULSELESS_AV_OPENING_PCT || spo2_upper_pct(&means.mean).is_none()
+}
+
+/// Below this share of beats with an aortic-valve opening the heart makes no pulse of its own.
+pub const PULSELESS_AV_OPENING_PCT: f64 = 50.0;
 
 /// The latest beats in a row (of `beats`, oldest first) in which the aortic valve stayed shut.
 pub fn av_shut_beats<'a>(beats: impl DoubleEndedIterator<Item = &'a Beat>) -> usize {

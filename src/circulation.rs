@@ -353,13 +353,14 @@ impl Circuit {
     /// Pressures from volumes, once per step: it carries the chambers' EDPVR exponentials on
     /// (see [`ChamberBank`]). `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).
     /// `balloon_ml`: an intra-aortic balloon's gas volume, which occupies the descending aorta
-    /// alongside its blood.
+    /// alongside its blood. `chest_mmhg`: chest compressions' pressure on what lies in the chest.
     #[inline]
     pub fn pressures(
         &mut self,
         activation: &[f64; N_CHAMBERS],
         v: &[f64; N_NODES],
         balloon_ml: f64,
+        chest_mmhg: f64,
         p: &mut [f64; N_NODES],
     ) {
         // One store per node, vessels in a branch-free loop the compiler vectorises: the flow
@@ -379,6 +380,9 @@ impl Circuit {
         let chamber_p = self.bank.pressures_mmhg(activation, chambers);
         p[..N_CHAMBERS].copy_from_slice(&chamber_p);
         p[N_CHAMBERS..].copy_from_slice(&vessels);
+        if chest_mmhg != 0.0 {
+            compress(chest_mmhg, p);
+        }
     }
 
     /// A vessel's transmural pressure: linear above its unstressed volume; below it the vessel
@@ -510,6 +514,30 @@ impl Circuit {
         } else {
             (TO[j], FROM[j])
         }
+    }
+}
+
+/// The compartments inside the chest, which a chest compression squeezes (the thoracic pump):
+/// the chambers, the aortic root and the pulmonary circulation. The arch node holds the head
+/// and arm arteries and the descending node the abdominal aorta and legs: outside.
+pub const INTRATHORACIC: [Node; 8] = [
+    Node::La,
+    Node::Lv,
+    Node::Ra,
+    Node::Rv,
+    Node::AorticRoot,
+    Node::PulmonaryArteries,
+    Node::PulmonaryCapillaries,
+    Node::PulmonaryVeins,
+];
+
+/// Add a chest compression's pressure to the intrathoracic compartments (out of line: only
+/// during CPR).
+#[cold]
+#[inline(never)]
+fn compress(chest_mmhg: f64, p: &mut [f64; N_NODES]) {
+    for n in INTRATHORACIC {
+        p[n.index()] += chest_mmhg;
     }
 }
 

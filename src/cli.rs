@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 use ecmo_unload::Summary;
 use ecmo_unload::calibration::{self, Measurement};
-use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
+use ecmo_unload::circulation::{Node, Path};
 use ecmo_unload::cohort;
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::fluids;
@@ -355,10 +355,13 @@ fn run_with_csv(
     // Flush about once per simulated second so an interrupted run leaves a readable file.
     let flush_every = ((1.0 / dt) as u64 / every_steps).max(1);
     let n = (seconds / dt).round() as u64;
-    let mut row: Vec<String> = Vec::with_capacity(1 + 2 * N_NODES + N_PATHS);
+    let mut row: Vec<String> = Vec::with_capacity(csv_header().len());
     let mut rows = 0u64;
+    // An R wave between two samples is marked on the later one (the sample that holds it).
+    let mut r_wave = false;
     for i in 0..n {
         engine.step();
+        r_wave |= engine.r_wave();
         if i.is_multiple_of(every_steps) {
             let s = engine.snapshot();
             row.clear();
@@ -366,6 +369,10 @@ fn run_with_csv(
             row.extend(s.p_mmhg.iter().map(|x| format!("{x:.3}")));
             row.extend(s.v_ml.iter().map(|x| format!("{x:.3}")));
             row.extend(s.q_ml_s.iter().map(|x| format!("{x:.3}")));
+            row.push(u8::from(std::mem::take(&mut r_wave)).to_string());
+            row.push(format!("{:.4}", s.ecg_mv));
+            row.push(format!("{:.3}", s.p_radial_mmhg));
+            row.push(format!("{:.3}", s.p_femoral_mmhg));
             w.write_record(&row).map_err(|e| io_err(&e))?;
             rows += 1;
             if rows.is_multiple_of(flush_every) {
@@ -377,12 +384,14 @@ fn run_with_csv(
     Ok(())
 }
 
-/// CSV columns: t_s, p_<node>_mmhg..., v_<node>_ml..., q_<path>_ml_s...
+/// CSV columns: t_s, p_<node>_mmhg..., v_<node>_ml..., q_<path>_ml_s..., then r_wave (1 on
+/// the sample holding an R wave), ecg_mv, p_radial_mmhg and p_femoral_mmhg (the arterial lines).
 pub fn csv_header() -> Vec<String> {
     let mut h = vec!["t_s".to_string()];
     h.extend(Node::ALL.iter().map(|n| format!("p_{}_mmhg", n.key())));
     h.extend(Node::ALL.iter().map(|n| format!("v_{}_ml", n.key())));
     h.extend(Path::ALL.iter().map(|p| format!("q_{}_ml_s", p.key())));
+    h.extend(["r_wave", "ecg_mv", "p_radial_mmhg", "p_femoral_mmhg"].map(String::from));
     h
 }
 

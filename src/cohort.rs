@@ -50,42 +50,7 @@ pub const ENDPOINTS: [&str; 7] = [
     "sao2_upper_pct",
 ];
 
-/// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a small, well-mixed seeded generator, one
-/// stream per patient so shards and threads draw the same numbers.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn for_patient(seed: u64, patient: u64) -> Self {
-        let mut r = Rng(seed ^ patient.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        r.next_u64();
-        r
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Standard normal (Box-Muller), truncated at +-`TRUNCATE_SD`.
-    pub fn normal(&mut self) -> f64 {
-        loop {
-            let (u1, u2) = (self.uniform(), self.uniform());
-            let z = (-2.0 * (1.0 - u1).ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-            if z.abs() <= TRUNCATE_SD {
-                return z;
-            }
-        }
-    }
-}
+pub use crate::random::Rng;
 
 /// Patient `index` of the cohort of `seed`: the sampled values (in [`SAMPLED`] order) and the
 /// patient.
@@ -97,8 +62,8 @@ pub fn sample(base: &Patient, seed: u64, index: u64) -> Result<(Vec<f64>, Patien
     for (key, dist) in SAMPLED {
         let spec = settings::spec_of(key).expect("a sampled key is a key");
         let v = match dist {
-            Dist::LogNormal(sd) => leaves[key] * (sd * rng.normal()).exp(),
-            Dist::Normal(sd) => leaves[key] + sd * rng.normal(),
+            Dist::LogNormal(sd) => leaves[key] * (sd * rng.normal(TRUNCATE_SD)).exp(),
+            Dist::Normal(sd) => leaves[key] + sd * rng.normal(TRUNCATE_SD),
             Dist::Sometimes(p, lo, hi) => {
                 let (has, x) = (rng.uniform(), rng.uniform());
                 if has < p { lo + (hi - lo) * x } else { 0.0 }
@@ -188,7 +153,7 @@ mod tests {
         );
         let mut r = Rng::for_patient(1, 0);
         let n = 20_000;
-        let mean = (0..n).map(|_| r.normal()).sum::<f64>() / n as f64;
+        let mean = (0..n).map(|_| r.normal(TRUNCATE_SD)).sum::<f64>() / n as f64;
         assert!(mean.abs() < 0.03, "{mean}");
         let (q1, m, q3) = quartiles(&[1.0, 2.0, 3.0, 4.0, 5.0]);
         assert_eq!((q1, m, q3), (2.0, 3.0, 4.0));

@@ -2,23 +2,24 @@
 //! setting changes at any moment, and feeds the monitor. Pure and deterministic: no clock, no
 //! threads, no I/O, no allocation in [`Engine::step`].
 
-use crate::circulation::{
-    CHAMBERS, Circuit, LEFT_TWIN, Modulation, N_CHAMBERS, N_NODES, N_PATHS, Node, Path,
-};
+use crate::circulation::{Circuit, Modulation, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
+use crate::cpr::Compressions;
 use crate::drugs::{Drug, N_DRUGS, Pharmacology};
 use crate::error::Error;
 use crate::fluids::Fluids;
-use crate::heart::{Activation, bazett_scale, table_rate_per_s};
 use crate::lungs::{
     EdemaRisk, Exchange, LungWater, NORMAL_CAPILLARY_MMHG, capillary_pressure_mmhg,
 };
-use crate::monitor::{Beat, BeatMeans, IabpReadings, Monitor, SUMMARY_BEATS, Sample};
+use crate::monitor::{
+    Beat, BeatMeans, IabpReadings, Monitor, SUMMARY_BEATS, Sample, spo2_lower_pct, spo2_upper_pct,
+};
 use crate::oxygen::{Conditions, MixingZone, OxygenTransport};
 use crate::patient::Patient;
 use crate::reflex::Baroreflex;
+use crate::rhythm::CardiacClock;
 use crate::settings;
 use crate::support::{HeartEvents, Support};
-use crate::units::{period_s_from_bpm, s_from_ms};
+use crate::units::s_from_ms;
 use crate::valves::ValveState;
 use serde::Serialize;
 
@@ -34,110 +35,19 @@ const FILLING_PRESSURE_MIN_MMHG: f64 = -1e4;
 /// time constants are seconds to hours.
 pub const SLOW_UPDATE_S: f64 = 0.01;
 
-/// The cardiac clock: R waves at the set rate, atria activated `av_delay` earlier.
-#[derive(Clone, Debug)]
-struct CardiacClock {
-    /// Time since the last ventricular activation onset (R wave).
-    since_r_s: f64,
-    rr_s: f64,
-    /// The beat before's RR: its activation tail may still be relaxing at fast rates.
-    previous_rr_s: f64,
-    av_delay_s: f64,
-    /// Activation table entries per second this beat (Bazett-scaled timing).
-    table_rate_per_s: f64,
-    /// Per chamber: the previous beat's activation tail is zero from this time into the
-    /// beat (usually at once; fast rates and slow relaxation make it run on).
-    tail_until_s: [f64; N_CHAMBERS],
-    r_wave_pending: bool,
-    /// Does the rhythm make beats at all (not in VF or asystole)?
-    beating: bool,
-}
-
-impl CardiacClock {
-    fn new(p: &Patient, tables: &[Activation; N_CHAMBERS]) -> Self {
-        let mut c = CardiacClock {
-            since_r_s: 0.0,
-            rr_s: f64::INFINITY,
-            previous_rr_s: f64::INFINITY,
-            av_delay_s: 0.0,
-            table_rate_per_s: table_rate_per_s(1.0),
-            tail_until_s: [0.0; N_CHAMBERS],
-            r_wave_pending: true,
-            beating: p.rhythm.kind.beats(),
-        };
-        c.start_beat(p, 1.0, tables);
-        c
-    }
-
-    /// Rate and timing are taken up at each R wave, as the heart does.
-    /// `rr_factor`: the reflex's and drugs' change of the heart period.
-    fn start_beat(&mut self, p: &Patient, rr_factor: f64, tables: &[Activation; N_CHAMBERS]) {
-        self.previous_rr_s = self.rr_s;
-        self.rr_s = period_s_from_bpm(p.rhythm.rate_bpm) * rr_factor;
-        self.av_delay_s = s_from_ms(p.heart.av_delay_ms).min(self.rr_s);
-        self.table_rate_per_s = table_rate_per_s(bazett_scale(self.rr_s));
-        self.retime(tables);
-    }
-
-    /// Where each chamber's previous-beat tail ends (after a beat starts or the tables change).
-    fn retime(&mut self, tables: &[Activation; N_CHAMBERS]) {
-        self.tail_until_s =
-            std::array::from_fn(|k| tables[k].end_s(self.table_rate_per_s) - self.previous_rr_s);
-    }
-
-    /// Time since the atria's activation onset.
-    #[inline]
-    fn since_atrial_onset_s(&self) -> f64 {
-        let atrial_onset = self.rr_s - self.av_delay_s;
-        if self.since_r_s >= atrial_onset {
-            self.since_r_s - atrial_onset
-        } else {
-            self.since_r_s + self.av_delay_s
-        }
-    }
-
-    /// Activation of each chamber now. When systole outlasts the RR interval (fast rates, slow
-    /// relaxation) the previous beat's tail is still there: the activation is the larger of the
-    /// two, so it runs on continuously through the R wave (incomplete relaxation).
-    /// `sides_alike`: the right chambers' tables are the left's, so only the left are looked up.
-    #[inline]
-    fn activation(
-        &self,
-        tables: &[Activation; N_CHAMBERS],
-        sides_alike: bool,
-    ) -> [f64; N_CHAMBERS] {
-        if !self.beating {
-            return [0.0; N_CHAMBERS];
-        }
-        let t_atria = self.since_atrial_onset_s();
-        let one = |k: usize| {
-            let t = if matches!(CHAMBERS[k], Node::La | Node::Ra) {
-                t_atria
-            } else {
-                self.since_r_s
-            };
-            let now = tables[k].at_rate(t, self.table_rate_per_s);
-            if t < self.tail_until_s[k] {
-                now.max(tables[k].at_rate(t + self.previous_rr_s, self.table_rate_per_s))
-            } else {
-                now
-            }
-        };
-        if sides_alike {
-            let left = [one(LEFT_TWIN[0]), one(LEFT_TWIN[1])];
-            std::array::from_fn(|k| left[LEFT_TWIN[k]])
-        } else {
-            std::array::from_fn(one)
-        }
-    }
-}
-
 /// Everything a view may want to read of the circulation after a step: pressures, flows and
 /// activation at `t_s` (the start of the step), volumes at its end (`t_s + dt`).
 #[derive(Clone, Copy, Debug)]
 pub struct Snapshot {
     pub t_s: f64,
     pub r_wave: bool,
+    /// The synthetic ECG (lead II) at `t_s`.
+    pub ecg_mv: f64,
+    /// The right radial and femoral arterial lines (delayed and reshaped: `arterial_line`).
+    pub p_radial_mmhg: f64,
+    pub p_femoral_mmhg: f64,
+    /// Chest compressions' intrathoracic pressure (0 without CPR).
+    pub chest_mmhg: f64,
     pub p_mmhg: [f64; N_NODES],
     pub v_ml: [f64; N_NODES],
     pub q_ml_s: [f64; N_PATHS],
@@ -154,6 +64,13 @@ pub struct Summary {
     pub beat: Beat,
     /// Share of the beats in which the aortic valve opened.
     pub av_opening_pct: f64,
+    /// Pulse oximetry at the right hand and a foot: the saturations `sao2_*_pct`, read only
+    /// over a pulsatile pleth (null without a pulse: VF or asystole on ECMO).
+    pub spo2_upper_pct: Option<f64>,
+    pub spo2_lower_pct: Option<f64>,
+    /// Standard deviation of the RR intervals of the summarised beats (about 0 in a regular
+    /// rhythm, large in AF).
+    pub rr_sd_ms: f64,
     pub blood_volume_ml: f64,
     /// Net fluid given since t = 0 (negative: removed).
     pub fluid_given_ml: f64,
@@ -194,6 +111,7 @@ impl Summary {
     /// resistances with no flow through the bed. Every other key is always a finite number.
     pub fn may_be_null(key: &str) -> bool {
         key.starts_with("iabp_")
+            || key.starts_with("spo2_")
             || key == "svr_dyn_s_cm5"
             || key == "pvr_dyn_s_cm5"
             || key == "mixing_zone"
@@ -218,6 +136,9 @@ pub struct Engine {
     patient: Patient,
     circuit: Circuit,
     clock: CardiacClock,
+    compressions: Compressions,
+    /// This step's chest compression pressure.
+    chest_mmhg: f64,
     monitor: Monitor,
     dt_s: f64,
     /// Time at the last change of dt; t = origin + steps * dt (exact, no accumulated rounding).
@@ -278,6 +199,8 @@ impl Engine {
             patient,
             circuit,
             clock,
+            compressions: Compressions::default(),
+            chest_mmhg: 0.0,
             monitor,
             t_origin_s: 0.0,
             steps: 0,
@@ -307,7 +230,7 @@ impl Engine {
         e.initial_volume_ml = e.body_fluid_ml();
         e.update_drugs(0.0);
         e.circuit
-            .pressures(&e.activation, &e.v_ml, 0.0, &mut e.p_mmhg);
+            .pressures(&e.activation, &e.v_ml, 0.0, 0.0, &mut e.p_mmhg);
         Ok(e)
     }
 
@@ -319,15 +242,17 @@ impl Engine {
         // end: the step's flows are then long stored (reading them back at once stalls on store
         // forwarding), and the transport runs every SLOW_UPDATE_S anyway.
         self.oxygen.carry(&self.q_ml_s, self.flows_dt_s);
-        let r_wave = std::mem::take(&mut self.clock.r_wave_pending);
+        let r_wave = self.clock.take_r_wave();
         self.support.prepare(&self.circuit, &self.v_ml);
         self.activation = self
             .clock
             .activation(&self.circuit.activation, self.circuit.sides_alike);
+        self.chest_mmhg = self.compressions.step(&self.patient.cpr, dt);
         self.circuit.pressures(
             &self.activation,
             &self.v_ml,
             self.support.balloon_ml(),
+            self.chest_mmhg,
             &mut self.p_mmhg,
         );
         if let Some(reflex) = &mut self.baroreflex
@@ -371,7 +296,7 @@ impl Engine {
             t_s: self.t_s(),
             dt_s: dt,
             r_wave,
-            beating: self.clock.beating,
+            beating: self.clock.beating(),
             p_mmhg: &self.p_mmhg,
             lv_ml,
             rv_ml,
@@ -391,16 +316,12 @@ impl Engine {
         }
         self.flows_dt_s = dt;
         self.steps += 1;
-        self.clock.since_r_s += dt;
-        if self.clock.beating && self.clock.since_r_s >= self.clock.rr_s {
-            self.clock.since_r_s -= self.clock.rr_s;
-            self.clock.start_beat(
-                &self.patient,
-                self.modulation.heart_period,
-                &self.circuit.activation,
-            );
-            self.clock.r_wave_pending = true;
-        }
+        self.clock.advance(
+            dt,
+            &self.patient,
+            self.modulation.heart_period,
+            &self.circuit.activation,
+        );
         beat
     }
 
@@ -498,19 +419,11 @@ impl Engine {
             self.dt_s = dt_s;
         }
         self.circuit = Circuit::new(&updated);
-        let beating = updated.rhythm.kind.beats();
-        if beating && !self.clock.beating {
-            // A rhythm back (defibrillation, pacing): the next beat starts now.
-            self.clock.since_r_s = 0.0;
-            self.clock.start_beat(
-                &updated,
-                self.modulation.heart_period,
-                &self.circuit.activation,
-            );
-            self.clock.r_wave_pending = true;
-        }
-        self.clock.beating = beating;
-        self.clock.retime(&self.circuit.activation);
+        self.clock.change_rhythm(
+            &updated,
+            self.modulation.heart_period,
+            &self.circuit.activation,
+        );
         if updated.reflex != self.patient.reflex {
             self.baroreflex = updated
                 .reflex
@@ -546,9 +459,21 @@ impl Engine {
 
     /// The waveforms at the last step (pressures and flows belong to the volumes before it).
     pub fn snapshot(&self) -> Snapshot {
+        let t_s = self.t_s() - self.dt_s;
+        let (p_radial_mmhg, p_femoral_mmhg) = self.monitor.line_pressures_mmhg();
         Snapshot {
-            t_s: self.t_s() - self.dt_s,
+            t_s,
             r_wave: self.last_r_wave,
+            ecg_mv: crate::ecg::ecg_mv(&crate::ecg::Electrical {
+                kind: self.patient.rhythm.kind,
+                t_s,
+                since_r_s: self.clock.since_r_s(),
+                rr_s: self.clock.rr_s(),
+                since_atrial_s: self.clock.since_atrial_onset_s(),
+            }),
+            p_radial_mmhg,
+            p_femoral_mmhg,
+            chest_mmhg: self.chest_mmhg,
             p_mmhg: self.p_mmhg,
             v_ml: self.v_ml,
             q_ml_s: self.q_ml_s,
@@ -590,12 +515,23 @@ impl Engine {
 
     /// Time since the last R wave (the ECG's phase).
     pub fn since_r_s(&self) -> f64 {
-        self.clock.since_r_s
+        self.clock.since_r_s()
+    }
+
+    /// Did the last step hold an R wave?
+    pub fn r_wave(&self) -> bool {
+        self.last_r_wave
+    }
+
+    /// Time since the atria's activation onset (`None` when they do not beat: AF, VF,
+    /// asystole); dissociated from the R waves in VVI pacing and VT.
+    pub fn since_atrial_onset_s(&self) -> Option<f64> {
+        self.clock.since_atrial_onset_s()
     }
 
     /// The current beat's RR interval (infinite without a rhythm).
     pub fn rr_s(&self) -> f64 {
-        self.clock.rr_s
+        self.clock.rr_s()
     }
 
     /// Is a heart valve open now (its own state: it closes on its flow, not on the gradient)?
@@ -625,21 +561,29 @@ impl Engine {
     pub fn summary(&self) -> Option<Summary> {
         let m: BeatMeans = self.monitor.mean_of_last(SUMMARY_BEATS)?;
         let b = m.mean;
+        let recent = self.monitor.recent(SUMMARY_BEATS);
+        let rr_sd_ms = if b.beating {
+            let n = recent.len() as f64;
+            let rr = recent.clone().map(|b| b.duration_s);
+            let mean = rr.clone().sum::<f64>() / n;
+            crate::units::ms_from_s((rr.map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt())
+        } else {
+            0.0
+        };
         let (exchange, risk, reason) = self.lung_report(b.pulmonary_capillary_mmhg);
         Some(Summary {
             t_s: self.t_s(),
             beat: b,
             av_opening_pct: m.av_opening_pct,
+            spo2_upper_pct: spo2_upper_pct(&b),
+            spo2_lower_pct: spo2_lower_pct(&b),
+            rr_sd_ms,
             blood_volume_ml: self.blood_volume_ml(),
             fluid_given_ml: self.fluids.given_ml,
             ecmo_chatter: b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT,
             impella_suction: b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT,
             iabp: if self.patient.iabp.enabled {
-                IabpReadings::of(
-                    self.monitor
-                        .beats()
-                        .skip(self.monitor.beats().len().saturating_sub(SUMMARY_BEATS)),
-                )
+                IabpReadings::of(recent)
             } else {
                 IabpReadings::default()
             },
@@ -723,33 +667,4 @@ fn resting_volumes(c: &Circuit, total_ml: f64) -> [f64; N_NODES] {
     let residue = total_ml - v.iter().sum::<f64>();
     v[Node::LowerVeins.index()] += residue;
     v
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// With the right chambers timed like the left (the presets), looking up the left two and
-    /// copying gives exactly the four lookups, through a beat, its previous beat's tail at a
-    /// fast rate, and the atrial onset before the R wave.
-    #[test]
-    fn shared_activation_lookup_equals_four_lookups() {
-        let mut p = crate::presets::load("cardiogenic-shock").unwrap();
-        p.rhythm.rate_bpm = 150.0;
-        let circuit = Circuit::new(&p);
-        assert!(circuit.sides_alike);
-        let mut clock = CardiacClock::new(&p, &circuit.activation);
-        clock.start_beat(&p, 1.0, &circuit.activation);
-        let mut active = 0;
-        for k in 0..1000 {
-            clock.since_r_s = k as f64 * 0.4e-3;
-            let shared = clock.activation(&circuit.activation, true);
-            assert_eq!(shared, clock.activation(&circuit.activation, false));
-            active += usize::from(shared.iter().all(|&e| e > 0.0));
-        }
-        assert!(active > 0, "the test saw every chamber active at once");
-        // A right heart timed differently is noticed.
-        p.heart.rv.relaxation_ms += 10.0;
-        assert!(!Circuit::new(&p).sides_alike);
-    }
 }

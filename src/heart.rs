@@ -1,7 +1,17 @@
 //! The four cardiac chambers: time-varying elastance with the pressure blend of Burkhoff &
 //! Tyberg (Am J Physiol 1993;265:H1819), as in Physiolibrary's `Burkhoff` model (Ježek 2017):
 //!
-//! P(V, t) = e(t) * Ees * (V - V0) + (1 - e(t)) * A * (exp(B (V - V0)) - 1)
+//! P(V, t) = EDPVR(V) + e(t) * max(ESPVR(V) - EDPVR(V), 0)
+//! ESPVR(V) = Ees (V - V0),  EDPVR(V) = A (exp(B (V - V0)) - 1)
+//!
+//! Where the ESPVR lies above the EDPVR this is exactly their blend, e ESPVR + (1 - e) EDPVR.
+//! Where it lies below (a very weak chamber, or one distended far up its EDPVR) the plain blend
+//! inverts: contraction would *lower* the pressure and a weaker heart would pump more. Active
+//! force only ever adds to the passive pressure (the EDPVR bounds the PV loop from below and
+//! the ESPVR from above: Burkhoff, Mirsky & Suga, Am J Physiol 2005;289:H501; Klabunde,
+//! cvphysiology.com CF024), so the active part is floored at zero: systolic pressure never falls
+//! below the passive curve at the same volume, and pressure at every (e, V) never falls as Ees
+//! falls.
 //!
 //! The activation e(t) in [0, 1] is the "double Hill" function (Stergiopulos, Meister &
 //! Westerhof, Am J Physiol 1996;270:H2050; Mynard et al., Int J Numer Method Biomed Eng
@@ -12,7 +22,7 @@
 //! tau1 and tau2 scale with sqrt(RR) as the QT interval does (Bazett, Heart 1920;7:353).
 
 use crate::patient::Chamber;
-use crate::units::s_from_ms;
+use crate::units::{at_least, s_from_ms};
 
 /// RR interval at which the chamber time constants are given (Bazett's reference, 1 s).
 pub const BAZETT_REFERENCE_RR_S: f64 = 1.0;
@@ -218,10 +228,12 @@ impl ChamberLaw {
     }
 }
 
-/// The time-varying elastance blend of an ESPVR and an EDPVR value at activation `e`.
+/// The time-varying elastance blend of an ESPVR and an EDPVR value at activation `e`: the
+/// passive pressure plus `e` times the active pressure the ESPVR adds above it (never below:
+/// see the module doc).
 #[inline(always)]
 fn blend_mmhg(e: f64, espvr_mmhg: f64, edpvr_mmhg: f64) -> f64 {
-    e * espvr_mmhg + (1.0 - e) * edpvr_mmhg
+    edpvr_mmhg + e * at_least(espvr_mmhg - edpvr_mmhg, 0.0)
 }
 
 /// e^dx for a carried step |dx| < [`GROWTH_MAX_STEP`]: its Taylor series to dx^4.

@@ -4,6 +4,7 @@
 //! volumes and path flows; it never reaches into the model's internals. Definitions and sources
 //! of every indicator: docs/MODEL.md, section "Indicators".
 
+use crate::arterial_line::ArterialLine;
 use crate::circulation::{N_NODES, N_PATHS, Node, Path};
 use crate::heart::ChamberLaw;
 use crate::lungs::capillary_pressure_mmhg;
@@ -73,6 +74,12 @@ macro_rules! beat_indicators {
             /// Did the aortic valve open (forward volume >= [`AV_OPENING_MIN_FORWARD_ML`])?
             #[serde(skip)]
             pub av_opened: bool,
+            /// A beat between R waves (false: a window of [`NO_BEAT_WINDOW_S`] without beats).
+            #[serde(skip)]
+            pub beating: bool,
+            /// Central (arch) systolic peak: what the IABP console reads at the balloon's tip.
+            #[serde(skip)]
+            pub central_sbp_mmhg: f64,
             /// Was the IABP balloon up in this beat's diastole?
             #[serde(skip)]
             pub iabp_assisted: bool,
@@ -107,17 +114,24 @@ macro_rules! beat_indicators {
 
 beat_indicators! {
     hr_bpm,
+    /// Systolic, diastolic and mean pressure and pulse pressure at the right radial line.
     sbp_mmhg,
     dbp_mmhg,
     map_mmhg,
     pulse_pressure_mmhg,
+    /// Mean, systolic and diastolic pressure at the femoral line.
     map_lower_mmhg,
+    sbp_lower_mmhg,
+    dbp_lower_mmhg,
     cvp_mmhg,
     pap_sys_mmhg,
     pap_dia_mmhg,
     pap_mean_mmhg,
     pcwp_mmhg,
+    /// LV pressure at end-diastole: at the R wave, the onset of contraction.
     lvedp_mmhg,
+    /// RV pressure at the R wave.
+    rvedp_mmhg,
     lvedv_ml,
     lvesv_ml,
     lv_sv_ml,
@@ -130,7 +144,10 @@ beat_indicators! {
     stroke_work_mmhg_ml,
     mvo2_ml_min,
     coronary_perfusion_mmhg,
+    /// Cardiac power output of the native heart: MAP x native CO / 451.
     cpo_w,
+    /// Cardiac power output with all forward flow out of the LV (native + Impella).
+    cpo_total_w,
     /// Forward volume through the aortic valve this beat.
     av_forward_ml,
     /// Left ventricular ejection time: how long the aortic valve carried forward flow.
@@ -171,9 +188,10 @@ beat_indicators! {
 /// The quantities summed every step for the beat's means and volumes.
 #[derive(Clone, Copy)]
 enum Sum {
-    Arch,
-    Descending,
+    Radial,
+    Femoral,
     Ra,
+    RvP,
     Pa,
     La,
     LvP,
@@ -198,17 +216,27 @@ const N_SUMS: usize = Sum::SatMixedVenous as usize + 1;
 #[derive(Clone, Copy, Debug)]
 struct Accumulator {
     started: bool,
+    /// A beat between R waves (false: a window without beats).
+    beating: bool,
     t_start_s: f64,
     /// The step the sums count in; a changed step rescales them ([`Accumulator::restep`]).
     dt_s: f64,
     /// Steps so far (a float: rescaled with the sums).
     steps: f64,
     sums: [f64; N_SUMS],
+    /// Highest central (arch) pressure of the beat.
     arch_max: f64,
-    arch_min: f64,
+    radial_max: f64,
+    radial_min: f64,
+    /// Highest radial pressure while the pulse of an ejection passes (see `systolic_max`).
+    radial_systolic_max: f64,
+    radial_ejected: bool,
+    femoral_max: f64,
+    femoral_min: f64,
     pa_max: f64,
     pa_min: f64,
     lvedp: f64,
+    rvedp: f64,
     lv_p_max: f64,
     lv_v_max: f64,
     lv_v_min: f64,
@@ -244,15 +272,22 @@ impl Accumulator {
     fn new() -> Self {
         Self {
             started: false,
+            beating: false,
             t_start_s: 0.0,
             dt_s: 0.0,
             steps: 0.0,
             sums: [0.0; N_SUMS],
             arch_max: f64::NEG_INFINITY,
-            arch_min: f64::INFINITY,
+            radial_max: f64::NEG_INFINITY,
+            radial_min: f64::INFINITY,
+            radial_systolic_max: f64::NEG_INFINITY,
+            radial_ejected: false,
+            femoral_max: f64::NEG_INFINITY,
+            femoral_min: f64::INFINITY,
             pa_max: f64::NEG_INFINITY,
             pa_min: f64::INFINITY,
             lvedp: 0.0,
+            rvedp: 0.0,
             lv_p_max: f64::NEG_INFINITY,
             lv_v_max: f64::NEG_INFINITY,
             lv_v_min: f64::INFINITY,
@@ -312,31 +347,39 @@ impl Accumulator {
     }
 
     #[inline]
-    fn add(&mut self, s: &Sample, lv_v0_ml: f64) {
+    fn add(&mut self, s: &Sample, lv_v0_ml: f64, lines: &Lines) {
         let p = s.p_mmhg;
         let lv_p = p[Node::Lv.index()];
         let lv_v = s.lv_ml;
         if !self.started {
             self.started = true;
+            self.beating = s.beating;
             self.t_start_s = s.t_s;
             self.dt_s = s.dt_s;
             self.arch_first = p[Node::Arch.index()];
             self.prev_lv_p = lv_p;
             self.prev_lv_v = lv_v;
+            // End-diastole is the onset of contraction, the R wave, where a beat starts (with
+            // aortic regurgitation the LV goes on filling after it: the loop's largest volume
+            // comes later, at a higher pressure that is not the filling pressure).
+            self.lvedp = lv_p;
+            self.rvedp = p[Node::Rv.index()];
         }
         if s.dt_s != self.dt_s {
             self.restep(s.dt_s);
         }
         self.steps += 1.0;
         let arch = p[Node::Arch.index()];
+        let (radial, femoral) = (lines.radial.pressure_mmhg(), lines.femoral.pressure_mmhg());
         let pa = p[Node::PulmonaryArteries.index()];
         let q = s.q_ml_s;
         let q_av = q[Path::Aortic.index()];
         let o = &s.oxygen;
         let mut x = [0.0; N_SUMS];
-        x[Sum::Arch as usize] = arch;
-        x[Sum::Descending as usize] = p[Node::Descending.index()];
+        x[Sum::Radial as usize] = radial;
+        x[Sum::Femoral as usize] = femoral;
         x[Sum::Ra as usize] = p[Node::Ra.index()];
+        x[Sum::RvP as usize] = p[Node::Rv.index()];
         x[Sum::Pa as usize] = pa;
         x[Sum::La as usize] = p[Node::La.index()];
         x[Sum::LvP as usize] = lv_p;
@@ -357,16 +400,19 @@ impl Accumulator {
             *sum += x;
         }
         raise(&mut self.arch_max, arch);
-        lower(&mut self.arch_min, arch);
+        raise(&mut self.radial_max, radial);
+        lower(&mut self.radial_min, radial);
+        raise(&mut self.femoral_max, femoral);
+        lower(&mut self.femoral_min, femoral);
+        // The radial systolic peak: while the pulse of an ejection passes the wrist.
+        if lines.radial.ejecting() {
+            raise(&mut self.radial_systolic_max, radial);
+            self.radial_ejected = true;
+        }
         raise(&mut self.pa_max, pa);
         lower(&mut self.pa_min, pa);
         raise(&mut self.lv_p_max, lv_p);
-        // End-diastole is the loop's largest volume, where filling stops and isovolumic
-        // contraction starts (mitral closure); LVEDP is the pressure there.
-        if lv_v > self.lv_v_max {
-            self.lv_v_max = lv_v;
-            self.lvedp = lv_p;
-        }
+        raise(&mut self.lv_v_max, lv_v);
         lower(&mut self.lv_v_min, lv_v);
         let rv_v = s.rv_ml;
         raise(&mut self.rv_v_max, rv_v);
@@ -425,16 +471,29 @@ impl Accumulator {
     fn finish_window(&self, lv: &ChamberLaw, bsa_m2: f64) -> Beat {
         let mut b = self.finish(lv, bsa_m2);
         b.hr_bpm = 0.0;
+        b.beating = false;
         b.lvedp_mmhg = self.mean(Sum::LvP);
+        b.rvedp_mmhg = self.mean(Sum::RvP);
         b.lvedv_ml = self.mean(Sum::LvV);
         b.av_opened = self.av_forward_sum > 0.0;
+        b.coronary_perfusion_mmhg = self.diastolic_root_mmhg() - b.lvedp_mmhg;
         b
+    }
+
+    /// Mean aortic-root pressure in diastole. A beat that ejects up to the next R wave has no
+    /// diastole: its last root pressure.
+    fn diastolic_root_mmhg(&self) -> f64 {
+        if self.diastole_steps > 0.0 {
+            self.diastole_root_sum / self.diastole_steps
+        } else {
+            self.last_root
+        }
     }
 
     fn finish(&self, lv: &ChamberLaw, bsa_m2: f64) -> Beat {
         let d = self.duration_s();
         let hr = bpm_from_period_s(d);
-        let map = self.mean(Sum::Arch);
+        let map = self.mean(Sum::Radial);
         let native_co = l_min_from_ml_s(self.mean(Sum::AorticFlow));
         let av_forward_ml = self.av_forward_sum * self.dt_s;
         let sv = self.lv_v_max - self.lv_v_min;
@@ -446,38 +505,39 @@ impl Accumulator {
         let pva = sw.max(0.0) + pe;
         let mvo2_beat = MVO2_PER_PVA_ML_O2_PER_MMHG_ML * pva
             + MVO2_ECC_ML_O2_PER_BEAT_PER_EES * lv.ees_mmhg_per_ml;
-        // A beat that ejects up to the next R wave has no diastole: take its last root pressure.
-        let diastolic_root = if self.diastole_steps > 0.0 {
-            self.diastole_root_sum / self.diastole_steps
+        let diastolic_root = self.diastolic_root_mmhg();
+        let impella = l_min_from_ml_s(self.mean(Sum::ImpellaFlow));
+        let total_flow = native_co + l_min_from_ml_s(self.mean(Sum::EcmoFlow)) + impella;
+        let sbp = if self.radial_ejected {
+            self.radial_systolic_max
         } else {
-            self.last_root
+            self.radial_max
         };
-        let total_flow =
-            native_co + l_min_from_ml_s(self.mean(Sum::EcmoFlow) + self.mean(Sum::ImpellaFlow));
         let (cvp, pap_mean, pcwp) = (self.mean(Sum::Ra), self.mean(Sum::Pa), self.mean(Sum::La));
         Beat {
             t_start_s: self.t_start_s,
             duration_s: d,
             hr_bpm: hr,
-            sbp_mmhg: if self.ejected {
+            beating: true,
+            sbp_mmhg: sbp,
+            dbp_mmhg: self.radial_min,
+            map_mmhg: map,
+            pulse_pressure_mmhg: sbp - self.radial_min,
+            central_sbp_mmhg: if self.ejected {
                 self.systolic_max
             } else {
                 self.arch_max
             },
-            dbp_mmhg: self.arch_min,
-            map_mmhg: map,
-            pulse_pressure_mmhg: if self.ejected {
-                self.systolic_max
-            } else {
-                self.arch_max
-            } - self.arch_min,
-            map_lower_mmhg: self.mean(Sum::Descending),
+            map_lower_mmhg: self.mean(Sum::Femoral),
+            sbp_lower_mmhg: self.femoral_max,
+            dbp_lower_mmhg: self.femoral_min,
             cvp_mmhg: cvp,
             pap_sys_mmhg: self.pa_max,
             pap_dia_mmhg: self.pa_min,
             pap_mean_mmhg: pap_mean,
             pcwp_mmhg: pcwp,
             lvedp_mmhg: self.lvedp,
+            rvedp_mmhg: self.rvedp,
             lvedv_ml: self.lv_v_max,
             lvesv_ml: self.lv_v_min,
             lv_sv_ml: sv,
@@ -503,6 +563,7 @@ impl Accumulator {
             mvo2_ml_min: mvo2_beat * hr + MVO2_BASAL_ML_O2_MIN,
             coronary_perfusion_mmhg: diastolic_root - self.lvedp,
             cpo_w: watts_from_mmhg_l_min(map, native_co),
+            cpo_total_w: watts_from_mmhg_l_min(map, native_co + impella),
             ecmo_flow_l_min: l_min_from_ml_s(self.mean(Sum::EcmoFlow)),
             ecmo_rpm: self.mean(Sum::Rpm),
             ecmo_inlet_mmhg: self.mean(Sum::Inlet),
@@ -555,10 +616,20 @@ fn lower(running: &mut f64, x: f64) {
     }
 }
 
+/// The peripheral arterial lines the monitor records.
+#[derive(Clone, Debug)]
+pub struct Lines {
+    /// Right radial (from the arch: brain and right arm).
+    pub radial: ArterialLine,
+    /// Femoral (from the descending aorta: the legs).
+    pub femoral: ArterialLine,
+}
+
 /// Beat detection and the log of recent beats.
 #[derive(Clone, Debug)]
 pub struct Monitor {
     acc: Accumulator,
+    lines: Lines,
     beats: VecDeque<Beat>,
     lv: ChamberLaw,
     bsa_m2: f64,
@@ -571,6 +642,10 @@ impl Monitor {
     pub fn new(lv: ChamberLaw, bsa_m2: f64) -> Self {
         Self {
             acc: Accumulator::new(),
+            lines: Lines {
+                radial: ArterialLine::radial(),
+                femoral: ArterialLine::femoral(),
+            },
             beats: VecDeque::with_capacity(BEAT_LOG_CAPACITY),
             lv,
             bsa_m2,
@@ -589,18 +664,36 @@ impl Monitor {
     pub fn observe(&mut self, s: &Sample) -> Option<Beat> {
         let mut done = None;
         let window_full = !s.beating && self.acc.duration_s() >= NO_BEAT_WINDOW_S - 1e-9;
-        if (s.r_wave || window_full) && self.acc.started {
+        // The heart stopping closes the beat in progress at once: the windows of the arrest
+        // hold nothing of the last beat's ejection.
+        let stopped = s.beating != self.acc.beating;
+        if (s.r_wave || window_full || stopped) && self.acc.started {
             done = Some(self.close_beat(s));
         }
-        self.acc.add(s, self.lv.v0_ml);
+        let ejecting = s.q_ml_s[Path::Aortic.index()] > 0.0;
+        self.lines
+            .radial
+            .step(s.p_mmhg[Node::Arch.index()], ejecting, s.dt_s);
+        self.lines
+            .femoral
+            .step(s.p_mmhg[Node::Descending.index()], ejecting, s.dt_s);
+        self.acc.add(s, self.lv.v0_ml, &self.lines);
         done
+    }
+
+    /// The right radial and femoral lines' pressures now.
+    pub fn line_pressures_mmhg(&self) -> (f64, f64) {
+        (
+            self.lines.radial.pressure_mmhg(),
+            self.lines.femoral.pressure_mmhg(),
+        )
     }
 
     /// Close the beat in progress (once a beat, out of the per-step path).
     #[inline(never)]
     fn close_beat(&mut self, s: &Sample) -> Beat {
         self.acc.close_loop(s);
-        let mut beat = if s.r_wave {
+        let mut beat = if self.acc.beating {
             self.acc.finish(&self.lv, self.bsa_m2)
         } else {
             self.acc.finish_window(&self.lv, self.bsa_m2)
@@ -629,14 +722,49 @@ impl Monitor {
     }
 
     /// Mean of the last `n` beats (`av_opened` becomes the share of beats that opened, in %).
+    /// Only the latest run of beats counts, or of windows without beats: once the heart stops
+    /// no beat from before shows in the means (nor an arrest window once it beats again).
     pub fn mean_of_last(&self, n: usize) -> Option<BeatMeans> {
-        let take = n.min(self.beats.len());
-        if take == 0 {
+        let recent = self.recent(n);
+        if recent.len() == 0 {
             return None;
         }
-        let recent = self.beats.iter().skip(self.beats.len() - take);
         Some(BeatMeans::of(recent))
     }
+
+    /// The last `n` or fewer beats of the latest run of the same kind (beats or windows),
+    /// oldest first.
+    pub fn recent(&self, n: usize) -> impl ExactSizeIterator<Item = &Beat> + Clone {
+        let run = latest_run(self.beats.iter(), n);
+        self.beats.range(self.beats.len() - run..)
+    }
+}
+
+/// How many of the last `n` of `beats` (oldest first) belong to the latest run of one kind:
+/// beats, or windows without beats. A monitor's means never mix the two, so after an arrest no
+/// beat from before it shows, and after a return of rhythm no arrest window does.
+pub fn latest_run<'a>(beats: impl DoubleEndedIterator<Item = &'a Beat>, n: usize) -> usize {
+    let mut beats = beats.rev().take(n).peekable();
+    let Some(kind) = beats.peek().map(|b| b.beating) else {
+        return 0;
+    };
+    beats.take_while(|b| b.beating == kind).count()
+}
+
+/// Pulse pressure a pulse oximeter needs to find a pleth to read (an assumption: no published
+/// threshold; oximeters fail when "pulsations are weak or absent", as on continuous-flow
+/// support: docs/MODEL.md, "Measurements").
+pub const PLETH_MIN_PULSE_PRESSURE_MMHG: f64 = 5.0;
+
+/// SpO2 at the right hand: the upper-body saturation, read only over a pulsatile radial pleth.
+pub fn spo2_upper_pct(b: &Beat) -> Option<f64> {
+    (b.pulse_pressure_mmhg >= PLETH_MIN_PULSE_PRESSURE_MMHG).then_some(b.sao2_upper_pct)
+}
+
+/// SpO2 at a foot: the lower-body saturation over a pulsatile femoral pleth.
+pub fn spo2_lower_pct(b: &Beat) -> Option<f64> {
+    (b.sbp_lower_mmhg - b.dbp_lower_mmhg >= PLETH_MIN_PULSE_PRESSURE_MMHG)
+        .then_some(b.sao2_lower_pct)
 }
 
 /// Mean of per-beat indicators over several beats.
@@ -652,7 +780,7 @@ impl BeatMeans {
         let mut n = 0usize;
         let mut sum = [0.0; AVERAGED];
         let (mut t_start, mut duration) = (0.0, 0.0);
-        let mut opened = 0usize;
+        let (mut opened, mut beating) = (0usize, 0usize);
         for b in beats {
             n += 1;
             for (s, x) in sum.iter_mut().zip(b.averaged()) {
@@ -661,12 +789,14 @@ impl BeatMeans {
             t_start += b.t_start_s;
             duration += b.duration_s;
             opened += usize::from(b.av_opened);
+            beating += usize::from(b.beating);
         }
         let nf = n as f64;
         let mean = Beat {
             t_start_s: t_start / nf,
             duration_s: duration / nf,
             av_opened: opened * 2 >= n,
+            beating: beating * 2 >= n,
             ..Beat::default()
         }
         .with_averaged(sum.map(|s| s / nf));
@@ -704,10 +834,10 @@ impl IabpReadings {
             }
             if b.after_assisted {
                 aedp.push(b.arch_edp_mmhg);
-                asys.push(b.sbp_mmhg);
+                asys.push(b.central_sbp_mmhg);
             } else {
                 uaedp.push(b.arch_edp_mmhg);
-                usys.push(b.sbp_mmhg);
+                usys.push(b.central_sbp_mmhg);
             }
         }
         Self {

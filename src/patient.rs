@@ -4,6 +4,7 @@
 //! (`heart.lv.ees_mmhg_per_ml`); its unit and valid range live in [`crate::settings`], its
 //! meaning and literature source in `docs/MODEL.md`.
 
+use crate::cpr::Cpr;
 use crate::drugs::Drugs;
 use crate::ecmo::Ecmo;
 use crate::iabp::Iabp;
@@ -44,6 +45,9 @@ pub struct Patient {
     pub impella: Impella,
     #[serde(default)]
     pub iabp: Iabp,
+    /// Chest compressions (absent = none).
+    #[serde(default)]
+    pub cpr: Cpr,
     /// Infusions (absent = none running).
     #[serde(default)]
     pub drugs: Drugs,
@@ -62,20 +66,100 @@ pub struct Patient {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RhythmKind {
-    /// Regular sinus rhythm at `rate_bpm`.
+    /// Regular sinus rhythm at `rate_bpm` (the baroreflex and drugs move the rate).
     Sinus,
-    /// Ventricular pacing at `rate_bpm` (mechanically the same regular activation; the ECG differs).
+    /// Ventricular pacing (VVI) at `rate_bpm`: the atria beat on their own at
+    /// `atrial_rate_bpm` (AV dissociation), so the atrial kick is lost and an atrium that
+    /// contracts on a shut AV valve makes a cannon a-wave.
     Paced,
+    /// AV sequential pacing (DDD) at `rate_bpm`: atria paced `heart.av_delay_ms` before the
+    /// ventricles, so the atrial kick is kept.
+    PacedAv,
+    /// Atrial fibrillation: no atrial contraction, an irregularly irregular ventricular
+    /// response around `rate_bpm`.
+    Af,
+    /// Monomorphic ventricular tachycardia at `rate_bpm`, the atria dissociated at
+    /// `atrial_rate_bpm`. Pulseless when it ejects too little to make a pulse.
+    Vt,
     /// Ventricular fibrillation: no organised contraction of any chamber.
     Vf,
     /// Asystole: no electrical or mechanical activity ("stone heart").
     Asystole,
 }
 
+/// The names `rhythm.kind` takes (settings help, the dashboard's buttons).
+pub const RHYTHM_KINDS: [RhythmKind; 7] = [
+    RhythmKind::Sinus,
+    RhythmKind::Paced,
+    RhythmKind::PacedAv,
+    RhythmKind::Af,
+    RhythmKind::Vt,
+    RhythmKind::Vf,
+    RhythmKind::Asystole,
+];
+
+/// How the atria are activated under a rhythm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Atria {
+    /// Activated `heart.av_delay_ms` before each R wave (sinus, AV sequential pacing).
+    Coupled,
+    /// Beating on their own at `rhythm.atrial_rate_bpm` (VVI pacing, VT: AV dissociation).
+    Dissociated,
+    /// No organised contraction (AF, VF, asystole).
+    Quiescent,
+}
+
 impl RhythmKind {
-    /// Does this rhythm produce beats (R waves and contractions)?
+    /// Does this rhythm produce beats (R waves and ventricular contractions)?
     pub fn beats(self) -> bool {
-        matches!(self, RhythmKind::Sinus | RhythmKind::Paced)
+        !matches!(self, RhythmKind::Vf | RhythmKind::Asystole)
+    }
+
+    /// How the atria beat under this rhythm.
+    pub fn atria(self) -> Atria {
+        match self {
+            RhythmKind::Sinus | RhythmKind::PacedAv => Atria::Coupled,
+            RhythmKind::Paced | RhythmKind::Vt => Atria::Dissociated,
+            RhythmKind::Af | RhythmKind::Vf | RhythmKind::Asystole => Atria::Quiescent,
+        }
+    }
+
+    /// Does the autonomic tone (baroreflex, drugs' chronotropy) set the ventricular rate? Not
+    /// when a pacemaker or a ventricular focus sets it; in AF it acts on AV conduction.
+    pub fn rate_follows_tone(self) -> bool {
+        matches!(self, RhythmKind::Sinus | RhythmKind::Af)
+    }
+
+    /// Is this an arrest rhythm whatever the pressure (VF, asystole)? VT is one only when
+    /// pulseless (the monitor decides).
+    pub fn is_arrest(self) -> bool {
+        !self.beats()
+    }
+
+    /// The name as in presets and `--set rhythm.kind=`.
+    pub fn key(self) -> &'static str {
+        match self {
+            RhythmKind::Sinus => "sinus",
+            RhythmKind::Paced => "paced",
+            RhythmKind::PacedAv => "paced_av",
+            RhythmKind::Af => "af",
+            RhythmKind::Vt => "vt",
+            RhythmKind::Vf => "vf",
+            RhythmKind::Asystole => "asystole",
+        }
+    }
+
+    /// As a monitor labels it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RhythmKind::Sinus => "Sinus",
+            RhythmKind::Paced => "Paced VVI",
+            RhythmKind::PacedAv => "Paced DDD",
+            RhythmKind::Af => "AF",
+            RhythmKind::Vt => "VT",
+            RhythmKind::Vf => "VF",
+            RhythmKind::Asystole => "Asystole",
+        }
     }
 }
 
@@ -83,7 +167,19 @@ impl RhythmKind {
 #[serde(deny_unknown_fields)]
 pub struct Rhythm {
     pub kind: RhythmKind,
+    /// Ventricular rate (the pacing rate when paced, the mean response in AF, the VT rate).
     pub rate_bpm: f64,
+    /// The sinus node's own rate while the atria beat dissociated from the ventricles (VVI
+    /// pacing, VT). Absent from a preset: [`DEFAULT_ATRIAL_RATE_BPM`].
+    #[serde(default = "default_atrial_rate_bpm")]
+    pub atrial_rate_bpm: f64,
+}
+
+/// A resting sinus rate for the dissociated atria when a preset names none.
+pub const DEFAULT_ATRIAL_RATE_BPM: f64 = 75.0;
+
+fn default_atrial_rate_bpm() -> f64 {
+    DEFAULT_ATRIAL_RATE_BPM
 }
 
 /// Time-varying elastance chamber (Burkhoff & Tyberg 1993 pressure blend, double-Hill

@@ -24,7 +24,7 @@ macro_rules! library {
 }
 
 /// The built-in library: (name, RON text).
-pub const LIBRARY: [(&str, &str); 12] = library![
+pub const LIBRARY: [(&str, &str); 13] = library![
     "ami-shock",
     "ecmo-lv-distension",
     "iabp-early-inflation",
@@ -37,6 +37,7 @@ pub const LIBRARY: [(&str, &str); 12] = library![
     "inotrope-escalation",
     "weaning-ecmo-iabp",
     "rv-failure",
+    "ecpr",
 ];
 
 /// Conditions are checked at this simulated interval...

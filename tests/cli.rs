@@ -80,6 +80,14 @@ const CONTRACT_KEYS: &[&str] = &[
     "sao2_lower_pct",
     "sao2_coronary_pct",
     "svo2_pct",
+    // Issue 15: measured as at the bedside.
+    "rvedp_mmhg",
+    "sbp_lower_mmhg",
+    "dbp_lower_mmhg",
+    "cpo_total_w",
+    "rr_sd_ms",
+    "spo2_upper_pct",
+    "spo2_lower_pct",
 ];
 
 #[test]
@@ -167,6 +175,22 @@ fn bad_input_is_one_clear_line_and_exit_2() {
     fails_cleanly(
         &["run", "--set", "rhythm.kind=waltz"],
         &["rhythm.kind", "sinus"],
+    );
+    fails_cleanly(
+        &["run", "--set", "rhythm.kind=torsades"],
+        &["rhythm.kind", "paced_av", "af", "vt"],
+    );
+    fails_cleanly(
+        &["run", "--set", "cpr.depth_mm=500"],
+        &["cpr.depth_mm", "out of range", "mm"],
+    );
+    fails_cleanly(
+        &["run", "--set", "cpr.rate_per_min=10"],
+        &["cpr.rate_per_min", "out of range"],
+    );
+    fails_cleanly(
+        &["run", "--set", "cpr.enabled=sometimes"],
+        &["cpr.enabled", "true or false"],
     );
     fails_cleanly(&["run", "--set", "no-equals-sign"], &["KEY=VALUE"]);
     fails_cleanly(&["run", "--seconds", "-3"], &["--seconds"]);
@@ -320,6 +344,28 @@ fn csv_streams_every_pressure_volume_and_flow() {
     assert_eq!(rows.len(), 400, "2 s every 5 ms");
     assert!(rows.iter().all(|r| r.len() == header.len()));
     assert!((rows[1][0] - rows[0][0] - 0.005).abs() < 1e-9);
+    // Issue 15: the R waves, the ECG and the arterial lines, so every waveform claim can be
+    // checked headless.
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (r, ecg, radial, femoral, arch) = (
+        col("r_wave"),
+        col("ecg_mv"),
+        col("p_radial_mmhg"),
+        col("p_femoral_mmhg"),
+        col("p_arch_mmhg"),
+    );
+    // 72/min for 2 s: an R wave at 0 s, then every 0.83 s (each on one sample, even between
+    // samples).
+    let r_waves = rows.iter().filter(|row| row[r] == 1.0).count();
+    assert_eq!(r_waves, 3);
+    assert!(rows.iter().all(|row| row[r] == 0.0 || row[r] == 1.0));
+    // The R wave is the ECG's tallest deflection: on the sample marked, or the one before it.
+    let tallest = (0..rows.len() - 1)
+        .max_by(|&a, &b| rows[a][ecg].total_cmp(&rows[b][ecg]))
+        .unwrap();
+    assert!(rows[tallest][r] == 1.0 || rows[tallest + 1][r] == 1.0);
+    assert!(rows.iter().any(|row| (row[radial] - row[arch]).abs() > 5.0));
+    assert!(rows.iter().all(|row| row[femoral].is_finite()));
 }
 
 #[test]

@@ -29,14 +29,18 @@ fn numeric_keys(p: &Patient) -> Vec<(String, f64, f64, bool)> {
 }
 
 /// Switches and choices a control sequence may flip (key, values).
-const CHOICES: [(&str, &[&str]); 8] = [
+const CHOICES: [(&str, &[&str]); 9] = [
     ("ecmo.enabled", &["true", "false"]),
     ("ecmo.mode", &["rpm", "flow"]),
     ("lv_vent.enabled", &["true", "false"]),
     ("impella.enabled", &["true", "false"]),
     ("impella.model", &["cp", "5.5"]),
     ("iabp.enabled", &["true", "false"]),
-    ("rhythm.kind", &["sinus", "paced", "vf", "asystole"]),
+    (
+        "rhythm.kind",
+        &["sinus", "paced", "paced_av", "af", "vt", "vf", "asystole"],
+    ),
+    ("cpr.enabled", &["true", "false"]),
     ("reflex.baroreflex", &["true", "false"]),
 ];
 

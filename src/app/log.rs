@@ -80,7 +80,7 @@ impl EventLog {
 }
 
 /// Columns of the waveform file.
-const WAVE_COLUMNS: [&str; 13] = [
+const WAVE_COLUMNS: [&str; 15] = [
     "t_s",
     "arch_mmhg",
     "femoral_mmhg",
@@ -94,6 +94,8 @@ const WAVE_COLUMNS: [&str; 13] = [
     "balloon_ml",
     "spo2_upper_pct",
     "spo2_lower_pct",
+    "radial_mmhg",
+    "ecg_mv",
 ];
 
 /// A recording in progress: three CSV files in one folder.
@@ -145,6 +147,8 @@ impl Recorder {
                 s.balloon_ml,
                 s.spo2_upper_pct,
                 s.spo2_lower_pct,
+                s.radial_mmhg,
+                s.ecg_mv,
             ];
             self.waves.write_record(row.iter().map(|x| x.to_string()))?;
         }

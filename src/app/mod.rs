@@ -5,7 +5,6 @@
 pub mod alarm_view;
 pub mod calibrate;
 pub mod debrief;
-pub mod ecg;
 pub mod log;
 pub mod replay;
 pub mod scenario_view;
@@ -21,7 +20,8 @@ use crate::engine::Status;
 use crate::heart::ChamberLaw;
 use crate::lungs::{self, EdemaRisk};
 use crate::monitor::IabpReadings;
-use crate::monitor::{Beat, BeatMeans};
+use crate::monitor::{Beat, BeatMeans, spo2_lower_pct, spo2_upper_pct};
+use crate::patient::RHYTHM_KINDS;
 use crate::{Engine, Patient, presets, settings};
 use alarm_view::{AlarmPanel, Change};
 use egui::{Color32, RichText};
@@ -78,9 +78,16 @@ const FLUID_ORDERS: &[(&str, f64, f64)] = &[
     ("-500 mL/60 min", -500.0, 60.0),
 ];
 
+/// Chest compressions, shown while CPR runs: (label, key).
+const CPR_SLIDERS: &[(&str, &str)] = &[
+    ("Compression rate", "cpr.rate_per_min"),
+    ("Compression depth", "cpr.depth_mm"),
+];
+
 /// Sliders of the patient panel: (label, key).
 const PATIENT_SLIDERS: &[(&str, &str)] = &[
     ("Heart rate", "rhythm.rate_bpm"),
+    ("Atrial rate (AV dissociation)", "rhythm.atrial_rate_bpm"),
     ("LV contractility Ees", "heart.lv.ees_mmhg_per_ml"),
     ("LV stiffness EDPVR B", "heart.lv.edpvr_b_per_ml"),
     ("RV contractility Ees", "heart.rv.ees_mmhg_per_ml"),
@@ -693,6 +700,7 @@ impl Dashboard {
             status,
             ecmo_on: self.patient.ecmo.enabled,
             impella_on: self.patient.impella.enabled,
+            rhythm: self.patient.rhythm.kind,
         });
         let t = self.t_s();
         for change in self.alarms.update(now, t) {
@@ -1050,18 +1058,14 @@ impl Dashboard {
             ui.heading("Patient");
             let reflex = self.patient.reflex.baroreflex;
             self.switch_ui(ui, "Baroreflex", "reflex.baroreflex", reflex);
-            let rhythm = serde_plain(&self.patient.rhythm.kind);
-            self.choice_ui(
-                ui,
-                "rhythm.kind",
-                &rhythm,
-                &[
-                    ("sinus", "Sinus"),
-                    ("paced", "Paced"),
-                    ("vf", "VF"),
-                    ("asystole", "Asystole"),
-                ],
-            );
+            let rhythm = self.patient.rhythm.kind.key();
+            let rhythms = RHYTHM_KINDS.map(|k| (k.key(), k.label()));
+            self.choice_ui(ui, "rhythm.kind", rhythm, &rhythms);
+            let cpr = self.patient.cpr.enabled;
+            self.switch_ui(ui, "CPR (chest compressions)", "cpr.enabled", cpr);
+            if cpr {
+                self.sliders_ui(ui, CPR_SLIDERS);
+            }
             self.sliders_ui(ui, PATIENT_SLIDERS);
             ui.horizontal(|ui| {
                 for (label, volume_ml, minutes) in FLUID_ORDERS {
@@ -1150,7 +1154,7 @@ impl Dashboard {
 
     /// A choice between the named values of a key.
     fn choice_ui(&mut self, ui: &mut egui::Ui, key: &str, current: &str, options: &[(&str, &str)]) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             for (value, label) in options {
                 if ui.selectable_label(current == *value, *label).clicked() && current != *value {
                     self.send(Command::Set {
@@ -1376,8 +1380,8 @@ impl Dashboard {
 
     /// Means of the last few beats (the tiles and the alarms).
     fn means(&self) -> Option<BeatMeans> {
-        let skip = self.beats.len().saturating_sub(TILE_BEATS);
-        (!self.beats.is_empty()).then(|| BeatMeans::of(self.beats.iter().skip(skip)))
+        let run = crate::monitor::latest_run(self.beats.iter(), TILE_BEATS);
+        (run > 0).then(|| BeatMeans::of(self.beats.iter().skip(self.beats.len() - run)))
     }
 
     fn tiles_ui(&mut self, ui: &mut egui::Ui) {
@@ -1429,8 +1433,10 @@ impl Dashboard {
                 Color32::WHITE,
             );
             let spo2 = Color32::from_rgb(80, 230, 230);
-            tile(ui, "SpO2 upper", format!("{:.0} %", b.sao2_upper_pct), spo2);
-            tile(ui, "SpO2 lower", format!("{:.0} %", b.sao2_lower_pct), spo2);
+            // A pulse oximeter reads only over a pulse: `---` without one.
+            let reading = |x: Option<f64>| x.map_or("---".to_string(), |x| format!("{x:.0} %"));
+            tile(ui, "SpO2 upper", reading(spo2_upper_pct(&b)), spo2);
+            tile(ui, "SpO2 lower", reading(spo2_lower_pct(&b)), spo2);
             tile(ui, "SvO2", format!("{:.0} %", b.svo2_pct), CVP);
             tile(
                 ui,
@@ -1528,17 +1534,12 @@ impl Dashboard {
     fn waves_ui(&mut self, ui: &mut egui::Ui) {
         type Trace = (&'static str, fn(&WaveSample) -> f64, Color32);
         let p = &self.patient;
-        let kind = p.rhythm.kind;
-        let ecg: Vec<[f64; 2]> = self
-            .waves
-            .iter()
-            .map(|s| [s.t_s, ecg::ecg_mv(kind, s.t_s, s.since_r_s, s.rr_s)])
-            .collect();
+        let ecg: Vec<[f64; 2]> = self.waves.iter().map(|s| [s.t_s, s.ecg_mv]).collect();
         let mut panels: Vec<(&str, Vec<Trace>)> = vec![
             (
                 "arterial",
                 vec![
-                    ("ABP right radial", |s| s.arch_mmhg, ART),
+                    ("ABP right radial", |s| s.radial_mmhg, ART),
                     ("femoral", |s| s.femoral_mmhg, FEMORAL),
                     ("LV", |s| s.lv_mmhg, LV),
                 ],
@@ -1582,7 +1583,11 @@ impl Dashboard {
             .include_y(1.4)
             .show(ui, |plot| {
                 plot.line(
-                    Line::new(format!("ECG II ({kind:?})"), PlotPoints::from(ecg)).color(ECG),
+                    Line::new(
+                        format!("ECG II ({})", p.rhythm.kind.label()),
+                        PlotPoints::from(ecg),
+                    )
+                    .color(ECG),
                 );
             });
         for (id, traces) in panels {
@@ -1622,7 +1627,15 @@ impl Dashboard {
                 .map(|s| [s.t_s, offset + (f(s) - lo) / span])
                 .collect()
         };
-        let last = self.waves.back().copied().unwrap_or_default();
+        // The oximeters' readings: `---` over a pleth without a pulse.
+        let means = self.means().map(|m| m.mean);
+        let reading = |f: fn(&Beat) -> Option<f64>| {
+            means
+                .as_ref()
+                .and_then(f)
+                .map_or("---".to_string(), |x| format!("{x:.0} %"))
+        };
+        let (upper, lower) = (reading(spo2_upper_pct), reading(spo2_lower_pct));
         Plot::new("pleth")
             .height(PLETH_PLOT_HEIGHT)
             .link_axis(link, [true, false])
@@ -1631,14 +1644,14 @@ impl Dashboard {
             .show(ui, |plot| {
                 plot.line(
                     Line::new(
-                        format!("Pleth upper SpO2 {:.0} %", last.spo2_upper_pct),
-                        PlotPoints::from(norm(|s| s.arch_mmhg, 1.2)),
+                        format!("Pleth upper SpO2 {upper}"),
+                        PlotPoints::from(norm(|s| s.radial_mmhg, 1.2)),
                     )
                     .color(SPO2),
                 );
                 plot.line(
                     Line::new(
-                        format!("Pleth lower SpO2 {:.0} %", last.spo2_lower_pct),
+                        format!("Pleth lower SpO2 {lower}"),
                         PlotPoints::from(norm(|s| s.femoral_mmhg, 0.0)),
                     )
                     .color(FEMORAL),

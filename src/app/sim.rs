@@ -93,7 +93,9 @@ pub enum Command {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct WaveSample {
     pub t_s: f64,
+    /// Central (arch) pressure, the right radial line and the femoral line.
     pub arch_mmhg: f64,
+    pub radial_mmhg: f64,
     pub femoral_mmhg: f64,
     pub lv_mmhg: f64,
     pub lv_ml: f64,
@@ -108,9 +110,8 @@ pub struct WaveSample {
     pub ecmo_flow_l_min: f64,
     /// IABP balloon gas volume.
     pub balloon_ml: f64,
-    /// Time since the last R wave and the beat's RR (the synthetic ECG follows them).
-    pub since_r_s: f64,
-    pub rr_s: f64,
+    /// The synthetic ECG.
+    pub ecg_mv: f64,
     /// Upper- and lower-body arterial O2 saturation, %.
     pub spo2_upper_pct: f64,
     pub spo2_lower_pct: f64,
@@ -444,7 +445,8 @@ fn sample(e: &Engine) -> WaveSample {
     WaveSample {
         t_s: s.t_s,
         arch_mmhg: p(Node::Arch),
-        femoral_mmhg: p(Node::Descending),
+        radial_mmhg: s.p_radial_mmhg,
+        femoral_mmhg: s.p_femoral_mmhg,
         lv_mmhg: p(Node::Lv),
         lv_ml: s.v_ml[Node::Lv.index()],
         rv_mmhg: p(Node::Rv),
@@ -455,8 +457,7 @@ fn sample(e: &Engine) -> WaveSample {
         aortic_flow_ml_s: s.q_ml_s[Path::Aortic.index()],
         ecmo_flow_l_min: l_min_from_ml_s(crate::ecmo::pump_flow_ml_s(&s.q_ml_s)),
         balloon_ml: e.balloon_ml(),
-        since_r_s: e.since_r_s(),
-        rr_s: e.rr_s(),
+        ecg_mv: s.ecg_mv,
         spo2_upper_pct: PERCENT * e.oxygen().saturation(Node::Arch),
         spo2_lower_pct: PERCENT * e.oxygen().saturation(Node::Descending),
     }

@@ -1,0 +1,367 @@
+//! The heart's rhythm: when each chamber is activated. The ventricles at R waves (sinus, paced,
+//! AF, VT), the atria coupled to them (sinus, AV sequential pacing), beating on their own (VVI
+//! pacing, VT: AV dissociation) or not at all (AF, VF, asystole). Sources in docs/MODEL.md,
+//! section "Rhythms".
+
+use crate::circulation::{CHAMBERS, N_CHAMBERS, Node};
+use crate::heart::{Activation, bazett_scale, table_rate_per_s};
+use crate::patient::{Atria, Patient, RhythmKind};
+use crate::random::Rng;
+use crate::units::{period_s_from_bpm, s_from_ms};
+
+/// Coefficient of variation of the RR interval in atrial fibrillation: the RR varies by about a
+/// fifth of its mean, beat to beat, at any mean rate (Tateno & Glass, Med Biol Eng Comput
+/// 2001;39:664: the CV is about constant through AF).
+pub const AF_RR_CV: f64 = 0.2;
+/// AF RR intervals are drawn log-normal (unimodal and right-skewed, as measured: Hashida &
+/// Tasaki, Jpn Heart J 1984;25:669), within this many SDs of the median.
+pub const AF_RR_TRUNCATE_SD: f64 = 2.5;
+/// The irregular rhythm's random stream (fixed: an AF run replays bit for bit).
+const AF_SEED: u64 = 0xAF_AF_AF;
+
+/// One activation timing: time since onset, the period, the one before (its activation tail
+/// may still be relaxing), and the table lookup rate (Bazett-scaled).
+#[derive(Clone, Debug)]
+struct Timing {
+    since_s: f64,
+    period_s: f64,
+    previous_period_s: f64,
+    table_rate_per_s: f64,
+    /// Per chamber: the previous beat's activation tail is zero from this time into the beat
+    /// (usually at once; fast rates and slow relaxation make it run on).
+    tail_until_s: [f64; N_CHAMBERS],
+}
+
+impl Timing {
+    fn new() -> Self {
+        Self {
+            since_s: 0.0,
+            period_s: f64::INFINITY,
+            previous_period_s: f64::INFINITY,
+            table_rate_per_s: table_rate_per_s(1.0),
+            tail_until_s: [0.0; N_CHAMBERS],
+        }
+    }
+
+    /// A new beat of `period_s` starts (its timing scaled by Bazett).
+    fn start(&mut self, period_s: f64, tables: &[Activation; N_CHAMBERS]) {
+        self.previous_period_s = self.period_s;
+        self.period_s = period_s;
+        self.table_rate_per_s = table_rate_per_s(bazett_scale(period_s));
+        self.retime(tables);
+    }
+
+    fn retime(&mut self, tables: &[Activation; N_CHAMBERS]) {
+        self.tail_until_s = std::array::from_fn(|k| {
+            tables[k].end_s(self.table_rate_per_s) - self.previous_period_s
+        });
+    }
+
+    /// Chamber `k`'s activation `t_s` into this beat. When systole outlasts the period (fast
+    /// rates, slow relaxation) the previous beat's tail is still there: the activation is the
+    /// larger of the two, so it runs on continuously through the onset (incomplete relaxation).
+    #[inline]
+    fn activation(&self, tables: &[Activation; N_CHAMBERS], k: usize, t_s: f64) -> f64 {
+        let now = tables[k].at_rate(t_s, self.table_rate_per_s);
+        if t_s < self.tail_until_s[k] {
+            now.max(tables[k].at_rate(t_s + self.previous_period_s, self.table_rate_per_s))
+        } else {
+            now
+        }
+    }
+}
+
+/// The cardiac clock: R waves at the rhythm's rate and the atria's own timing.
+#[derive(Clone, Debug)]
+pub struct CardiacClock {
+    kind: RhythmKind,
+    atria: Atria,
+    /// The ventricles: time since the last R wave, RR.
+    ventricles: Timing,
+    /// Dissociated atria: time since their last activation onset, PP.
+    atrial: Timing,
+    av_delay_s: f64,
+    r_wave_pending: bool,
+    /// Does the rhythm make beats at all (not in VF or asystole)?
+    beating: bool,
+    rng: Rng,
+}
+
+impl CardiacClock {
+    pub fn new(p: &Patient, tables: &[Activation; N_CHAMBERS]) -> Self {
+        let mut c = CardiacClock {
+            kind: p.rhythm.kind,
+            atria: p.rhythm.kind.atria(),
+            ventricles: Timing::new(),
+            atrial: Timing::new(),
+            av_delay_s: 0.0,
+            r_wave_pending: true,
+            beating: p.rhythm.kind.beats(),
+            rng: Rng::for_patient(AF_SEED, 0),
+        };
+        c.start_beat(p, 1.0, tables);
+        c.start_atrial_beat(p, 1.0, tables);
+        c
+    }
+
+    /// Rate and timing are taken up at each R wave, as the heart does. `heart_period`: the
+    /// reflex's and drugs' change of the heart period, which moves a sinus rate and AF's
+    /// ventricular response but not a pacemaker's or a ventricular focus's.
+    fn start_beat(&mut self, p: &Patient, heart_period: f64, tables: &[Activation; N_CHAMBERS]) {
+        let tone = if self.kind.rate_follows_tone() {
+            heart_period
+        } else {
+            1.0
+        };
+        let mut rr_s = period_s_from_bpm(p.rhythm.rate_bpm) * tone;
+        if self.kind == RhythmKind::Af {
+            // Log-normal with mean rr_s and CV AF_RR_CV.
+            let sigma = (1.0 + AF_RR_CV * AF_RR_CV).ln().sqrt();
+            rr_s *= (sigma * self.rng.normal(AF_RR_TRUNCATE_SD) - 0.5 * sigma * sigma).exp();
+        }
+        self.av_delay_s = s_from_ms(p.heart.av_delay_ms).min(rr_s);
+        self.ventricles.start(rr_s, tables);
+    }
+
+    /// The dissociated atria start a beat at the sinus node's rate (which the reflex moves).
+    fn start_atrial_beat(
+        &mut self,
+        p: &Patient,
+        heart_period: f64,
+        tables: &[Activation; N_CHAMBERS],
+    ) {
+        self.atrial.start(
+            period_s_from_bpm(p.rhythm.atrial_rate_bpm) * heart_period,
+            tables,
+        );
+    }
+
+    /// Where each chamber's previous-beat tail ends (after the tables change).
+    pub fn retime(&mut self, tables: &[Activation; N_CHAMBERS]) {
+        self.ventricles.retime(tables);
+        self.atrial.retime(tables);
+    }
+
+    /// Advance by `dt_s`; R waves and atrial beats start when their period is up.
+    #[inline]
+    pub fn advance(
+        &mut self,
+        dt_s: f64,
+        p: &Patient,
+        heart_period: f64,
+        tables: &[Activation; N_CHAMBERS],
+    ) {
+        self.ventricles.since_s += dt_s;
+        if self.beating && self.ventricles.since_s >= self.ventricles.period_s {
+            self.ventricles.since_s -= self.ventricles.period_s;
+            self.start_beat(p, heart_period, tables);
+            self.r_wave_pending = true;
+        }
+        if self.atria == Atria::Dissociated {
+            self.atrial.since_s += dt_s;
+            if self.atrial.since_s >= self.atrial.period_s {
+                self.atrial.since_s -= self.atrial.period_s;
+                self.start_atrial_beat(p, heart_period, tables);
+            }
+        }
+    }
+
+    /// Is an R wave due at this step? (Read once: it clears.)
+    #[inline]
+    pub fn take_r_wave(&mut self) -> bool {
+        std::mem::take(&mut self.r_wave_pending)
+    }
+
+    /// A changed rhythm: a rhythm back from VF or asystole (defibrillation, pacing) starts a
+    /// beat now; atria that begin to beat on their own carry on from where they were.
+    pub fn change_rhythm(
+        &mut self,
+        p: &Patient,
+        heart_period: f64,
+        tables: &[Activation; N_CHAMBERS],
+    ) {
+        let (kind, atria) = (p.rhythm.kind, p.rhythm.kind.atria());
+        if atria == Atria::Dissociated && self.atria != Atria::Dissociated {
+            let since = self.since_atrial_onset_s().unwrap_or(0.0);
+            self.atrial.since_s = 0.0;
+            self.start_atrial_beat(p, heart_period, tables);
+            self.atrial.since_s = since.min(self.atrial.period_s);
+        }
+        let beating = kind.beats();
+        self.kind = kind;
+        self.atria = atria;
+        if beating && !self.beating {
+            self.ventricles.since_s = 0.0;
+            self.start_beat(p, heart_period, tables);
+            self.r_wave_pending = true;
+        }
+        self.beating = beating;
+        self.retime(tables);
+    }
+
+    /// Time since the atria's activation onset (`None` when they do not beat).
+    #[inline]
+    pub fn since_atrial_onset_s(&self) -> Option<f64> {
+        match self.atria {
+            Atria::Coupled if self.beating => Some(self.coupled_atrial_s()),
+            Atria::Dissociated => Some(self.atrial.since_s),
+            _ => None,
+        }
+    }
+
+    /// Coupled atria: activated `av_delay` before each R wave.
+    #[inline]
+    fn coupled_atrial_s(&self) -> f64 {
+        let v = &self.ventricles;
+        let atrial_onset = v.period_s - self.av_delay_s;
+        if v.since_s >= atrial_onset {
+            v.since_s - atrial_onset
+        } else {
+            v.since_s + self.av_delay_s
+        }
+    }
+
+    /// Activation of each chamber now (CHAMBERS order). `sides_alike`: the right chambers'
+    /// tables are the left's, so only the left are looked up.
+    #[inline]
+    pub fn activation(
+        &self,
+        tables: &[Activation; N_CHAMBERS],
+        sides_alike: bool,
+    ) -> [f64; N_CHAMBERS] {
+        let one = |k: usize| {
+            if matches!(CHAMBERS[k], Node::La | Node::Ra) {
+                match self.atria {
+                    Atria::Coupled if self.beating => {
+                        self.ventricles
+                            .activation(tables, k, self.coupled_atrial_s())
+                    }
+                    Atria::Dissociated => self.atrial.activation(tables, k, self.atrial.since_s),
+                    _ => 0.0,
+                }
+            } else if self.beating {
+                self.ventricles
+                    .activation(tables, k, self.ventricles.since_s)
+            } else {
+                0.0
+            }
+        };
+        if sides_alike {
+            let left = [one(LEFT_ATRIUM), one(LEFT_VENTRICLE)];
+            std::array::from_fn(|k| left[crate::circulation::LEFT_TWIN[k]])
+        } else {
+            std::array::from_fn(one)
+        }
+    }
+
+    /// Does the rhythm make beats (R waves)?
+    pub fn beating(&self) -> bool {
+        self.beating
+    }
+
+    /// Time since the last R wave.
+    pub fn since_r_s(&self) -> f64 {
+        self.ventricles.since_s
+    }
+
+    /// This beat's RR interval (infinite before the first beat).
+    pub fn rr_s(&self) -> f64 {
+        self.ventricles.period_s
+    }
+}
+
+const LEFT_ATRIUM: usize = Node::La as usize;
+const LEFT_VENTRICLE: usize = Node::Lv as usize;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circulation::Circuit;
+
+    /// With the right chambers timed like the left (the presets), looking up the left two and
+    /// copying gives exactly the four lookups, through a beat, its previous beat's tail at a
+    /// fast rate, and the atrial onset before the R wave, for coupled and dissociated atria.
+    #[test]
+    fn shared_activation_lookup_equals_four_lookups() {
+        for kind in [RhythmKind::Sinus, RhythmKind::Paced] {
+            let mut p = crate::presets::load("cardiogenic-shock").unwrap();
+            p.rhythm.rate_bpm = 150.0;
+            p.rhythm.kind = kind;
+            let circuit = Circuit::new(&p);
+            assert!(circuit.sides_alike);
+            let mut clock = CardiacClock::new(&p, &circuit.activation);
+            clock.start_beat(&p, 1.0, &circuit.activation);
+            let mut active = 0;
+            for _ in 0..1000 {
+                clock.advance(0.4e-3, &p, 1.0, &circuit.activation);
+                let shared = clock.activation(&circuit.activation, true);
+                assert_eq!(shared, clock.activation(&circuit.activation, false));
+                active += usize::from(shared.iter().all(|&e| e > 0.0));
+            }
+            assert!(
+                active > 0,
+                "{kind:?}: the test saw every chamber active at once"
+            );
+        }
+        // A right heart timed differently is noticed.
+        let mut p = crate::presets::load("cardiogenic-shock").unwrap();
+        p.heart.rv.relaxation_ms += 10.0;
+        assert!(!Circuit::new(&p).sides_alike);
+    }
+
+    /// AF: RR irregular with the set mean and CV, atria silent; sinus: regular.
+    #[test]
+    fn af_is_irregular_around_the_set_rate_and_the_atria_are_silent() {
+        let mut p = crate::presets::load("healthy").unwrap();
+        p.rhythm.kind = RhythmKind::Af;
+        p.rhythm.rate_bpm = 100.0;
+        let circuit = Circuit::new(&p);
+        let mut clock = CardiacClock::new(&p, &circuit.activation);
+        let rrs: Vec<f64> = (0..4000)
+            .map(|_| {
+                clock.start_beat(&p, 1.0, &circuit.activation);
+                clock.rr_s()
+            })
+            .collect();
+        let mean = rrs.iter().sum::<f64>() / rrs.len() as f64;
+        let sd = (rrs.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / rrs.len() as f64).sqrt();
+        assert!((mean - 0.6).abs() < 0.01, "mean RR {mean}");
+        assert!((sd / mean - AF_RR_CV).abs() < 0.02, "CV {}", sd / mean);
+        for k in 0..2000 {
+            clock.advance(0.5e-3, &p, 1.0, &circuit.activation);
+            let e = clock.activation(&circuit.activation, false);
+            assert_eq!((e[0], e[2]), (0.0, 0.0), "atria active at step {k}");
+        }
+        assert!(clock.since_atrial_onset_s().is_none());
+    }
+
+    /// VVI: the atria keep their own rate while the ventricles follow the pacer; the sinus
+    /// node's rate follows the reflex, the pacer's does not.
+    #[test]
+    fn paced_atria_are_dissociated_at_their_own_rate() {
+        let mut p = crate::presets::load("healthy").unwrap();
+        p.rhythm.kind = RhythmKind::Paced;
+        p.rhythm.rate_bpm = 60.0;
+        p.rhythm.atrial_rate_bpm = 90.0;
+        let circuit = Circuit::new(&p);
+        let mut clock = CardiacClock::new(&p, &circuit.activation);
+        let (mut r_waves, mut p_onsets, mut last_since_p) = (0, 0, 0.0);
+        let dt = 0.5e-3;
+        for _ in 0..(20.0 / dt) as usize {
+            clock.advance(dt, &p, 0.8, &circuit.activation);
+            r_waves += usize::from(clock.take_r_wave());
+            let since_p = clock.since_atrial_onset_s().unwrap();
+            p_onsets += usize::from(since_p < last_since_p);
+            last_since_p = since_p;
+        }
+        assert!(
+            (r_waves as i64 - 20).abs() <= 1,
+            "{r_waves} R waves in 20 s at 60/min"
+        );
+        // 90/min sped up by the 0.8 period factor: 112.5/min.
+        assert!(
+            (p_onsets as i64 - 37).abs() <= 1,
+            "{p_onsets} P waves in 20 s"
+        );
+    }
+}
