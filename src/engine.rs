@@ -361,9 +361,12 @@ impl Engine {
         self.remodulate();
     }
 
-    /// Reflex and drugs together onto the circuit (and the monitor's view of the LV).
+    /// Reflex, drugs and the rhythm together onto the circuit (and the monitor's view of the LV).
     fn remodulate(&mut self) {
-        self.modulation = self.reflex.then(&self.drugs);
+        self.modulation = self
+            .reflex
+            .then(&self.drugs)
+            .then(&crate::rhythm::modulation(self.patient.rhythm.kind));
         self.circuit
             .apply_modulation(&self.patient, &self.modulation);
         self.monitor.configure(

@@ -86,8 +86,6 @@ const CONTRACT_KEYS: &[&str] = &[
     "dbp_lower_mmhg",
     "cpo_total_w",
     "rr_sd_ms",
-    "spo2_upper_pct",
-    "spo2_lower_pct",
 ];
 
 #[test]
@@ -109,6 +107,10 @@ fn run_json_has_every_contract_key_as_a_finite_number() {
         assert!(x.is_finite(), "{k} = {x}");
     }
     assert_eq!(v["t_s"].as_f64(), Some(20.0));
+    // Pulse oximetry: a number over a pulse, null without one (issue 15).
+    for k in ["spo2_upper_pct", "spo2_lower_pct"] {
+        assert!(v[k].is_number() || v[k].is_null(), "{k} missing");
+    }
 }
 
 /// `run --preset healthy --seconds S --json` plus `extra`: the summary, which must succeed.

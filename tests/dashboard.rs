@@ -112,6 +112,9 @@ fn the_drugs_panel_starts_infusions_and_shows_their_effect() {
     let effect = h.state().status().unwrap().drug_effects[0];
     assert!(effect > 0.4, "dobutamine effect {effect}");
     h.get_by_label_contains("Dobutamine effect");
+    // At the foot of the patient panel: scrolled into view first, as a user scrolls.
+    h.get_by_label("Milrinone load 50 mcg/kg").scroll_to_me();
+    h.run_steps(30);
     h.get_by_label("Milrinone load 50 mcg/kg").click();
     h.run_steps(120);
     assert!(h.state().status().unwrap().drug_effects[1] > 0.05);

@@ -2,8 +2,13 @@
 //! presets, and every constant row equals the constant in the code.
 
 use ecmo_unload::alarms;
+use ecmo_unload::arterial_line::{
+    FEMORAL_DAMPING, FEMORAL_RESONANCE_HZ, FEMORAL_TRANSIT_MS, RADIAL_DAMPING, RADIAL_RESONANCE_HZ,
+    RADIAL_TRANSIT_MS,
+};
 use ecmo_unload::calibration;
 use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
+use ecmo_unload::cpr::{CHEST_MMHG_PER_MM, DUTY_CYCLE};
 use ecmo_unload::drugs::{Drug, PROFILES};
 use ecmo_unload::ecmo::{
     BRANCH_INERTANCE_MMHG_S2_PER_ML, COLLAPSE_ONSET_ML, INLET_SERVO_MMHG, RPM_MAX,
@@ -21,10 +26,12 @@ use ecmo_unload::lungs::*;
 use ecmo_unload::monitor::{
     AV_OPENING_MIN_FORWARD_ML, IABP_ASSISTED_MIN_ML, MVO2_BASAL_ML_O2_MIN,
     MVO2_ECC_ML_O2_PER_BEAT_PER_EES, MVO2_PER_PVA_ML_O2_PER_MMHG_ML, NO_BEAT_WINDOW_S,
-    RESISTANCE_MIN_FLOW_L_MIN, SUMMARY_BEATS,
+    PLETH_MIN_PULSE_PRESSURE_MMHG, RESISTANCE_MIN_FLOW_L_MIN, SUMMARY_BEATS,
 };
 use ecmo_unload::oxygen::*;
+use ecmo_unload::patient::DEFAULT_ATRIAL_RATE_BPM;
 use ecmo_unload::reflex::{REFLEX_UPDATE_S, URSINO_LOWER_VEINS_VU_ML, URSINO_UPPER_VEINS_VU_ML};
+use ecmo_unload::rhythm::{AF_RR_CV, AF_RR_TRUNCATE_SD, ECTOPIC_ACTIVATION_EES_FACTOR};
 use ecmo_unload::valves::{
     CLOSING_FLOOR_ML, OPENING_GRADIENT_MMHG, ORIFICE_LINEAR_BELOW_MMHG,
     ORIFICE_ML_S_PER_MM2_SQRT_MMHG,
@@ -189,6 +196,26 @@ fn every_constant_row_matches_the_code() {
         ("START_ARTERIAL", START_ARTERIAL),
         ("START_VENOUS", START_VENOUS),
         ("MIXING_FRACTION", MIXING_FRACTION),
+        ("AF_RR_CV", AF_RR_CV),
+        (
+            "ECTOPIC_ACTIVATION_EES_FACTOR",
+            ECTOPIC_ACTIVATION_EES_FACTOR,
+        ),
+        ("AF_RR_TRUNCATE_SD", AF_RR_TRUNCATE_SD),
+        ("DEFAULT_ATRIAL_RATE_BPM", DEFAULT_ATRIAL_RATE_BPM),
+        ("RADIAL_TRANSIT_MS", RADIAL_TRANSIT_MS),
+        ("FEMORAL_TRANSIT_MS", FEMORAL_TRANSIT_MS),
+        ("RADIAL_RESONANCE_HZ", RADIAL_RESONANCE_HZ),
+        ("RADIAL_DAMPING", RADIAL_DAMPING),
+        ("FEMORAL_RESONANCE_HZ", FEMORAL_RESONANCE_HZ),
+        ("FEMORAL_DAMPING", FEMORAL_DAMPING),
+        (
+            "PLETH_MIN_PULSE_PRESSURE_MMHG",
+            PLETH_MIN_PULSE_PRESSURE_MMHG,
+        ),
+        ("PULSELESS_AV_OPENING_PCT", alarms::PULSELESS_AV_OPENING_PCT),
+        ("CHEST_MMHG_PER_MM", CHEST_MMHG_PER_MM),
+        ("DUTY_CYCLE", DUTY_CYCLE),
     ]
     .into_iter()
     .collect();

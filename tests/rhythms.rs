@@ -37,16 +37,17 @@ fn vvi_pacing_loses_the_atrial_kick_and_ddd_keeps_it() {
     let ddd = settled("healthy", &["rhythm.kind=paced_av"], 120.0);
     let vvi = settled("healthy", &["rhythm.kind=paced"], 120.0);
     let co = |s: &Summary| s.beat.native_co_l_min;
-    // AV sequential pacing at the sinus rate is the sinus heart, mechanically.
+    // AV sequential pacing keeps the kick; only the paced ventricles' dyssynchrony costs
+    // output (Burkhoff 1986).
+    let dyssynchrony = 1.0 - co(&ddd) / co(&sinus);
     assert!(
-        (co(&ddd) - co(&sinus)).abs() < 0.1,
-        "{} {}",
-        co(&ddd),
-        co(&sinus)
+        dyssynchrony > 0.02 && dyssynchrony < 0.15,
+        "DDD vs sinus {dyssynchrony}"
     );
-    // VVI: the kick lost, output falls by 5-25 % (docs/VALIDATION.md: 14-17 %, 10-50 %).
-    let loss = 1.0 - co(&vvi) / co(&ddd);
-    assert!(loss > 0.05 && loss < 0.25, "VVI output loss {loss}");
+    // VVI: the kick lost as well: less than DDD, and 10-30 % less than sinus (docs/VALIDATION.md).
+    assert!(co(&vvi) < co(&ddd) - 0.2, "{} {}", co(&vvi), co(&ddd));
+    let loss = 1.0 - co(&vvi) / co(&sinus);
+    assert!(loss > 0.1 && loss < 0.3, "VVI output loss {loss}");
     // The atria contract on shut AV valves now and then: filling pressures rise.
     assert!(vvi.beat.cvp_mmhg > ddd.beat.cvp_mmhg + 0.3);
     assert!(vvi.beat.pcwp_mmhg > ddd.beat.pcwp_mmhg);

@@ -87,7 +87,6 @@ const CPR_SLIDERS: &[(&str, &str)] = &[
 /// Sliders of the patient panel: (label, key).
 const PATIENT_SLIDERS: &[(&str, &str)] = &[
     ("Heart rate", "rhythm.rate_bpm"),
-    ("Atrial rate (AV dissociation)", "rhythm.atrial_rate_bpm"),
     ("LV contractility Ees", "heart.lv.ees_mmhg_per_ml"),
     ("LV stiffness EDPVR B", "heart.lv.edpvr_b_per_ml"),
     ("RV contractility Ees", "heart.rv.ees_mmhg_per_ml"),
@@ -1061,6 +1060,13 @@ impl Dashboard {
             let rhythm = self.patient.rhythm.kind.key();
             let rhythms = RHYTHM_KINDS.map(|k| (k.key(), k.label()));
             self.choice_ui(ui, "rhythm.kind", rhythm, &rhythms);
+            // The sinus node's own rate matters only while the atria beat dissociated.
+            if self.patient.rhythm.kind.atria() == crate::patient::Atria::Dissociated {
+                self.sliders_ui(
+                    ui,
+                    &[("Atrial rate (AV dissociation)", "rhythm.atrial_rate_bpm")],
+                );
+            }
             let cpr = self.patient.cpr.enabled;
             self.switch_ui(ui, "CPR (chest compressions)", "cpr.enabled", cpr);
             if cpr {
