@@ -130,6 +130,8 @@ pub struct Inputs<'a> {
     pub ecmo_on: bool,
     pub impella_on: bool,
     pub rhythm: RhythmKind,
+    /// Chest compressions running: their pulse is not the heart's.
+    pub cpr: bool,
 }
 
 /// The alarms whose condition holds now, each with the reading that tripped it, most urgent
@@ -139,7 +141,7 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
     let mut out = Vec::new();
     if i.rhythm.is_arrest() {
         out.push((Alarm::CardiacArrest, i.rhythm.label().to_string()));
-    } else if i.rhythm == RhythmKind::Vt && pulseless(i.means) {
+    } else if i.rhythm == RhythmKind::Vt && (i.cpr || pulseless(i.means)) {
         out.push((Alarm::CardiacArrest, "pulseless VT".to_string()));
     }
     if b.map_mmhg < MAP_LOW_MMHG {
@@ -205,6 +207,7 @@ pub fn of_engine(e: &Engine) -> Vec<(Alarm, String)> {
         ecmo_on: p.ecmo.enabled,
         impella_on: p.impella.enabled,
         rhythm: p.rhythm.kind,
+        cpr: p.cpr.enabled,
     })
 }
 

@@ -23,9 +23,9 @@ pub const RADIAL_TRANSIT_MS: f64 = 70.0;
 pub const FEMORAL_TRANSIT_MS: f64 = 40.0;
 /// Frequency of the aorta-to-radial transfer function's peak (Karamanoglu 1993: 4 Hz).
 pub const RADIAL_RESONANCE_HZ: f64 = 4.0;
-/// Damping of the radial resonance. Karamanoglu's gain peaks at 2.8 at 4 Hz (zeta 0.18); the
-/// lumped arch pressure already carries part of that peak, and 0.3 gives the 10-20 mmHg of
-/// radial systolic amplification measured at rest (Kroeker & Wood 1955).
+/// Damping of the radial resonance: Karamanoglu's gain peaks at 2.8 at 4 Hz, zeta 0.18. It
+/// gives the healthy preset 10 mmHg of radial systolic amplification (Kroeker & Wood 1955:
+/// 10-20 mmHg at rest).
 pub const RADIAL_DAMPING: f64 = 0.18;
 /// The femoral artery, nearer the aorta and on a stiffer path, amplifies less (Kroeker & Wood
 /// 1955): a lower, more damped peak.
@@ -44,6 +44,9 @@ pub struct ArterialLine {
     ring: Box<[(f64, bool)]>,
     head: usize,
     delay_steps: usize,
+    /// The resonance's low-frequency lag (2 zeta / w) in steps: the ejection gate stays open
+    /// that much longer, so a peak the filter delays is still read as systolic.
+    lag_steps: usize,
     dt_s: f64,
     /// The filter's state: the line's pressure and its rate of change.
     p_mmhg: f64,
@@ -62,6 +65,7 @@ impl ArterialLine {
             ring: vec![(0.0, false); RING_SAMPLES].into_boxed_slice(),
             head: 0,
             delay_steps: 0,
+            lag_steps: 0,
             dt_s: f64::NAN,
             p_mmhg: 0.0,
             dp_mmhg_s: 0.0,
@@ -90,27 +94,32 @@ impl ArterialLine {
         self.ring[self.head] = (central_mmhg, ejecting);
         let tail = (self.head + RING_SAMPLES - self.delay_steps) % RING_SAMPLES;
         let (delayed, was_ejecting) = self.ring[tail];
+        let lagged = (tail + RING_SAMPLES - self.lag_steps) % RING_SAMPLES;
+        let ejecting = was_ejecting || self.ring[lagged].1;
         self.head = (self.head + 1) % RING_SAMPLES;
         // Semi-implicit Euler: stable for w dt << 1 (0.013 at 4 Hz and 0.5 ms).
         let w = self.omega_per_s;
         let accel = w * (w * (delayed - self.p_mmhg) - 2.0 * self.damping * self.dp_mmhg_s);
         self.dp_mmhg_s += accel * dt_s;
         self.p_mmhg += self.dp_mmhg_s * dt_s;
-        self.ejecting = was_ejecting;
+        self.ejecting = ejecting;
         self.p_mmhg
     }
 
-    /// A first sample or a changed step: the delay in steps anew; a line not yet primed starts
-    /// at rest at the central pressure (as if it had been recording it).
+    /// A first sample or a changed step: the delay and lag in steps anew. The ring's samples
+    /// were taken at the old step, so it is refilled with the pressure now (a flat transit
+    /// rather than a wrong delay); a line not yet primed starts at rest at the central pressure.
     #[cold]
     #[inline(never)]
     fn restep(&mut self, central_mmhg: f64, dt_s: f64) {
         self.dt_s = dt_s;
-        let steps = (self.transit_s / at_least(dt_s, f64::MIN_POSITIVE)).round();
-        self.delay_steps = (steps as usize).min(RING_SAMPLES - 1);
+        let dt_s = at_least(dt_s, f64::MIN_POSITIVE);
+        let steps = |s: f64| ((s / dt_s).round() as usize).min(RING_SAMPLES / 2 - 1);
+        self.delay_steps = steps(self.transit_s);
+        self.lag_steps = steps(2.0 * self.damping / self.omega_per_s);
+        self.ring.fill((central_mmhg, false));
         if !self.primed {
             self.primed = true;
-            self.ring.fill((central_mmhg, false));
             self.p_mmhg = central_mmhg;
             self.dp_mmhg_s = 0.0;
         }

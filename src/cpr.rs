@@ -77,11 +77,6 @@ impl Compressions {
         }
         thoracic_mmhg
     }
-
-    /// Are compressions under way?
-    pub fn running(&self) -> bool {
-        self.running
-    }
 }
 
 #[cfg(test)]

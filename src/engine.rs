@@ -328,10 +328,12 @@ impl Engine {
     /// The slow processes, every [`SLOW_UPDATE_S`]: drug kinetics, lung water, O2 transport.
     fn slow_update(&mut self, h: f64) {
         self.update_drugs(h);
+        // A chest compression squeezes the lung's interstitium with its capillaries: the
+        // pressure across the capillary wall is the vascular pressure less the chest's.
         let pc = capillary_pressure_mmhg(
             self.p_mmhg[Node::La.index()],
             self.p_mmhg[Node::PulmonaryArteries.index()],
-        );
+        ) - self.chest_mmhg;
         let cap = Node::PulmonaryCapillaries.index();
         let (filtered, drained) = self.lungs.step(pc, h, self.v_ml[cap]);
         self.v_ml[cap] -= filtered;
@@ -464,15 +466,16 @@ impl Engine {
     pub fn snapshot(&self) -> Snapshot {
         let t_s = self.t_s() - self.dt_s;
         let (p_radial_mmhg, p_femoral_mmhg) = self.monitor.line_pressures_mmhg();
+        let (since_r_s, rr_s, since_atrial_s) = self.clock.at_step_start(self.dt_s);
         Snapshot {
             t_s,
             r_wave: self.last_r_wave,
             ecg_mv: crate::ecg::ecg_mv(&crate::ecg::Electrical {
                 kind: self.patient.rhythm.kind,
                 t_s,
-                since_r_s: self.clock.since_r_s(),
-                rr_s: self.clock.rr_s(),
-                since_atrial_s: self.clock.since_atrial_onset_s(),
+                since_r_s,
+                rr_s,
+                since_atrial_s,
             }),
             p_radial_mmhg,
             p_femoral_mmhg,
@@ -532,7 +535,7 @@ impl Engine {
         self.clock.since_atrial_onset_s()
     }
 
-    /// The current beat's RR interval (infinite without a rhythm).
+    /// The current beat's RR interval (in VF or asystole the last beat's).
     pub fn rr_s(&self) -> f64 {
         self.clock.rr_s()
     }

@@ -10,8 +10,8 @@
 //! force only ever adds to the passive pressure (the EDPVR bounds the PV loop from below and
 //! the ESPVR from above: Burkhoff, Mirsky & Suga, Am J Physiol 2005;289:H501; Klabunde,
 //! cvphysiology.com CF024), so the active part is floored at zero: systolic pressure never falls
-//! below the passive curve at the same volume, and pressure at every (e, V) never falls as Ees
-//! falls.
+//! below the passive curve at the same volume, and above V0 pressure at every (e, V) never rises
+//! as Ees falls.
 //!
 //! The activation e(t) in [0, 1] is the "double Hill" function (Stergiopulos, Meister &
 //! Westerhof, Am J Physiol 1996;270:H2050; Mynard et al., Int J Numer Method Biomed Eng

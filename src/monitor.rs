@@ -255,6 +255,11 @@ struct Accumulator {
     /// Aortic-root pressure summed since the aortic valve last closed (diastole), and steps.
     diastole_root_sum: f64,
     diastole_steps: f64,
+    /// Windows without beats: over every step without forward aortic flow (the relaxation
+    /// phases of CPR), the root pressure and the coronary back-pressure summed, and the steps.
+    relax_root_sum: f64,
+    relax_back_sum: f64,
+    relax_steps: f64,
     diastole_arch_max: f64,
     diastole_balloon_max: f64,
     /// Arch pressure at the upstroke's foot (first forward aortic flow), or at the R wave.
@@ -303,6 +308,9 @@ impl Accumulator {
             es_v: 0.0,
             diastole_root_sum: 0.0,
             diastole_steps: 0.0,
+            relax_root_sum: 0.0,
+            relax_back_sum: 0.0,
+            relax_steps: 0.0,
             diastole_arch_max: f64::NEG_INFINITY,
             diastole_balloon_max: 0.0,
             arch_foot: None,
@@ -338,6 +346,9 @@ impl Accumulator {
             &mut self.ejection_steps,
             &mut self.diastole_root_sum,
             &mut self.diastole_steps,
+            &mut self.relax_root_sum,
+            &mut self.relax_back_sum,
+            &mut self.relax_steps,
             &mut self.collapse_steps,
             &mut self.suction_steps,
         ]) {
@@ -448,6 +459,13 @@ impl Accumulator {
         } else {
             self.diastole_root_sum += p[Node::AorticRoot.index()];
             self.diastole_steps += 1.0;
+            if !self.beating {
+                self.relax_root_sum += p[Node::AorticRoot.index()];
+                // Coronary flow runs against the higher of the coronary sinus (RA) and the LV
+                // cavity pressure (the vascular waterfall).
+                self.relax_back_sum += p[Node::Ra.index()].max(lv_p);
+                self.relax_steps += 1.0;
+            }
             raise(&mut self.diastole_arch_max, arch);
             raise(&mut self.diastole_balloon_max, s.devices.iabp_balloon_ml);
         }
@@ -476,7 +494,14 @@ impl Accumulator {
         b.rvedp_mmhg = self.mean(Sum::RvP);
         b.lvedv_ml = self.mean(Sum::LvV);
         b.av_opened = self.av_forward_sum > 0.0;
-        b.coronary_perfusion_mmhg = self.diastolic_root_mmhg() - b.lvedp_mmhg;
+        // Aortic minus right-atrial (or LV, if higher) pressure in the relaxation phases, as
+        // measured in arrest (Paradis et al., JAMA 1990;263:1106): over the whole window, so
+        // its value does not depend on where the window falls among compressions.
+        b.coronary_perfusion_mmhg = if self.relax_steps > 0.0 {
+            (self.relax_root_sum - self.relax_back_sum) / self.relax_steps
+        } else {
+            self.last_root - self.mean(Sum::Ra).max(b.lvedp_mmhg)
+        };
         b
     }
 
@@ -618,11 +643,11 @@ fn lower(running: &mut f64, x: f64) {
 
 /// The peripheral arterial lines the monitor records.
 #[derive(Clone, Debug)]
-pub struct Lines {
+struct Lines {
     /// Right radial (from the arch: brain and right arm).
-    pub radial: ArterialLine,
+    radial: ArterialLine,
     /// Femoral (from the descending aorta: the legs).
-    pub femoral: ArterialLine,
+    femoral: ArterialLine,
 }
 
 /// Beat detection and the log of recent beats.
@@ -664,10 +689,12 @@ impl Monitor {
     pub fn observe(&mut self, s: &Sample) -> Option<Beat> {
         let mut done = None;
         let window_full = !s.beating && self.acc.duration_s() >= NO_BEAT_WINDOW_S - 1e-9;
-        // The heart stopping closes the beat in progress at once: the windows of the arrest
-        // hold nothing of the last beat's ejection.
-        let stopped = s.beating != self.acc.beating;
-        if (s.r_wave || window_full || stopped) && self.acc.started {
+        let changed = s.beating != self.acc.beating;
+        if changed && self.acc.beating && self.acc.started {
+            // The heart stopped mid-beat: that beat never completes and is dropped, so neither
+            // a partial beat nor its ejection shows in the arrest's windows.
+            self.acc = Accumulator::new();
+        } else if (s.r_wave || window_full || changed) && self.acc.started {
             done = Some(self.close_beat(s));
         }
         let ejecting = s.q_ml_s[Path::Aortic.index()] > 0.0;
@@ -725,11 +752,7 @@ impl Monitor {
     /// Only the latest run of beats counts, or of windows without beats: once the heart stops
     /// no beat from before shows in the means (nor an arrest window once it beats again).
     pub fn mean_of_last(&self, n: usize) -> Option<BeatMeans> {
-        let recent = self.recent(n);
-        if recent.len() == 0 {
-            return None;
-        }
-        Some(BeatMeans::of(recent))
+        latest_means(&self.beats, n)
     }
 
     /// The last `n` or fewer beats of the latest run of the same kind (beats or windows),
@@ -749,6 +772,13 @@ pub fn latest_run<'a>(beats: impl DoubleEndedIterator<Item = &'a Beat>, n: usize
         return 0;
     };
     beats.take_while(|b| b.beating == kind).count()
+}
+
+/// Means of the last `n` or fewer of `beats` (oldest first) of the latest run of one kind
+/// (see [`latest_run`]); `None` without beats.
+pub fn latest_means(beats: &VecDeque<Beat>, n: usize) -> Option<BeatMeans> {
+    let run = latest_run(beats.iter(), n);
+    (run > 0).then(|| BeatMeans::of(beats.range(beats.len() - run..)))
 }
 
 /// Pulse pressure a pulse oximeter needs to find a pleth to read (an assumption: no published

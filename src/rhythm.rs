@@ -114,7 +114,8 @@ impl CardiacClock {
             ventricles: Timing::new(),
             atrial: Timing::new(),
             av_delay_s: 0.0,
-            r_wave_pending: true,
+            // A first R wave at once, if the rhythm beats at all.
+            r_wave_pending: p.rhythm.kind.beats(),
             beating: p.rhythm.kind.beats(),
             rng: Rng::for_patient(AF_SEED, 0),
         };
@@ -203,6 +204,8 @@ impl CardiacClock {
         if atria == Atria::Dissociated && self.atria != Atria::Dissociated {
             let since = self.since_atrial_onset_s().unwrap_or(0.0);
             self.atrial.since_s = 0.0;
+            // No tail of an atrial beat from long ago.
+            self.atrial.period_s = f64::INFINITY;
             self.start_atrial_beat(p, heart_period, tables);
             self.atrial.since_s = since.min(self.atrial.period_s);
         }
@@ -210,7 +213,10 @@ impl CardiacClock {
         self.kind = kind;
         self.atria = atria;
         if beating && !self.beating {
+            // A rhythm back (defibrillation, pacing): a beat now, with no tail of the last
+            // beat before the arrest.
             self.ventricles.since_s = 0.0;
+            self.ventricles.period_s = f64::INFINITY;
             self.start_beat(p, heart_period, tables);
             self.r_wave_pending = true;
         }
@@ -231,13 +237,34 @@ impl CardiacClock {
     /// Coupled atria: activated `av_delay` before each R wave.
     #[inline]
     fn coupled_atrial_s(&self) -> f64 {
-        let v = &self.ventricles;
-        let atrial_onset = v.period_s - self.av_delay_s;
-        if v.since_s >= atrial_onset {
-            v.since_s - atrial_onset
-        } else {
-            v.since_s + self.av_delay_s
-        }
+        coupled_atrial_s(
+            self.ventricles.since_s,
+            self.ventricles.period_s,
+            self.av_delay_s,
+        )
+    }
+
+    /// The clock as it stood `dt_s` ago, at the start of the step just taken (what the
+    /// step's pressures belong to): time since the R wave, that beat's RR, and time since the
+    /// atria's onset. The ECG is drawn from it.
+    pub fn at_step_start(&self, dt_s: f64) -> (f64, f64, Option<f64>) {
+        let rewind = |t: &Timing| {
+            let since = t.since_s - dt_s;
+            if since < 0.0 {
+                (since + t.previous_period_s, t.previous_period_s)
+            } else {
+                (since, t.period_s)
+            }
+        };
+        let (since_r, rr) = rewind(&self.ventricles);
+        let atrial = match self.atria {
+            Atria::Coupled if self.beating => {
+                Some(coupled_atrial_s(since_r, rr, self.av_delay_s.min(rr)))
+            }
+            Atria::Dissociated => Some(rewind(&self.atrial).0),
+            _ => None,
+        };
+        (since_r, rr, atrial)
     }
 
     /// Activation of each chamber now (CHAMBERS order). `sides_alike`: the right chambers'
@@ -283,9 +310,21 @@ impl CardiacClock {
         self.ventricles.since_s
     }
 
-    /// This beat's RR interval (infinite before the first beat).
+    /// This beat's RR interval (in VF or asystole the last beat's).
     pub fn rr_s(&self) -> f64 {
         self.ventricles.period_s
+    }
+}
+
+/// Time since the atrial onset of atria activated `av_delay_s` before each R wave, `since_r_s`
+/// into a beat of `rr_s`.
+#[inline]
+fn coupled_atrial_s(since_r_s: f64, rr_s: f64, av_delay_s: f64) -> f64 {
+    let atrial_onset = rr_s - av_delay_s;
+    if since_r_s >= atrial_onset {
+        since_r_s - atrial_onset
+    } else {
+        since_r_s + av_delay_s
     }
 }
 

@@ -31,9 +31,11 @@ fn lvedp_is_read_at_the_r_wave_even_with_aortic_regurgitation() {
     let (mut at_r, mut at_max) = (Vec::new(), Vec::new());
     let (mut v_max, mut p_at_v_max) = (f64::MIN, 0.0);
     for _ in 0..(10.0 / e.dt_s()) as usize {
-        let before = (e.volume_ml(Node::Lv), e.pressure_mmhg(Node::Lv));
+        let volume_before = e.volume_ml(Node::Lv);
         e.step();
+        // The step's pressures belong to the volumes it started from.
         let s = e.snapshot();
+        let before = (volume_before, s.p_mmhg[Node::Lv.index()]);
         if s.r_wave {
             at_r.push(s.p_mmhg[Node::Lv.index()]);
             if v_max > f64::MIN {

@@ -151,9 +151,25 @@ fn vf_and_asystole_alarm_at_once_and_no_stale_beat_shows() {
         let mut e = engine("healthy", &[]);
         e.run_for(30.0);
         assert!(!e.summary().unwrap().alarms.contains(&Alarm::CardiacArrest));
+        // Stop the heart mid-beat, in systole.
+        while e.since_r_s() < 0.15 {
+            e.step();
+        }
+        let beats_before = e.monitor().beats_total();
         e.set("rhythm.kind", kind).unwrap();
+        // The beat cut short is dropped, not logged as a (very fast) beat: the next entry is a
+        // one-second window.
+        e.run_for(1.01);
+        assert_eq!(e.monitor().beats_total(), beats_before + 1, "{kind}");
+        let first = e.monitor().last_beat().unwrap();
+        assert!(!first.beating && first.hr_bpm == 0.0, "{kind}: {first:?}");
+        assert!(
+            first.native_co_l_min < 0.5,
+            "{kind}: {}",
+            first.native_co_l_min
+        );
         // Within two seconds the monitor shows the arrest, and none of the beats before it.
-        e.run_for(2.0);
+        e.run_for(1.0);
         let s = e.summary().unwrap();
         assert_eq!(s.alarms.first(), Some(&Alarm::CardiacArrest), "{kind}");
         assert_eq!(s.beat.hr_bpm, 0.0, "{kind}: stale HR");

@@ -700,6 +700,7 @@ impl Dashboard {
             ecmo_on: self.patient.ecmo.enabled,
             impella_on: self.patient.impella.enabled,
             rhythm: self.patient.rhythm.kind,
+            cpr: self.patient.cpr.enabled,
         });
         let t = self.t_s();
         for change in self.alarms.update(now, t) {
@@ -1386,8 +1387,7 @@ impl Dashboard {
 
     /// Means of the last few beats (the tiles and the alarms).
     fn means(&self) -> Option<BeatMeans> {
-        let run = crate::monitor::latest_run(self.beats.iter(), TILE_BEATS);
-        (run > 0).then(|| BeatMeans::of(self.beats.iter().skip(self.beats.len() - run)))
+        crate::monitor::latest_means(&self.beats, TILE_BEATS)
     }
 
     fn tiles_ui(&mut self, ui: &mut egui::Ui) {
