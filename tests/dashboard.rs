@@ -5,6 +5,7 @@
 mod common;
 
 use ecmo_unload::app::Dashboard;
+use ecmo_unload::patient::RhythmKind;
 use ecmo_unload::{Engine, presets};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -99,6 +100,57 @@ fn the_rhythm_buttons_fibrillate_the_heart() {
         ecmo_unload::patient::RhythmKind::Vf
     );
     assert_eq!(h.state().beats().back().unwrap().hr_bpm, 0.0);
+}
+
+/// Issue 15: every rhythm has its button, CPR its switch and sliders, the atrial rate its slider
+/// while the atria beat on their own, and a stone heart on ECMO shows no SpO2 (no pulse to read)
+/// while the cardiac-arrest alarm leads.
+#[test]
+fn rhythms_cpr_and_a_pleth_without_a_pulse() {
+    let p = presets::load("cardiogenic-shock").unwrap();
+    let p = ecmo_unload::settings::apply_all(
+        &p,
+        &[
+            "ecmo.enabled=true",
+            "ecmo.mode=flow",
+            "ecmo.flow_target_l_min=4",
+            "rhythm.kind=asystole",
+        ],
+    )
+    .unwrap();
+    let mut h = harness_for(p);
+    h.get_by_label("x5").click();
+    h.run_steps(480); // 40 s: alarms wait 30 s for the circulation to settle
+    assert!(
+        h.query_all_by_label("---").count() >= 2,
+        "SpO2 tiles should read ---"
+    );
+    h.get_by_label("Acknowledge Cardiac arrest");
+    assert!(h.query_by_label("Atrial rate (AV dissociation)").is_none());
+    h.get_by_label("CPR (chest compressions)").click();
+    h.run_steps(10);
+    assert!(h.state().patient().cpr.enabled);
+    h.get_by_label("Compression depth")
+        .set_value_accesskit(30.0);
+    h.run_steps(10);
+    assert_eq!(h.state().patient().cpr.depth_mm, 30.0);
+    for (label, kind) in [
+        ("Paced VVI", RhythmKind::Paced),
+        ("Paced DDD", RhythmKind::PacedAv),
+        ("AF", RhythmKind::Af),
+        ("VT", RhythmKind::Vt),
+        ("Sinus", RhythmKind::Sinus),
+    ] {
+        h.get_by_label(label).click();
+        h.run_steps(10);
+        assert_eq!(h.state().patient().rhythm.kind, kind, "{label}");
+        let dissociated = matches!(kind, RhythmKind::Paced | RhythmKind::Vt);
+        assert_eq!(
+            h.query_by_label("Atrial rate (AV dissociation)").is_some(),
+            dissociated,
+            "{label}"
+        );
+    }
 }
 
 #[test]
