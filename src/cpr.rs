@@ -42,6 +42,16 @@ impl Default for Cpr {
     }
 }
 
+/// Mean intrathoracic pressure of compressions under `cpr` over their cycle (0 when off): a
+/// half-sine of peak P for a share D of the cycle averages 2 P D / pi.
+pub fn mean_chest_mmhg(cpr: &Cpr) -> f64 {
+    if cpr.enabled {
+        2.0 * CHEST_MMHG_PER_MM * cpr.depth_mm * DUTY_CYCLE / PI
+    } else {
+        0.0
+    }
+}
+
 /// The compression cycle's state.
 #[derive(Clone, Debug, Default)]
 pub struct Compressions {
@@ -100,7 +110,13 @@ mod tests {
         assert_eq!(rises, 2, "two compressions begin in 1 s");
         let down = p.iter().filter(|&&x| x > 0.0).count() as f64 / p.len() as f64;
         assert!((down - DUTY_CYCLE).abs() < 0.01, "{down}");
+        let mean = p.iter().sum::<f64>() / p.len() as f64;
+        assert!((mean - mean_chest_mmhg(&cpr)).abs() < 0.1, "{mean}");
+        let mean = p.iter().sum::<f64>() / p.len() as f64;
+        assert!((mean - mean_chest_mmhg(&cpr)).abs() < 0.1, "{mean}");
         let off = Cpr::default();
         assert_eq!(c.step(&off, dt), 0.0);
+        assert_eq!(mean_chest_mmhg(&off), 0.0);
+        assert_eq!(mean_chest_mmhg(&off), 0.0);
     }
 }

@@ -613,8 +613,10 @@ impl Engine {
     }
 
     /// Lung exchange at capillary pressure `pc_mmhg` (filtration is linear in Pc: at the beats'
-    /// mean Pc it is their mean filtration) and the oedema grade it gives.
+    /// mean Pc it is their mean filtration) and the oedema grade it gives. Chest compressions
+    /// squeeze the interstitium with the capillaries: their mean pressure does not filter.
     fn lung_report(&self, pc_mmhg: f64) -> (Exchange, EdemaRisk, String) {
+        let pc_mmhg = pc_mmhg - crate::cpr::mean_chest_mmhg(&self.patient.cpr);
         let exchange = self.lungs.exchange(pc_mmhg);
         let (risk, reason) = EdemaRisk::grade(
             pc_mmhg,

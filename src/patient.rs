@@ -130,6 +130,18 @@ impl RhythmKind {
         matches!(self, RhythmKind::Sinus | RhythmKind::Af)
     }
 
+    /// How much longer the ventricles' activation lasts than with normal conduction: a wide QRS
+    /// (pacing, VT) spreads contraction and relaxation in time
+    /// ([`crate::rhythm::ECTOPIC_ACTIVATION_STRETCH`]).
+    pub fn ventricular_stretch(self) -> f64 {
+        match self {
+            RhythmKind::Paced | RhythmKind::PacedAv | RhythmKind::Vt => {
+                crate::rhythm::ECTOPIC_ACTIVATION_STRETCH
+            }
+            _ => 1.0,
+        }
+    }
+
     /// Is this an arrest rhythm whatever the pressure (VF, asystole)? VT is one only when
     /// pulseless (the monitor decides).
     pub fn is_arrest(self) -> bool {

@@ -31,7 +31,9 @@ use ecmo_unload::monitor::{
 use ecmo_unload::oxygen::*;
 use ecmo_unload::patient::DEFAULT_ATRIAL_RATE_BPM;
 use ecmo_unload::reflex::{REFLEX_UPDATE_S, URSINO_LOWER_VEINS_VU_ML, URSINO_UPPER_VEINS_VU_ML};
-use ecmo_unload::rhythm::{AF_RR_CV, AF_RR_TRUNCATE_SD, ECTOPIC_ACTIVATION_EES_FACTOR};
+use ecmo_unload::rhythm::{
+    AF_RR_CV, AF_RR_TRUNCATE_SD, ECTOPIC_ACTIVATION_EES_FACTOR, ECTOPIC_ACTIVATION_STRETCH,
+};
 use ecmo_unload::valves::{
     CLOSING_FLOOR_ML, OPENING_GRADIENT_MMHG, ORIFICE_LINEAR_BELOW_MMHG,
     ORIFICE_ML_S_PER_MM2_SQRT_MMHG,
@@ -201,6 +203,7 @@ fn every_constant_row_matches_the_code() {
             "ECTOPIC_ACTIVATION_EES_FACTOR",
             ECTOPIC_ACTIVATION_EES_FACTOR,
         ),
+        ("ECTOPIC_ACTIVATION_STRETCH", ECTOPIC_ACTIVATION_STRETCH),
         ("AF_RR_TRUNCATE_SD", AF_RR_TRUNCATE_SD),
         ("DEFAULT_ATRIAL_RATE_BPM", DEFAULT_ATRIAL_RATE_BPM),
         ("RADIAL_TRANSIT_MS", RADIAL_TRANSIT_MS),
