@@ -31,8 +31,10 @@ pub const RADIAL_DAMPING: f64 = 0.18;
 /// 1955): a lower, more damped peak.
 pub const FEMORAL_RESONANCE_HZ: f64 = 4.0;
 pub const FEMORAL_DAMPING: f64 = 0.5;
-/// Longest transit a line can hold at the smallest step (0.05 ms): a ring of this many samples.
+/// Longest transit a line can hold at the smallest step (0.05 ms): a ring of this many samples
+/// (a power of two: indices wrap with a mask, and a fixed size drops the bounds checks).
 const RING_SAMPLES: usize = 4096;
+const RING_MASK: usize = RING_SAMPLES - 1;
 
 /// One peripheral arterial line.
 #[derive(Clone, Debug)]
@@ -41,7 +43,7 @@ pub struct ArterialLine {
     omega_per_s: f64,
     damping: f64,
     /// Central pressures and whether the LV was ejecting, `delay_steps` back.
-    ring: Box<[(f64, bool)]>,
+    ring: Box<[(f64, bool); RING_SAMPLES]>,
     head: usize,
     delay_steps: usize,
     /// The resonance's low-frequency lag (2 zeta / w) in steps: the ejection gate stays open
@@ -62,7 +64,7 @@ impl ArterialLine {
             transit_s: s_from_ms(transit_ms),
             omega_per_s: TAU * resonance_hz,
             damping,
-            ring: vec![(0.0, false); RING_SAMPLES].into_boxed_slice(),
+            ring: Box::new([(0.0, false); RING_SAMPLES]),
             head: 0,
             delay_steps: 0,
             lag_steps: 0,
@@ -91,12 +93,11 @@ impl ArterialLine {
         if dt_s != self.dt_s {
             self.restep(central_mmhg, dt_s);
         }
-        self.ring[self.head] = (central_mmhg, ejecting);
-        let tail = (self.head + RING_SAMPLES - self.delay_steps) % RING_SAMPLES;
-        let (delayed, was_ejecting) = self.ring[tail];
-        let lagged = (tail + RING_SAMPLES - self.lag_steps) % RING_SAMPLES;
-        let ejecting = was_ejecting || self.ring[lagged].1;
-        self.head = (self.head + 1) % RING_SAMPLES;
+        self.ring[self.head & RING_MASK] = (central_mmhg, ejecting);
+        let tail = self.head.wrapping_sub(self.delay_steps);
+        let (delayed, was_ejecting) = self.ring[tail & RING_MASK];
+        let ejecting = was_ejecting | self.ring[tail.wrapping_sub(self.lag_steps) & RING_MASK].1;
+        self.head = self.head.wrapping_add(1);
         // Semi-implicit Euler: stable for w dt << 1 (0.013 at 4 Hz and 0.5 ms).
         let w = self.omega_per_s;
         let accel = w * (w * (delayed - self.p_mmhg) - 2.0 * self.damping * self.dp_mmhg_s);
