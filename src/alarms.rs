@@ -84,9 +84,9 @@ impl Alarm {
     pub fn explanation(self) -> &'static str {
         match self {
             Alarm::CardiacArrest => {
-                "no cardiac output of the heart's own (VF, asystole or pulseless VT): CPR unless \
-                 ECMO carries the circulation, defibrillate a shockable rhythm, pace or give \
-                 adrenaline in asystole; a still LV on ECMO distends and clots"
+                "no output of the heart's own (VF, asystole, pulseless VT, PEA): CPR unless ECMO \
+                 carries the circulation; shock VF and VT; adrenaline and reversible causes for \
+                 asystole and PEA"
             }
             Alarm::Hypotension => {
                 "organ perfusion falls below a MAP of 65: more flow (ECMO, inotrope) or tone \
@@ -141,8 +141,15 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
     let mut out = Vec::new();
     if i.rhythm.is_arrest() {
         out.push((Alarm::CardiacArrest, i.rhythm.label().to_string()));
-    } else if i.rhythm == RhythmKind::Vt && (i.cpr || pulseless(i.means)) {
-        out.push((Alarm::CardiacArrest, "pulseless VT".to_string()));
+    } else if i.cpr || pulseless(i.means) {
+        // Beats on the ECG but no pulse of the heart's own: pulseless VT, or pulseless
+        // electrical activity in any other rhythm (on ECMO too: the flow is the machine's).
+        let what = if i.rhythm == RhythmKind::Vt {
+            "pulseless VT".to_string()
+        } else {
+            format!("PEA ({})", i.rhythm.label())
+        };
+        out.push((Alarm::CardiacArrest, what));
     }
     if b.map_mmhg < MAP_LOW_MMHG {
         out.push((Alarm::Hypotension, format!("MAP {:.0} mmHg", b.map_mmhg)));

@@ -10,6 +10,7 @@ use ecmo_unload::drugs::Drug;
 use ecmo_unload::fluids;
 use ecmo_unload::forecast::{self, LUNG_PROJECTION_H, Strategy};
 use ecmo_unload::scenario::{self, Scenario};
+use ecmo_unload::units::{Short, ms_from_s};
 use ecmo_unload::{Engine, Error, Patient, presets, settings};
 use std::io::Write;
 use std::time::Instant;
@@ -89,8 +90,14 @@ pub enum Command {
         /// Stream waveforms (time, every pressure, volume and flow) to this CSV file.
         #[arg(long, value_name = "FILE")]
         csv: Option<std::path::PathBuf>,
-        /// CSV sample interval in simulated milliseconds.
-        #[arg(long, value_name = "MS", default_value_t = 10.0, requires = "csv")]
+        /// CSV sample interval in simulated milliseconds (at least the model's step).
+        #[arg(
+            long,
+            value_name = "MS",
+            default_value_t = 10.0,
+            requires = "csv",
+            allow_negative_numbers = true
+        )]
         every_ms: f64,
     },
     /// What-if: forecast strategies from the patient's current steady state, side by side.
@@ -243,6 +250,9 @@ fn parse_bolus(text: &str) -> Result<(Drug, f64), CliError> {
     })
 }
 
+/// The longest `run`: 30 simulated days (a typo of a few digits must not run for years).
+pub const MAX_RUN_S: f64 = 30.0 * 86_400.0;
+
 pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError> {
     let RunOptions {
         seconds,
@@ -254,7 +264,14 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     } = o;
     if !(seconds.is_finite() && seconds > 0.0) {
         return Err(CliError::Usage(format!(
-            "--seconds {seconds}: expected a positive number"
+            "--seconds {}: expected a positive number",
+            Short(seconds)
+        )));
+    }
+    if seconds > MAX_RUN_S {
+        return Err(CliError::Usage(format!(
+            "--seconds {}: at most {MAX_RUN_S} (30 simulated days)",
+            Short(seconds)
         )));
     }
     let mut play = match scenario {
@@ -340,7 +357,15 @@ fn run_with_csv(
 ) -> Result<(), CliError> {
     if !(every_ms.is_finite() && every_ms > 0.0) {
         return Err(CliError::Usage(format!(
-            "--every-ms {every_ms}: expected a positive number"
+            "--every-ms {}: expected a positive number",
+            Short(every_ms)
+        )));
+    }
+    let step_ms = ms_from_s(engine.dt_s());
+    if every_ms < step_ms - 1e-9 {
+        return Err(CliError::Usage(format!(
+            "--every-ms {}: the model steps every {step_ms} ms; sample at that or slower",
+            Short(every_ms)
         )));
     }
     let io_err = |e: &dyn std::fmt::Display| CliError::Io {

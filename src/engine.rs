@@ -228,6 +228,9 @@ impl Engine {
             initial_volume_ml: 0.0,
         };
         e.initial_volume_ml = e.body_fluid_ml();
+        // The rhythm's own modulation (a paced or VT heart) from the first step, with or
+        // without a reflex or drugs to trigger it.
+        e.remodulate();
         e.update_drugs(0.0);
         e.circuit
             .pressures(&e.activation, &e.v_ml, 0.0, 0.0, &mut e.p_mmhg);

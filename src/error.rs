@@ -6,7 +6,7 @@ use thiserror::Error;
 pub enum Error {
     #[error("unknown key '{key}' (list them with: ecmo-unload params --preset NAME)")]
     UnknownKey { key: String },
-    #[error("{key} = {value} is out of range [{min}, {max}] {unit}")]
+    #[error("{key} = {} is out of range [{min}, {max}] {unit}", crate::units::Short(*value))]
     OutOfRange {
         key: String,
         value: f64,

@@ -30,6 +30,10 @@ pub const MVO2_ECC_ML_O2_PER_BEAT_PER_EES: f64 = 0.0125;
 pub const MVO2_BASAL_ML_O2_MIN: f64 = 0.9;
 /// A diastole counts as balloon-assisted when the IABP holds at least this much gas in it.
 pub const IABP_ASSISTED_MIN_ML: f64 = 5.0;
+/// An LV whose pressure still falls faster than this at the R wave is still relaxing from the
+/// beat before: LVEDP is read where the fall ends. Active relaxation runs at -1000 mmHg/s and
+/// more; the pressure drift of a filled LV after its a wave is tens of mmHg/s.
+pub const STILL_RELAXING_MMHG_S: f64 = 100.0;
 /// Below this flow SVR and PVR are reported as undefined.
 pub const RESISTANCE_MIN_FLOW_L_MIN: f64 = 0.1;
 /// Without beats (VF, asystole) the monitor measures in windows this long.
@@ -97,6 +101,8 @@ macro_rules! beat_indicators {
         }
 
         const AVERAGED: usize = [$(stringify!($field)),*].len();
+        /// The averaged indicators' names (their JSON keys), in order.
+        const AVERAGED_NAMES: [&str; AVERAGED] = [$(stringify!($field)),*];
 
         impl Beat {
             fn averaged(&self) -> [f64; AVERAGED] {
@@ -236,6 +242,8 @@ struct Accumulator {
     pa_max: f64,
     pa_min: f64,
     lvedp: f64,
+    /// Is LVEDP still being read (the LV still relaxing after the R wave)?
+    lvedp_open: bool,
     rvedp: f64,
     lv_p_max: f64,
     lv_v_max: f64,
@@ -292,6 +300,7 @@ impl Accumulator {
             pa_max: f64::NEG_INFINITY,
             pa_min: f64::INFINITY,
             lvedp: 0.0,
+            lvedp_open: false,
             rvedp: 0.0,
             lv_p_max: f64::NEG_INFINITY,
             lv_v_max: f64::NEG_INFINITY,
@@ -375,6 +384,7 @@ impl Accumulator {
             // comes later, at a higher pressure that is not the filling pressure).
             self.lvedp = lv_p;
             self.rvedp = p[Node::Rv.index()];
+            self.lvedp_open = true;
         }
         if s.dt_s != self.dt_s {
             self.restep(s.dt_s);
@@ -428,6 +438,16 @@ impl Accumulator {
         let rv_v = s.rv_ml;
         raise(&mut self.rv_v_max, rv_v);
         lower(&mut self.rv_v_min, rv_v);
+        // An LV still relaxing from the beat before at the R wave (fast rates, a long ectopic
+        // systole) has not reached end-diastole: read LVEDP where its pressure stops falling,
+        // as one reads it off the trace before the upstroke.
+        if self.lvedp_open && self.steps > 1.0 {
+            if self.prev_lv_p - lv_p > STILL_RELAXING_MMHG_S * s.dt_s {
+                self.lvedp = lv_p;
+            } else {
+                self.lvedp_open = false;
+            }
+        }
         // External work: the PV loop's area, -closed integral of P dV (trapezoid rule).
         self.stroke_work -= 0.5 * (lv_p + self.prev_lv_p) * (lv_v - self.prev_lv_v);
         self.prev_lv_p = lv_p;
@@ -805,16 +825,86 @@ pub struct BeatMeans {
     pub av_opening_pct: f64,
 }
 
+/// Indicators that are rates or time averages (flows, mean pressures, O2 use, saturations,
+/// shares of time): averaged over time, each beat weighted by its length, so that in an
+/// irregular rhythm the output is the blood actually moved per minute (a mean of per-beat
+/// outputs over-weights the short beats). The others are per-beat quantities (stroke volume,
+/// extremes, end-diastolic values), averaged per beat; heart rate is beats over their time.
+const TIME_AVERAGED: [&str; 25] = [
+    "map_mmhg",
+    "map_lower_mmhg",
+    "cvp_mmhg",
+    "pap_mean_mmhg",
+    "pcwp_mmhg",
+    "native_co_l_min",
+    "mvo2_ml_min",
+    "cpo_w",
+    "cpo_total_w",
+    "ecmo_flow_l_min",
+    "ecmo_rpm",
+    "ecmo_inlet_mmhg",
+    "ecmo_collapse_pct",
+    "vent_flow_l_min",
+    "septostomy_flow_l_min",
+    "impella_flow_l_min",
+    "impella_suction_pct",
+    "total_flow_l_min",
+    "ci_l_min_m2",
+    "svr_dyn_s_cm5",
+    "pvr_dyn_s_cm5",
+    "pulmonary_capillary_mmhg",
+    "sao2_upper_pct",
+    "sao2_lower_pct",
+    "svo2_pct",
+];
+
+/// Per averaged indicator: is it averaged over time ([`TIME_AVERAGED`])?
+const BY_TIME: [bool; AVERAGED] = {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut out = [false; AVERAGED];
+    let mut found = 0;
+    let mut i = 0;
+    while i < AVERAGED {
+        let mut j = 0;
+        while j < TIME_AVERAGED.len() {
+            if same(AVERAGED_NAMES[i], TIME_AVERAGED[j]) {
+                out[i] = true;
+                found += 1;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    // Every name in the list is an indicator (a renamed one would silently drop out).
+    assert!(found == TIME_AVERAGED.len());
+    out
+};
+
 impl BeatMeans {
     pub fn of<'a>(beats: impl Iterator<Item = &'a Beat>) -> Self {
         let mut n = 0usize;
         let mut sum = [0.0; AVERAGED];
+        let mut timed = [0.0; AVERAGED];
         let (mut t_start, mut duration) = (0.0, 0.0);
         let (mut opened, mut beating) = (0usize, 0usize);
         for b in beats {
             n += 1;
-            for (s, x) in sum.iter_mut().zip(b.averaged()) {
+            for ((s, t), x) in sum.iter_mut().zip(timed.iter_mut()).zip(b.averaged()) {
                 *s += x;
+                *t += x * b.duration_s;
             }
             t_start += b.t_start_s;
             duration += b.duration_s;
@@ -822,14 +912,24 @@ impl BeatMeans {
             beating += usize::from(b.beating);
         }
         let nf = n as f64;
-        let mean = Beat {
+        let averaged: [f64; AVERAGED] = std::array::from_fn(|k| {
+            if BY_TIME[k] && duration > 0.0 {
+                timed[k] / duration
+            } else {
+                sum[k] / nf
+            }
+        });
+        let mut mean = Beat {
             t_start_s: t_start / nf,
             duration_s: duration / nf,
             av_opened: opened * 2 >= n,
             beating: beating * 2 >= n,
             ..Beat::default()
         }
-        .with_averaged(sum.map(|s| s / nf));
+        .with_averaged(averaged);
+        if mean.beating && duration > 0.0 {
+            mean.hr_bpm = bpm_from_period_s(duration / nf);
+        }
         BeatMeans {
             beats: n,
             mean,

@@ -65,6 +65,21 @@ pub fn s_from_min(min: f64) -> f64 {
     min * 60.0
 }
 
+/// A number shown short in a message: as written when it is ordinary, in exponent form when it
+/// is huge or tiny (`1e308` rather than 309 digits).
+pub struct Short(pub f64);
+
+impl std::fmt::Display for Short {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let x = self.0;
+        if x != 0.0 && x.is_finite() && !(1e-6..1e9).contains(&x.abs()) {
+            write!(f, "{x:e}")
+        } else {
+            write!(f, "{x}")
+        }
+    }
+}
+
 /// `x` raised to at least `floor`, as one compare (one `maxsd`): the step loop's bounds, where
 /// `f64::max`'s rule for NaN (return the other operand) costs four more instructions. A NaN
 /// `x` passes through, visible to the invariant checks instead of hidden.

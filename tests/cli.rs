@@ -194,6 +194,24 @@ fn bad_input_is_one_clear_line_and_exit_2() {
         &["run", "--set", "cpr.enabled=sometimes"],
         &["cpr.enabled", "true or false"],
     );
+    fails_cleanly(
+        &["run", "--set", "cpr.depth_mm=1e308"],
+        &["cpr.depth_mm = 1e308 is out of range"],
+    );
+    fails_cleanly(
+        &["run", "--seconds", "1e12"],
+        &["--seconds", "30 simulated days"],
+    );
+    let csv = std::env::temp_dir().join("ecmo-unload-never-written.csv");
+    let csv = csv.display().to_string();
+    fails_cleanly(
+        &["run", "--csv", &csv, "--every-ms", "0.1"],
+        &["--every-ms 0.1", "0.5 ms"],
+    );
+    fails_cleanly(
+        &["run", "--csv", &csv, "--every-ms", "-1"],
+        &["--every-ms -1", "positive"],
+    );
     fails_cleanly(&["run", "--set", "no-equals-sign"], &["KEY=VALUE"]);
     fails_cleanly(&["run", "--seconds", "-3"], &["--seconds"]);
     fails_cleanly(&["run", "--seconds", "0.1"], &["no complete beat"]);

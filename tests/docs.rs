@@ -26,7 +26,7 @@ use ecmo_unload::lungs::*;
 use ecmo_unload::monitor::{
     AV_OPENING_MIN_FORWARD_ML, IABP_ASSISTED_MIN_ML, MVO2_BASAL_ML_O2_MIN,
     MVO2_ECC_ML_O2_PER_BEAT_PER_EES, MVO2_PER_PVA_ML_O2_PER_MMHG_ML, NO_BEAT_WINDOW_S,
-    PLETH_MIN_PULSE_PRESSURE_MMHG, RESISTANCE_MIN_FLOW_L_MIN, SUMMARY_BEATS,
+    PLETH_MIN_PULSE_PRESSURE_MMHG, RESISTANCE_MIN_FLOW_L_MIN, STILL_RELAXING_MMHG_S, SUMMARY_BEATS,
 };
 use ecmo_unload::oxygen::*;
 use ecmo_unload::patient::DEFAULT_ATRIAL_RATE_BPM;
@@ -219,6 +219,7 @@ fn every_constant_row_matches_the_code() {
         ("PULSELESS_AV_OPENING_PCT", alarms::PULSELESS_AV_OPENING_PCT),
         ("CHEST_MMHG_PER_MM", CHEST_MMHG_PER_MM),
         ("DUTY_CYCLE", DUTY_CYCLE),
+        ("STILL_RELAXING_MMHG_S", STILL_RELAXING_MMHG_S),
     ]
     .into_iter()
     .collect();
