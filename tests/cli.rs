@@ -178,26 +178,23 @@ fn bad_input_is_one_clear_line_and_exit_2() {
         &["run", "--set", "rhythm.kind=waltz"],
         &["rhythm.kind", "sinus"],
     );
-    fails_cleanly(
-        &["run", "--set", "rhythm.kind=torsades"],
-        &["rhythm.kind", "paced_av", "af", "vt"],
-    );
-    fails_cleanly(
-        &["run", "--set", "cpr.depth_mm=500"],
-        &["cpr.depth_mm", "out of range", "mm"],
-    );
-    fails_cleanly(
-        &["run", "--set", "cpr.rate_per_min=10"],
-        &["cpr.rate_per_min", "out of range"],
-    );
-    fails_cleanly(
-        &["run", "--set", "cpr.enabled=sometimes"],
-        &["cpr.enabled", "true or false"],
-    );
-    fails_cleanly(
-        &["run", "--set", "cpr.depth_mm=1e308"],
-        &["cpr.depth_mm = 1e308 is out of range"],
-    );
+    // Issue 15: rhythms, CPR and the run's own limits.
+    let sets: [(&str, &[&str]); 5] = [
+        (
+            "rhythm.kind=torsades",
+            &["rhythm.kind", "paced_av", "af", "vt"],
+        ),
+        ("cpr.depth_mm=500", &["cpr.depth_mm", "out of range", "mm"]),
+        ("cpr.rate_per_min=10", &["cpr.rate_per_min", "out of range"]),
+        ("cpr.enabled=sometimes", &["cpr.enabled", "true or false"]),
+        (
+            "cpr.depth_mm=1e308",
+            &["cpr.depth_mm = 1e308 is out of range"],
+        ),
+    ];
+    for (set, needles) in sets {
+        fails_cleanly(&["run", "--set", set], needles);
+    }
     fails_cleanly(
         &["run", "--seconds", "1e12"],
         &["--seconds", "30 simulated days"],

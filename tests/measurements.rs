@@ -2,20 +2,11 @@
 //! with their transit delay, systolic amplification and dicrotic notch, pulse oximetry that
 //! needs a pulse, cardiac power with an Impella.
 
+mod patients;
+
 use ecmo_unload::circulation::Node;
-use ecmo_unload::engine::Summary;
-use ecmo_unload::{Engine, presets, settings};
 
-fn engine(preset: &str, sets: &[&str]) -> Engine {
-    let p = settings::apply_all(&presets::load(preset).unwrap(), sets).unwrap();
-    Engine::new(p).unwrap()
-}
-
-fn settled(preset: &str, sets: &[&str], seconds: f64) -> Summary {
-    let mut e = engine(preset, sets);
-    e.run_for(seconds);
-    e.summary().unwrap()
-}
+use patients::{engine, settled};
 
 /// With aortic regurgitation the LV goes on filling after the R wave; LVEDP is the pressure at
 /// the R wave, well below the pressure at the loop's largest volume.

@@ -2,27 +2,19 @@
 //! its risk grade, oxygen and the mixing zone, and time scales. The published sizes are rows of
 //! docs/VALIDATION.md (P1-P17); here the shapes and directions.
 
+mod patients;
+
+use ecmo_unload::Summary;
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::lungs::EdemaRisk;
 use ecmo_unload::oxygen::MixingZone;
-use ecmo_unload::{Engine, Summary, presets, settings};
+use patients::{engine, settled as after};
 
 const ECMO_4: [&str; 3] = [
     "ecmo.enabled=true",
     "ecmo.mode=flow",
     "ecmo.flow_target_l_min=4",
 ];
-
-fn engine(preset: &str, sets: &[&str]) -> Engine {
-    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    Engine::new(settings::apply_all(&presets::load(preset).unwrap(), &sets).unwrap()).unwrap()
-}
-
-fn after(preset: &str, sets: &[&str], seconds: f64) -> Summary {
-    let mut e = engine(preset, sets);
-    e.run_for(seconds);
-    e.summary().unwrap()
-}
 
 #[test]
 fn dobutamine_acts_within_minutes_and_wears_off_within_minutes() {

@@ -4,21 +4,13 @@
 //! on the monitor, and CPR moves blood. Every number here comes from a run of the model; the
 //! published targets are in docs/VALIDATION.md.
 
+mod patients;
+
+use ecmo_unload::Engine;
 use ecmo_unload::alarms::Alarm;
 use ecmo_unload::circulation::Node;
 use ecmo_unload::engine::Summary;
-use ecmo_unload::{Engine, presets, settings};
-
-fn engine(preset: &str, sets: &[&str]) -> Engine {
-    let p = settings::apply_all(&presets::load(preset).unwrap(), sets).unwrap();
-    Engine::new(p).unwrap()
-}
-
-fn settled(preset: &str, sets: &[&str], seconds: f64) -> Summary {
-    let mut e = engine(preset, sets);
-    e.run_for(seconds);
-    e.summary().unwrap()
-}
+use patients::{engine, settled};
 
 /// Highest pressure of `node` over the next `seconds`.
 fn peak(e: &mut Engine, node: Node, seconds: f64) -> f64 {
