@@ -247,6 +247,9 @@ struct Accumulator {
     rvedp: f64,
     lv_p_max: f64,
     lv_v_max: f64,
+    /// The largest LV volume before the aortic valve first opens: end-diastole. (The beat's
+    /// largest can be the next beat's filling after a long RR in AF.)
+    lv_v_max_filling: f64,
     lv_v_min: f64,
     rv_v_max: f64,
     rv_v_min: f64,
@@ -304,6 +307,7 @@ impl Accumulator {
             rvedp: 0.0,
             lv_p_max: f64::NEG_INFINITY,
             lv_v_max: f64::NEG_INFINITY,
+            lv_v_max_filling: f64::NEG_INFINITY,
             lv_v_min: f64::INFINITY,
             rv_v_max: f64::NEG_INFINITY,
             rv_v_min: f64::INFINITY,
@@ -434,6 +438,9 @@ impl Accumulator {
         lower(&mut self.pa_min, pa);
         raise(&mut self.lv_p_max, lv_p);
         raise(&mut self.lv_v_max, lv_v);
+        if !self.ejected {
+            raise(&mut self.lv_v_max_filling, lv_v);
+        }
         lower(&mut self.lv_v_min, lv_v);
         let rv_v = s.rv_ml;
         raise(&mut self.rv_v_max, rv_v);
@@ -541,7 +548,14 @@ impl Accumulator {
         let map = self.mean(Sum::Radial);
         let native_co = l_min_from_ml_s(self.mean(Sum::AorticFlow));
         let av_forward_ml = self.av_forward_sum * self.dt_s;
-        let sv = self.lv_v_max - self.lv_v_min;
+        // End-diastolic volume: the largest before ejection (a beat that never ejects: its
+        // largest).
+        let edv = if self.ejected {
+            self.lv_v_max_filling
+        } else {
+            self.lv_v_max
+        };
+        let sv = edv - self.lv_v_min;
         // Potential energy: the area between ESPVR and EDPVR left of the end-systolic point
         // (Suga, Am J Physiol 1979;236:H498), with the model's own V0 and EDPVR.
         let es_excess = (self.es_v - lv.v0_ml).max(0.0);
@@ -583,15 +597,11 @@ impl Accumulator {
             pcwp_mmhg: pcwp,
             lvedp_mmhg: self.lvedp,
             rvedp_mmhg: self.rvedp,
-            lvedv_ml: self.lv_v_max,
+            lvedv_ml: edv,
             lvesv_ml: self.lv_v_min,
             lv_sv_ml: sv,
             // An LV sucked empty (a vent or pump at the extremes) has no ejection fraction to show.
-            lvef_pct: if self.lv_v_max > 0.0 {
-                100.0 * sv / self.lv_v_max
-            } else {
-                0.0
-            },
+            lvef_pct: if edv > 0.0 { 100.0 * sv / edv } else { 0.0 },
             lv_peak_mmhg: self.lv_p_max,
             rvedv_ml: self.rv_v_max,
             rvesv_ml: self.rv_v_min,

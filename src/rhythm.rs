@@ -16,6 +16,10 @@ pub const AF_RR_CV: f64 = 0.2;
 /// AF RR intervals are drawn log-normal (unimodal and right-skewed, as measured: Hashida &
 /// Tasaki, Jpn Heart J 1984;25:669), within this many SDs of the median.
 pub const AF_RR_TRUNCATE_SD: f64 = 2.5;
+/// The fastest the autonomic tone drives a sinus node or AF's AV conduction: an adult's maximal
+/// heart rate, 220 - age (Fox et al., Ann Clin Res 1971;3:404; 208 - 0.7 age, Tanaka et al.,
+/// JACC 2001;37:153, gives 180-190 at 30-40 years), taken as 200/min.
+pub const MAX_TONE_RATE_BPM: f64 = 200.0;
 /// The irregular rhythm's random stream (fixed: an AF run replays bit for bit).
 const AF_SEED: u64 = 0xAF_AF_AF;
 /// Ventricles activated from one site (a pacing lead, a VT focus: a wide QRS) contract out of
@@ -136,12 +140,15 @@ impl CardiacClock {
     /// reflex's and drugs' change of the heart period, which moves a sinus rate and AF's
     /// ventricular response but not a pacemaker's or a ventricular focus's.
     fn start_beat(&mut self, p: &Patient, heart_period: f64, tables: &[Activation; N_CHAMBERS]) {
-        let tone = if self.kind.rate_follows_tone() {
-            heart_period
+        let set_rr_s = period_s_from_bpm(p.rhythm.rate_bpm);
+        let mut rr_s = if self.kind.rate_follows_tone() {
+            // The reflex and drugs speed the sinus node (or AV conduction in AF) no faster
+            // than its maximum, or than the rate set if that is faster still.
+            let fastest_s = period_s_from_bpm(MAX_TONE_RATE_BPM).min(set_rr_s);
+            (set_rr_s * heart_period).max(fastest_s)
         } else {
-            1.0
+            set_rr_s
         };
-        let mut rr_s = period_s_from_bpm(p.rhythm.rate_bpm) * tone;
         if self.kind == RhythmKind::Af {
             // Log-normal with mean rr_s and CV AF_RR_CV.
             let sigma = (1.0 + AF_RR_CV * AF_RR_CV).ln().sqrt();

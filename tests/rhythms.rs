@@ -104,9 +104,29 @@ fn af_is_irregular_and_each_stroke_follows_its_filling_time() {
         r > 0.6,
         "correlation of SV with the preceding RR {r} over {n} beats"
     );
+    // Stroke volume (to end-diastole, not to the next beat's filling) times rate is the output,
+    // less the valve's closing backflow.
+    let b = &s.beat;
+    let sv_x_hr = b.lv_sv_ml * b.hr_bpm / 1000.0;
+    assert!(
+        (sv_x_hr / b.native_co_l_min - 1.0).abs() < 0.04,
+        "SV x HR {sv_x_hr} vs CO {}",
+        b.native_co_l_min
+    );
     // The atria never contract: the LA has no a-wave above its v-wave pattern; checked through
     // the clock, which reports no atrial onset.
     assert!(e.since_atrial_onset_s().is_none());
+}
+
+/// The reflex speeds a sinus node no faster than an adult's maximal rate, nor a rate set
+/// faster still.
+#[test]
+fn the_reflex_drives_a_sinus_node_no_faster_than_its_maximum() {
+    let hr = |sets: &[&str]| settled("cardiogenic-shock", sets, 60.0).beat.hr_bpm;
+    let fast = hr(&["rhythm.rate_bpm=240"]);
+    assert!(fast <= 240.5, "set 240, reflex made it {fast}");
+    let driven = hr(&["rhythm.rate_bpm=190", "heart.lv.ees_mmhg_per_ml=0.3"]);
+    assert!(driven <= 200.5, "set 190, reflex made it {driven}");
 }
 
 #[test]
