@@ -326,25 +326,8 @@ fn params_lists_every_key_with_unit_and_range() {
 
 #[test]
 fn csv_streams_every_pressure_volume_and_flow() {
-    let dir = std::env::temp_dir().join(format!("ecmo-unload-csv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("wave.csv");
-    let p = path.display().to_string();
-    let o = cli(&[
-        "run",
-        "--preset",
-        "healthy",
-        "--seconds",
-        "2",
-        "--csv",
-        &p,
-        "--every-ms",
-        "5",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (header, rows) = healthy_csv("wave", "2", "5");
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     assert_eq!(header[0], "t_s");
     for col in [
         "p_lv_mmhg",
@@ -355,9 +338,6 @@ fn csv_streams_every_pressure_volume_and_flow() {
     ] {
         assert!(header.contains(&col), "{col} missing");
     }
-    let rows: Vec<Vec<f64>> = lines
-        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
-        .collect();
     assert_eq!(rows.len(), 400, "2 s every 5 ms");
     assert!(rows.iter().all(|r| r.len() == header.len()));
     assert!((rows[1][0] - rows[0][0] - 0.005).abs() < 1e-9);
@@ -385,30 +365,9 @@ fn csv_streams_every_pressure_volume_and_flow() {
 /// as holding its R wave: the ECG and the marks are drawn at the same instants as the pressures.
 #[test]
 fn the_ecg_peaks_on_the_samples_marked_r_wave() {
-    let dir = std::env::temp_dir().join(format!("ecmo-unload-ecg-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("ecg.csv");
-    let p = path.display().to_string();
-    let o = cli(&[
-        "run",
-        "--preset",
-        "healthy",
-        "--seconds",
-        "4",
-        "--csv",
-        &p,
-        "--every-ms",
-        "0.5",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (header, rows) = healthy_csv("ecg", "4", "0.5");
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let (r, ecg) = (col("r_wave"), col("ecg_mv"));
-    let rows: Vec<Vec<f64>> = lines
-        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
-        .collect();
     let marks: Vec<usize> = (0..rows.len()).filter(|&i| rows[i][r] == 1.0).collect();
     assert!(marks.len() >= 4, "{} R waves in 4 s", marks.len());
     for w in marks.windows(2) {
@@ -425,7 +384,35 @@ fn the_ecg_peaks_on_the_samples_marked_r_wave() {
             w[0]
         );
     }
+}
+
+/// `run --preset healthy --seconds SECONDS --csv ... --every-ms EVERY_MS`: the CSV's header and
+/// rows (parsed); the file lives in a temporary folder named after `name`, removed after.
+fn healthy_csv(name: &str, seconds: &str, every_ms: &str) -> (Vec<String>, Vec<Vec<f64>>) {
+    let dir = std::env::temp_dir().join(format!("ecmo-unload-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.csv"));
+    let p = path.display().to_string();
+    let o = cli(&[
+        "run",
+        "--preset",
+        "healthy",
+        "--seconds",
+        seconds,
+        "--csv",
+        &p,
+        "--every-ms",
+        every_ms,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&path).unwrap();
     std::fs::remove_dir_all(&dir).ok();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines
+        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .collect();
+    (header, rows)
 }
 
 #[test]
