@@ -20,7 +20,12 @@ fn endpoint(a: Alarm) -> Option<(&'static str, &'static str, bool)> {
         Alarm::AorticValveClosed => ("AV opening", "%", true),
         Alarm::HighPcwp => ("PCWP", "mmHg", false),
         Alarm::RisingLungWater => ("lung water at 6 h", "mL/kg", false),
-        Alarm::CardiacArrest | Alarm::EcmoChatter | Alarm::ImpellaSuction => return None,
+        Alarm::CardiacArrest
+        | Alarm::EcmoChatter
+        | Alarm::ImpellaSuction
+        | Alarm::IabpTriggerLoss
+        | Alarm::IabpLowAugmentation
+        | Alarm::IabpTimingConflict => return None,
     })
 }
 
@@ -32,7 +37,12 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
         Alarm::AorticValveClosed => f.summary.av_opening_pct,
         Alarm::HighPcwp => b.pcwp_mmhg,
         Alarm::RisingLungWater => f.lung_water_projection_ml_kg[LUNG_PROJECTION_H],
-        Alarm::CardiacArrest | Alarm::EcmoChatter | Alarm::ImpellaSuction => f64::NAN,
+        Alarm::CardiacArrest
+        | Alarm::EcmoChatter
+        | Alarm::ImpellaSuction
+        | Alarm::IabpTriggerLoss
+        | Alarm::IabpLowAugmentation
+        | Alarm::IabpTimingConflict => f64::NAN,
     }
 }
 

@@ -41,10 +41,13 @@ pub enum Alarm {
     AorticValveClosed,
     HighPcwp,
     RisingLungWater,
+    IabpTriggerLoss,
+    IabpLowAugmentation,
+    IabpTimingConflict,
 }
 
 impl Alarm {
-    pub const ALL: [Alarm; 8] = [
+    pub const ALL: [Alarm; 11] = [
         Alarm::CardiacArrest,
         Alarm::Hypotension,
         Alarm::UpperBodyDesaturation,
@@ -53,6 +56,9 @@ impl Alarm {
         Alarm::AorticValveClosed,
         Alarm::HighPcwp,
         Alarm::RisingLungWater,
+        Alarm::IabpTriggerLoss,
+        Alarm::IabpLowAugmentation,
+        Alarm::IabpTimingConflict,
     ];
 
     pub fn priority(self) -> Priority {
@@ -60,10 +66,14 @@ impl Alarm {
             Alarm::CardiacArrest | Alarm::Hypotension | Alarm::UpperBodyDesaturation => {
                 Priority::High
             }
-            Alarm::EcmoChatter | Alarm::ImpellaSuction | Alarm::AorticValveClosed => {
-                Priority::Medium
-            }
-            Alarm::HighPcwp | Alarm::RisingLungWater => Priority::Low,
+            Alarm::EcmoChatter
+            | Alarm::ImpellaSuction
+            | Alarm::AorticValveClosed
+            | Alarm::IabpTriggerLoss => Priority::Medium,
+            Alarm::HighPcwp
+            | Alarm::RisingLungWater
+            | Alarm::IabpLowAugmentation
+            | Alarm::IabpTimingConflict => Priority::Low,
         }
     }
 
@@ -77,6 +87,9 @@ impl Alarm {
             Alarm::AorticValveClosed => "Aortic valve closed",
             Alarm::HighPcwp => "PCWP high",
             Alarm::RisingLungWater => "Lung water rising",
+            Alarm::IabpTriggerLoss => "IABP trigger loss",
+            Alarm::IabpLowAugmentation => "IABP low augmentation",
+            Alarm::IabpTimingConflict => "IABP timing conflict",
         }
     }
 
@@ -116,6 +129,15 @@ impl Alarm {
             Alarm::RisingLungWater => {
                 "filtration outruns lymph drainage: pulmonary oedema is building; lower the left \
                  atrial pressure (unloading, diuresis)"
+            }
+            Alarm::IabpTriggerLoss => {
+                "the console has no trigger and has stopped pumping: no R waves (VF, asystole),                  no arterial upstroke (a non-ejecting LV on the pressure trigger) or no pacing                  spikes; choose a trigger the heart gives, or internal in arrest and CPR"
+            }
+            Alarm::IabpLowAugmentation => {
+                "the balloon cannot fill in the diastole it is given (a fast rate, a short                  inflation window): assist 1:2, slow the rate, or review the timing"
+            }
+            Alarm::IabpTimingConflict => {
+                "the timing settings overlap (deflation before the balloon could fill, or                  inflation before the last deflation ended): the console clamped them"
             }
         }
     }
@@ -196,8 +218,41 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
             ),
         ));
     }
+    if let Some(console) = i.status.iabp {
+        iabp_alarms(&console, &mut out);
+    }
     out.sort_by_key(|(a, _)| (a.priority(), *a));
     out
+}
+
+/// The IABP console's own alarms (what a Datascope or Maquet console shows on its screen).
+fn iabp_alarms(c: &crate::iabp::ConsoleStatus, out: &mut Vec<(Alarm, String)>) {
+    if c.trigger_lost {
+        out.push((
+            Alarm::IabpTriggerLoss,
+            format!("no trigger for {:.0} s", crate::iabp::TRIGGER_LOSS_S),
+        ));
+        return;
+    }
+    if c.no_diastole {
+        out.push((
+            Alarm::IabpLowAugmentation,
+            "no diastole to inflate in at this rate".to_string(),
+        ));
+    } else if let Some(f) = c.fill_fraction
+        && f < crate::iabp::LOW_FILL_FRACTION
+    {
+        out.push((
+            Alarm::IabpLowAugmentation,
+            format!("balloon fills to {:.0} % of its volume", 100.0 * f),
+        ));
+    }
+    if c.clamped {
+        out.push((
+            Alarm::IabpTimingConflict,
+            "timing clamped by the console".to_string(),
+        ));
+    }
 }
 
 /// The alarms of a running engine now (its last beats and slow state).

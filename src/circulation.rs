@@ -41,7 +41,8 @@ named_enum!(
         Rv => "rv", "right ventricle";
         AorticRoot => "aortic_root", "aortic root / ascending aorta";
         Arch => "arch", "aortic arch and upper-body arteries";
-        Descending => "descending", "descending aorta and lower-body arteries";
+        ThoracicAorta => "thoracic_aorta", "descending thoracic aorta (where an intra-aortic balloon sits)";
+        Descending => "descending", "abdominal aorta and lower-body arteries";
         UpperVeins => "upper_veins", "upper-body veins (SVC)";
         LowerVeins => "lower_veins", "lower-body veins (IVC)";
         PulmonaryArteries => "pulmonary_arteries", "pulmonary arteries";
@@ -58,7 +59,8 @@ named_enum!(
         Tricuspid => "tricuspid", "tricuspid valve";
         Pulmonic => "pulmonic", "pulmonary valve";
         RootToArch => "root_to_arch", "ascending aorta to arch";
-        ArchToDescending => "arch_to_descending", "arch to descending aorta";
+        ArchToDescending => "arch_to_descending", "arch to descending thoracic aorta";
+        ThoracicToAbdominal => "thoracic_to_abdominal", "descending thoracic to abdominal aorta";
         PulmonaryArterial => "pulmonary_arterial", "pulmonary arteries to capillaries";
         Coronary => "coronary", "coronary circulation";
         UpperBody => "upper_body", "upper-body vascular bed";
@@ -74,6 +76,13 @@ named_enum!(
         Impella => "impella", "Impella: LV to aortic root";
     }
 );
+
+/// Viscous damping of the descending thoracic aortic wall: its pressure rises by this times
+/// the net blood inflow (a Kelvin-Voigt wall, whose viscous modulus Armentano et al. measured,
+/// Circ Res 1995;76:468). It damps the segment's ringing against the inertance on either side,
+/// which a balloon's sudden gas shuttle excites, without touching mean flows (T: chosen for a
+/// damping ratio of about 0.7 with the preset's segment).
+pub const THORACIC_WALL_VISCOSITY_MMHG_S_PER_ML: f64 = 0.08;
 
 /// How much more compliant a vessel is below its unstressed volume (buckled) than above it.
 pub const COLLAPSED_COMPLIANCE_FACTOR: f64 = 10.0;
@@ -103,10 +112,10 @@ const _: () = {
 pub const N_NODES: usize = Node::COUNT;
 pub const N_PATHS: usize = Path::COUNT;
 pub const VALVES: std::ops::Range<usize> = 0..4;
-pub const CONDUITS: std::ops::Range<usize> = 4..7;
-pub const RESISTORS: std::ops::Range<usize> = 7..15;
+pub const CONDUITS: std::ops::Range<usize> = 4..8;
+pub const RESISTORS: std::ops::Range<usize> = 8..16;
 /// Device paths: their flows come from the device modules, not from the circuit.
-pub const DEVICES: std::ops::Range<usize> = 15..N_PATHS;
+pub const DEVICES: std::ops::Range<usize> = 16..N_PATHS;
 
 impl Path {
     /// (from, to): positive flow runs from the first node to the second.
@@ -118,7 +127,8 @@ impl Path {
             Path::Tricuspid => (Ra, Rv),
             Path::Pulmonic => (Rv, PulmonaryArteries),
             Path::RootToArch => (AorticRoot, Arch),
-            Path::ArchToDescending => (Arch, Descending),
+            Path::ArchToDescending => (Arch, ThoracicAorta),
+            Path::ThoracicToAbdominal => (ThoracicAorta, Descending),
             Path::PulmonaryArterial => (PulmonaryArteries, PulmonaryCapillaries),
             Path::Coronary => (AorticRoot, Ra),
             Path::UpperBody => (Arch, UpperVeins),
@@ -127,7 +137,7 @@ impl Path {
             Path::Ivc => (LowerVeins, Ra),
             Path::PulmonaryCapillary => (PulmonaryCapillaries, PulmonaryVeins),
             Path::PulmonaryVenous => (PulmonaryVeins, La),
-            Path::Bronchial => (Descending, PulmonaryVeins),
+            Path::Bronchial => (ThoracicAorta, PulmonaryVeins),
             Path::EcmoDrainage => (Ra, Descending),
             Path::LvVent => (Lv, Descending),
             Path::Septostomy => (La, Ra),
@@ -263,9 +273,10 @@ impl Circuit {
         }
         let s = &p.systemic;
         let pu = &p.pulmonary;
-        let vessels: [(Node, &Vessel); 8] = [
+        let vessels: [(Node, &Vessel); 9] = [
             (Node::AorticRoot, &s.aortic_root),
             (Node::Arch, &s.arch),
+            (Node::ThoracicAorta, &s.thoracic_aorta),
             (Node::Descending, &s.descending),
             (Node::UpperVeins, &s.upper_veins),
             (Node::LowerVeins, &s.lower_veins),
@@ -290,9 +301,10 @@ impl Circuit {
         }
         c.regurgitant_mm2[Path::Mitral.index()] = p.valves.mitral_regurgitation_mm2;
         c.regurgitant_mm2[Path::Aortic.index()] = p.valves.aortic_regurgitation_mm2;
-        let conduits: [(Path, &Conduit); 3] = [
+        let conduits: [(Path, &Conduit); 4] = [
             (Path::RootToArch, &s.root_to_arch),
             (Path::ArchToDescending, &s.arch_to_descending),
+            (Path::ThoracicToAbdominal, &s.thoracic_to_abdominal),
             (Path::PulmonaryArterial, &pu.arterial),
         ];
         for (path, k) in conduits {
@@ -352,13 +364,15 @@ impl Circuit {
 
     /// Pressures from volumes, once per step: it carries the chambers' EDPVR exponentials on
     /// (see [`ChamberBank`]). `activation[k]` is e(t) of chamber k (in [`CHAMBERS`] order).
-    /// `balloon_ml`: an intra-aortic balloon's gas volume, which occupies the descending aorta
-    /// alongside its blood. `chest_mmhg`: chest compressions' pressure on what lies in the chest.
+    /// `q_state`: the inertial flows at the step's start (the thoracic aorta's wall damping reads
+    /// its net inflow). `balloon_ml`: an intra-aortic balloon's gas volume, which occupies the
+    /// descending thoracic aorta alongside its blood. `chest_mmhg`: chest compressions' pressure on what lies in the chest.
     #[inline]
     pub fn pressures(
         &mut self,
         activation: &[f64; N_CHAMBERS],
         v: &[f64; N_NODES],
+        q_state: &[f64; N_PATHS],
         balloon_ml: f64,
         chest_mmhg: f64,
         p: &mut [f64; N_NODES],
@@ -369,7 +383,7 @@ impl Circuit {
         let mut vessels = [0.0; N_NODES - N_CHAMBERS];
         for (k, out) in vessels.iter_mut().enumerate() {
             let i = k + N_CHAMBERS;
-            let held = if i == Node::Descending.index() {
+            let held = if i == Node::ThoracicAorta.index() {
                 v[i] + balloon_ml
             } else {
                 v[i]
@@ -380,6 +394,9 @@ impl Circuit {
         let chamber_p = self.bank.pressures_mmhg(activation, chambers);
         p[..N_CHAMBERS].copy_from_slice(&chamber_p);
         p[N_CHAMBERS..].copy_from_slice(&vessels);
+        let thoracic_inflow =
+            q_state[Path::ArchToDescending.index()] - q_state[Path::ThoracicToAbdominal.index()];
+        p[Node::ThoracicAorta.index()] += THORACIC_WALL_VISCOSITY_MMHG_S_PER_ML * thoracic_inflow;
         if chest_mmhg != 0.0 {
             compress(chest_mmhg, p);
         }
@@ -520,12 +537,13 @@ impl Circuit {
 /// The compartments inside the chest, which a chest compression squeezes (the thoracic pump):
 /// the chambers, the aortic root and the pulmonary circulation. The arch node holds the head
 /// and arm arteries and the descending node the abdominal aorta and legs: outside.
-pub const INTRATHORACIC: [Node; 8] = [
+pub const INTRATHORACIC: [Node; 9] = [
     Node::La,
     Node::Lv,
     Node::Ra,
     Node::Rv,
     Node::AorticRoot,
+    Node::ThoracicAorta,
     Node::PulmonaryArteries,
     Node::PulmonaryCapillaries,
     Node::PulmonaryVeins,

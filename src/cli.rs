@@ -398,6 +398,8 @@ fn run_with_csv(
             row.push(format!("{:.4}", s.ecg_mv));
             row.push(format!("{:.3}", s.p_radial_mmhg));
             row.push(format!("{:.3}", s.p_femoral_mmhg));
+            row.push(format!("{:.3}", s.iabp_balloon_ml));
+            row.push(format!("{:.3}", s.iabp_balloon_pressure_mmhg));
             w.write_record(&row).map_err(|e| io_err(&e))?;
             rows += 1;
             if rows.is_multiple_of(flush_every) {
@@ -410,13 +412,24 @@ fn run_with_csv(
 }
 
 /// CSV columns: t_s, p_<node>_mmhg..., v_<node>_ml..., q_<path>_ml_s..., then r_wave (1 on
-/// the sample holding an R wave), ecg_mv, p_radial_mmhg and p_femoral_mmhg (the arterial lines).
+/// the sample holding an R wave), ecg_mv, p_radial_mmhg and p_femoral_mmhg (the arterial lines),
+/// iabp_balloon_ml and iabp_balloon_pressure_mmhg (the balloon's gas volume and console pressure).
 pub fn csv_header() -> Vec<String> {
     let mut h = vec!["t_s".to_string()];
     h.extend(Node::ALL.iter().map(|n| format!("p_{}_mmhg", n.key())));
     h.extend(Node::ALL.iter().map(|n| format!("v_{}_ml", n.key())));
     h.extend(Path::ALL.iter().map(|p| format!("q_{}_ml_s", p.key())));
-    h.extend(["r_wave", "ecg_mv", "p_radial_mmhg", "p_femoral_mmhg"].map(String::from));
+    h.extend(
+        [
+            "r_wave",
+            "ecg_mv",
+            "p_radial_mmhg",
+            "p_femoral_mmhg",
+            "iabp_balloon_ml",
+            "iabp_balloon_pressure_mmhg",
+        ]
+        .map(String::from),
+    );
     h
 }
 

@@ -48,6 +48,9 @@ pub struct Snapshot {
     pub p_femoral_mmhg: f64,
     /// Chest compressions' intrathoracic pressure (0 without CPR).
     pub chest_mmhg: f64,
+    /// IABP balloon gas volume and gas-line (console) pressure.
+    pub iabp_balloon_ml: f64,
+    pub iabp_balloon_pressure_mmhg: f64,
     pub p_mmhg: [f64; N_NODES],
     pub v_ml: [f64; N_NODES],
     pub q_ml_s: [f64; N_PATHS],
@@ -129,6 +132,8 @@ pub struct Status {
     pub edema_risk: EdemaRisk,
     pub edema_reason: String,
     pub mixing_zone: Option<MixingZone>,
+    /// The IABP console's state (its alarms), with the IABP on.
+    pub iabp: Option<crate::iabp::ConsoleStatus>,
 }
 
 #[derive(Clone, Debug)]
@@ -232,8 +237,14 @@ impl Engine {
         // without a reflex or drugs to trigger it.
         e.remodulate();
         e.update_drugs(0.0);
-        e.circuit
-            .pressures(&e.activation, &e.v_ml, 0.0, 0.0, &mut e.p_mmhg);
+        e.circuit.pressures(
+            &e.activation,
+            &e.v_ml,
+            &e.q_state_ml_s,
+            0.0,
+            0.0,
+            &mut e.p_mmhg,
+        );
         Ok(e)
     }
 
@@ -254,6 +265,7 @@ impl Engine {
         self.circuit.pressures(
             &self.activation,
             &self.v_ml,
+            &self.q_state_ml_s,
             self.support.balloon_ml(),
             self.chest_mmhg,
             &mut self.p_mmhg,
@@ -274,6 +286,7 @@ impl Engine {
             &self.p_mmhg,
             HeartEvents {
                 r_wave,
+                paced: self.patient.rhythm.kind.paced(),
                 aortic_open: self.valve_state[Path::Aortic.index()].open,
             },
             dt,
@@ -309,7 +322,7 @@ impl Engine {
         });
         self.last_r_wave = r_wave;
         if let Some(b) = &beat {
-            self.sinus_mmhg = b.map_mmhg;
+            self.sinus_mmhg = self.reflex_input_mmhg(b);
             self.mvo2_ml_min = b.mvo2_ml_min;
         }
         self.since_slow_s += dt;
@@ -483,10 +496,34 @@ impl Engine {
             p_radial_mmhg,
             p_femoral_mmhg,
             chest_mmhg: self.chest_mmhg,
+            iabp_balloon_ml: self.support.balloon_ml(),
+            iabp_balloon_pressure_mmhg: self.balloon_pressure_mmhg(),
             p_mmhg: self.p_mmhg,
             v_ml: self.v_ml,
             q_ml_s: self.q_ml_s,
             activation: self.activation,
+        }
+    }
+
+    /// The MAP the carotid sinus reads after this beat: the beat's own, or with an IABP assisting
+    /// 1:2 or 1:3 the time-weighted mean over one assist cycle. Its alternating beats would
+    /// otherwise reach the rate-sensitive afferent as a beat-to-beat square wave, which the
+    /// afferent's lead (gain tau_z / tau_p = 3) amplifies into a bias, as a raw pulsatile
+    /// pressure would.
+    fn reflex_input_mmhg(&self, newest: &Beat) -> f64 {
+        let cycle = usize::from(self.patient.iabp.ratio.max(1));
+        if !self.patient.iabp.enabled || cycle == 1 {
+            return newest.map_mmhg;
+        }
+        let beats = self.monitor.recent(cycle);
+        let (sum, time) = beats.fold((0.0, 0.0), |(s, t), b| {
+            let rr = crate::units::period_s_from_bpm(b.hr_bpm);
+            (s + b.map_mmhg * rr, t + rr)
+        });
+        if time > 0.0 {
+            sum / time
+        } else {
+            newest.map_mmhg
         }
     }
 
@@ -547,6 +584,16 @@ impl Engine {
     /// `valve`: one of the four valve paths (`circulation::VALVES`).
     pub fn valve_open(&self, valve: Path) -> bool {
         self.valve_state[valve.index()].open
+    }
+
+    /// The IABP balloon's gas-line (console) pressure now.
+    pub fn balloon_pressure_mmhg(&self) -> f64 {
+        self.support.readout().iabp_balloon_mmhg
+    }
+
+    /// Triggers the IABP console has acted on so far (a display marks where the count steps).
+    pub fn iabp_triggers(&self) -> u64 {
+        self.support.iabp_triggers()
     }
 
     /// The IABP balloon's gas volume now.
@@ -647,6 +694,11 @@ impl Engine {
             edema_risk,
             edema_reason,
             mixing_zone: self.mixing_zone(),
+            iabp: self
+                .patient
+                .iabp
+                .enabled
+                .then(|| self.support.iabp_status()),
         }
     }
 }

@@ -1,26 +1,70 @@
-//! Intra-aortic balloon pump: a gas balloon in the descending thoracic aorta. Its volume is
-//! added to the descending aorta's blood when that compartment's pressure is computed, so
-//! inflation displaces blood toward the arch and root in diastole (augmentation, coronary
-//! perfusion) and deflation leaves a void just before systole (afterload reduction). Nothing is
-//! scripted: the waveforms, and the harm of timing errors, follow from the pressures and flows.
+//! Intra-aortic balloon pump: a gas balloon in the descending thoracic aorta, a segment of its
+//! own between the arch and the abdominal aorta (docs/MODEL.md, "Intra-aortic balloon pump").
+//! Its gas volume is added to that segment's blood when its pressure is computed, so inflation
+//! pushes blood toward the arch and root (augmentation, coronary perfusion) and toward the legs,
+//! and deflation leaves a void that the blood around it refills. Nothing is scripted: the
+//! waveforms and the harm of timing errors follow from the pressures and flows.
 //!
-//! The console times the balloon as a real one does. It triggers on the ECG R wave or on the
-//! arterial upstroke, learns from the last beat how long after the trigger the dicrotic notch
-//! (aortic valve closure) and the upstroke come and how long the beat lasts, then inflates at the
-//! predicted notch plus `inflate_offset_ms` and deflates so the balloon is empty at the predicted
-//! next trigger, plus `deflate_offset_ms` (0 = correctly timed, negative = earlier). It assists
-//! every beat, every second or every third (`ratio`).
+//! The console times the balloon as a real one does. It triggers on the ECG R wave, the
+//! arterial upstroke, the ventricular pacing spike, the R wave with R-wave deflation (atrial
+//! fibrillation), or its own clock (internal, for arrest and CPR). From the rate it first
+//! estimates when the dicrotic notch and the next upstroke come (electromechanical systole,
+//! QS2, and the pre-ejection period); it then refines both from the aortic valve's closing and
+//! opening it senses. It inflates at the predicted notch plus `inflate_offset_ms` and deflates
+//! just before the predicted next upstroke (aortic valve opening) plus `deflate_offset_ms`. It
+//! assists every beat, every second or every third (`ratio`). Settings that make no sense
+//! (deflation before the balloon has filled, inflation before it emptied) are clamped and
+//! reported, as a console does.
 
-use crate::units::{at_least, at_most, s_from_ms};
+use crate::units::{bpm_from_period_s, period_s_from_bpm, s_from_ms};
 use serde::{Deserialize, Serialize};
 
-/// Gas shuttle time of inflation and of deflation (the 50-100 ms ramp; consoles move
-/// helium in about 80-100 ms, T).
+/// Gas shuttle: the balloon moves 95 % of its gas in these times (consoles inflate and deflate
+/// in about 80-100 ms, T). The gas flows through the line as through a resistance into a
+/// compliant balloon, so the volume follows an exponential with time constant
+/// shuttle / [`SHUTTLE_TIME_CONSTANTS`].
 pub const INFLATION_S: f64 = 0.08;
 pub const DEFLATION_S: f64 = 0.08;
-/// Their reciprocals (the balloon moves every step).
-const PER_INFLATION_S: f64 = 1.0 / INFLATION_S;
-const PER_DEFLATION_S: f64 = 1.0 / DEFLATION_S;
+/// ln(20) = 3.0: three time constants move 95 % of the gas.
+pub const SHUTTLE_TIME_CONSTANTS: f64 = 3.0;
+const INFLATION_RATE_PER_S: f64 = SHUTTLE_TIME_CONSTANTS / INFLATION_S;
+const DEFLATION_RATE_PER_S: f64 = SHUTTLE_TIME_CONSTANTS / DEFLATION_S;
+/// Gas closer than this to its goal has arrived (the exponential never quite does).
+const ARRIVED_ML: f64 = 0.01;
+
+/// Electromechanical systole (Q to the aortic second sound) from the heart rate, resting adult
+/// men: QS2 = 541 ms - 2.2 ms/bpm x HR (Chest 1981;80:613). The console's first estimate of the
+/// dicrotic notch after the R wave.
+pub const QS2_INTERCEPT_MS: f64 = 541.0;
+pub const QS2_SLOPE_MS_PER_BPM: f64 = 2.2;
+/// The regression is fitted at resting rates; beyond about 180/min it would fall below this.
+pub const QS2_MIN_MS: f64 = 150.0;
+/// Pre-ejection period over ejection time in adults, 0.345 (Weissler's normals, in Wanderman
+/// et al., Circulation 1981;63:204): PEP = QS2 x 0.345 / 1.345, the first estimate of the
+/// upstroke after the R wave.
+pub const PEP_PER_LVET: f64 = 0.345;
+
+/// The console begins to deflate this long before the predicted upstroke, so that the dip the
+/// void leaves (the assisted end-diastolic pressure) is deepest at the root as the valve opens:
+/// most of the gas leaves in the first half of the shuttle, and the dip takes some 40 ms to reach
+/// the root (T: deflation "just before the upstroke", at the lowest AEDP).
+pub const DEFLATION_LEAD_S: f64 = 0.04;
+/// No trigger for this long is a trigger loss: the console stops pumping and alarms (T).
+pub const TRIGGER_LOSS_S: f64 = 3.0;
+/// An inflation that reached less than this share of the set volume is low augmentation.
+pub const LOW_FILL_FRACTION: f64 = 0.5;
+/// Balloon (gas line) pressure: the baseline of an empty balloon (10-15 mmHg, Deranged
+/// Physiology, "IABP balloon pressure waveform"), and the line's resistance to gas flow, which
+/// makes the inflation overshoot and the deflation undershoot around the plateau (the aortic
+/// pressure around the balloon): about 100 mmHg at the shuttle's peak flow (T, console figures).
+pub const BALLOON_BASELINE_MMHG: f64 = 12.0;
+pub const GAS_LINE_R_MMHG_S_PER_ML: f64 = 0.07;
+
+/// A valve closing after inflation began means the inflation was early (and may have shut the
+/// valve): the console moves its inflation later by this much each beat until the notch shows.
+const NOTCH_SEARCH_STEP_S: f64 = 0.01;
+/// A closure this close to the inflation onset is the natural notch the inflation was timed on.
+const NATURAL_CLOSURE_TOLERANCE_S: f64 = 0.002;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -30,6 +74,13 @@ pub enum Trigger {
     Ecg,
     /// The upstroke of the arterial pressure (aortic valve opening).
     Pressure,
+    /// The ventricular pacing spike (a paced rhythm only).
+    Pacer,
+    /// The R wave, deflating on each R wave (atrial fibrillation: the next beat cannot be
+    /// predicted).
+    Af,
+    /// The console's own clock at `internal_rate_bpm`, asynchronous (arrest, CPR).
+    Internal,
 }
 
 /// IABP settings (`iabp.*` keys).
@@ -43,7 +94,12 @@ pub struct Iabp {
     pub inflate_offset_ms: f64,
     pub deflate_offset_ms: f64,
     pub trigger: Trigger,
+    /// Rate of the internal trigger.
+    pub internal_rate_bpm: f64,
 }
+
+/// Internal trigger rate by default (T: consoles' usual 80/min).
+pub const INTERNAL_RATE_BPM: f64 = 80.0;
 
 impl Default for Iabp {
     fn default() -> Self {
@@ -54,6 +110,7 @@ impl Default for Iabp {
             inflate_offset_ms: 0.0,
             deflate_offset_ms: 0.0,
             trigger: Trigger::Ecg,
+            internal_rate_bpm: INTERNAL_RATE_BPM,
         }
     }
 }
@@ -62,56 +119,128 @@ impl Default for Iabp {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Senses {
     pub r_wave: bool,
+    /// A ventricular pacing spike (the R wave of a paced beat).
+    pub pacer_spike: bool,
     /// The aortic valve opened (arterial upstroke) or closed (dicrotic notch) at this step.
     pub av_opened: bool,
     pub av_closed: bool,
+    /// Blood pressure around the balloon (the descending thoracic aorta).
+    pub aortic_mmhg: f64,
 }
 
-/// Unassisted beats the console watches before it starts assisting (start-up, or after the
-/// trigger source changes), so its first inflation is timed on a learned notch.
-pub const LEARNING_BEATS: u64 = 3;
-/// A valve closing after inflation began means the inflation was early (and may have shut the
-/// valve): the console moves its inflation later by this much each beat until the notch shows.
-const NOTCH_SEARCH_STEP_S: f64 = 0.01;
-/// A closure this close to the inflation onset is the natural notch the inflation was timed on.
-const NATURAL_CLOSURE_TOLERANCE_S: f64 = 0.002;
+/// What the console reports besides the balloon (its alarms read these).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ConsoleStatus {
+    /// No trigger for [`TRIGGER_LOSS_S`]: the balloon is not pumping.
+    pub trigger_lost: bool,
+    /// The last plan's timing was clamped (the settings overlapped).
+    pub clamped: bool,
+    /// The last plan found no diastole to inflate in (the rate is too fast for the timing).
+    pub no_diastole: bool,
+    /// Share of the set volume the last completed inflation reached.
+    pub fill_fraction: Option<f64>,
+}
 
 /// The console and its balloon.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct IabpConsole {
     settings: Iabp,
     /// Console clock.
     t_s: f64,
     last_trigger_s: f64,
-    /// The learned trigger-to-notch delay and the beat period it was learned at (it is scaled
-    /// to the current period as the QT interval scales, Bazett).
-    notch_delay_s: f64,
-    notch_period_s: f64,
+    /// The last trigger, or the moment pumping was asked for (trigger loss runs from it).
+    armed_s: f64,
     period_s: f64,
-    /// Triggers seen since learning (re)started.
+    /// Triggers seen since the trigger source last changed.
     triggers: u64,
-    /// Inflation windows (start, end of inflation) of the previous and the current beat: a late
-    /// deflation keeps the previous beat's balloon up into the next systole.
+    next_internal_s: f64,
+    /// Learned trigger-to-notch delay and the beat period it was learned at (scaled to the
+    /// current period as the QT interval scales, Bazett); the delay used in this beat's plan.
+    notch_delay_s: Option<f64>,
+    notch_period_s: f64,
+    planned_notch_s: f64,
+    /// Learned trigger-to-upstroke delay (pre-ejection period, ECG-type triggers).
+    upstroke_delay_s: Option<f64>,
+    /// Inflation windows (start of inflation, start of deflation) of the previous and the
+    /// current beat: a late deflation keeps the previous beat's balloon up into the next systole.
     windows: [(f64, f64); 2],
-    /// Balloon gas volume.
+    inflating: bool,
+    status: ConsoleStatus,
+    /// Triggers acted on since the console was made (the display's trigger marks).
+    pub triggers_total: u64,
+    /// Balloon gas volume and its rate of change, and the gas line's pressure.
     pub volume_ml: f64,
+    gas_ml_s: f64,
+    pub pressure_mmhg: f64,
+}
+
+const NO_WINDOW: (f64, f64) = (f64::INFINITY, f64::INFINITY);
+
+impl Default for IabpConsole {
+    fn default() -> Self {
+        Self {
+            settings: Iabp::default(),
+            t_s: 0.0,
+            last_trigger_s: f64::NEG_INFINITY,
+            armed_s: 0.0,
+            period_s: 0.0,
+            triggers: 0,
+            next_internal_s: 0.0,
+            notch_delay_s: None,
+            notch_period_s: 0.0,
+            planned_notch_s: 0.0,
+            upstroke_delay_s: None,
+            windows: [NO_WINDOW; 2],
+            inflating: false,
+            status: ConsoleStatus::default(),
+            triggers_total: 0,
+            volume_ml: 0.0,
+            gas_ml_s: 0.0,
+            pressure_mmhg: BALLOON_BASELINE_MMHG,
+        }
+    }
+}
+
+/// The console's estimates from the rate alone: (trigger to notch, trigger to upstroke).
+pub fn estimated_delays_s(period_s: f64, trigger: Trigger) -> (f64, f64) {
+    let hr = bpm_from_period_s(period_s);
+    let qs2 = s_from_ms((QS2_INTERCEPT_MS - QS2_SLOPE_MS_PER_BPM * hr).max(QS2_MIN_MS));
+    let pep = qs2 * PEP_PER_LVET / (1.0 + PEP_PER_LVET);
+    match trigger {
+        // The upstroke is the trigger: the notch comes one ejection time later.
+        Trigger::Pressure => (qs2 - pep, 0.0),
+        _ => (qs2, pep),
+    }
 }
 
 impl IabpConsole {
     /// Take up new settings. The balloon's gas is kept (it empties at the shuttle rate if the
-    /// pump is switched off); a new trigger source restarts the learning.
+    /// pump is switched off); a new trigger source restarts the timing.
     pub fn configure(&mut self, s: &Iabp) {
+        let switched_on = s.enabled && !self.settings.enabled;
         if s.trigger != self.settings.trigger || s.enabled != self.settings.enabled {
             self.triggers = 0;
-            self.notch_delay_s = 0.0;
-            self.windows = [(f64::INFINITY, f64::INFINITY); 2];
+            self.period_s = 0.0;
+            self.notch_delay_s = None;
+            self.upstroke_delay_s = None;
+            self.windows = [NO_WINDOW; 2];
+            self.armed_s = self.t_s;
+            self.next_internal_s = self.t_s;
+            self.status = ConsoleStatus::default();
+        }
+        if switched_on {
+            self.armed_s = self.t_s;
         }
         self.settings = s.clone();
     }
 
-    /// Is the console assisting this beat?
+    /// Is the console assisting (a beat's inflation planned or under way)?
     pub fn assisting(&self) -> bool {
-        self.settings.enabled && self.windows[1].0.is_finite()
+        self.settings.enabled && self.windows.iter().any(|w| w.0.is_finite())
+    }
+
+    pub fn status(&self) -> ConsoleStatus {
+        self.status
     }
 
     /// Advance one step; returns the balloon volume.
@@ -120,81 +249,181 @@ impl IabpConsole {
         if self.settings.enabled {
             self.sense(senses);
         }
-        self.volume_ml = self.balloon_volume(dt_s);
+        let goal = if self.settings.enabled && self.inflated_now() {
+            self.settings.volume_ml
+        } else {
+            0.0
+        };
+        let inflating = goal > 0.0;
+        if self.inflating && !inflating {
+            // Deflation begins: how full did this inflation get?
+            self.status.fill_fraction = Some(self.volume_ml / self.settings.volume_ml);
+        }
+        self.inflating = inflating;
+        let rate = if goal > self.volume_ml {
+            INFLATION_RATE_PER_S
+        } else {
+            DEFLATION_RATE_PER_S
+        };
+        let before = self.volume_ml;
+        let gap = goal - before;
+        self.volume_ml = if gap.abs() <= ARRIVED_ML {
+            goal
+        } else {
+            // The exponential over the step (dt is far below its time constant).
+            before + gap * (rate * dt_s).min(1.0)
+        };
+        self.gas_ml_s = (self.volume_ml - before) / dt_s;
+        self.pressure_mmhg = if self.volume_ml > 0.0 || goal > 0.0 {
+            senses.aortic_mmhg + GAS_LINE_R_MMHG_S_PER_ML * self.gas_ml_s
+        } else {
+            BALLOON_BASELINE_MMHG
+        };
         self.t_s += dt_s;
         self.volume_ml
     }
 
+    fn inflated_now(&self) -> bool {
+        let t = self.t_s;
+        self.windows.iter().any(|&(on, off)| t >= on && t < off)
+    }
+
     fn sense(&mut self, senses: Senses) {
         let trigger = match self.settings.trigger {
-            Trigger::Ecg => senses.r_wave,
+            Trigger::Ecg | Trigger::Af => senses.r_wave,
             Trigger::Pressure => senses.av_opened,
+            Trigger::Pacer => senses.pacer_spike,
+            Trigger::Internal => self.t_s >= self.next_internal_s,
         };
-        if senses.av_closed && self.triggers > 0 {
-            let delay = self.t_s - self.last_trigger_s;
+        self.learn(senses);
+        if trigger {
+            self.on_trigger();
+        }
+        let internal = self.settings.trigger == Trigger::Internal;
+        if !internal && self.t_s - self.armed_s > TRIGGER_LOSS_S {
+            // A console stops pumping without a trigger (the balloon deflates and stays so).
+            self.status.trigger_lost = true;
+            self.status.fill_fraction = None;
+            self.windows = [NO_WINDOW; 2];
+            self.triggers = 0;
+            self.period_s = 0.0;
+        }
+    }
+
+    /// Refine the notch and upstroke from the aortic valve's closing and opening.
+    fn learn(&mut self, senses: Senses) {
+        let learns = self.triggers > 0 && self.settings.trigger != Trigger::Internal;
+        if !learns {
+            return;
+        }
+        let delay = self.t_s - self.last_trigger_s;
+        if senses.av_closed {
             let (on, _) = self.windows[1];
-            if self.t_s <= on + NATURAL_CLOSURE_TOLERANCE_S {
+            if !on.is_finite() || self.t_s <= on + NATURAL_CLOSURE_TOLERANCE_S {
                 // The balloon did not touch this closure: it is the real notch.
-                self.notch_delay_s = delay;
+                self.notch_delay_s = Some(delay);
                 self.notch_period_s = self.period_s;
             } else if self.settings.inflate_offset_ms >= 0.0 {
                 // The valve shut after an inflation timed at (or after) the estimated notch: the
-                // estimate is early (the heart changed), and the inflation may have forced the
-                // closure. Search later. (With an operator's early offset, closing after inflation
-                // is the intended teaching error: nothing to learn.)
-                self.notch_delay_s += NOTCH_SEARCH_STEP_S;
+                // estimate is early, and the inflation may have forced the closure. Search later.
+                // (With an operator's early offset, closing after inflation is the intended
+                // teaching error: nothing to learn.)
+                self.notch_delay_s = Some(self.planned_notch_s + NOTCH_SEARCH_STEP_S);
+                self.notch_period_s = self.period_s;
             }
         }
-        if trigger {
-            if self.triggers > 0 {
-                self.period_s = self.t_s - self.last_trigger_s;
-            }
-            self.triggers += 1;
-            self.last_trigger_s = self.t_s;
-            self.plan_beat();
+        // The upstroke after an ECG-type trigger is the pre-ejection period. An operator's late
+        // deflation holds the valve shut longer: that is the error taught, not the heart's timing.
+        let ecg_type = self.settings.trigger != Trigger::Pressure;
+        if senses.av_opened
+            && ecg_type
+            && self.settings.deflate_offset_ms <= 0.0
+            && (self.period_s <= 0.0 || delay < self.period_s)
+        {
+            self.upstroke_delay_s = Some(delay);
         }
     }
 
-    /// Plan this beat's inflation from what earlier beats taught.
-    fn plan_beat(&mut self) {
-        let ratio = u64::from(self.settings.ratio.max(1));
-        let learned = self.triggers > LEARNING_BEATS && self.notch_delay_s > 0.0;
-        let assisted = learned && (self.triggers - 1).is_multiple_of(ratio);
-        let scale = if self.notch_period_s > 0.0 && self.period_s > 0.0 {
-            (self.period_s / self.notch_period_s).sqrt()
-        } else {
-            1.0
-        };
-        let notch = self.notch_delay_s * scale;
-        let t0 = self.last_trigger_s;
-        let inflate = t0 + notch + s_from_ms(self.settings.inflate_offset_ms);
-        // Empty at the predicted next trigger, before the ventricle ejects: deflation starts one
-        // shuttle time earlier.
-        let deflate = t0 + self.period_s - DEFLATION_S + s_from_ms(self.settings.deflate_offset_ms);
+    fn on_trigger(&mut self) {
+        let t0 = self.t_s;
+        let internal = self.settings.trigger == Trigger::Internal;
+        if internal {
+            self.period_s = period_s_from_bpm(self.settings.internal_rate_bpm);
+            self.next_internal_s = t0 + self.period_s;
+        } else if self.triggers > 0 {
+            self.period_s = t0 - self.last_trigger_s;
+        }
+        self.triggers += 1;
+        self.triggers_total += 1;
+        self.last_trigger_s = t0;
+        self.armed_s = t0;
+        self.status.trigger_lost = false;
+        if self.settings.trigger == Trigger::Af {
+            // R-wave deflation: whatever was inflated deflates now.
+            for w in &mut self.windows {
+                w.1 = w.1.min(t0);
+            }
+        }
         self.windows[0] = self.windows[1];
-        self.windows[1] = if assisted {
-            (inflate, deflate)
-        } else {
-            (f64::INFINITY, f64::INFINITY)
-        };
+        self.windows[1] = self.plan_beat(t0);
     }
 
-    /// The balloon follows the plan, moving gas at the shuttle rate (toward the set volume
-    /// while inflated, toward empty otherwise or with the pump off).
-    fn balloon_volume(&self, dt_s: f64) -> f64 {
-        let target = self.settings.volume_ml;
-        let t = self.t_s;
-        let inflating =
-            self.settings.enabled && self.windows.iter().any(|&(on, off)| t >= on && t < off);
-        let goal = if inflating { target } else { 0.0 };
-        let v = self.volume_ml;
-        if v == goal {
-            v
-        } else if v < goal {
-            at_most(v + target * dt_s * PER_INFLATION_S, goal)
-        } else {
-            at_least(v - target * dt_s * PER_DEFLATION_S, goal)
+    /// This beat's inflation window from what the rate and earlier beats taught.
+    fn plan_beat(&mut self, t0: f64) -> (f64, f64) {
+        let ratio = u64::from(self.settings.ratio.max(1));
+        if self.period_s <= 0.0 || !(self.triggers - 1).is_multiple_of(ratio) {
+            return NO_WINDOW;
         }
+        let trigger = self.settings.trigger;
+        let (notch_estimate, upstroke_estimate) = estimated_delays_s(self.period_s, trigger);
+        let notch = match self.notch_delay_s {
+            Some(d) if self.notch_period_s > 0.0 => {
+                d * (self.period_s / self.notch_period_s).sqrt()
+            }
+            Some(d) => d,
+            None => notch_estimate,
+        };
+        self.planned_notch_s = notch;
+        let upstroke = match trigger {
+            Trigger::Pressure | Trigger::Internal => upstroke_estimate,
+            _ => self.upstroke_delay_s.unwrap_or(upstroke_estimate),
+        };
+        // Offset-free timing: inflate at the notch; deflate just before the next upstroke (R-wave
+        // deflation in AF: until the next R wave, which ends the window when it comes).
+        let natural_on = t0 + notch;
+        let natural_off = match trigger {
+            Trigger::Af => t0 + TRIGGER_LOSS_S,
+            _ => t0 + self.period_s + upstroke - DEFLATION_LEAD_S,
+        };
+        self.status.no_diastole = natural_off <= natural_on;
+        if self.status.no_diastole {
+            return NO_WINDOW;
+        }
+        let mut on = natural_on + s_from_ms(self.settings.inflate_offset_ms);
+        let mut off = match trigger {
+            Trigger::Af => natural_off,
+            _ => natural_off + s_from_ms(self.settings.deflate_offset_ms),
+        };
+        // Clamps, as a console limits its timing controls: never inflate before the valve opens
+        // (before the trigger with the upstroke trigger) or before the last deflation is done,
+        // and keep the balloon up at least a shuttle time (or the whole diastole, if shorter).
+        let mut clamped = false;
+        let previous_deflation = self.windows[0].1;
+        let mut earliest = t0 + upstroke;
+        if previous_deflation.is_finite() {
+            earliest = earliest.max(previous_deflation + DEFLATION_S);
+        }
+        if on < earliest {
+            on = earliest;
+            clamped = true;
+        }
+        let shortest = INFLATION_S.min(natural_off - natural_on);
+        if off < on + shortest {
+            off = on + shortest;
+            clamped = true;
+        }
+        self.status.clamped = clamped;
+        (on, off)
     }
 }
 
@@ -215,50 +444,68 @@ mod tests {
                 r_wave: t == 0,
                 av_opened: t == 60,
                 av_closed: t == 360,
+                ..Senses::default()
             };
             out.push(c.step(senses, dt));
         }
         out
     }
 
+    fn on() -> Iabp {
+        Iabp {
+            enabled: true,
+            ..Iabp::default()
+        }
+    }
+
     #[test]
-    fn inflates_at_the_notch_and_is_empty_by_the_next_r_wave() {
-        let v = drive(
-            Iabp {
-                enabled: true,
-                ..Iabp::default()
-            },
-            6,
-        );
+    fn inflates_at_the_notch_and_deflates_into_the_next_upstroke() {
+        let v = drive(on(), 6);
         let beat = &v[4 * 800..5 * 800];
         assert_eq!(beat[355], 0.0, "still empty just before the notch");
         assert!(beat[365] > 0.0, "inflating just after the notch");
-        assert!((beat[500] - 40.0).abs() < 1e-9, "full in diastole");
-        assert!(beat[799] < 1.0, "empty at the next R wave");
-        assert!(
-            beat[700] > 39.0,
-            "deflation starts one shuttle time before the R wave"
-        );
+        assert!((beat[600] - 40.0).abs() < 1e-6, "full in diastole");
+        let next = &v[5 * 800..6 * 800];
+        assert!(next[0] > 39.0, "still full at the R wave");
+        assert!(next[60] < 0.25 * 40.0, "mostly empty as the valve opens");
+        assert!(next[100] < 0.05 * 40.0, "empty early in ejection");
+    }
+
+    #[test]
+    fn pumps_from_the_second_beat_on_the_rate_estimate_without_a_valve_to_learn_from() {
+        let mut c = IabpConsole::default();
+        c.configure(&on());
+        let mut peak: f64 = 0.0;
+        for k in 0..3 * 800 {
+            // R waves only: a stone heart whose aortic valve never opens.
+            let v = c.step(
+                Senses {
+                    r_wave: k % 800 == 0,
+                    ..Senses::default()
+                },
+                1e-3,
+            );
+            if k >= 800 {
+                peak = peak.max(v);
+            }
+        }
+        assert!(peak > 39.0, "{peak}");
+        let (notch, upstroke) = estimated_delays_s(0.8, Trigger::Ecg);
+        // HR 75: QS2 = 541 - 2.2 x 75 = 376 ms; PEP = 376 x 0.345 / 1.345 = 96.4 ms.
+        assert!((notch - 0.376).abs() < 1e-6, "{notch}");
+        assert!((upstroke - 0.0964).abs() < 1e-4, "{upstroke}");
     }
 
     #[test]
     fn ratio_two_assists_every_other_beat_and_offsets_shift_timing() {
-        let v = drive(
-            Iabp {
-                enabled: true,
-                ratio: 2,
-                ..Iabp::default()
-            },
-            8,
-        );
-        let full = |b: usize| v[b * 800 + 500] > 39.0;
+        let v = drive(Iabp { ratio: 2, ..on() }, 8);
+        let full = |b: usize| v[b * 800 + 600] > 39.0;
         assert_ne!(full(4), full(5));
         assert_eq!(full(4), full(6));
         let early = drive(
             Iabp {
-                enabled: true,
                 inflate_offset_ms: -100.0,
-                ..Iabp::default()
+                ..on()
             },
             6,
         );
@@ -268,26 +515,125 @@ mod tests {
         );
         let late = drive(
             Iabp {
-                enabled: true,
                 deflate_offset_ms: 100.0,
-                ..Iabp::default()
+                ..on()
             },
             6,
         );
         assert!(
-            late[5 * 800 + 50] > 10.0,
-            "late deflation: balloon still full in the next systole"
+            late[5 * 800 + 100] > 30.0,
+            "late deflation: balloon still full as the next systole ejects"
         );
+    }
+
+    #[test]
+    fn nonsensical_offsets_are_clamped_and_reported() {
+        let mut c = IabpConsole::default();
+        c.configure(&Iabp {
+            deflate_offset_ms: -300.0,
+            inflate_offset_ms: 200.0,
+            ..on()
+        });
+        let mut peak: f64 = 0.0;
+        for k in 0..6 * 800 {
+            let t = k % 800;
+            let v = c.step(
+                Senses {
+                    r_wave: t == 0,
+                    av_opened: t == 60,
+                    av_closed: t == 360,
+                    ..Senses::default()
+                },
+                1e-3,
+            );
+            if k > 3 * 800 {
+                peak = peak.max(v);
+            }
+        }
+        assert!(c.status().clamped);
+        assert!(peak > 0.9 * 40.0, "never a silently empty balloon: {peak}");
+    }
+
+    #[test]
+    fn triggers_pacer_af_internal_and_trigger_loss() {
+        let run = |s: Iabp, senses: &dyn Fn(usize) -> Senses, ms: usize| {
+            let mut c = IabpConsole::default();
+            c.configure(&s);
+            let mut peak: f64 = 0.0;
+            for k in 0..ms {
+                let v = c.step(senses(k), 1e-3);
+                if k + 1600 > ms {
+                    peak = peak.max(v);
+                }
+            }
+            (peak, c.status())
+        };
+        let paced = |k: usize| Senses {
+            r_wave: k % 800 == 0,
+            pacer_spike: k % 800 == 0,
+            ..Senses::default()
+        };
+        let sinus = |k: usize| Senses {
+            r_wave: k % 800 == 0,
+            ..Senses::default()
+        };
+        let silent = |_| Senses::default();
+        let pacer = Iabp {
+            trigger: Trigger::Pacer,
+            ..on()
+        };
+        assert!(run(pacer.clone(), &paced, 8000).0 > 39.0);
+        let (peak, status) = run(pacer, &sinus, 8000);
+        assert!(peak == 0.0 && status.trigger_lost, "no spikes, no pumping");
+        let (peak, status) = run(on(), &silent, 8000);
+        assert!(peak == 0.0 && status.trigger_lost, "asystole on the ECG");
+        let internal = Iabp {
+            trigger: Trigger::Internal,
+            ..on()
+        };
+        let (peak, status) = run(internal, &silent, 8000);
+        assert!(
+            peak > 39.0 && !status.trigger_lost,
+            "internal pumps in asystole"
+        );
+        // AF: irregular R waves; the balloon is down at each R wave.
+        let mut c = IabpConsole::default();
+        c.configure(&Iabp {
+            trigger: Trigger::Af,
+            ..on()
+        });
+        let rr = [700, 950, 600, 820, 1000, 650, 900, 720];
+        let mut r_at = vec![0];
+        for (i, x) in rr.iter().cycle().take(40).enumerate() {
+            r_at.push(r_at[i] + x);
+        }
+        let mut inflated_beats = 0;
+        let mut was: f64 = 0.0;
+        for k in 0..*r_at.last().unwrap() {
+            let r = r_at.contains(&k);
+            let v = c.step(
+                Senses {
+                    r_wave: r,
+                    ..Senses::default()
+                },
+                1e-3,
+            );
+            if r && k > 2000 {
+                assert!(v < was.max(1.0), "deflating from each R wave");
+            }
+            if v > 39.0 && was <= 39.0 {
+                inflated_beats += 1;
+            }
+            was = v;
+        }
+        assert!(inflated_beats > 30, "{inflated_beats}");
     }
 
     #[test]
     fn the_console_relearns_after_a_rate_change_and_searches_past_forced_closures() {
         // Notch 300 ms after an R wave at RR 800; then RR 600 with the notch at 260 ms.
         let mut c = IabpConsole::default();
-        c.configure(&Iabp {
-            enabled: true,
-            ..Iabp::default()
-        });
+        c.configure(&on());
         let dt = 1e-3;
         let mut inflation_onsets = Vec::new();
         let mut t_in_beat = 0;
@@ -304,6 +650,7 @@ mod tests {
                     r_wave: t_in_beat == 0,
                     av_opened: t_in_beat == 60,
                     av_closed: t_in_beat == notch,
+                    ..Senses::default()
                 },
                 dt,
             );
@@ -331,15 +678,56 @@ mod tests {
 
     #[test]
     fn pressure_trigger_times_from_the_upstroke() {
-        let v = drive(
-            Iabp {
-                enabled: true,
-                trigger: Trigger::Pressure,
-                ..Iabp::default()
-            },
-            6,
-        );
+        let mut c = IabpConsole::default();
+        c.configure(&Iabp {
+            trigger: Trigger::Pressure,
+            ..on()
+        });
+        let mut v = Vec::new();
+        for k in 0..6 * 800 {
+            let t = k % 800;
+            v.push(c.step(
+                Senses {
+                    r_wave: t == 0,
+                    av_opened: t == 60,
+                    av_closed: t == 360,
+                    ..Senses::default()
+                },
+                1e-3,
+            ));
+        }
         // The notch is 300 ms after the upstroke; inflation follows it.
         assert!(v[4 * 800 + 355] == 0.0 && v[4 * 800 + 370] > 0.0);
+    }
+
+    #[test]
+    fn balloon_pressure_overshoots_plateaus_and_undershoots() {
+        let mut c = IabpConsole::default();
+        c.configure(&on());
+        let mut p = Vec::new();
+        for k in 0..6 * 800 {
+            let t = k % 800;
+            c.step(
+                Senses {
+                    r_wave: t == 0,
+                    av_opened: t == 60,
+                    av_closed: t == 360,
+                    aortic_mmhg: 80.0,
+                    ..Senses::default()
+                },
+                1e-3,
+            );
+            p.push(c.pressure_mmhg);
+        }
+        let beat = &p[4 * 800..5 * 800];
+        let max = beat.iter().copied().fold(f64::MIN, f64::max);
+        let min = beat.iter().copied().fold(f64::MAX, f64::min);
+        assert!(max > 80.0 + 50.0, "overshoot {max}");
+        assert!(
+            (beat[650] - 80.0).abs() < 1.0,
+            "plateau at the aortic pressure"
+        );
+        assert!(min < BALLOON_BASELINE_MMHG, "undershoot {min}");
+        assert_eq!(beat[300], BALLOON_BASELINE_MMHG, "baseline when empty");
     }
 }

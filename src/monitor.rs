@@ -81,7 +81,7 @@ macro_rules! beat_indicators {
             /// A beat between R waves (false: a window of [`NO_BEAT_WINDOW_S`] without beats).
             #[serde(skip)]
             pub beating: bool,
-            /// Central (arch) systolic peak: what the IABP console reads at the balloon's tip.
+            /// Central aortic (root) systolic peak while ejecting: an IABP console reading.
             #[serde(skip)]
             pub central_sbp_mmhg: f64,
             /// Was the IABP balloon up in this beat's diastole?
@@ -90,10 +90,11 @@ macro_rules! beat_indicators {
             /// Was the diastole before this beat's systole balloon-assisted?
             #[serde(skip)]
             pub after_assisted: bool,
-            /// Arch (radial) pressure at the foot of the upstroke: the end-diastolic pressure of
-            /// the diastole before this beat's systole.
+            /// Lowest arch pressure before this beat's systolic peak: the end-diastolic pressure
+            /// of the diastole before it (the deflation dip's floor when balloon-assisted). In a
+            /// beat without ejection, the beat's lowest arch pressure.
             #[serde(skip)]
-            pub arch_edp_mmhg: f64,
+            pub central_edp_mmhg: f64,
             /// Highest arch pressure in this beat's diastole (the augmented peak when assisted).
             #[serde(skip)]
             pub diastolic_peak_mmhg: f64,
@@ -271,12 +272,14 @@ struct Accumulator {
     relax_root_sum: f64,
     relax_back_sum: f64,
     relax_steps: f64,
-    diastole_arch_max: f64,
+    diastole_central_max: f64,
     diastole_balloon_max: f64,
-    /// Arch pressure at the upstroke's foot (first forward aortic flow), or at the R wave.
-    arch_foot: Option<f64>,
-    arch_first: f64,
-    /// Highest arch pressure up to the end of ejection (the systolic peak, before the notch).
+    /// Lowest arch pressure since the beat began, and its value when the systolic peak was
+    /// last raised: the end-diastolic pressure before the upstroke (the deepest point of a
+    /// balloon's deflation dip, which may fall after the valve opens).
+    central_running_min: f64,
+    central_min_before_peak: f64,
+    /// Highest central aortic pressure while ejecting (the systolic peak, before the notch).
     systolic_max: f64,
     ejected: bool,
     collapse_steps: f64,
@@ -324,10 +327,10 @@ impl Accumulator {
             relax_root_sum: 0.0,
             relax_back_sum: 0.0,
             relax_steps: 0.0,
-            diastole_arch_max: f64::NEG_INFINITY,
+            diastole_central_max: f64::NEG_INFINITY,
             diastole_balloon_max: 0.0,
-            arch_foot: None,
-            arch_first: 0.0,
+            central_running_min: f64::INFINITY,
+            central_min_before_peak: f64::INFINITY,
             systolic_max: f64::NEG_INFINITY,
             ejected: false,
             collapse_steps: 0.0,
@@ -380,7 +383,6 @@ impl Accumulator {
             self.beating = s.beating;
             self.t_start_s = s.t_s;
             self.dt_s = s.dt_s;
-            self.arch_first = p[Node::Arch.index()];
             self.prev_lv_p = lv_p;
             self.prev_lv_v = lv_v;
             // End-diastole is the onset of contraction, the R wave, where a beat starts (with
@@ -471,17 +473,23 @@ impl Accumulator {
         }
         // The systolic peak is the highest pressure while the ventricle ejects: before the
         // upstroke and after the notch a higher pressure is diastolic (a balloon's).
+        // The IABP console's readings are central aortic: the pressure the aortic valve opens
+        // against, which a balloon's deflation dip lowers most.
+        let central = p[Node::AorticRoot.index()];
+        if central < self.central_running_min {
+            self.central_running_min = central;
+        }
         if q_av > 0.0 {
-            raise(&mut self.systolic_max, arch);
-            self.ejected = true;
-            if self.arch_foot.is_none() {
-                self.arch_foot = Some(arch);
+            if central > self.systolic_max {
+                self.systolic_max = central;
+                self.central_min_before_peak = self.central_running_min;
             }
+            self.ejected = true;
             self.av_forward_sum += q_av;
             self.ejection_steps += 1.0;
             self.diastole_root_sum = 0.0;
             self.diastole_steps = 0.0;
-            self.diastole_arch_max = f64::NEG_INFINITY;
+            self.diastole_central_max = f64::NEG_INFINITY;
             self.diastole_balloon_max = 0.0;
         } else {
             self.diastole_root_sum += p[Node::AorticRoot.index()];
@@ -493,7 +501,7 @@ impl Accumulator {
                 self.relax_back_sum += p[Node::Ra.index()].max(lv_p);
                 self.relax_steps += 1.0;
             }
-            raise(&mut self.diastole_arch_max, arch);
+            raise(&mut self.diastole_central_max, central);
             raise(&mut self.diastole_balloon_max, s.devices.iabp_balloon_ml);
         }
         if s.devices.ecmo_collapsing {
@@ -582,11 +590,7 @@ impl Accumulator {
             dbp_mmhg: self.radial_min,
             map_mmhg: map,
             pulse_pressure_mmhg: sbp - self.radial_min,
-            central_sbp_mmhg: if self.ejected {
-                self.systolic_max
-            } else {
-                self.arch_max
-            },
+            central_sbp_mmhg: self.systolic_max,
             map_lower_mmhg: self.mean(Sum::Femoral),
             sbp_lower_mmhg: self.femoral_max,
             dbp_lower_mmhg: self.femoral_min,
@@ -611,8 +615,12 @@ impl Accumulator {
             av_opened: av_forward_ml >= AV_OPENING_MIN_FORWARD_ML,
             iabp_assisted: self.diastole_balloon_max >= IABP_ASSISTED_MIN_ML,
             after_assisted: false,
-            arch_edp_mmhg: self.arch_foot.unwrap_or(self.arch_first),
-            diastolic_peak_mmhg: self.diastole_arch_max,
+            central_edp_mmhg: if self.ejected {
+                self.central_min_before_peak
+            } else {
+                self.central_running_min
+            },
+            diastolic_peak_mmhg: self.diastole_central_max,
             pva_mmhg_ml: pva,
             stroke_work_mmhg_ml: sw,
             mvo2_ml_min: mvo2_beat * hr + MVO2_BASAL_ML_O2_MIN,
@@ -968,15 +976,26 @@ impl IabpReadings {
         let mean = |xs: &[f64]| (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64);
         let (mut peak, mut aedp, mut uaedp, mut asys, mut usys) =
             (vec![], vec![], vec![], vec![], vec![]);
+        // Null exactly when there is nothing to read: no augmentation without an assisted
+        // diastole, no systole without ejection, no end-diastole without a beat to end it (a
+        // window of VF or asystole shows only what a balloon pumping on its own clock makes).
         for b in beats {
             if b.iabp_assisted {
                 peak.push(b.diastolic_peak_mmhg);
             }
+            if !b.beating {
+                if b.iabp_assisted {
+                    aedp.push(b.central_edp_mmhg);
+                }
+                continue;
+            }
             if b.after_assisted {
-                aedp.push(b.arch_edp_mmhg);
-                asys.push(b.central_sbp_mmhg);
-            } else {
-                uaedp.push(b.arch_edp_mmhg);
+                aedp.push(b.central_edp_mmhg);
+                if b.av_opened {
+                    asys.push(b.central_sbp_mmhg);
+                }
+            } else if b.av_opened {
+                uaedp.push(b.central_edp_mmhg);
                 usys.push(b.central_sbp_mmhg);
             }
         }

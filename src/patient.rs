@@ -115,6 +115,11 @@ impl RhythmKind {
         !matches!(self, RhythmKind::Vf | RhythmKind::Asystole)
     }
 
+    /// Is every ventricular beat paced (a pacing spike before each R wave)?
+    pub fn paced(self) -> bool {
+        matches!(self, RhythmKind::Paced | RhythmKind::PacedAv)
+    }
+
     /// How the atria beat under this rhythm.
     pub fn atria(self) -> Atria {
         match self {
@@ -258,6 +263,31 @@ pub struct Vessel {
     pub v0_ml: f64,
 }
 
+/// The descending thoracic aorta of an adult, for preset files written before it was its own
+/// segment: docs/MODEL.md, "The balloon's segment".
+pub const THORACIC_AORTA_C_ML_PER_MMHG: f64 = 0.2;
+pub const THORACIC_AORTA_V0_ML: f64 = 80.0;
+pub const THORACIC_TO_ABDOMINAL_R_MMHG_S_PER_ML: f64 = 0.02;
+pub const THORACIC_TO_ABDOMINAL_L_MMHG_S2_PER_ML: f64 = 0.002;
+
+impl Vessel {
+    pub fn thoracic_aorta() -> Self {
+        Self {
+            c_ml_per_mmhg: THORACIC_AORTA_C_ML_PER_MMHG,
+            v0_ml: THORACIC_AORTA_V0_ML,
+        }
+    }
+}
+
+impl Conduit {
+    pub fn thoracic_to_abdominal() -> Self {
+        Self {
+            r_mmhg_s_per_ml: THORACIC_TO_ABDOMINAL_R_MMHG_S_PER_ML,
+            l_mmhg_s2_per_ml: THORACIC_TO_ABDOMINAL_L_MMHG_S2_PER_ML,
+        }
+    }
+}
+
 /// A conduit between compartments with resistance and blood inertance (flow is a state).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -273,7 +303,11 @@ pub struct Systemic {
     pub aortic_root: Vessel,
     /// Arch and upper-body arteries (brain, arms; the right radial line reads here).
     pub arch: Vessel,
-    /// Descending aorta and lower-body arteries (femoral).
+    /// Descending thoracic aorta, where an intra-aortic balloon sits (older preset files
+    /// without it get [`Vessel::thoracic_aorta`]).
+    #[serde(default = "Vessel::thoracic_aorta")]
+    pub thoracic_aorta: Vessel,
+    /// Abdominal aorta and lower-body arteries (femoral).
     pub descending: Vessel,
     /// Upper-body veins draining by the superior vena cava.
     pub upper_veins: Vessel,
@@ -281,8 +315,11 @@ pub struct Systemic {
     pub lower_veins: Vessel,
     /// Ascending aorta to arch (characteristic impedance and inertance of the proximal aorta).
     pub root_to_arch: Conduit,
-    /// Arch to descending aorta (isthmus).
+    /// Arch to descending thoracic aorta (isthmus).
     pub arch_to_descending: Conduit,
+    /// Descending thoracic to abdominal aorta (the blood the balloon pushes toward the legs).
+    #[serde(default = "Conduit::thoracic_to_abdominal")]
+    pub thoracic_to_abdominal: Conduit,
     /// Upper-body arterioles and capillaries (arch -> upper veins).
     pub upper_body_r_mmhg_s_per_ml: f64,
     /// Lower-body arterioles and capillaries (descending aorta -> lower veins).

@@ -5,7 +5,7 @@
 
 use crate::circulation::{Circuit, N_NODES, N_PATHS, Node, Path};
 use crate::ecmo::{EcmoCircuit, EcmoConfig, Inlets, Ports, inlet_open_fraction};
-use crate::iabp::{IabpConsole, Senses};
+use crate::iabp::{ConsoleStatus, IabpConsole, Senses};
 use crate::impella::ImpellaPump;
 use crate::patient::Patient;
 use crate::septostomy::Septostomy;
@@ -16,6 +16,8 @@ use crate::units::s_from_ms;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HeartEvents {
     pub r_wave: bool,
+    /// The R wave is a paced beat's (a pacing spike precedes it).
+    pub paced: bool,
     pub aortic_open: bool,
 }
 
@@ -29,8 +31,9 @@ pub struct Readout {
     pub ecmo_collapsing: bool,
     /// The Impella inlet is sucking down on the LV.
     pub impella_suction: bool,
-    /// IABP balloon gas volume.
+    /// IABP balloon gas volume and gas-line pressure.
     pub iabp_balloon_ml: f64,
+    pub iabp_balloon_mmhg: f64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -63,7 +66,7 @@ impl Support {
         self.iabp.configure(&p.iabp);
     }
 
-    /// The balloon volume the descending aorta holds this step.
+    /// The balloon volume the descending thoracic aorta holds this step.
     #[inline]
     pub fn balloon_ml(&self) -> f64 {
         self.iabp.volume_ml
@@ -113,8 +116,10 @@ impl Support {
         // balloon it sets acts from the next step.
         let senses = Senses {
             r_wave: heart.r_wave,
+            pacer_spike: heart.r_wave && heart.paced,
             av_opened: heart.aortic_open && !self.aortic_was_open,
             av_closed: !heart.aortic_open && self.aortic_was_open,
+            aortic_mmhg: p[Node::ThoracicAorta.index()],
         };
         self.aortic_was_open = heart.aortic_open;
         self.iabp.step(senses, dt_s);
@@ -136,6 +141,17 @@ impl Support {
             ecmo_collapsing: self.ecmo.collapsing,
             impella_suction: self.impella.suction,
             iabp_balloon_ml: self.iabp.volume_ml,
+            iabp_balloon_mmhg: self.iabp.pressure_mmhg,
         }
+    }
+
+    /// Triggers the IABP console has acted on so far.
+    pub fn iabp_triggers(&self) -> u64 {
+        self.iabp.triggers_total
+    }
+
+    /// The IABP console's alarms' inputs.
+    pub fn iabp_status(&self) -> ConsoleStatus {
+        self.iabp.status()
     }
 }

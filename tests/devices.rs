@@ -242,39 +242,7 @@ fn a_well_timed_balloon_augments_diastole_and_unloads_systole() {
     );
 }
 
-#[test]
-fn timing_errors_show_their_textbook_signatures() {
-    // The signatures are beat-level mechanics: see them without the baroreflex's slower
-    // compensation.
-    let iabp = |extra: &[&str]| {
-        let mut sets = vec!["reflex.baroreflex=false"];
-        sets.extend_from_slice(extra);
-        iabp(&sets)
-    };
-    let good = iabp(&[]);
-    // Early inflation: the balloon closes the aortic valve early; the LV empties less.
-    let early_in = iabp(&["iabp.inflate_offset_ms=-120"]);
-    assert!(
-        early_in.beat.lvedp_mmhg > good.beat.lvedp_mmhg
-            && early_in.beat.native_co_l_min < good.beat.native_co_l_min
-    );
-    // Late inflation: a short, low augmentation.
-    let late_in = iabp(&["iabp.inflate_offset_ms=100"]);
-    assert!(
-        some(late_in.iabp.iabp_peak_diastolic_mmhg)
-            < some(good.iabp.iabp_peak_diastolic_mmhg) - 5.0
-    );
-    assert!(late_in.beat.coronary_perfusion_mmhg < good.beat.coronary_perfusion_mmhg);
-    // Early deflation: the dip refills before systole: no afterload reduction.
-    let early_out = iabp(&["iabp.deflate_offset_ms=-100"]);
-    let dip = |s: &Summary| some(s.iabp.iabp_uaedp_mmhg) - some(s.iabp.iabp_aedp_mmhg);
-    assert!(dip(&early_out) < dip(&good));
-    // Late deflation: the balloon is still up as the ventricle starts to contract, so the
-    // assisted end-diastolic pressure equals or exceeds the unassisted (the textbook sign).
-    let late_out = iabp(&["iabp.deflate_offset_ms=150"]);
-    assert!(some(late_out.iabp.iabp_aedp_mmhg) > some(late_out.iabp.iabp_uaedp_mmhg));
-    assert!(some(late_out.iabp.iabp_aedp_mmhg) > some(good.iabp.iabp_aedp_mmhg) + 5.0);
-}
+// The timing errors at 1:1 and 1:2, the triggers and the console: tests/iabp.rs.
 
 #[test]
 fn a_balloon_on_ecmo_unloads_only_marginally() {

@@ -80,7 +80,7 @@ impl EventLog {
 }
 
 /// Columns of the waveform file.
-const WAVE_COLUMNS: [&str; 15] = [
+const WAVE_COLUMNS: [&str; 16] = [
     "t_s",
     "arch_mmhg",
     "femoral_mmhg",
@@ -96,6 +96,7 @@ const WAVE_COLUMNS: [&str; 15] = [
     "spo2_lower_pct",
     "radial_mmhg",
     "ecg_mv",
+    "balloon_pressure_mmhg",
 ];
 
 /// A recording in progress: three CSV files in one folder.
@@ -149,6 +150,7 @@ impl Recorder {
                 s.spo2_lower_pct,
                 s.radial_mmhg,
                 s.ecg_mv,
+                s.balloon_mmhg,
             ];
             self.waves.write_record(row.iter().map(|x| x.to_string()))?;
         }

@@ -65,6 +65,19 @@ const ECG_PLOT_HEIGHT: f32 = 90.0;
 const PLETH_PLOT_HEIGHT: f32 = 90.0;
 /// Balloon timing marks where the balloon passes this share of its volume.
 const IABP_MARK_FRACTION: f64 = 0.1;
+/// The IABP console's triggers, as the console names them.
+const IABP_TRIGGERS: &[(&str, &str)] = &[
+    ("ecg", "ECG trigger"),
+    ("pressure", "Pressure trigger"),
+    ("pacer", "Pacer trigger"),
+    ("af", "AF trigger"),
+    ("internal", "Internal trigger"),
+];
+/// The inflation bar's height on the arterial plot, and the console's colours (bright against
+/// the dark plot and its grid).
+const INFLATION_BAR_MMHG: f64 = 4.0;
+const INFLATION_BAR: Color32 = Color32::from_rgb(255, 235, 0);
+const BALLOON_PRESSURE: Color32 = Color32::from_rgb(255, 120, 220);
 const UNLOADING_TREND_HEIGHT: f32 = 220.0;
 const UNLOADING_SPACING: f32 = 28.0;
 const PRESET_PATH_WIDTH: f32 = 260.0;
@@ -1244,12 +1257,7 @@ impl Dashboard {
                 &[("1", "1:1"), ("2", "1:2"), ("3", "1:3")],
             );
             let trigger = serde_plain(&p.iabp.trigger);
-            self.choice_ui(
-                ui,
-                "iabp.trigger",
-                &trigger,
-                &[("ecg", "ECG trigger"), ("pressure", "Pressure trigger")],
-            );
+            self.choice_ui(ui, "iabp.trigger", &trigger, IABP_TRIGGERS);
             self.sliders_ui(
                 ui,
                 &[
@@ -1258,6 +1266,39 @@ impl Dashboard {
                     ("Deflation timing", "iabp.deflate_offset_ms"),
                 ],
             );
+            if p.iabp.trigger == crate::iabp::Trigger::Internal {
+                self.sliders_ui(ui, &[("Internal rate", "iabp.internal_rate_bpm")]);
+            }
+            self.iabp_readings_ui(ui);
+        }
+    }
+
+    /// The console's screen: its five pressures and what it says of its own state.
+    fn iabp_readings_ui(&self, ui: &mut egui::Ui) {
+        let r = IabpReadings::of(self.beats.iter().rev().take(TILE_BEATS).rev());
+        egui::Grid::new("iabp readings")
+            .num_columns(2)
+            .show(ui, |ui| {
+                for (label, value) in iabp_reading_rows(&r) {
+                    ui.label(label);
+                    ui.label(RichText::new(value).color(ART).strong());
+                    ui.end_row();
+                }
+            });
+        if let Some(c) = self.status.as_ref().and_then(|s| s.iabp) {
+            let (text, colour) = if c.trigger_lost {
+                ("Trigger loss: not pumping".to_string(), Color32::YELLOW)
+            } else if c.clamped {
+                ("Timing clamped by the console".to_string(), Color32::YELLOW)
+            } else if let Some(f) = c.fill_fraction {
+                (
+                    format!("Pumping: balloon fills to {:.0} %", 100.0 * f),
+                    Color32::LIGHT_GREEN,
+                )
+            } else {
+                ("Starting".to_string(), Color32::LIGHT_GRAY)
+            };
+            ui.colored_label(colour, text);
         }
     }
 
@@ -1519,10 +1560,10 @@ impl Dashboard {
                 );
             }
             if p.iabp.enabled {
-                let r = IabpReadings::of(self.beats.iter());
-                let show = |x: Option<f64>| x.map_or("--".to_string(), |v| format!("{v:.0}"));
-                tile(ui, "IABP aug", show(r.iabp_peak_diastolic_mmhg), ART);
-                tile(ui, "AEDP", show(r.iabp_aedp_mmhg), ART);
+                let r = IabpReadings::of(self.beats.iter().rev().take(TILE_BEATS).rev());
+                for (label, value) in iabp_reading_rows(&r) {
+                    tile(ui, label, value, ART);
+                }
             }
         });
         if let Some(st) = &self.status {
@@ -1572,7 +1613,14 @@ impl Dashboard {
         if p.iabp.enabled {
             panels.push((
                 "balloon",
-                vec![("IABP balloon mL", |s| s.balloon_ml, DEVICE)],
+                vec![
+                    (
+                        "balloon pressure mmHg",
+                        |s| s.balloon_mmhg,
+                        BALLOON_PRESSURE,
+                    ),
+                    ("balloon volume mL", |s| s.balloon_ml, DEVICE),
+                ],
             ));
         }
         // One sweep: the panels share their time axis.
@@ -1606,9 +1654,23 @@ impl Dashboard {
                     for (name, f, color) in &traces {
                         plot.line(Line::new(*name, self.series(f)).color(*color));
                     }
+                    if id == "arterial" && p.iabp.enabled {
+                        // The inflation interval as a bright bar under the arterial trace.
+                        for run in self.inflation_runs() {
+                            plot.line(
+                                Line::new("IABP inflation", PlotPoints::from(run))
+                                    .color(INFLATION_BAR)
+                                    .width(6.0),
+                            );
+                        }
+                    }
                     if id == "balloon" {
-                        for (t, label) in self.balloon_markers() {
-                            plot.vline(egui_plot::VLine::new(label, t).color(Color32::GRAY));
+                        for (t, mark) in self.balloon_markers() {
+                            plot.vline(
+                                egui_plot::VLine::new(mark.label(), t)
+                                    .color(mark.colour())
+                                    .width(1.5),
+                            );
                         }
                     }
                 });
@@ -1665,26 +1727,52 @@ impl Dashboard {
             });
     }
 
-    /// Inflation and deflation instants of the balloon in the sweep (a console's timing marks).
-    fn balloon_markers(&self) -> Vec<(f64, &'static str)> {
+    /// Consecutive samples of the sweep, pairwise.
+    fn wave_pairs(&self) -> impl Iterator<Item = &[WaveSample]> {
+        let (a, b) = self.waves.as_slices();
+        a.windows(2).chain(b.windows(2))
+    }
+
+    /// Trigger, inflation and deflation instants of the balloon in the sweep (a console's
+    /// timing marks).
+    fn balloon_markers(&self) -> Vec<(f64, IabpMark)> {
         let full = self.patient.iabp.volume_ml;
         let mut marks = Vec::new();
-        for w in self
-            .waves
-            .as_slices()
-            .0
-            .windows(2)
-            .chain(self.waves.as_slices().1.windows(2))
-        {
+        for w in self.wave_pairs() {
             let (a, b) = (w[0].balloon_ml, w[1].balloon_ml);
+            if w[1].iabp_triggers != w[0].iabp_triggers {
+                marks.push((w[1].t_s, IabpMark::Trigger));
+            }
             if a < IABP_MARK_FRACTION * full && b >= IABP_MARK_FRACTION * full {
-                marks.push((w[1].t_s, "inflate"));
+                marks.push((w[1].t_s, IabpMark::Inflate));
             }
             if a > (1.0 - IABP_MARK_FRACTION) * full && b <= (1.0 - IABP_MARK_FRACTION) * full {
-                marks.push((w[1].t_s, "deflate"));
+                marks.push((w[1].t_s, IabpMark::Deflate));
             }
         }
         marks
+    }
+
+    /// The sweep's stretches with the balloon up (above the mark fraction of its volume), as
+    /// bars at the foot of the arterial plot.
+    fn inflation_runs(&self) -> Vec<Vec<[f64; 2]>> {
+        let up = IABP_MARK_FRACTION * self.patient.iabp.volume_ml;
+        let mut runs: Vec<Vec<[f64; 2]>> = Vec::new();
+        let mut open = false;
+        for s in &self.waves {
+            if s.balloon_ml >= up {
+                if !open {
+                    runs.push(Vec::new());
+                    open = true;
+                }
+                if let Some(run) = runs.last_mut() {
+                    run.push([s.t_s, INFLATION_BAR_MMHG]);
+                }
+            } else {
+                open = false;
+            }
+        }
+        runs
     }
 
     /// The last complete beat's LV loop (closed, updated beat by beat; before the first beat,
@@ -1864,6 +1952,44 @@ fn tile(ui: &mut egui::Ui, name: &str, value: String, color: Color32) {
 }
 
 /// A unit enum's serde name (`flow`, `5.5`, `ecg`): the value its key takes.
+/// A timing mark on the balloon plot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IabpMark {
+    Trigger,
+    Inflate,
+    Deflate,
+}
+
+impl IabpMark {
+    fn label(self) -> &'static str {
+        match self {
+            IabpMark::Trigger => "trigger",
+            IabpMark::Inflate => "inflate",
+            IabpMark::Deflate => "deflate",
+        }
+    }
+
+    fn colour(self) -> Color32 {
+        match self {
+            IabpMark::Trigger => Color32::from_rgb(255, 235, 0),
+            IabpMark::Inflate => Color32::from_rgb(0, 255, 140),
+            IabpMark::Deflate => Color32::from_rgb(255, 80, 80),
+        }
+    }
+}
+
+/// The IABP console's five readings as (label, mmHg or `--`): what a console's screen shows.
+fn iabp_reading_rows(r: &IabpReadings) -> [(&'static str, String); 5] {
+    let show = |x: Option<f64>| x.map_or("--".to_string(), |v| format!("{v:.0}"));
+    [
+        ("IABP aug", show(r.iabp_peak_diastolic_mmhg)),
+        ("AEDP", show(r.iabp_aedp_mmhg)),
+        ("UAEDP", show(r.iabp_uaedp_mmhg)),
+        ("Assisted sys", show(r.iabp_assisted_systolic_mmhg)),
+        ("Unassisted sys", show(r.iabp_unassisted_systolic_mmhg)),
+    ]
+}
+
 fn serde_plain<T: serde::Serialize>(x: &T) -> String {
     serde_json::to_value(x)
         .ok()

@@ -108,8 +108,10 @@ pub struct WaveSample {
     pub aortic_flow_ml_s: f64,
     /// ECMO pump flow (drainage plus vent), L/min.
     pub ecmo_flow_l_min: f64,
-    /// IABP balloon gas volume.
+    /// IABP balloon gas volume and gas-line pressure, and the console's trigger count.
     pub balloon_ml: f64,
+    pub balloon_mmhg: f64,
+    pub iabp_triggers: u64,
     /// The synthetic ECG.
     pub ecg_mv: f64,
     /// Upper- and lower-body arterial O2 saturation, %.
@@ -457,6 +459,8 @@ fn sample(e: &Engine) -> WaveSample {
         aortic_flow_ml_s: s.q_ml_s[Path::Aortic.index()],
         ecmo_flow_l_min: l_min_from_ml_s(crate::ecmo::pump_flow_ml_s(&s.q_ml_s)),
         balloon_ml: e.balloon_ml(),
+        balloon_mmhg: e.balloon_pressure_mmhg(),
+        iabp_triggers: e.iabp_triggers(),
         ecg_mv: s.ecg_mv,
         spo2_upper_pct: PERCENT * e.oxygen().saturation(Node::Arch),
         spo2_lower_pct: PERCENT * e.oxygen().saturation(Node::Descending),
