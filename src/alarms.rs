@@ -131,13 +131,17 @@ impl Alarm {
                  atrial pressure (unloading, diuresis)"
             }
             Alarm::IabpTriggerLoss => {
-                "the console has no trigger and has stopped pumping: no R waves (VF, asystole),                  no arterial upstroke (a non-ejecting LV on the pressure trigger) or no pacing                  spikes; choose a trigger the heart gives, or internal in arrest and CPR"
+                "the console has no trigger and has stopped pumping: no R waves (VF, asystole), no \
+                 arterial upstroke (a non-ejecting LV on the pressure trigger) or no pacing \
+                 spikes; choose a trigger the heart gives, or internal in arrest and CPR"
             }
             Alarm::IabpLowAugmentation => {
-                "the balloon cannot fill in the diastole it is given (a fast rate, a short                  inflation window): assist 1:2, slow the rate, or review the timing"
+                "the balloon cannot fill in the diastole it is given (a fast rate, a short \
+                 inflation window): assist 1:2, slow the rate, or review the timing"
             }
             Alarm::IabpTimingConflict => {
-                "the timing settings overlap (deflation before the balloon could fill, or                  inflation before the last deflation ended): the console clamped them"
+                "the timing settings overlap (deflation before the balloon could fill, or \
+                 inflation before the last deflation ended): the console clamped them"
             }
         }
     }

@@ -979,6 +979,7 @@ impl IabpReadings {
         // Null exactly when there is nothing to read: no augmentation without an assisted
         // diastole, no systole without ejection, no end-diastole without a beat to end it (a
         // window of VF or asystole shows only what a balloon pumping on its own clock makes).
+        // Over a heart that does not eject, a beat's end-diastolic pressure is its lowest.
         for b in beats {
             if b.iabp_assisted {
                 peak.push(b.diastolic_peak_mmhg);
@@ -989,14 +990,14 @@ impl IabpReadings {
                 }
                 continue;
             }
-            if b.after_assisted {
-                aedp.push(b.central_edp_mmhg);
-                if b.av_opened {
-                    asys.push(b.central_sbp_mmhg);
-                }
-            } else if b.av_opened {
-                uaedp.push(b.central_edp_mmhg);
-                usys.push(b.central_sbp_mmhg);
+            let (edp, sys) = if b.after_assisted {
+                (&mut aedp, &mut asys)
+            } else {
+                (&mut uaedp, &mut usys)
+            };
+            edp.push(b.central_edp_mmhg);
+            if b.av_opened {
+                sys.push(b.central_sbp_mmhg);
             }
         }
         Self {

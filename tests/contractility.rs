@@ -131,5 +131,15 @@ fn the_issue_reproduction_no_longer_inverts() {
         fwd(&strong),
         fwd(&weak)
     );
-    assert!(pcwp(&weak) >= pcwp(&strong));
+    // Neither LV opens its valve at 4.5 L/min: both fill on the same EDPVR, so their wedge
+    // pressures agree to the integration's noise (hundredths of a mmHg), never lower by more.
+    assert!(
+        pcwp(&weak) >= pcwp(&strong) - PCWP_NOISE_MMHG,
+        "{} {}",
+        pcwp(&strong),
+        pcwp(&weak)
+    );
 }
+
+/// Step-timing noise in a beat-averaged wedge pressure.
+const PCWP_NOISE_MMHG: f64 = 0.05;

@@ -86,7 +86,36 @@ fn device_consoles_switch_devices_on_and_show_their_flows() {
     h.get_by_label("1:2").click();
     h.run_steps(60);
     assert_eq!(h.state().patient().iabp.ratio, 2);
-    h.get_by_label("IABP aug");
+    // The five console readings, on the monitor's tiles and on the IABP console.
+    for reading in [
+        "IABP aug",
+        "AEDP",
+        "UAEDP",
+        "Assisted sys",
+        "Unassisted sys",
+    ] {
+        assert_eq!(
+            h.get_all_by_label(reading).count(),
+            2,
+            "{reading} on the monitor and the console"
+        );
+    }
+    // Every trigger a console offers; the internal one brings its rate.
+    for trigger in [
+        "ECG trigger",
+        "Pressure trigger",
+        "Pacer trigger",
+        "AF trigger",
+    ] {
+        h.get_by_label(trigger);
+    }
+    h.get_by_label("Internal trigger").click();
+    h.run_steps(30);
+    assert_eq!(
+        h.state().patient().iabp.trigger,
+        ecmo_unload::iabp::Trigger::Internal
+    );
+    h.get_by_label("Internal rate");
 }
 
 #[test]

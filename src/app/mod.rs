@@ -78,6 +78,9 @@ const IABP_TRIGGERS: &[(&str, &str)] = &[
 const INFLATION_BAR_MMHG: f64 = 4.0;
 const INFLATION_BAR: Color32 = Color32::from_rgb(255, 235, 0);
 const BALLOON_PRESSURE: Color32 = Color32::from_rgb(255, 120, 220);
+/// The balloon plot's timing ticks: where their rows end and how long each is (mmHg axis).
+const IABP_TICK_TOP_MMHG: f64 = 280.0;
+const IABP_TICK_MMHG: f64 = 25.0;
 const UNLOADING_TREND_HEIGHT: f32 = 220.0;
 const UNLOADING_SPACING: f32 = 28.0;
 const PRESET_PATH_WIDTH: f32 = 260.0;
@@ -1619,7 +1622,7 @@ impl Dashboard {
                         |s| s.balloon_mmhg,
                         BALLOON_PRESSURE,
                     ),
-                    ("balloon volume mL", |s| s.balloon_ml, DEVICE),
+                    ("balloon fill %", |s| s.balloon_fill_pct, DEVICE),
                 ],
             ));
         }
@@ -1631,7 +1634,7 @@ impl Dashboard {
         Plot::new("ecg")
             .height(ecg_h)
             .link_axis(link, [true, false])
-            .legend(Legend::default())
+            .legend(sweep_legend())
             .show_axes([false, true])
             .include_y(-0.6)
             .include_y(1.4)
@@ -1648,7 +1651,7 @@ impl Dashboard {
             Plot::new(id)
                 .height(h)
                 .link_axis(link, [true, false])
-                .legend(Legend::default())
+                .legend(sweep_legend())
                 .include_y(0.0)
                 .show(ui, |plot| {
                     for (name, f, color) in &traces {
@@ -1665,11 +1668,16 @@ impl Dashboard {
                         }
                     }
                     if id == "balloon" {
+                        // Timing marks as ticks above the waveform, as a console draws them.
                         for (t, mark) in self.balloon_markers() {
-                            plot.vline(
-                                egui_plot::VLine::new(mark.label(), t)
-                                    .color(mark.colour())
-                                    .width(1.5),
+                            let (top, bottom) = mark.tick_mmhg();
+                            plot.line(
+                                Line::new(
+                                    mark.label(),
+                                    PlotPoints::from(vec![[t, bottom], [t, top]]),
+                                )
+                                .color(mark.colour())
+                                .width(2.5),
                             );
                         }
                     }
@@ -1707,7 +1715,7 @@ impl Dashboard {
         Plot::new("pleth")
             .height(PLETH_PLOT_HEIGHT)
             .link_axis(link, [true, false])
-            .legend(Legend::default())
+            .legend(sweep_legend())
             .show_axes([true, false])
             .show(ui, |plot| {
                 plot.line(
@@ -1973,9 +1981,28 @@ impl IabpMark {
         match self {
             IabpMark::Trigger => Color32::from_rgb(255, 235, 0),
             IabpMark::Inflate => Color32::from_rgb(0, 255, 140),
-            IabpMark::Deflate => Color32::from_rgb(255, 80, 80),
+            IabpMark::Deflate => Color32::from_rgb(0, 170, 255),
         }
     }
+
+    /// The tick's span on the balloon plot: the trigger's row above the timing marks'.
+    fn tick_mmhg(self) -> (f64, f64) {
+        match self {
+            IabpMark::Trigger => (IABP_TICK_TOP_MMHG, IABP_TICK_TOP_MMHG - IABP_TICK_MMHG),
+            IabpMark::Inflate | IabpMark::Deflate => (
+                IABP_TICK_TOP_MMHG - IABP_TICK_MMHG,
+                IABP_TICK_TOP_MMHG - 2.0 * IABP_TICK_MMHG,
+            ),
+        }
+    }
+}
+
+/// The waveform sweep's legends sit at its left: the newest samples are drawn on the right.
+fn sweep_legend() -> Legend {
+    Legend::default()
+        .position(egui_plot::Corner::LeftTop)
+        .text_style(egui::TextStyle::Small)
+        .background_alpha(0.6)
 }
 
 /// The IABP console's five readings as (label, mmHg or `--`): what a console's screen shows.

@@ -176,8 +176,9 @@ static VESSELS: [Vessel; N_VESSELS] = [
     ),
     v(
         Path::ArchToDescending,
-        &[(60.0, 18.6), (68.0, 19.0), (72.0, 25.0), (72.0, 58.0)],
+        &[(60.0, 18.6), (68.0, 19.0), (72.0, 25.0), (72.0, 40.0)],
     ),
+    v(Path::ThoracicToAbdominal, &[(72.0, 40.0), (72.0, 58.0)]),
     branch(Path::UpperBody, 1.0 / 3.0, &[(57.0, 19.5), (55.0, 9.0)]),
     branch(Path::UpperBody, 1.0 / 3.0, &[(61.0, 18.5), (61.0, 9.0)]),
     branch(Path::UpperBody, 1.0 / 3.0, &[(65.0, 18.5), (67.0, 9.0)]),
@@ -289,7 +290,7 @@ static SEPTOSTOMY: Vessel = v(
 static IMPELLA: Vessel = v(Path::Impella, &[(62.0, 78.0), (55.5, 63.0), (52.5, 51.0)]);
 
 /// Vessels of the native circulation, and the devices' particle tracks after them.
-const N_VESSELS: usize = 19;
+const N_VESSELS: usize = 20;
 const N_DEVICE_TRACKS: usize = 6;
 const N_TRACKS: usize = N_VESSELS + N_DEVICE_TRACKS;
 static DEVICE_TRACKS: [&Vessel; N_DEVICE_TRACKS] = [

@@ -111,6 +111,8 @@ pub struct WaveSample {
     /// IABP balloon gas volume and gas-line pressure, and the console's trigger count.
     pub balloon_ml: f64,
     pub balloon_mmhg: f64,
+    /// The balloon's gas as a share of its set volume, %.
+    pub balloon_fill_pct: f64,
     pub iabp_triggers: u64,
     /// The synthetic ECG.
     pub ecg_mv: f64,
@@ -460,6 +462,7 @@ fn sample(e: &Engine) -> WaveSample {
         ecmo_flow_l_min: l_min_from_ml_s(crate::ecmo::pump_flow_ml_s(&s.q_ml_s)),
         balloon_ml: e.balloon_ml(),
         balloon_mmhg: e.balloon_pressure_mmhg(),
+        balloon_fill_pct: PERCENT * e.balloon_ml() / e.patient().iabp.volume_ml,
         iabp_triggers: e.iabp_triggers(),
         ecg_mv: s.ecg_mv,
         spo2_upper_pct: PERCENT * e.oxygen().saturation(Node::Arch),
