@@ -66,6 +66,8 @@ const NOTCH_SEARCH_STEP_S: f64 = 0.01;
 /// The valve must have been open this long for its closure to be the dicrotic notch: shorter
 /// is a flutter (adult LVET is some 150 ms even at 200/min; Chest 1981;80:613 and section 7b).
 const MIN_EJECTION_S: f64 = 0.08;
+/// A trigger interval this many times the last one is a missed trigger.
+const MISSED_TRIGGER_FACTOR: f64 = 1.6;
 /// The least diastole worth inflating in: the balloon half fills in it.
 const MIN_DIASTOLE_S: f64 = INFLATION_S / 2.0;
 /// A closure this close to the inflation onset is the natural notch the inflation was timed on.
@@ -169,6 +171,11 @@ pub struct IabpConsole {
     upstroke_delay_s: Option<f64>,
     first_opening: bool,
     opened_s: f64,
+    /// The last trigger interval was a missed trigger's.
+    long_before: bool,
+    /// The ECG's last R wave and R-R interval (0 without an ECG rhythm).
+    last_r_s: f64,
+    ecg_rr_s: f64,
     /// Inflation windows (start of inflation, start of deflation) of the previous and the
     /// current beat: a late deflation keeps the previous beat's balloon up into the next systole.
     windows: [(f64, f64); 2],
@@ -200,6 +207,9 @@ impl Default for IabpConsole {
             upstroke_delay_s: None,
             first_opening: true,
             opened_s: f64::NEG_INFINITY,
+            long_before: false,
+            last_r_s: f64::NEG_INFINITY,
+            ecg_rr_s: 0.0,
             windows: [NO_WINDOW; 2],
             inflating: false,
             status: ConsoleStatus::default(),
@@ -307,6 +317,16 @@ impl IabpConsole {
             Trigger::Pacer => senses.pacer_spike,
             Trigger::Internal => self.t_s >= self.next_internal_s,
         };
+        if senses.r_wave {
+            self.ecg_rr_s = if self.t_s - self.last_r_s < TRIGGER_LOSS_S {
+                self.t_s - self.last_r_s
+            } else {
+                0.0
+            };
+            self.last_r_s = self.t_s;
+        } else if self.t_s - self.last_r_s > TRIGGER_LOSS_S {
+            self.ecg_rr_s = 0.0;
+        }
         self.learn(senses);
         if trigger {
             self.on_trigger();
@@ -375,8 +395,20 @@ impl IabpConsole {
         if internal {
             self.period_s = period_s_from_bpm(self.settings.internal_rate_bpm);
             self.next_internal_s = t0 + self.period_s;
+        } else if self.settings.trigger == Trigger::Pressure && self.ecg_rr_s > 0.0 {
+            // The console shows the ECG beside the pressure it triggers on: its rate is the
+            // heart's even when a beat's upstroke fails to come.
+            self.period_s = self.ecg_rr_s;
         } else if self.triggers > 0 {
-            self.period_s = t0 - self.last_trigger_s;
+            // An interval far longer than the last is a missed trigger (an upstroke the balloon
+            // blocked, a dropped R wave): planning on it would hold the balloon up across the
+            // next systole and block that one too. Two in a row are a slower heart.
+            let interval = t0 - self.last_trigger_s;
+            let long = self.period_s > 0.0 && interval > MISSED_TRIGGER_FACTOR * self.period_s;
+            if !long || self.long_before {
+                self.period_s = interval;
+            }
+            self.long_before = long;
         }
         self.triggers += 1;
         self.triggers_total += 1;

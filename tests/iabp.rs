@@ -323,3 +323,87 @@ fn nonsense_timing_is_clamped_and_said_never_a_silently_empty_balloon() {
     assert!(!alarmed(&fine, "iabp_timing_conflict"));
     assert!(!alarmed(&fine, "iabp_low_augmentation"));
 }
+
+#[test]
+fn a_valve_cracked_open_by_the_dip_is_not_taken_for_the_notch() {
+    // At 30/min the deflation dip opens the valve for a moment in an unassisted diastole; the
+    // console must not learn that flutter as the notch and inflate into the next ejection.
+    let s = iabp(2, &["reflex.baroreflex=false", "rhythm.rate_bpm=30"]);
+    assert!(
+        some(s.iabp.iabp_aedp_mmhg, "AEDP") < some(s.iabp.iabp_uaedp_mmhg, "UAEDP"),
+        "{:?}",
+        s.iabp
+    );
+    assert!(
+        some(s.iabp.iabp_assisted_systolic_mmhg, "assisted")
+            < some(s.iabp.iabp_unassisted_systolic_mmhg, "unassisted")
+    );
+    assert!(!alarmed(&s, "iabp_timing_conflict"));
+}
+
+#[test]
+fn too_fast_for_a_diastole_the_console_says_so_and_never_blocks_ejection() {
+    for trigger in ["iabp.trigger=ecg", "iabp.trigger=pressure"] {
+        for ratio in ["iabp.ratio=1", "iabp.ratio=2"] {
+            let s = settled(
+                SHOCK,
+                &[
+                    "iabp.enabled=true",
+                    trigger,
+                    ratio,
+                    "rhythm.kind=paced",
+                    "rhythm.rate_bpm=220",
+                ],
+                60.0,
+            );
+            assert!(
+                alarmed(&s, "iabp_low_augmentation"),
+                "{trigger} {ratio}: silent"
+            );
+            assert_eq!(s.av_opening_pct, 100.0, "{trigger} {ratio}: a beat blocked");
+            assert!(!alarmed(&s, "cardiac_arrest"), "{trigger} {ratio}");
+        }
+    }
+}
+
+#[test]
+fn an_inflation_set_too_late_is_kept_in_diastole() {
+    let none = settled(SHOCK, &[], SETTLE_S);
+    let s = iabp(1, &["iabp.inflate_offset_ms=300"]);
+    assert!(alarmed(&s, "iabp_timing_conflict"));
+    assert!(s.iabp.iabp_peak_diastolic_mmhg.is_some());
+    assert!(
+        s.beat.mvo2_ml_min < none.beat.mvo2_ml_min,
+        "worse than no balloon"
+    );
+}
+
+#[test]
+fn the_balloon_pressure_rests_at_its_baseline_once_empty() {
+    let mut e = engine(SHOCK, &["iabp.enabled=true", "iabp.ratio=2"]);
+    e.run_for(30.0);
+    let baseline = ecmo_unload::iabp::BALLOON_BASELINE_MMHG;
+    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut before = 0.0;
+    while e.t_s() < 40.0 {
+        e.step();
+        let s = e.snapshot();
+        let filling = s.iabp_balloon_ml > before;
+        before = s.iabp_balloon_ml;
+        // Nearly empty and not filling: the gas line reads its baseline (no phantom hump).
+        if s.iabp_balloon_ml < 0.02 * 40.0 && !filling {
+            assert!(
+                (s.iabp_balloon_pressure_mmhg - baseline).abs() < 5.0,
+                "{} mmHg with {} mL of gas",
+                s.iabp_balloon_pressure_mmhg,
+                s.iabp_balloon_ml
+            );
+        }
+        low = low.min(s.iabp_balloon_pressure_mmhg);
+        high = high.max(s.iabp_balloon_pressure_mmhg);
+    }
+    assert!(
+        low < baseline && high > 150.0,
+        "undershoot {low}, overshoot {high}"
+    );
+}
