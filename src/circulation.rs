@@ -562,7 +562,16 @@ fn compress(chest_mmhg: f64, p: &mut [f64; N_NODES]) {
 /// Move each path's flow for one step from its source node to its sink node.
 #[inline(always)]
 fn apply(dt_s: f64, q: &[f64; N_PATHS], v: &mut [f64; N_NODES]) {
-    for j in 0..N_PATHS {
+    // Two halves: each is short enough for the compiler to unroll fully, so the path ends are
+    // constants rather than table loads (one loop of 20 paths stays a loop: +60 instructions a
+    // step, counted with callgrind).
+    const HALF: usize = N_PATHS / 2;
+    for j in 0..HALF {
+        let dv = q[j] * dt_s;
+        v[FROM[j]] -= dv;
+        v[TO[j]] += dv;
+    }
+    for j in HALF..N_PATHS {
         let dv = q[j] * dt_s;
         v[FROM[j]] -= dv;
         v[TO[j]] += dv;

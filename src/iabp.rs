@@ -268,6 +268,10 @@ impl IabpConsole {
     pub fn step(&mut self, senses: Senses, dt_s: f64) -> f64 {
         if self.settings.enabled {
             self.sense(senses);
+        } else if self.volume_ml == 0.0 {
+            // Off and empty: nothing moves (the common case, kept cheap).
+            self.t_s += dt_s;
+            return 0.0;
         }
         let goal = if self.settings.enabled && self.inflated_now() {
             self.settings.volume_ml
