@@ -136,8 +136,8 @@ impl Alarm {
                  spikes; choose a trigger the heart gives, or internal in arrest and CPR"
             }
             Alarm::IabpLowAugmentation => {
-                "the balloon cannot fill in the diastole it is given (a fast rate, a short \
-                 inflation window): assist 1:2, slow the rate, or review the timing"
+                "the balloon cannot fill in the diastole it is given: slow the rate when the notch \
+                 meets the next R wave (1:2 does not add a diastole), or review the timing"
             }
             Alarm::IabpTimingConflict => {
                 "the timing settings overlap (deflation before the balloon could fill, or \

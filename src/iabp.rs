@@ -173,6 +173,8 @@ pub struct IabpConsole {
     opened_s: f64,
     /// The last trigger interval was a missed trigger's.
     long_before: bool,
+    /// AF: the valve opened before the predicted notch; inflation waits for its closure.
+    awaiting_notch: bool,
     /// The ECG's last R wave and R-R interval (0 without an ECG rhythm).
     last_r_s: f64,
     ecg_rr_s: f64,
@@ -208,6 +210,7 @@ impl Default for IabpConsole {
             first_opening: true,
             opened_s: f64::NEG_INFINITY,
             long_before: false,
+            awaiting_notch: false,
             last_r_s: f64::NEG_INFINITY,
             ecg_rr_s: 0.0,
             windows: [NO_WINDOW; 2],
@@ -332,6 +335,9 @@ impl IabpConsole {
             self.ecg_rr_s = 0.0;
         }
         self.learn(senses);
+        if self.settings.trigger == Trigger::Af {
+            self.inflate_on_the_sensed_notch(senses);
+        }
         if trigger {
             self.on_trigger();
         }
@@ -393,6 +399,20 @@ impl IabpConsole {
         }
     }
 
+    /// In AF no beat's length can be predicted, so neither can its notch: the console inflates
+    /// on the closure it senses (plus a later offset), and not while the valve is open.
+    fn inflate_on_the_sensed_notch(&mut self, senses: Senses) {
+        let (on, off) = self.windows[1];
+        if senses.av_opened && on > self.t_s && off.is_finite() {
+            self.windows[1].0 = f64::INFINITY;
+            self.awaiting_notch = true;
+        }
+        if senses.av_closed && self.awaiting_notch {
+            self.windows[1].0 = self.t_s + s_from_ms(self.settings.inflate_offset_ms.max(0.0));
+            self.awaiting_notch = false;
+        }
+    }
+
     fn on_trigger(&mut self) {
         let t0 = self.t_s;
         let internal = self.settings.trigger == Trigger::Internal;
@@ -417,6 +437,7 @@ impl IabpConsole {
         self.triggers += 1;
         self.triggers_total += 1;
         self.first_opening = true;
+        self.awaiting_notch = false;
         self.last_trigger_s = t0;
         self.armed_s = t0;
         self.status.trigger_lost = false;

@@ -200,7 +200,7 @@ fn every_trigger_pumps_the_heart_it_suits_and_loses_the_one_it_does_not() {
 }
 
 #[test]
-fn in_af_the_balloon_is_down_at_each_r_wave() {
+fn in_af_the_balloon_inflates_on_the_sensed_notch_and_is_down_at_each_r_wave() {
     let mut e = engine(
         SHOCK,
         &["iabp.enabled=true", "iabp.trigger=af", "rhythm.kind=af"],
@@ -208,8 +208,17 @@ fn in_af_the_balloon_is_down_at_each_r_wave() {
     e.run_for(30.0);
     let (mut r_waves, mut assisted) = (0, 0);
     let mut peak: f64 = 0.0;
+    let aortic = ecmo_unload::circulation::Path::Aortic.index();
     while e.t_s() < 60.0 {
+        let before = e.balloon_ml();
         e.step();
+        // The notch is sensed, not predicted: never a balloon filling into an ejection.
+        let ejecting = e.snapshot().q_ml_s[aortic] > 80.0;
+        assert!(
+            !(ejecting && e.balloon_ml() > before + 0.01),
+            "inflating during ejection at {:.3} s",
+            e.t_s()
+        );
         peak = peak.max(e.balloon_ml());
         if e.r_wave() {
             r_waves += 1;

@@ -1288,6 +1288,13 @@ impl Dashboard {
                     ui.end_row();
                 }
             });
+        // The key to the ticks above the balloon strip.
+        ui.horizontal(|ui| {
+            ui.label("Ticks:");
+            for mark in [IabpMark::Trigger, IabpMark::Inflate, IabpMark::Deflate] {
+                ui.colored_label(mark.colour(), mark.label());
+            }
+        });
         if let Some(c) = self.status.as_ref().and_then(|s| s.iabp) {
             let (text, colour) = if c.trigger_lost {
                 ("Trigger loss: not pumping".to_string(), Color32::YELLOW)
@@ -1617,11 +1624,7 @@ impl Dashboard {
             panels.push((
                 "balloon",
                 vec![
-                    (
-                        "balloon pressure mmHg",
-                        |s| s.balloon_mmhg,
-                        BALLOON_PRESSURE,
-                    ),
+                    ("balloon mmHg", |s| s.balloon_mmhg, BALLOON_PRESSURE),
                     ("balloon fill %", |s| s.balloon_fill_pct, DEVICE),
                 ],
             ));
@@ -1672,12 +1675,11 @@ impl Dashboard {
                         for (t, mark) in self.balloon_markers() {
                             let (top, bottom) = mark.tick_mmhg();
                             plot.line(
-                                Line::new(
-                                    mark.label(),
-                                    PlotPoints::from(vec![[t, bottom], [t, top]]),
-                                )
-                                .color(mark.colour())
-                                .width(2.5),
+                                // Unnamed: the console's key explains the ticks, and
+                                // the legend stays small enough for a 1280x800 strip.
+                                Line::new("", PlotPoints::from(vec![[t, bottom], [t, top]]))
+                                    .color(mark.colour())
+                                    .width(2.5),
                             );
                         }
                     }
