@@ -300,7 +300,12 @@ impl IabpConsole {
             // The exponential over the step (dt is far below its time constant).
             before + gap * (rate * dt_s).min(1.0)
         };
-        self.gas_ml_s = (self.volume_ml - before) / dt_s;
+        // The last wisp settling is not a flow the line's pressure shows.
+        self.gas_ml_s = if gap.abs() <= ARRIVED_ML {
+            0.0
+        } else {
+            (self.volume_ml - before) / dt_s
+        };
         // The gas line reads the pressure the membrane passes on: the aorta's around a full
         // balloon, the baseline's around a collapsed one (in proportion between), plus the
         // line's drop that drives the gas (the overshoot filling, the undershoot emptying).
