@@ -588,7 +588,7 @@ impl Engine {
 
     /// The IABP balloon's gas-line (console) pressure now.
     pub fn balloon_pressure_mmhg(&self) -> f64 {
-        self.support.readout().iabp_balloon_mmhg
+        self.support.balloon_pressure_mmhg(&self.p_mmhg)
     }
 
     /// Triggers the IABP console has acted on so far (a display marks where the count steps).

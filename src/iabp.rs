@@ -131,8 +131,6 @@ pub struct Senses {
     /// The aortic valve opened (arterial upstroke) or closed (dicrotic notch) at this step.
     pub av_opened: bool,
     pub av_closed: bool,
-    /// Blood pressure around the balloon (the descending thoracic aorta).
-    pub aortic_mmhg: f64,
 }
 
 /// What the console reports besides the balloon (its alarms read these).
@@ -185,10 +183,9 @@ pub struct IabpConsole {
     status: ConsoleStatus,
     /// Triggers acted on since the console was made (the display's trigger marks).
     pub triggers_total: u64,
-    /// Balloon gas volume and its rate of change, and the gas line's pressure.
+    /// Balloon gas volume and its rate of change over the last step.
     pub volume_ml: f64,
     gas_ml_s: f64,
-    pub pressure_mmhg: f64,
 }
 
 const NO_WINDOW: (f64, f64) = (f64::INFINITY, f64::INFINITY);
@@ -219,7 +216,6 @@ impl Default for IabpConsole {
             triggers_total: 0,
             volume_ml: 0.0,
             gas_ml_s: 0.0,
-            pressure_mmhg: BALLOON_BASELINE_MMHG,
         }
     }
 }
@@ -257,11 +253,6 @@ impl IabpConsole {
         self.settings = s.clone();
     }
 
-    /// Is the console assisting (a beat's inflation planned or under way)?
-    pub fn assisting(&self) -> bool {
-        self.settings.enabled && self.windows.iter().any(|w| w.0.is_finite())
-    }
-
     pub fn status(&self) -> ConsoleStatus {
         self.status
     }
@@ -294,27 +285,29 @@ impl IabpConsole {
         };
         let before = self.volume_ml;
         let gap = goal - before;
-        self.volume_ml = if gap.abs() <= ARRIVED_ML {
-            goal
+        if gap.abs() <= ARRIVED_ML {
+            // The last wisp settling is not a flow the line's pressure shows.
+            self.volume_ml = goal;
+            self.gas_ml_s = 0.0;
         } else {
             // The exponential over the step (dt is far below its time constant).
-            before + gap * (rate * dt_s).min(1.0)
-        };
-        // The last wisp settling is not a flow the line's pressure shows.
-        self.gas_ml_s = if gap.abs() <= ARRIVED_ML {
-            0.0
-        } else {
-            (self.volume_ml - before) / dt_s
-        };
-        // The gas line reads the pressure the membrane passes on: the aorta's around a full
-        // balloon, the baseline's around a collapsed one (in proportion between), plus the
-        // line's drop that drives the gas (the overshoot filling, the undershoot emptying).
-        let full = (self.volume_ml / self.settings.volume_ml).clamp(0.0, 1.0);
-        self.pressure_mmhg = BALLOON_BASELINE_MMHG
-            + full * (senses.aortic_mmhg - BALLOON_BASELINE_MMHG)
-            + GAS_LINE_R_MMHG_S_PER_ML * self.gas_ml_s;
+            self.volume_ml = before + gap * (rate * dt_s).min(1.0);
+            self.gas_ml_s = (self.volume_ml - before) / dt_s;
+        }
         self.t_s += dt_s;
         self.volume_ml
+    }
+
+    /// The gas line's (console's) pressure, given the blood pressure around the balloon: the
+    /// pressure the membrane passes on (the aorta's around a full balloon, the baseline's around
+    /// a collapsed one, in proportion between) plus the line's drop that drives the gas (the
+    /// overshoot filling, the undershoot emptying). Only a display reads it, so it is worked out
+    /// when asked, not every step.
+    pub fn pressure_mmhg(&self, aortic_mmhg: f64) -> f64 {
+        let full = (self.volume_ml / self.settings.volume_ml).clamp(0.0, 1.0);
+        BALLOON_BASELINE_MMHG
+            + full * (aortic_mmhg - BALLOON_BASELINE_MMHG)
+            + GAS_LINE_R_MMHG_S_PER_ML * self.gas_ml_s
     }
 
     fn inflated_now(&self) -> bool {
@@ -544,24 +537,33 @@ impl IabpConsole {
 mod tests {
     use super::*;
 
-    /// Drive the console with a regular rhythm: R wave at 0, AV opening at 60 ms, closing at
-    /// 360 ms, RR 800 ms. Returns the balloon volume over `beats` beats (1 ms steps).
-    fn drive(s: Iabp, beats: usize) -> Vec<f64> {
+    /// The regular test rhythm at ms `t` of its 800-ms beat: R wave at 0, aortic valve opening
+    /// at 60 ms, closing at 360 ms.
+    fn regular(t: usize) -> Senses {
+        Senses {
+            r_wave: t == 0,
+            av_opened: t == 60,
+            av_closed: t == 360,
+            ..Senses::default()
+        }
+    }
+
+    /// Drive a console set to `s` with the regular rhythm for `beats` beats (1 ms steps):
+    /// the console after, and each step's balloon volume and gas-line pressure (aorta at 80).
+    fn drive_console(s: Iabp, beats: usize) -> (IabpConsole, Vec<f64>, Vec<f64>) {
         let mut c = IabpConsole::default();
         c.configure(&s);
-        let dt = 1e-3;
-        let mut out = Vec::new();
+        let (mut volumes, mut pressures) = (Vec::new(), Vec::new());
         for k in 0..beats * 800 {
-            let t = k % 800;
-            let senses = Senses {
-                r_wave: t == 0,
-                av_opened: t == 60,
-                av_closed: t == 360,
-                ..Senses::default()
-            };
-            out.push(c.step(senses, dt));
+            volumes.push(c.step(regular(k % 800), 1e-3));
+            pressures.push(c.pressure_mmhg(80.0));
         }
-        out
+        (c, volumes, pressures)
+    }
+
+    /// The balloon volume over `beats` beats of the regular rhythm.
+    fn drive(s: Iabp, beats: usize) -> Vec<f64> {
+        drive_console(s, beats).1
     }
 
     fn on() -> Iabp {
@@ -641,28 +643,15 @@ mod tests {
 
     #[test]
     fn nonsensical_offsets_are_clamped_and_reported() {
-        let mut c = IabpConsole::default();
-        c.configure(&Iabp {
-            deflate_offset_ms: -300.0,
-            inflate_offset_ms: 200.0,
-            ..on()
-        });
-        let mut peak: f64 = 0.0;
-        for k in 0..6 * 800 {
-            let t = k % 800;
-            let v = c.step(
-                Senses {
-                    r_wave: t == 0,
-                    av_opened: t == 60,
-                    av_closed: t == 360,
-                    ..Senses::default()
-                },
-                1e-3,
-            );
-            if k > 3 * 800 {
-                peak = peak.max(v);
-            }
-        }
+        let (c, v, _) = drive_console(
+            Iabp {
+                deflate_offset_ms: -300.0,
+                inflate_offset_ms: 200.0,
+                ..on()
+            },
+            6,
+        );
+        let peak = v[3 * 800 + 1..].iter().copied().fold(0.0, f64::max);
         assert!(c.status().clamped);
         assert!(peak > 0.9 * 40.0, "never a silently empty balloon: {peak}");
     }
@@ -791,47 +780,20 @@ mod tests {
 
     #[test]
     fn pressure_trigger_times_from_the_upstroke() {
-        let mut c = IabpConsole::default();
-        c.configure(&Iabp {
-            trigger: Trigger::Pressure,
-            ..on()
-        });
-        let mut v = Vec::new();
-        for k in 0..6 * 800 {
-            let t = k % 800;
-            v.push(c.step(
-                Senses {
-                    r_wave: t == 0,
-                    av_opened: t == 60,
-                    av_closed: t == 360,
-                    ..Senses::default()
-                },
-                1e-3,
-            ));
-        }
+        let v = drive(
+            Iabp {
+                trigger: Trigger::Pressure,
+                ..on()
+            },
+            6,
+        );
         // The notch is 300 ms after the upstroke; inflation follows it.
         assert!(v[4 * 800 + 355] == 0.0 && v[4 * 800 + 370] > 0.0);
     }
 
     #[test]
     fn balloon_pressure_overshoots_plateaus_and_undershoots() {
-        let mut c = IabpConsole::default();
-        c.configure(&on());
-        let mut p = Vec::new();
-        for k in 0..6 * 800 {
-            let t = k % 800;
-            c.step(
-                Senses {
-                    r_wave: t == 0,
-                    av_opened: t == 60,
-                    av_closed: t == 360,
-                    aortic_mmhg: 80.0,
-                    ..Senses::default()
-                },
-                1e-3,
-            );
-            p.push(c.pressure_mmhg);
-        }
+        let (_, _, p) = drive_console(on(), 6);
         let beat = &p[4 * 800..5 * 800];
         let max = beat.iter().copied().fold(f64::MIN, f64::max);
         let min = beat.iter().copied().fold(f64::MAX, f64::min);

@@ -31,9 +31,8 @@ pub struct Readout {
     pub ecmo_collapsing: bool,
     /// The Impella inlet is sucking down on the LV.
     pub impella_suction: bool,
-    /// IABP balloon gas volume and gas-line pressure.
+    /// IABP balloon gas volume.
     pub iabp_balloon_ml: f64,
-    pub iabp_balloon_mmhg: f64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -119,7 +118,6 @@ impl Support {
             pacer_spike: heart.r_wave && heart.paced,
             av_opened: heart.aortic_open && !self.aortic_was_open,
             av_closed: !heart.aortic_open && self.aortic_was_open,
-            aortic_mmhg: p[Node::ThoracicAorta.index()],
         };
         self.aortic_was_open = heart.aortic_open;
         self.iabp.step(senses, dt_s);
@@ -141,8 +139,12 @@ impl Support {
             ecmo_collapsing: self.ecmo.collapsing,
             impella_suction: self.impella.suction,
             iabp_balloon_ml: self.iabp.volume_ml,
-            iabp_balloon_mmhg: self.iabp.pressure_mmhg,
         }
+    }
+
+    /// The IABP console's gas-line pressure, from the circuit's pressures (`p`, this step's).
+    pub fn balloon_pressure_mmhg(&self, p: &[f64; N_NODES]) -> f64 {
+        self.iabp.pressure_mmhg(p[Node::ThoracicAorta.index()])
     }
 
     /// Triggers the IABP console has acted on so far.

@@ -84,7 +84,6 @@ fn feed(monitor: &mut Monitor, beats: usize) {
             ecmo_collapsing: tb >= 0.8,
             impella_suction: tb < 0.1,
             iabp_balloon_ml: 0.0,
-            iabp_balloon_mmhg: 0.0,
         };
         monitor.observe(&Sample {
             t_s: t,
