@@ -439,14 +439,34 @@ impl IabpConsole {
         self.last_trigger_s = t0;
         self.armed_s = t0;
         self.status.trigger_lost = false;
-        if self.settings.trigger == Trigger::Af {
-            // R-wave deflation: whatever was inflated deflates now.
+        if !internal {
+            // The beat the last plan predicted has come: its deflation is re-timed from this
+            // trigger, earlier if the heart came early (a console deflates on the R wave it
+            // sees; with a varying RR, a prediction from the last interval alone would leave
+            // the balloon up into a short beat's systole). In AF it deflates at once.
+            let deflate_at = match self.settings.trigger {
+                Trigger::Af => t0,
+                trigger => {
+                    t0 + self.upstroke_delay(trigger) - DEFLATION_LEAD_S
+                        + s_from_ms(self.settings.deflate_offset_ms)
+                }
+            };
             for w in &mut self.windows {
-                w.1 = w.1.min(t0);
+                w.1 = w.1.min(deflate_at);
             }
         }
         self.windows[0] = self.windows[1];
         self.windows[1] = self.plan_beat(t0);
+    }
+
+    /// Trigger to upstroke: learned from the valve after an R-wave-type trigger, else from the
+    /// rate (zero when the upstroke is the trigger).
+    fn upstroke_delay(&self, trigger: Trigger) -> f64 {
+        let estimate = estimated_delays_s(self.period_s, trigger).1;
+        match trigger {
+            Trigger::Pressure | Trigger::Internal => estimate,
+            _ => self.upstroke_delay_s.unwrap_or(estimate),
+        }
     }
 
     /// This beat's inflation window from what the rate and earlier beats taught.
@@ -456,7 +476,7 @@ impl IabpConsole {
             return NO_WINDOW;
         }
         let trigger = self.settings.trigger;
-        let (notch_estimate, upstroke_estimate) = estimated_delays_s(self.period_s, trigger);
+        let (notch_estimate, _) = estimated_delays_s(self.period_s, trigger);
         let notch = match self.notch_delay_s {
             Some(d) if self.notch_period_s > 0.0 => {
                 d * (self.period_s / self.notch_period_s).sqrt()
@@ -465,10 +485,7 @@ impl IabpConsole {
             None => notch_estimate,
         };
         self.planned_notch_s = notch;
-        let upstroke = match trigger {
-            Trigger::Pressure | Trigger::Internal => upstroke_estimate,
-            _ => self.upstroke_delay_s.unwrap_or(upstroke_estimate),
-        };
+        let upstroke = self.upstroke_delay(trigger);
         // Offset-free timing: inflate at the notch; deflate just before the next upstroke (R-wave
         // deflation in AF: until the next R wave, which ends the window when it comes).
         let natural_on = t0 + notch;
