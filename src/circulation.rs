@@ -153,6 +153,10 @@ impl Path {
 pub struct Modulation {
     pub lv_ees: f64,
     pub rv_ees: f64,
+    /// Passive diastolic stiffness (the EDPVR's scale A): below 1 is lusitropy, a lower
+    /// filling pressure at the same volume.
+    pub lv_edpvr: f64,
+    pub rv_edpvr: f64,
     /// Heart period (RR): below 1 is a faster heart.
     pub heart_period: f64,
     pub upper_body_r: f64,
@@ -168,6 +172,8 @@ impl Modulation {
     pub const NONE: Modulation = Modulation {
         lv_ees: 1.0,
         rv_ees: 1.0,
+        lv_edpvr: 1.0,
+        rv_edpvr: 1.0,
         heart_period: 1.0,
         upper_body_r: 1.0,
         lower_body_r: 1.0,
@@ -181,6 +187,8 @@ impl Modulation {
         Modulation {
             lv_ees: self.lv_ees * o.lv_ees,
             rv_ees: self.rv_ees * o.rv_ees,
+            lv_edpvr: self.lv_edpvr * o.lv_edpvr,
+            rv_edpvr: self.rv_edpvr * o.rv_edpvr,
             heart_period: self.heart_period * o.heart_period,
             upper_body_r: self.upper_body_r * o.upper_body_r,
             lower_body_r: self.lower_body_r * o.lower_body_r,
@@ -337,8 +345,16 @@ impl Circuit {
     /// bed and pulmonary resistances, venous unstressed volumes).
     pub fn apply_modulation(&mut self, p: &Patient, m: &Modulation) {
         let (lv, rv) = (Node::Lv.index(), Node::Rv.index());
-        self.chamber[lv].ees_mmhg_per_ml = p.heart.lv.ees_mmhg_per_ml * m.lv_ees;
-        self.chamber[rv].ees_mmhg_per_ml = p.heart.rv.ees_mmhg_per_ml * m.rv_ees;
+        for (k, c, ees, edpvr) in [
+            (lv, &p.heart.lv, m.lv_ees, m.lv_edpvr),
+            (rv, &p.heart.rv, m.rv_ees, m.rv_edpvr),
+        ] {
+            self.chamber[k] = ChamberLaw::new(&crate::patient::Chamber {
+                ees_mmhg_per_ml: c.ees_mmhg_per_ml * ees,
+                edpvr_a_mmhg: c.edpvr_a_mmhg * edpvr,
+                ..c.clone()
+            });
+        }
         self.bank.take_laws(&self.chamber);
         let s = &p.systemic;
         for (path, r) in [

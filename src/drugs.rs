@@ -101,6 +101,8 @@ impl Drugs {
 pub enum Target {
     /// LV and RV end-systolic elastance (inotropy).
     Contractility,
+    /// LV and RV passive diastolic stiffness (lusitropy below 0: the EDPVR shifts down).
+    DiastolicStiffness,
     /// Heart rate (chronotropy): the factor divides the heart period.
     Rate,
     /// Upper- and lower-body bed resistance.
@@ -150,6 +152,7 @@ pub const PROFILES: [Profile; N_DRUGS] = [
             act(Contractility, 1.0, 7.0, 1.0),
             act(Rate, 0.35, 10.0, 1.5),
             act(SystemicResistance, -0.6, 7.0, 1.0),
+            act(DiastolicStiffness, -0.3, 7.0, 1.0),
         ],
     },
     // Milrinone: PDE3 inhibitor, inodilator; t1/2 2.3 h in heart failure.
@@ -162,6 +165,7 @@ pub const PROFILES: [Profile; N_DRUGS] = [
             act(PulmonaryResistance, -0.4, 0.35, 1.0),
             act(VenousUnstressedVolume, 0.15, 0.35, 1.0),
             act(Rate, 0.12, 0.35, 1.0),
+            act(DiastolicStiffness, -0.55, 0.35, 1.0),
         ],
     },
     // Epinephrine: beta1 and beta2 at low doses, alpha1 above ~0.1-0.2.
@@ -278,6 +282,10 @@ impl Pharmacology {
                     Contractility => {
                         m.lv_ees *= f;
                         m.rv_ees *= f;
+                    }
+                    DiastolicStiffness => {
+                        m.lv_edpvr *= f;
+                        m.rv_edpvr *= f;
                     }
                     Rate => m.heart_period /= f,
                     SystemicResistance => {

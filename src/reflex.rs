@@ -184,6 +184,7 @@ impl Baroreflex {
             upper_veins_v0: 1.0 + (self.state[5] - self.reference[5]) / URSINO_UPPER_VEINS_VU_ML,
             heart_period: period(&self.state) / period(&self.reference),
             pulmonary_r: 1.0,
+            ..Modulation::NONE
         }
     }
 }
