@@ -195,10 +195,13 @@ impl Engine {
         let lungs = LungWater::new(&patient.lungs, patient.weight_kg);
         let oxygen = OxygenTransport::new(&patient, &v_ml);
         let patient_reference_map = patient.reflex.reference_map_mmhg;
-        let baroreflex = patient
-            .reflex
-            .baroreflex
-            .then(|| Baroreflex::new(patient.reflex.reference_map_mmhg));
+        let baroreflex = patient.reflex.baroreflex.then(|| {
+            Baroreflex::with_gains(
+                patient.reflex.reference_map_mmhg,
+                patient.reflex.heart_rate_gain,
+                patient.reflex.vascular_gain,
+            )
+        });
         let mut e = Engine {
             dt_s: s_from_ms(patient.numerics.dt_ms),
             patient,
@@ -446,10 +449,13 @@ impl Engine {
             &self.circuit.activation,
         );
         if updated.reflex != self.patient.reflex {
-            self.baroreflex = updated
-                .reflex
-                .baroreflex
-                .then(|| Baroreflex::new(updated.reflex.reference_map_mmhg));
+            self.baroreflex = updated.reflex.baroreflex.then(|| {
+                Baroreflex::with_gains(
+                    updated.reflex.reference_map_mmhg,
+                    updated.reflex.heart_rate_gain,
+                    updated.reflex.vascular_gain,
+                )
+            });
             self.reflex = Modulation::NONE;
             self.sinus_mmhg = updated.reflex.reference_map_mmhg;
         }

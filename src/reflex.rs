@@ -27,6 +27,10 @@ pub struct Reflex {
     /// The mean arterial pressure at which the preset's parameters hold (the reflex's
     /// operating point).
     pub reference_map_mmhg: f64,
+    /// Scales of the heart-period limb's and the vascular limbs' (resistance, venous tone,
+    /// contractility) departures from the reference: 1 is Ursino's healthy gain (WIP issue 17).
+    pub heart_rate_gain: f64,
+    pub vascular_gain: f64,
 }
 
 impl Default for Reflex {
@@ -34,6 +38,8 @@ impl Default for Reflex {
         Self {
             baroreflex: true,
             reference_map_mmhg: 90.0,
+            heart_rate_gain: 1.0,
+            vascular_gain: 1.0,
         }
     }
 }
@@ -120,11 +126,17 @@ pub struct Baroreflex {
     /// Effector states (Ursino units) and their values at the reference pressure.
     state: [f64; 8],
     reference: [f64; 8],
+    heart_rate_gain: f64,
+    vascular_gain: f64,
 }
 
 impl Baroreflex {
     /// At rest at the reference pressure (the preset's own state).
     pub fn new(reference_map_mmhg: f64) -> Self {
+        Self::with_gains(reference_map_mmhg, 1.0, 1.0)
+    }
+
+    pub fn with_gains(reference_map_mmhg: f64, heart_rate_gain: f64, vascular_gain: f64) -> Self {
         let f_cs = afferent_hz(reference_map_mmhg);
         let (f_es, f_ev) = (sympathetic_hz(f_cs), vagal_hz(f_cs));
         let reference: [f64; 8] = std::array::from_fn(|k| drive(k, f_es, f_ev));
@@ -137,6 +149,8 @@ impl Baroreflex {
             since_update_s: 0.0,
             state: reference,
             reference,
+            heart_rate_gain,
+            vascular_gain,
         }
     }
 
@@ -175,14 +189,18 @@ impl Baroreflex {
             (base + self.state[k]) / (base + self.reference[k])
         };
         let period = |s: &[f64; 8]| T0_S + s[6] + s[VAGAL];
+        let (g, gh) = (self.vascular_gain, self.heart_rate_gain);
+        let scaled = |x: f64, gain: f64| 1.0 + gain * (x - 1.0);
         Modulation {
-            lv_ees: ratio(0),
-            rv_ees: ratio(1),
-            lower_body_r: ratio(2),
-            upper_body_r: ratio(3),
-            lower_veins_v0: 1.0 + (self.state[4] - self.reference[4]) / URSINO_LOWER_VEINS_VU_ML,
-            upper_veins_v0: 1.0 + (self.state[5] - self.reference[5]) / URSINO_UPPER_VEINS_VU_ML,
-            heart_period: period(&self.state) / period(&self.reference),
+            lv_ees: scaled(ratio(0), g),
+            rv_ees: scaled(ratio(1), g),
+            lower_body_r: scaled(ratio(2), g),
+            upper_body_r: scaled(ratio(3), g),
+            lower_veins_v0: 1.0
+                + g * (self.state[4] - self.reference[4]) / URSINO_LOWER_VEINS_VU_ML,
+            upper_veins_v0: 1.0
+                + g * (self.state[5] - self.reference[5]) / URSINO_UPPER_VEINS_VU_ML,
+            heart_period: scaled(period(&self.state) / period(&self.reference), gh),
             pulmonary_r: 1.0,
             ..Modulation::NONE
         }

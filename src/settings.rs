@@ -128,6 +128,8 @@ pub const SPECS: &[KeySpec] = &[
     spec("oxygen.vo2_ml_kg_min", "mL/kg/min", 1.0, 10.0, "O2 consumption outside the heart"),
     spec("reflex.baroreflex", "", f64::NAN, f64::NAN, "arterial baroreflex on (true | false)"),
     spec("reflex.reference_map_mmhg", "mmHg", 40.0, 140.0, "MAP at which the preset's parameters hold"),
+    spec("reflex.heart_rate_gain", "", 0.0, 2.0, "heart-period limb's gain (1: Ursino's healthy)"),
+    spec("reflex.vascular_gain", "", 0.0, 3.0, "vascular limbs' gain (1: Ursino's healthy)"),
     spec("numerics.dt_ms", "ms", 0.05, 0.5, "fixed integration step"),
 ];
 
