@@ -176,6 +176,9 @@ pub struct Engine {
     /// raw pulsatile pressure through Ursino's rate-sensitive afferent would bias the reflex by
     /// the pulse pressure; beat means keep the preset's operating point exact.)
     sinus_mmhg: f64,
+    /// What the atrial (cardiopulmonary) receptors report: the last beat's mean right atrial
+    /// pressure.
+    atrial_mmhg: f64,
     /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
     volume_added_ml: f64,
     /// Blood plus lung water at t = 0: conserved but for what was added.
@@ -195,13 +198,11 @@ impl Engine {
         let lungs = LungWater::new(&patient.lungs, patient.weight_kg);
         let oxygen = OxygenTransport::new(&patient, &v_ml);
         let patient_reference_map = patient.reflex.reference_map_mmhg;
-        let baroreflex = patient.reflex.baroreflex.then(|| {
-            Baroreflex::with_gains(
-                patient.reflex.reference_map_mmhg,
-                patient.reflex.heart_rate_gain,
-                patient.reflex.vascular_gain,
-            )
-        });
+        let patient_reference_cvp = patient.reflex.reference_cvp_mmhg;
+        let baroreflex = patient
+            .reflex
+            .baroreflex
+            .then(|| Baroreflex::new(&patient.reflex));
         let mut e = Engine {
             dt_s: s_from_ms(patient.numerics.dt_ms),
             patient,
@@ -222,6 +223,7 @@ impl Engine {
             last_r_wave: false,
             support,
             sinus_mmhg: patient_reference_map,
+            atrial_mmhg: patient_reference_cvp,
             baroreflex,
             reflex: Modulation::NONE,
             drugs: Modulation::NONE,
@@ -274,7 +276,7 @@ impl Engine {
             &mut self.p_mmhg,
         );
         if let Some(reflex) = &mut self.baroreflex
-            && let Some(m) = reflex.step(self.sinus_mmhg, dt)
+            && let Some(m) = reflex.step(self.sinus_mmhg, self.atrial_mmhg, dt)
         {
             self.reflex = m;
             self.remodulate();
@@ -326,6 +328,7 @@ impl Engine {
         self.last_r_wave = r_wave;
         if let Some(b) = &beat {
             self.sinus_mmhg = self.reflex_input_mmhg(b);
+            self.atrial_mmhg = b.cvp_mmhg;
             self.mvo2_ml_min = b.mvo2_ml_min;
         }
         self.since_slow_s += dt;
@@ -449,15 +452,13 @@ impl Engine {
             &self.circuit.activation,
         );
         if updated.reflex != self.patient.reflex {
-            self.baroreflex = updated.reflex.baroreflex.then(|| {
-                Baroreflex::with_gains(
-                    updated.reflex.reference_map_mmhg,
-                    updated.reflex.heart_rate_gain,
-                    updated.reflex.vascular_gain,
-                )
-            });
+            self.baroreflex = updated
+                .reflex
+                .baroreflex
+                .then(|| Baroreflex::new(&updated.reflex));
             self.reflex = Modulation::NONE;
             self.sinus_mmhg = updated.reflex.reference_map_mmhg;
+            self.atrial_mmhg = updated.reflex.reference_cvp_mmhg;
         }
         self.support.configure(&updated);
         self.lungs.configure(&updated.lungs, updated.weight_kg);

@@ -19,18 +19,29 @@
 use crate::circulation::Modulation;
 use serde::{Deserialize, Serialize};
 
-/// Baroreflex settings (`reflex.*` keys).
+/// Baroreflex settings (`reflex.*` keys): the arterial (carotid sinus) and the cardiopulmonary
+/// (low-pressure, atrial) baroreflex.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Reflex {
+    /// Both baroreflexes on (off: the preset's parameters hold whatever the pressures).
     pub baroreflex: bool,
-    /// The mean arterial pressure at which the preset's parameters hold (the reflex's
+    /// The mean arterial pressure at which the preset's parameters hold (the arterial reflex's
     /// operating point).
     pub reference_map_mmhg: f64,
-    /// Scales of the heart-period limb's and the vascular limbs' (resistance, venous tone,
-    /// contractility) departures from the reference: 1 is Ursino's healthy gain (WIP issue 17).
+    /// Scales of the arterial reflex's limbs' departures from the reference, 1 being Ursino's
+    /// healthy gain: heart period, arteriolar resistance, venous unstressed volume (venous
+    /// tone), ventricular contractility. Heart failure blunts them (docs/MODEL.md, section 8).
     pub heart_rate_gain: f64,
-    pub vascular_gain: f64,
+    pub resistance_gain: f64,
+    pub venous_gain: f64,
+    pub contractility_gain: f64,
+    /// Scale of the cardiopulmonary reflex, 1 being the healthy gain fitted to low-level lower
+    /// body negative pressure (0: absent, as in heart failure).
+    pub cardiopulmonary_gain: f64,
+    /// The mean right atrial pressure at which the preset's parameters hold (the
+    /// cardiopulmonary reflex's operating point).
+    pub reference_cvp_mmhg: f64,
 }
 
 impl Default for Reflex {
@@ -39,7 +50,11 @@ impl Default for Reflex {
             baroreflex: true,
             reference_map_mmhg: 90.0,
             heart_rate_gain: 1.0,
-            vascular_gain: 1.0,
+            resistance_gain: 1.0,
+            venous_gain: 1.0,
+            contractility_gain: 1.0,
+            cardiopulmonary_gain: 1.0,
+            reference_cvp_mmhg: 4.2,
         }
     }
 }
@@ -113,7 +128,20 @@ fn drive(k: usize, f_es: f64, f_ev: f64) -> f64 {
     }
 }
 
-/// The running reflex.
+/// The cardiopulmonary reflex's static gains at `cardiopulmonary_gain` 1, per mmHg of mean
+/// right atrial pressure below its reference: arteriolar resistance (fraction of the preset's,
+/// both beds) and venous unstressed volume (fraction of the preset's). Sources and fit:
+/// docs/MODEL.md, section 8b.
+pub const CP_RESISTANCE_PER_MMHG: f64 = 0.074;
+pub const CP_VENOUS_V0_PER_MMHG: f64 = 0.02;
+/// The atrial receptors saturate: the pressure error e enters as s atan(e / s) (Heldt 2002).
+pub const CP_SATURATION_MMHG: f64 = 5.0;
+/// Time constants of the cardiopulmonary limbs: the sympathetic effectors' of the arterial
+/// reflex (Ursino 1998: resistance 6 s, venous tone 20 s), which they share.
+const CP_RESISTANCE_TAU_S: f64 = 6.0;
+const CP_VENOUS_TAU_S: f64 = 20.0;
+
+/// The running reflexes.
 #[derive(Clone, Debug)]
 pub struct Baroreflex {
     p_tilde_mmhg: f64,
@@ -126,37 +154,38 @@ pub struct Baroreflex {
     /// Effector states (Ursino units) and their values at the reference pressure.
     state: [f64; 8],
     reference: [f64; 8],
-    heart_rate_gain: f64,
-    vascular_gain: f64,
+    /// The cardiopulmonary limbs' states: fractional change of resistance and of venous
+    /// unstressed volume.
+    cp_resistance: f64,
+    cp_venous_v0: f64,
+    settings: Reflex,
 }
 
 impl Baroreflex {
-    /// At rest at the reference pressure (the preset's own state).
-    pub fn new(reference_map_mmhg: f64) -> Self {
-        Self::with_gains(reference_map_mmhg, 1.0, 1.0)
-    }
-
-    pub fn with_gains(reference_map_mmhg: f64, heart_rate_gain: f64, vascular_gain: f64) -> Self {
-        let f_cs = afferent_hz(reference_map_mmhg);
+    /// At rest at the reference pressures (the preset's own state).
+    pub fn new(settings: &Reflex) -> Self {
+        let f_cs = afferent_hz(settings.reference_map_mmhg);
         let (f_es, f_ev) = (sympathetic_hz(f_cs), vagal_hz(f_cs));
         let reference: [f64; 8] = std::array::from_fn(|k| drive(k, f_es, f_ev));
         Self {
-            p_tilde_mmhg: reference_map_mmhg,
-            p_prev_mmhg: reference_map_mmhg,
+            p_tilde_mmhg: settings.reference_map_mmhg,
+            p_prev_mmhg: settings.reference_map_mmhg,
             f_es: vec![f_es; HISTORY_LEN],
             f_ev: vec![f_ev; HISTORY_LEN],
             head: 0,
             since_update_s: 0.0,
             state: reference,
             reference,
-            heart_rate_gain,
-            vascular_gain,
+            cp_resistance: 0.0,
+            cp_venous_v0: 0.0,
+            settings: settings.clone(),
         }
     }
 
-    /// Feed the carotid sinus pressure each step; returns new effects every update interval.
+    /// Feed the carotid sinus pressure and the mean right atrial pressure each step; returns
+    /// new effects every update interval.
     #[inline]
-    pub fn step(&mut self, p_cs_mmhg: f64, dt_s: f64) -> Option<Modulation> {
+    pub fn step(&mut self, p_cs_mmhg: f64, p_ra_mmhg: f64, dt_s: f64) -> Option<Modulation> {
         // Afferent filter with its derivative term (rate sensitivity of the sinus).
         self.p_tilde_mmhg += (dt_s * (p_cs_mmhg - self.p_tilde_mmhg)
             + TAU_Z_S * (p_cs_mmhg - self.p_prev_mmhg))
@@ -178,6 +207,15 @@ impl Baroreflex {
             let sigma = drive(k, self.f_es[i], self.f_ev[i]);
             self.state[k] += h * (sigma - self.state[k]) / tau;
         }
+        // Unloaded atrial receptors (a lower atrial pressure) raise sympathetic vasomotor
+        // tone without moving the heart rate.
+        let unloading_mmhg = CP_SATURATION_MMHG
+            * ((self.settings.reference_cvp_mmhg - p_ra_mmhg) / CP_SATURATION_MMHG).atan();
+        let g = self.settings.cardiopulmonary_gain;
+        let r_target = g * CP_RESISTANCE_PER_MMHG * unloading_mmhg;
+        let v_target = -g * CP_VENOUS_V0_PER_MMHG * unloading_mmhg;
+        self.cp_resistance += h * (r_target - self.cp_resistance) / CP_RESISTANCE_TAU_S;
+        self.cp_venous_v0 += h * (v_target - self.cp_venous_v0) / CP_VENOUS_TAU_S;
         Some(self.effects())
     }
 
@@ -189,19 +227,24 @@ impl Baroreflex {
             (base + self.state[k]) / (base + self.reference[k])
         };
         let period = |s: &[f64; 8]| T0_S + s[6] + s[VAGAL];
-        let (g, gh) = (self.vascular_gain, self.heart_rate_gain);
+        let r = &self.settings;
         let scaled = |x: f64, gain: f64| 1.0 + gain * (x - 1.0);
+        let venous = |k: usize, basal_ml: f64| {
+            1.0 + r.venous_gain * (self.state[k] - self.reference[k]) / basal_ml
+                + self.cp_venous_v0
+        };
+        let cp_r = 1.0 + self.cp_resistance;
         Modulation {
-            lv_ees: scaled(ratio(0), g),
-            rv_ees: scaled(ratio(1), g),
-            lower_body_r: scaled(ratio(2), g),
-            upper_body_r: scaled(ratio(3), g),
-            lower_veins_v0: 1.0
-                + g * (self.state[4] - self.reference[4]) / URSINO_LOWER_VEINS_VU_ML,
-            upper_veins_v0: 1.0
-                + g * (self.state[5] - self.reference[5]) / URSINO_UPPER_VEINS_VU_ML,
-            heart_period: scaled(period(&self.state) / period(&self.reference), gh),
-            pulmonary_r: 1.0,
+            lv_ees: scaled(ratio(0), r.contractility_gain),
+            rv_ees: scaled(ratio(1), r.contractility_gain),
+            lower_body_r: scaled(ratio(2), r.resistance_gain) * cp_r,
+            upper_body_r: scaled(ratio(3), r.resistance_gain) * cp_r,
+            lower_veins_v0: venous(4, URSINO_LOWER_VEINS_VU_ML),
+            upper_veins_v0: venous(5, URSINO_UPPER_VEINS_VU_ML),
+            heart_period: scaled(
+                period(&self.state) / period(&self.reference),
+                r.heart_rate_gain,
+            ),
             ..Modulation::NONE
         }
     }
@@ -217,10 +260,14 @@ mod tests {
     use super::*;
 
     fn settle(reflex: &mut Baroreflex, p: f64, seconds: f64) -> Modulation {
+        settle_both(reflex, p, Reflex::default().reference_cvp_mmhg, seconds)
+    }
+
+    fn settle_both(reflex: &mut Baroreflex, p: f64, p_ra: f64, seconds: f64) -> Modulation {
         let dt = 5e-4;
         let mut last = Modulation::NONE;
         for _ in 0..(seconds / dt) as usize {
-            if let Some(e) = reflex.step(p, dt) {
+            if let Some(e) = reflex.step(p, p_ra, dt) {
                 last = e;
             }
         }
@@ -229,7 +276,7 @@ mod tests {
 
     #[test]
     fn at_the_reference_pressure_nothing_changes() {
-        let mut r = Baroreflex::new(90.0);
+        let mut r = Baroreflex::new(&Reflex::default());
         let e = settle(&mut r, 90.0, 60.0);
         for x in [
             e.lv_ees,
@@ -245,20 +292,20 @@ mod tests {
 
     #[test]
     fn a_pressure_fall_speeds_the_heart_constricts_and_mobilises_volume() {
-        let mut r = Baroreflex::new(90.0);
+        let mut r = Baroreflex::new(&Reflex::default());
         let e = settle(&mut r, 70.0, 120.0);
         assert!(e.heart_period < 1.0, "heart period shortens: {e:?}");
         assert!(e.lower_body_r > 1.0 && e.upper_body_r > 1.0);
         assert!(e.lv_ees > 1.0);
         assert!(e.lower_veins_v0 < 1.0, "venoconstriction");
-        let mut r = Baroreflex::new(90.0);
+        let mut r = Baroreflex::new(&Reflex::default());
         let e = settle(&mut r, 110.0, 120.0);
         assert!(e.heart_period > 1.0 && e.lower_body_r < 1.0);
     }
 
     #[test]
     fn the_vagal_heart_response_is_fast_and_the_vascular_one_slow() {
-        let mut r = Baroreflex::new(90.0);
+        let mut r = Baroreflex::new(&Reflex::default());
         let early = settle(&mut r, 120.0, 1.0);
         assert!(
             early.heart_period > 1.01,

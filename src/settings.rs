@@ -126,10 +126,14 @@ pub const SPECS: &[KeySpec] = &[
     spec("lungs.initial_water_ml_kg", "mL/kg", 4.0, 30.0, "extravascular lung water at t = 0 (EVLWI)"),
     spec("oxygen.hemoglobin_g_dl", "g/dL", 4.0, 20.0, "haemoglobin"),
     spec("oxygen.vo2_ml_kg_min", "mL/kg/min", 1.0, 10.0, "O2 consumption outside the heart"),
-    spec("reflex.baroreflex", "", f64::NAN, f64::NAN, "arterial baroreflex on (true | false)"),
+    spec("reflex.baroreflex", "", f64::NAN, f64::NAN, "arterial and cardiopulmonary baroreflexes on (true | false)"),
     spec("reflex.reference_map_mmhg", "mmHg", 40.0, 140.0, "MAP at which the preset's parameters hold"),
-    spec("reflex.heart_rate_gain", "", 0.0, 2.0, "heart-period limb's gain (1: Ursino's healthy)"),
-    spec("reflex.vascular_gain", "", 0.0, 3.0, "vascular limbs' gain (1: Ursino's healthy)"),
+    spec("reflex.heart_rate_gain", "", 0.0, 2.0, "arterial reflex: heart-period limb (1: Ursino's healthy)"),
+    spec("reflex.resistance_gain", "", 0.0, 2.0, "arterial reflex: arteriolar resistance limb (1: Ursino's healthy)"),
+    spec("reflex.venous_gain", "", 0.0, 2.0, "arterial reflex: venous tone limb (1: Ursino's healthy)"),
+    spec("reflex.contractility_gain", "", 0.0, 2.0, "arterial reflex: contractility limb (1: Ursino's healthy)"),
+    spec("reflex.cardiopulmonary_gain", "", 0.0, 2.0, "cardiopulmonary reflex on resistance and venous tone (1: healthy, 0: absent)"),
+    spec("reflex.reference_cvp_mmhg", "mmHg", 0.0, 25.0, "mean RA pressure at which the preset's parameters hold"),
     spec("numerics.dt_ms", "ms", 0.05, 0.5, "fixed integration step"),
 ];
 
