@@ -238,11 +238,15 @@ pub fn fit(base: &Patient, measurements: &[Measurement]) -> Result<Fit, Error> {
     let posterior_sd = posterior_log_sd(&jac);
     let mut fitted = with_parameters(&base, &best);
     let model = simulate(&fitted).unwrap_or_default();
-    // The fitted patient keeps the preset's reflex, anchored at the state it was fitted to.
+    // The fitted patient keeps the preset's reflexes, anchored at the state it was fitted to.
     fitted.reflex.baroreflex = true;
     if let Some(map) = model["map_mmhg"].as_f64() {
         let spec = settings::spec_of("reflex.reference_map_mmhg").expect("a key");
         fitted.reflex.reference_map_mmhg = map.clamp(spec.min, spec.max);
+    }
+    if let (Some(cvp), Some(pcwp)) = (model["cvp_mmhg"].as_f64(), model["pcwp_mmhg"].as_f64()) {
+        let spec = settings::spec_of("reflex.reference_atrial_mmhg").expect("a key");
+        fitted.reflex.reference_atrial_mmhg = (0.5 * (cvp + pcwp)).clamp(spec.min, spec.max);
     }
     let leaves = settings::numbers(&fitted);
     let parameters = PARAMETERS

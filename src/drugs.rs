@@ -150,7 +150,7 @@ pub const PROFILES: [Profile; N_DRUGS] = [
         effect_site_half_time_s: 60.0,
         actions: &[
             act(Contractility, 1.0, 7.0, 1.0),
-            act(Rate, 0.35, 10.0, 1.5),
+            act(Rate, 0.15, 10.0, 1.5),
             act(SystemicResistance, -0.6, 7.0, 1.0),
             act(DiastolicStiffness, -0.3, 7.0, 1.0),
         ],
@@ -160,10 +160,10 @@ pub const PROFILES: [Profile; N_DRUGS] = [
         half_life_s: 8280.0,
         effect_site_half_time_s: 300.0,
         actions: &[
-            act(Contractility, 0.6, 0.35, 1.0),
+            act(Contractility, 0.4, 0.35, 1.0),
             act(SystemicResistance, -0.45, 0.35, 1.0),
             act(PulmonaryResistance, -0.4, 0.35, 1.0),
-            act(VenousUnstressedVolume, 0.15, 0.35, 1.0),
+            act(VenousUnstressedVolume, 0.5, 0.35, 1.0),
             act(Rate, 0.12, 0.35, 1.0),
             act(DiastolicStiffness, -0.55, 0.35, 1.0),
         ],
@@ -192,6 +192,13 @@ pub const PROFILES: [Profile; N_DRUGS] = [
         ],
     },
 ];
+
+/// The RV's inotropic response as a share of the LV's: beta-adrenergic stimulation raises LV
+/// contractility significantly more than RV contractility (Jerzewski et al., J Comput Assist
+/// Tomogr 1998;22:569, both ESPVR slopes measured at once). The share is the model's
+/// (docs/MODEL.md 7e): with equal shares an inotrope pumps the systemic veins into the lungs
+/// and the wedge pressure of a failing LV barely falls.
+pub const RV_INOTROPY_SHARE: f64 = 0.5;
 
 fn occupancy(a: &Action, ce: f64) -> f64 {
     if ce <= 0.0 {
@@ -281,7 +288,7 @@ impl Pharmacology {
                 match a.target {
                     Contractility => {
                         m.lv_ees *= f;
-                        m.rv_ees *= f;
+                        m.rv_ees *= 1.0 + (f - 1.0) * RV_INOTROPY_SHARE;
                     }
                     DiastolicStiffness => {
                         m.lv_edpvr *= f;

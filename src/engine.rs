@@ -176,8 +176,8 @@ pub struct Engine {
     /// raw pulsatile pressure through Ursino's rate-sensitive afferent would bias the reflex by
     /// the pulse pressure; beat means keep the preset's operating point exact.)
     sinus_mmhg: f64,
-    /// What the atrial (cardiopulmonary) receptors report: the last beat's mean right atrial
-    /// pressure.
+    /// What the cardiopulmonary receptors report: the last beat's mean of the right and left
+    /// atrial pressures (receptors lie in both atria, the great veins and the pulmonary veins).
     atrial_mmhg: f64,
     /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
     volume_added_ml: f64,
@@ -198,7 +198,7 @@ impl Engine {
         let lungs = LungWater::new(&patient.lungs, patient.weight_kg);
         let oxygen = OxygenTransport::new(&patient, &v_ml);
         let patient_reference_map = patient.reflex.reference_map_mmhg;
-        let patient_reference_cvp = patient.reflex.reference_cvp_mmhg;
+        let patient_reference_atrial = patient.reflex.reference_atrial_mmhg;
         let baroreflex = patient
             .reflex
             .baroreflex
@@ -223,7 +223,7 @@ impl Engine {
             last_r_wave: false,
             support,
             sinus_mmhg: patient_reference_map,
-            atrial_mmhg: patient_reference_cvp,
+            atrial_mmhg: patient_reference_atrial,
             baroreflex,
             reflex: Modulation::NONE,
             drugs: Modulation::NONE,
@@ -328,7 +328,7 @@ impl Engine {
         self.last_r_wave = r_wave;
         if let Some(b) = &beat {
             self.sinus_mmhg = self.reflex_input_mmhg(b);
-            self.atrial_mmhg = b.cvp_mmhg;
+            self.atrial_mmhg = 0.5 * (b.cvp_mmhg + b.pcwp_mmhg);
             self.mvo2_ml_min = b.mvo2_ml_min;
         }
         self.since_slow_s += dt;
@@ -458,7 +458,7 @@ impl Engine {
                 .then(|| Baroreflex::new(&updated.reflex));
             self.reflex = Modulation::NONE;
             self.sinus_mmhg = updated.reflex.reference_map_mmhg;
-            self.atrial_mmhg = updated.reflex.reference_cvp_mmhg;
+            self.atrial_mmhg = updated.reflex.reference_atrial_mmhg;
         }
         self.support.configure(&updated);
         self.lungs.configure(&updated.lungs, updated.weight_kg);

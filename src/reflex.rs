@@ -39,9 +39,9 @@ pub struct Reflex {
     /// Scale of the cardiopulmonary reflex, 1 being the healthy gain fitted to low-level lower
     /// body negative pressure (0: absent, as in heart failure).
     pub cardiopulmonary_gain: f64,
-    /// The mean right atrial pressure at which the preset's parameters hold (the
-    /// cardiopulmonary reflex's operating point).
-    pub reference_cvp_mmhg: f64,
+    /// The mean of the right and left atrial pressures at which the preset's parameters hold
+    /// (the cardiopulmonary reflex's operating point).
+    pub reference_atrial_mmhg: f64,
 }
 
 impl Default for Reflex {
@@ -54,7 +54,7 @@ impl Default for Reflex {
             venous_gain: 1.0,
             contractility_gain: 1.0,
             cardiopulmonary_gain: 1.0,
-            reference_cvp_mmhg: 4.2,
+            reference_atrial_mmhg: 5.6,
         }
     }
 }
@@ -133,9 +133,17 @@ fn drive(k: usize, f_es: f64, f_ev: f64) -> f64 {
 /// both beds) and venous unstressed volume (fraction of the preset's). Sources and fit:
 /// docs/MODEL.md, section 8b.
 pub const CP_RESISTANCE_PER_MMHG: f64 = 0.074;
-pub const CP_VENOUS_V0_PER_MMHG: f64 = 0.02;
+pub const CP_VENOUS_V0_PER_MMHG: f64 = 0.015;
 /// The atrial receptors saturate: the pressure error e enters as s atan(e / s) (Heldt 2002).
 pub const CP_SATURATION_MMHG: f64 = 5.0;
+/// The CNS ischaemic response: as the arterial pressure falls from the first to the second
+/// value, cerebral ischaemia drives the sympathetic outflow to its maximum and overrides the
+/// atrial receptors' relaxing (vasodilating) signal (Guyton & Hall, Textbook of Medical
+/// Physiology, "CNS ischemic response", T). Without it a circulatory arrest, whose atrial
+/// pressures rise to the mean filling pressure, would dilate the vessels.
+pub const CNS_ISCHAEMIA_ONSET_MMHG: f64 = 60.0;
+pub const CNS_ISCHAEMIA_FULL_MMHG: f64 = 20.0;
+
 /// Time constants of the cardiopulmonary limbs: the sympathetic effectors' of the arterial
 /// reflex (Ursino 1998: resistance 6 s, venous tone 20 s), which they share.
 const CP_RESISTANCE_TAU_S: f64 = 6.0;
@@ -182,10 +190,11 @@ impl Baroreflex {
         }
     }
 
-    /// Feed the carotid sinus pressure and the mean right atrial pressure each step; returns
+    /// Feed the carotid sinus pressure and the atrial pressure (the mean of the right and left
+    /// atria's) each step; returns
     /// new effects every update interval.
     #[inline]
-    pub fn step(&mut self, p_cs_mmhg: f64, p_ra_mmhg: f64, dt_s: f64) -> Option<Modulation> {
+    pub fn step(&mut self, p_cs_mmhg: f64, p_atria_mmhg: f64, dt_s: f64) -> Option<Modulation> {
         // Afferent filter with its derivative term (rate sensitivity of the sinus).
         self.p_tilde_mmhg += (dt_s * (p_cs_mmhg - self.p_tilde_mmhg)
             + TAU_Z_S * (p_cs_mmhg - self.p_prev_mmhg))
@@ -210,10 +219,16 @@ impl Baroreflex {
         // Unloaded atrial receptors (a lower atrial pressure) raise sympathetic vasomotor
         // tone without moving the heart rate.
         let unloading_mmhg = CP_SATURATION_MMHG
-            * ((self.settings.reference_cvp_mmhg - p_ra_mmhg) / CP_SATURATION_MMHG).atan();
+            * ((self.settings.reference_atrial_mmhg - p_atria_mmhg) / CP_SATURATION_MMHG).atan();
         let g = self.settings.cardiopulmonary_gain;
-        let r_target = g * CP_RESISTANCE_PER_MMHG * unloading_mmhg;
-        let v_target = -g * CP_VENOUS_V0_PER_MMHG * unloading_mmhg;
+        let mut drive = g * unloading_mmhg;
+        if drive < 0.0 {
+            drive *= ((p_cs_mmhg - CNS_ISCHAEMIA_FULL_MMHG)
+                / (CNS_ISCHAEMIA_ONSET_MMHG - CNS_ISCHAEMIA_FULL_MMHG))
+                .clamp(0.0, 1.0);
+        }
+        let r_target = CP_RESISTANCE_PER_MMHG * drive;
+        let v_target = -CP_VENOUS_V0_PER_MMHG * drive;
         self.cp_resistance += h * (r_target - self.cp_resistance) / CP_RESISTANCE_TAU_S;
         self.cp_venous_v0 += h * (v_target - self.cp_venous_v0) / CP_VENOUS_TAU_S;
         Some(self.effects())
@@ -230,8 +245,7 @@ impl Baroreflex {
         let r = &self.settings;
         let scaled = |x: f64, gain: f64| 1.0 + gain * (x - 1.0);
         let venous = |k: usize, basal_ml: f64| {
-            1.0 + r.venous_gain * (self.state[k] - self.reference[k]) / basal_ml
-                + self.cp_venous_v0
+            1.0 + r.venous_gain * (self.state[k] - self.reference[k]) / basal_ml + self.cp_venous_v0
         };
         let cp_r = 1.0 + self.cp_resistance;
         Modulation {
@@ -260,7 +274,7 @@ mod tests {
     use super::*;
 
     fn settle(reflex: &mut Baroreflex, p: f64, seconds: f64) -> Modulation {
-        settle_both(reflex, p, Reflex::default().reference_cvp_mmhg, seconds)
+        settle_both(reflex, p, Reflex::default().reference_atrial_mmhg, seconds)
     }
 
     fn settle_both(reflex: &mut Baroreflex, p: f64, p_ra: f64, seconds: f64) -> Modulation {
@@ -314,6 +328,58 @@ mod tests {
         assert!(
             (early.lower_body_r - 1.0).abs() < 1e-3,
             "resistance waits for its 2 s delay"
+        );
+    }
+
+    #[test]
+    fn unloaded_atria_constrict_without_moving_the_heart_rate() {
+        let r = Reflex::default();
+        let mut b = Baroreflex::new(&r);
+        let e = settle_both(
+            &mut b,
+            r.reference_map_mmhg,
+            r.reference_atrial_mmhg - 3.0,
+            120.0,
+        );
+        assert!(e.lower_body_r > 1.1 && e.upper_body_r > 1.1, "{e:?}");
+        assert!(e.lower_veins_v0 < 1.0, "venoconstriction: {e:?}");
+        assert!((e.heart_period - 1.0).abs() < 1e-9, "no rate change: {e:?}");
+        // Reversed, as in heart failure: the same unloading relaxes the vessels.
+        let hf = Reflex {
+            cardiopulmonary_gain: -0.25,
+            ..r.clone()
+        };
+        let mut b = Baroreflex::new(&hf);
+        let e = settle_both(
+            &mut b,
+            hf.reference_map_mmhg,
+            hf.reference_atrial_mmhg - 3.0,
+            120.0,
+        );
+        assert!(e.lower_body_r < 1.0 && e.lower_veins_v0 > 1.0, "{e:?}");
+    }
+
+    #[test]
+    fn in_an_arrest_loaded_atria_do_not_relax_the_vessels() {
+        let r = Reflex::default();
+        let arrest = |p_cs: f64| {
+            let mut b = Baroreflex::new(&Reflex {
+                heart_rate_gain: 0.0,
+                resistance_gain: 0.0,
+                venous_gain: 0.0,
+                contractility_gain: 0.0,
+                ..r.clone()
+            });
+            settle_both(&mut b, p_cs, r.reference_atrial_mmhg + 15.0, 120.0)
+        };
+        assert!(
+            arrest(r.reference_map_mmhg).lower_body_r < 0.9,
+            "loaded atria relax"
+        );
+        let e = arrest(CNS_ISCHAEMIA_FULL_MMHG);
+        assert!(
+            (e.lower_body_r - 1.0).abs() < 1e-9,
+            "cerebral ischaemia overrides: {e:?}"
         );
     }
 }

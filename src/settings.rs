@@ -132,8 +132,8 @@ pub const SPECS: &[KeySpec] = &[
     spec("reflex.resistance_gain", "", 0.0, 2.0, "arterial reflex: arteriolar resistance limb (1: Ursino's healthy)"),
     spec("reflex.venous_gain", "", 0.0, 2.0, "arterial reflex: venous tone limb (1: Ursino's healthy)"),
     spec("reflex.contractility_gain", "", 0.0, 2.0, "arterial reflex: contractility limb (1: Ursino's healthy)"),
-    spec("reflex.cardiopulmonary_gain", "", 0.0, 2.0, "cardiopulmonary reflex on resistance and venous tone (1: healthy, 0: absent)"),
-    spec("reflex.reference_cvp_mmhg", "mmHg", 0.0, 25.0, "mean RA pressure at which the preset's parameters hold"),
+    spec("reflex.cardiopulmonary_gain", "", -1.0, 2.0, "cardiopulmonary reflex on resistance and venous tone (1: healthy, 0: absent, below 0: reversed as in heart failure)"),
+    spec("reflex.reference_atrial_mmhg", "mmHg", 0.0, 40.0, "mean of the RA and LA pressures at which the preset's parameters hold"),
     spec("numerics.dt_ms", "ms", 0.05, 0.5, "fixed integration step"),
 ];
 

@@ -9,7 +9,7 @@ use ecmo_unload::arterial_line::{
 use ecmo_unload::calibration;
 use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
 use ecmo_unload::cpr::{CHEST_MMHG_PER_MM, DUTY_CYCLE};
-use ecmo_unload::drugs::{Drug, PROFILES};
+use ecmo_unload::drugs::{Drug, PROFILES, RV_INOTROPY_SHARE};
 use ecmo_unload::ecmo::{
     BRANCH_INERTANCE_MMHG_S2_PER_ML, COLLAPSE_ONSET_ML, INLET_SERVO_MMHG, RPM_MAX,
 };
@@ -34,7 +34,10 @@ use ecmo_unload::monitor::{
 };
 use ecmo_unload::oxygen::*;
 use ecmo_unload::patient::DEFAULT_ATRIAL_RATE_BPM;
-use ecmo_unload::reflex::{REFLEX_UPDATE_S, URSINO_LOWER_VEINS_VU_ML, URSINO_UPPER_VEINS_VU_ML};
+use ecmo_unload::reflex::{
+    CNS_ISCHAEMIA_FULL_MMHG, CNS_ISCHAEMIA_ONSET_MMHG, CP_RESISTANCE_PER_MMHG, CP_SATURATION_MMHG,
+    CP_VENOUS_V0_PER_MMHG, REFLEX_UPDATE_S, URSINO_LOWER_VEINS_VU_ML, URSINO_UPPER_VEINS_VU_ML,
+};
 use ecmo_unload::rhythm::{
     AF_RR_CV, AF_RR_TRUNCATE_SD, ECTOPIC_ACTIVATION_EES_FACTOR, ECTOPIC_ACTIVATION_STRETCH,
     MAX_TONE_RATE_BPM,
@@ -148,6 +151,12 @@ fn every_constant_row_matches_the_code() {
         ("DEFLATION_S", DEFLATION_S),
         ("IABP_ASSISTED_MIN_ML", IABP_ASSISTED_MIN_ML),
         ("REFLEX_UPDATE_S", REFLEX_UPDATE_S),
+        ("CP_RESISTANCE_PER_MMHG", CP_RESISTANCE_PER_MMHG),
+        ("CP_VENOUS_V0_PER_MMHG", CP_VENOUS_V0_PER_MMHG),
+        ("CP_SATURATION_MMHG", CP_SATURATION_MMHG),
+        ("CNS_ISCHAEMIA_ONSET_MMHG", CNS_ISCHAEMIA_ONSET_MMHG),
+        ("CNS_ISCHAEMIA_FULL_MMHG", CNS_ISCHAEMIA_FULL_MMHG),
+        ("RV_INOTROPY_SHARE", RV_INOTROPY_SHARE),
         ("URSINO_LOWER_VEINS_VU_ML", URSINO_LOWER_VEINS_VU_ML),
         ("URSINO_UPPER_VEINS_VU_ML", URSINO_UPPER_VEINS_VU_ML),
         ("CLOSING_FLOOR_ML", CLOSING_FLOOR_ML),

@@ -1,6 +1,7 @@
 //! docs/VALIDATION.md kept true: every row's model value lies in its published target range and
 //! equals the value the page prints.
 
+use ecmo_unload::drugs::Drug;
 use ecmo_unload::{Engine, presets, settings};
 use std::collections::BTreeMap;
 
@@ -48,8 +49,18 @@ fn summary(
     cache
         .entry((preset.to_string(), sets.to_vec(), seconds.to_bits()))
         .or_insert_with(|| {
-            let p = settings::apply_all(&presets::load(preset).unwrap(), sets).unwrap();
+            // `bolus DRUG:MCG_KG` gives a loading dose at t = 0; the rest are settings.
+            let (boluses, keys): (Vec<&String>, Vec<&String>) =
+                sets.iter().partition(|s| s.starts_with("bolus "));
+            let keys: Vec<String> = keys.into_iter().cloned().collect();
+            let p = settings::apply_all(&presets::load(preset).unwrap(), &keys).unwrap();
             let mut e = Engine::new(p).unwrap();
+            for b in boluses {
+                let (drug, mcg_kg) = Drug::parse_bolus(&b["bolus ".len()..])
+                    .unwrap()
+                    .unwrap_or_else(|| panic!("'{b}' is not bolus DRUG:MCG_KG"));
+                e.give_bolus(drug, mcg_kg).unwrap();
+            }
             e.run_for(seconds);
             serde_json::to_value(e.summary().unwrap()).unwrap()
         })
