@@ -246,7 +246,8 @@ pub fn fit(base: &Patient, measurements: &[Measurement]) -> Result<Fit, Error> {
     }
     if let (Some(cvp), Some(pcwp)) = (model["cvp_mmhg"].as_f64(), model["pcwp_mmhg"].as_f64()) {
         let spec = settings::spec_of("reflex.reference_atrial_mmhg").expect("a key");
-        fitted.reflex.reference_atrial_mmhg = (0.5 * (cvp + pcwp)).clamp(spec.min, spec.max);
+        fitted.reflex.reference_atrial_mmhg =
+            crate::reflex::sensed_atrial_mmhg(cvp, pcwp).clamp(spec.min, spec.max);
     }
     let leaves = settings::numbers(&fitted);
     let parameters = PARAMETERS

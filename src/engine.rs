@@ -176,8 +176,7 @@ pub struct Engine {
     /// raw pulsatile pressure through Ursino's rate-sensitive afferent would bias the reflex by
     /// the pulse pressure; beat means keep the preset's operating point exact.)
     sinus_mmhg: f64,
-    /// What the cardiopulmonary receptors report: the last beat's mean of the right and left
-    /// atrial pressures (receptors lie in both atria, the great veins and the pulmonary veins).
+    /// What the cardiopulmonary receptors report: the last beat's sensed atrial pressure.
     atrial_mmhg: f64,
     /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
     volume_added_ml: f64,
@@ -328,7 +327,7 @@ impl Engine {
         self.last_r_wave = r_wave;
         if let Some(b) = &beat {
             self.sinus_mmhg = self.reflex_input_mmhg(b);
-            self.atrial_mmhg = 0.5 * (b.cvp_mmhg + b.pcwp_mmhg);
+            self.atrial_mmhg = crate::reflex::sensed_atrial_mmhg(b.cvp_mmhg, b.pcwp_mmhg);
             self.mvo2_ml_min = b.mvo2_ml_min;
         }
         self.since_slow_s += dt;

@@ -31,13 +31,13 @@ pub struct Reflex {
     pub reference_map_mmhg: f64,
     /// Scales of the arterial reflex's limbs' departures from the reference, 1 being Ursino's
     /// healthy gain: heart period, arteriolar resistance, venous unstressed volume (venous
-    /// tone), ventricular contractility. Heart failure blunts them (docs/MODEL.md, section 8).
+    /// tone), ventricular contractility. Heart failure blunts them (docs/MODEL.md, section 7c).
     pub heart_rate_gain: f64,
     pub resistance_gain: f64,
     pub venous_gain: f64,
     pub contractility_gain: f64,
-    /// Scale of the cardiopulmonary reflex, 1 being the healthy gain fitted to low-level lower
-    /// body negative pressure (0: absent, as in heart failure).
+    /// Scale of the cardiopulmonary reflex, 1 being the healthy gain (Heldt 2002; venous part
+    /// fitted to phlebotomy); 0: absent; below 0: reversed, as in heart failure.
     pub cardiopulmonary_gain: f64,
     /// The mean of the right and left atrial pressures at which the preset's parameters hold
     /// (the cardiopulmonary reflex's operating point).
@@ -128,10 +128,10 @@ fn drive(k: usize, f_es: f64, f_ev: f64) -> f64 {
     }
 }
 
-/// The cardiopulmonary reflex's static gains at `cardiopulmonary_gain` 1, per mmHg of mean
-/// right atrial pressure below its reference: arteriolar resistance (fraction of the preset's,
-/// both beds) and venous unstressed volume (fraction of the preset's). Sources and fit:
-/// docs/MODEL.md, section 8b.
+/// The cardiopulmonary reflex's static gains at `cardiopulmonary_gain` 1, per mmHg of sensed
+/// atrial pressure ([`sensed_atrial_mmhg`]) below its reference: arteriolar resistance
+/// (fraction of the preset's, both beds) and venous unstressed volume (fraction of the
+/// preset's). Sources and fit: docs/MODEL.md, section 7c.
 pub const CP_RESISTANCE_PER_MMHG: f64 = 0.074;
 pub const CP_VENOUS_V0_PER_MMHG: f64 = 0.015;
 /// The atrial receptors saturate: the pressure error e enters as s atan(e / s) (Heldt 2002).
@@ -148,6 +148,13 @@ pub const CNS_ISCHAEMIA_FULL_MMHG: f64 = 20.0;
 /// reflex (Ursino 1998: resistance 6 s, venous tone 20 s), which they share.
 const CP_RESISTANCE_TAU_S: f64 = 6.0;
 const CP_VENOUS_TAU_S: f64 = 20.0;
+
+/// What the cardiopulmonary receptors sense, from a beat's mean right atrial (`cvp_mmhg`) and
+/// left atrial (`pcwp_mmhg`) pressures: their mean (receptors lie in both atria, the great
+/// veins and the pulmonary veins; docs/MODEL.md 7c).
+pub fn sensed_atrial_mmhg(cvp_mmhg: f64, pcwp_mmhg: f64) -> f64 {
+    0.5 * (cvp_mmhg + pcwp_mmhg)
+}
 
 /// The running reflexes.
 #[derive(Clone, Debug)]
@@ -190,9 +197,8 @@ impl Baroreflex {
         }
     }
 
-    /// Feed the carotid sinus pressure and the atrial pressure (the mean of the right and left
-    /// atria's) each step; returns
-    /// new effects every update interval.
+    /// Feed the carotid sinus pressure and the sensed atrial pressure ([`sensed_atrial_mmhg`])
+    /// each step, in mmHg; returns new effects every update interval.
     #[inline]
     pub fn step(&mut self, p_cs_mmhg: f64, p_atria_mmhg: f64, dt_s: f64) -> Option<Modulation> {
         // Afferent filter with its derivative term (rate sensitivity of the sinus).
@@ -216,22 +222,29 @@ impl Baroreflex {
             let sigma = drive(k, self.f_es[i], self.f_ev[i]);
             self.state[k] += h * (sigma - self.state[k]) / tau;
         }
-        // Unloaded atrial receptors (a lower atrial pressure) raise sympathetic vasomotor
-        // tone without moving the heart rate.
-        let unloading_mmhg = CP_SATURATION_MMHG
-            * ((self.settings.reference_atrial_mmhg - p_atria_mmhg) / CP_SATURATION_MMHG).atan();
-        let g = self.settings.cardiopulmonary_gain;
-        let mut drive = g * unloading_mmhg;
-        if drive < 0.0 {
-            drive *= ((p_cs_mmhg - CNS_ISCHAEMIA_FULL_MMHG)
-                / (CNS_ISCHAEMIA_ONSET_MMHG - CNS_ISCHAEMIA_FULL_MMHG))
-                .clamp(0.0, 1.0);
-        }
+        let drive = self.cardiopulmonary_drive(p_cs_mmhg, p_atria_mmhg);
         let r_target = CP_RESISTANCE_PER_MMHG * drive;
         let v_target = -CP_VENOUS_V0_PER_MMHG * drive;
         self.cp_resistance += h * (r_target - self.cp_resistance) / CP_RESISTANCE_TAU_S;
         self.cp_venous_v0 += h * (v_target - self.cp_venous_v0) / CP_VENOUS_TAU_S;
         Some(self.effects())
+    }
+
+    /// The cardiopulmonary reflex's drive, in mmHg of atrial unloading times its gain: unloaded
+    /// atrial receptors (a lower atrial pressure) raise sympathetic vasomotor tone without
+    /// moving the heart rate; cerebral ischaemia overrides a relaxing drive.
+    fn cardiopulmonary_drive(&self, p_cs_mmhg: f64, p_atria_mmhg: f64) -> f64 {
+        let unloading_mmhg = CP_SATURATION_MMHG
+            * ((self.settings.reference_atrial_mmhg - p_atria_mmhg) / CP_SATURATION_MMHG).atan();
+        let drive = self.settings.cardiopulmonary_gain * unloading_mmhg;
+        if drive < 0.0 {
+            drive
+                * ((p_cs_mmhg - CNS_ISCHAEMIA_FULL_MMHG)
+                    / (CNS_ISCHAEMIA_ONSET_MMHG - CNS_ISCHAEMIA_FULL_MMHG))
+                    .clamp(0.0, 1.0)
+        } else {
+            drive
+        }
     }
 
     /// The modulation now, relative to the reference state. Ursino's venous volume changes are
@@ -277,11 +290,11 @@ mod tests {
         settle_both(reflex, p, Reflex::default().reference_atrial_mmhg, seconds)
     }
 
-    fn settle_both(reflex: &mut Baroreflex, p: f64, p_ra: f64, seconds: f64) -> Modulation {
+    fn settle_both(reflex: &mut Baroreflex, p: f64, p_atria: f64, seconds: f64) -> Modulation {
         let dt = 5e-4;
         let mut last = Modulation::NONE;
         for _ in 0..(seconds / dt) as usize {
-            if let Some(e) = reflex.step(p, p_ra, dt) {
+            if let Some(e) = reflex.step(p, p_atria, dt) {
                 last = e;
             }
         }
