@@ -249,6 +249,10 @@ pub fn fit(base: &Patient, measurements: &[Measurement]) -> Result<Fit, Error> {
         fitted.reflex.reference_atrial_mmhg =
             crate::reflex::sensed_atrial_mmhg(cvp, pcwp).clamp(spec.min, spec.max);
     }
+    if let Some(pp) = model["central_pulse_pressure_mmhg"].as_f64() {
+        let spec = settings::spec_of("reflex.reference_pulse_pressure_mmhg").expect("a key");
+        fitted.reflex.reference_pulse_pressure_mmhg = pp.clamp(spec.min, spec.max);
+    }
     let leaves = settings::numbers(&fitted);
     let parameters = PARAMETERS
         .iter()

@@ -15,7 +15,7 @@ use crate::monitor::{
 };
 use crate::oxygen::{Conditions, MixingZone, OxygenTransport};
 use crate::patient::Patient;
-use crate::reflex::Baroreflex;
+use crate::reflex::{Baroreflex, SinusPulse};
 use crate::rhythm::CardiacClock;
 use crate::settings;
 use crate::support::{HeartEvents, Support};
@@ -172,10 +172,11 @@ pub struct Engine {
     /// The heart's O2 consumption of the last beat (feeds the coronary sinus).
     mvo2_ml_min: f64,
     fluids: Fluids,
-    /// What the carotid sinus reports: the mean arch pressure of the last beat. (Feeding the
-    /// raw pulsatile pressure through Ursino's rate-sensitive afferent would bias the reflex by
-    /// the pulse pressure; beat means keep the preset's operating point exact.)
+    /// What the carotid sinus reports: the mean arch pressure of the last beat (or assist
+    /// cycle) plus its pulsatile bias.
     sinus_mmhg: f64,
+    /// The sinus's reading of the arch pulse (present with the reflex).
+    sinus_pulse: Option<SinusPulse>,
     /// What the cardiopulmonary receptors report: the last beat's sensed atrial pressure.
     atrial_mmhg: f64,
     /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
@@ -202,6 +203,9 @@ impl Engine {
             .reflex
             .baroreflex
             .then(|| Baroreflex::new(&patient.reflex));
+        let sinus_pulse = baroreflex
+            .as_ref()
+            .map(|_| SinusPulse::new(&patient.reflex));
         let mut e = Engine {
             dt_s: s_from_ms(patient.numerics.dt_ms),
             patient,
@@ -222,6 +226,7 @@ impl Engine {
             last_r_wave: false,
             support,
             sinus_mmhg: patient_reference_map,
+            sinus_pulse,
             atrial_mmhg: patient_reference_atrial,
             baroreflex,
             reflex: Modulation::NONE,
@@ -274,6 +279,9 @@ impl Engine {
             self.chest_mmhg,
             &mut self.p_mmhg,
         );
+        if let Some(pulse) = &mut self.sinus_pulse {
+            pulse.sample(self.p_mmhg[Node::Arch.index()], dt);
+        }
         if let Some(reflex) = &mut self.baroreflex
             && let Some(m) = reflex.step(self.sinus_mmhg, self.atrial_mmhg, dt)
         {
@@ -326,6 +334,9 @@ impl Engine {
         });
         self.last_r_wave = r_wave;
         if let Some(b) = &beat {
+            if let Some(pulse) = &mut self.sinus_pulse {
+                pulse.end_beat();
+            }
             self.sinus_mmhg = self.reflex_input_mmhg(b);
             self.atrial_mmhg = crate::reflex::sensed_atrial_mmhg(b.cvp_mmhg, b.pcwp_mmhg);
             self.mvo2_ml_min = b.mvo2_ml_min;
@@ -455,6 +466,10 @@ impl Engine {
                 .reflex
                 .baroreflex
                 .then(|| Baroreflex::new(&updated.reflex));
+            self.sinus_pulse = self
+                .baroreflex
+                .as_ref()
+                .map(|_| SinusPulse::new(&updated.reflex));
             self.reflex = Modulation::NONE;
             self.sinus_mmhg = updated.reflex.reference_map_mmhg;
             self.atrial_mmhg = updated.reflex.reference_atrial_mmhg;
@@ -511,22 +526,31 @@ impl Engine {
         }
     }
 
-    /// The MAP the carotid sinus reads after this beat: the beat's own, or with an IABP assisting
-    /// 1:2 or 1:3 the time-weighted mean over one assist cycle. Its alternating beats would
-    /// otherwise reach the rate-sensitive afferent as a beat-to-beat square wave, which the
-    /// afferent's lead (gain tau_z / tau_p = 3) amplifies into a bias, as a raw pulsatile
-    /// pressure would.
+    /// The pressure the carotid sinus reads after this beat: its MAP plus its pulsatile bias
+    /// ([`SinusPulse`]), each the beat's own or, with an IABP assisting 1:2 or 1:3, the
+    /// time-weighted mean over one assist cycle. Its alternating beats would otherwise reach the
+    /// rate-sensitive afferent as a beat-to-beat square wave, which the afferent's lead (gain
+    /// tau_z / tau_p = 3) amplifies into a bias the sinus, which sees the whole cycle, does not
+    /// have.
     fn reflex_input_mmhg(&self, newest: &Beat) -> f64 {
-        let cycle = usize::from(self.patient.iabp.ratio.max(1));
-        if !self.patient.iabp.enabled || cycle == 1 {
-            return newest.map_mmhg;
+        let cycle = if self.patient.iabp.enabled {
+            usize::from(self.patient.iabp.ratio.max(1))
+        } else {
+            1
+        };
+        let bias = self
+            .sinus_pulse
+            .as_ref()
+            .map_or(0.0, |p| p.bias_mmhg(cycle));
+        if cycle == 1 {
+            return newest.map_mmhg + bias;
         }
         let beats = self.monitor.recent(cycle);
         let (sum, time) = beats.fold((0.0, 0.0), |(s, t), b| {
             let rr = crate::units::period_s_from_bpm(b.hr_bpm);
             (s + b.map_mmhg * rr, t + rr)
         });
-        if time > 0.0 {
+        bias + if time > 0.0 {
             sum / time
         } else {
             newest.map_mmhg

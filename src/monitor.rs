@@ -126,6 +126,9 @@ beat_indicators! {
     dbp_mmhg,
     map_mmhg,
     pulse_pressure_mmhg,
+    /// Central (arch) pulse pressure: the beat's highest minus its lowest arch pressure (with
+    /// an IABP the augmented diastolic peak counts); what the carotid sinus feels.
+    central_pulse_pressure_mmhg,
     /// Mean, systolic and diastolic pressure at the femoral line.
     map_lower_mmhg,
     sbp_lower_mmhg,
@@ -231,8 +234,9 @@ struct Accumulator {
     /// Steps so far (a float: rescaled with the sums).
     steps: f64,
     sums: [f64; N_SUMS],
-    /// Highest central (arch) pressure of the beat.
+    /// Highest and lowest central (arch) pressure of the beat.
     arch_max: f64,
+    arch_min: f64,
     radial_max: f64,
     radial_min: f64,
     /// Highest radial pressure while the pulse of an ejection passes (see `systolic_max`).
@@ -297,6 +301,7 @@ impl Accumulator {
             steps: 0.0,
             sums: [0.0; N_SUMS],
             arch_max: f64::NEG_INFINITY,
+            arch_min: f64::INFINITY,
             radial_max: f64::NEG_INFINITY,
             radial_min: f64::INFINITY,
             radial_systolic_max: f64::NEG_INFINITY,
@@ -427,6 +432,7 @@ impl Accumulator {
             *sum += x;
         }
         raise(&mut self.arch_max, arch);
+        lower(&mut self.arch_min, arch);
         raise(&mut self.radial_max, radial);
         lower(&mut self.radial_min, radial);
         raise(&mut self.femoral_max, femoral);
@@ -590,6 +596,7 @@ impl Accumulator {
             dbp_mmhg: self.radial_min,
             map_mmhg: map,
             pulse_pressure_mmhg: sbp - self.radial_min,
+            central_pulse_pressure_mmhg: self.arch_max - self.arch_min,
             central_sbp_mmhg: self.systolic_max,
             map_lower_mmhg: self.mean(Sum::Femoral),
             sbp_lower_mmhg: self.femoral_max,

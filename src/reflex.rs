@@ -42,6 +42,9 @@ pub struct Reflex {
     /// The mean of the right and left atrial pressures at which the preset's parameters hold
     /// (the cardiopulmonary reflex's operating point).
     pub reference_atrial_mmhg: f64,
+    /// The arch pulse pressure at which the preset's parameters hold: the sinus reads a wider
+    /// pulse as a higher pressure (see [`SinusPulse`]).
+    pub reference_pulse_pressure_mmhg: f64,
 }
 
 impl Default for Reflex {
@@ -55,6 +58,7 @@ impl Default for Reflex {
             contractility_gain: 1.0,
             cardiopulmonary_gain: 1.0,
             reference_atrial_mmhg: 5.6,
+            reference_pulse_pressure_mmhg: 32.2,
         }
     }
 }
@@ -107,6 +111,14 @@ fn afferent_hz(p_tilde_mmhg: f64) -> f64 {
     (F_MIN + F_MAX * e) / (1.0 + e)
 }
 
+/// The pressure at which the static afferent curve fires at `f_cs` (its inverse), kept inside
+/// the curve's open range.
+fn pressure_from_afferent_mmhg(f_cs: f64) -> f64 {
+    const MARGIN_HZ: f64 = 1e-9;
+    let f = f_cs.clamp(F_MIN + MARGIN_HZ, F_MAX - MARGIN_HZ);
+    P_N_MMHG + K_A_MMHG * ((f - F_MIN) / (F_MAX - f)).ln()
+}
+
 fn sympathetic_hz(f_cs: f64) -> f64 {
     F_ES_INF + (F_ES_0 - F_ES_INF) * (-K_ES_S * f_cs).exp()
 }
@@ -154,6 +166,126 @@ const CP_VENOUS_TAU_S: f64 = 20.0;
 /// veins and the pulmonary veins; docs/MODEL.md 7c).
 pub fn sensed_atrial_mmhg(cvp_mmhg: f64, pcwp_mmhg: f64) -> f64 {
     0.5 * (cvp_mmhg + pcwp_mmhg)
+}
+
+/// Beats the sinus's pulsatile reading is averaged over (an IABP assists at most 1:3).
+pub const PULSE_HISTORY_BEATS: usize = 3;
+/// Below this share of the reference pulse pressure a beat's shape is too flat to rescale.
+pub const PULSE_SCALE_FLOOR: f64 = 0.05;
+/// Share of the beat the upstroke of [`reference_pulse_shape`] takes (an ejection's rise to its
+/// peak lasts about 0.1 of a 0.6-s beat, **T**).
+pub const SHAPE_UPSTROKE: f64 = 0.15;
+
+/// A plain arterial pulse for a beat's `phase` (0 to 1), in units of the pulse pressure about
+/// its mean (-0.5 to 0.5): a linear upstroke, then a linear run-off through diastole.
+pub fn reference_pulse_shape(phase: f64) -> f64 {
+    let phase = phase.clamp(0.0, 1.0);
+    if phase < SHAPE_UPSTROKE {
+        phase / SHAPE_UPSTROKE - 0.5
+    } else {
+        0.5 - (phase - SHAPE_UPSTROKE) / (1.0 - SHAPE_UPSTROKE)
+    }
+}
+
+/// The carotid sinus's reading of pulsatility. Ursino's afferent is rate sensitive (its lead,
+/// tau_z / tau_p = 3, passes a heartbeat's pulse three times amplified) and sigmoid, so the same
+/// mean pressure fires the sinus more with a wider pulse below the curve's centre and about as
+/// much near it, as dog carotid sinuses do (docs/MODEL.md, section 7c). Each beat's arch
+/// pressure goes through that afferent twice: as it is (every step), and at its end the same
+/// beat with its pulse scaled to `reference_pulse_pressure_mmhg`. The beat's pulsatile bias is
+/// the difference of the two mean firings, as pressures on the static curve: 0 at the preset's
+/// pulse whatever its shape, so the preset still holds at its reference, and a balloon's
+/// diastolic peak or a flat ECMO pulse moves the reflex as the sinus would read them. A beat
+/// too flat to carry a shape (below `PULSE_SCALE_FLOOR` of the reference) lends the rest of the
+/// reference pulse to [`reference_pulse_shape`].
+#[derive(Clone, Debug)]
+pub struct SinusPulse {
+    reference_pulse_pressure_mmhg: f64,
+    /// Afferent filter states and last inputs: [the beat as it is, rescaled].
+    filtered_mmhg: [f64; 2],
+    previous_mmhg: [f64; 2],
+    /// This beat's arch pressures (one per step, the step's length) and firing integral (Hz s).
+    beat_mmhg: Vec<(f64, f64)>,
+    firing_hz_s: f64,
+    /// The last beats' (bias mmHg, duration s), newest at `head`.
+    history: [(f64, f64); PULSE_HISTORY_BEATS],
+    head: usize,
+}
+
+/// One step of Ursino's afferent filter (tau_p dP~/dt = P + tau_z dP/dt - P~) and its firing.
+fn afferent_step(filtered_mmhg: &mut f64, previous_mmhg: &mut f64, p_mmhg: f64, dt_s: f64) -> f64 {
+    *filtered_mmhg +=
+        (dt_s * (p_mmhg - *filtered_mmhg) + TAU_Z_S * (p_mmhg - *previous_mmhg)) * PER_TAU_P_S;
+    *previous_mmhg = p_mmhg;
+    afferent_hz(*filtered_mmhg)
+}
+
+impl SinusPulse {
+    /// At rest at the reference mean pressure and pulse.
+    pub fn new(settings: &Reflex) -> Self {
+        let m = settings.reference_map_mmhg;
+        Self {
+            reference_pulse_pressure_mmhg: settings.reference_pulse_pressure_mmhg,
+            filtered_mmhg: [m; 2],
+            previous_mmhg: [m; 2],
+            beat_mmhg: Vec::new(),
+            firing_hz_s: 0.0,
+            history: [(0.0, 0.0); PULSE_HISTORY_BEATS],
+            head: 0,
+        }
+    }
+
+    /// Feed the arch pressure (mmHg) every step of `dt_s`.
+    #[inline]
+    pub fn sample(&mut self, p_mmhg: f64, dt_s: f64) {
+        let [filtered, _] = &mut self.filtered_mmhg;
+        let [previous, _] = &mut self.previous_mmhg;
+        self.firing_hz_s += afferent_step(filtered, previous, p_mmhg, dt_s) * dt_s;
+        self.beat_mmhg.push((p_mmhg, dt_s));
+    }
+
+    /// Close the beat: store its pulsatile bias (mmHg).
+    pub fn end_beat(&mut self) {
+        let duration_s: f64 = self.beat_mmhg.iter().map(|&(_, dt)| dt).sum();
+        if duration_s <= 0.0 {
+            return;
+        }
+        let mean_mmhg = self.beat_mmhg.iter().map(|&(p, dt)| p * dt).sum::<f64>() / duration_s;
+        let (lo, hi) = self
+            .beat_mmhg
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(p, _)| {
+                (lo.min(p), hi.max(p))
+            });
+        let reference = self.reference_pulse_pressure_mmhg;
+        let floor = PULSE_SCALE_FLOOR * reference;
+        let scale = reference / (hi - lo).max(floor);
+        let shapeless = (1.0 - (hi - lo) / floor).max(0.0) * reference;
+        let [_, filtered] = &mut self.filtered_mmhg;
+        let [_, previous] = &mut self.previous_mmhg;
+        let (mut elapsed_s, mut rescaled_hz_s) = (0.0, 0.0);
+        for &(p, dt) in &self.beat_mmhg {
+            let shape = shapeless * reference_pulse_shape(elapsed_s / duration_s);
+            let rescaled = mean_mmhg + scale * (p - mean_mmhg) + shape;
+            rescaled_hz_s += afferent_step(filtered, previous, rescaled, dt) * dt;
+            elapsed_s += dt;
+        }
+        let bias = pressure_from_afferent_mmhg(self.firing_hz_s / duration_s)
+            - pressure_from_afferent_mmhg(rescaled_hz_s / duration_s);
+        self.head = (self.head + 1) % PULSE_HISTORY_BEATS;
+        self.history[self.head] = (bias, duration_s);
+        self.beat_mmhg.clear();
+        self.firing_hz_s = 0.0;
+    }
+
+    /// The time-weighted pulsatile bias (mmHg) of the last `beats` beats (1 to 3).
+    pub fn bias_mmhg(&self, beats: usize) -> f64 {
+        let n = beats.clamp(1, PULSE_HISTORY_BEATS);
+        let (sum, time) = (0..n)
+            .map(|i| self.history[(self.head + PULSE_HISTORY_BEATS - i) % PULSE_HISTORY_BEATS])
+            .fold((0.0, 0.0), |(s, t), (b, d)| (s + b * d, t + d));
+        if time > 0.0 { sum / time } else { 0.0 }
+    }
 }
 
 /// The running reflexes.
@@ -299,6 +431,71 @@ mod tests {
             }
         }
         last
+    }
+
+    /// The sinus's pulsatile bias after a minute of beats at `mean_mmhg` whose arch pressure
+    /// is `shape(phase)` (-0.5 to 0.5 around the mean) times `pulse_mmhg`, at 100/min.
+    fn pulse_bias(
+        reference_pp: f64,
+        mean_mmhg: f64,
+        pulse_mmhg: f64,
+        shape: fn(f64) -> f64,
+    ) -> f64 {
+        let settings = Reflex {
+            reference_map_mmhg: mean_mmhg,
+            reference_pulse_pressure_mmhg: reference_pp,
+            ..Reflex::default()
+        };
+        let mut sinus = SinusPulse::new(&settings);
+        let (dt, beat_s) = (5e-4, 0.6);
+        let steps = (beat_s / dt) as usize;
+        for _ in 0..100 {
+            for k in 0..steps {
+                let phase = k as f64 / steps as f64;
+                sinus.sample(mean_mmhg + pulse_mmhg * shape(phase), dt);
+            }
+            sinus.end_beat();
+        }
+        sinus.bias_mmhg(1)
+    }
+
+    fn sine(phase: f64) -> f64 {
+        0.5 * (std::f64::consts::TAU * phase).sin()
+    }
+
+    fn arterial(phase: f64) -> f64 {
+        reference_pulse_shape(phase)
+    }
+
+    #[test]
+    fn the_reference_pulse_reads_as_its_mean_whatever_its_shape() {
+        for shape in [sine as fn(f64) -> f64, arterial] {
+            for mean in [50.0, 72.0, 92.0, 120.0] {
+                let bias = pulse_bias(25.0, mean, 25.0, shape);
+                assert!(bias.abs() < 1e-9, "mean {mean}: bias {bias}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_wider_pulse_reads_higher_below_the_curves_centre_and_about_the_same_at_it() {
+        let low = pulse_bias(20.0, 72.0, 50.0, arterial);
+        let centre = pulse_bias(20.0, 92.0, 50.0, arterial);
+        assert!(
+            low > 2.0,
+            "below the centre a wider pulse fires more: {low}"
+        );
+        assert!(
+            centre.abs() < 0.5 * low,
+            "near the centre less so: {centre} vs {low}"
+        );
+        // Monotone in the pulse below the centre; a flat pulse reads lower than the reference.
+        let biases: Vec<f64> = [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+            .iter()
+            .map(|&pp| pulse_bias(20.0, 72.0, pp, arterial))
+            .collect();
+        assert!(biases.windows(2).all(|w| w[1] > w[0]), "{biases:?}");
+        assert!(biases[0] < -1.0, "a flat pulse reads low: {biases:?}");
     }
 
     #[test]

@@ -134,6 +134,7 @@ pub const SPECS: &[KeySpec] = &[
     spec("reflex.contractility_gain", "", 0.0, 2.0, "arterial reflex: contractility limb (1: Ursino's healthy)"),
     spec("reflex.cardiopulmonary_gain", "", -1.0, 2.0, "cardiopulmonary reflex on resistance and venous tone (1: healthy, 0: absent, below 0: reversed as in heart failure)"),
     spec("reflex.reference_atrial_mmhg", "mmHg", 0.0, 40.0, "mean of the RA and LA pressures at which the preset's parameters hold"),
+    spec("reflex.reference_pulse_pressure_mmhg", "mmHg", 5.0, 100.0, "arch pulse pressure at which the preset's parameters hold"),
     spec("numerics.dt_ms", "ms", 0.05, 0.5, "fixed integration step"),
 ];
 
