@@ -955,6 +955,11 @@ impl BeatMeans {
         if mean.beating && duration > 0.0 {
             mean.hr_bpm = bpm_from_period_s(duration / nf);
         }
+        // A resistance over several beats is the ratio of their mean pressure drop and flow,
+        // as a clinician computes it; a mean of beat ratios over-reads alternating beats (IABP
+        // 1:2: 1010 and 2340 averaged to 1677 where the means give 1465).
+        mean.svr_dyn_s_cm5 =
+            resistance_or_nan(mean.map_mmhg - mean.cvp_mmhg, mean.total_flow_l_min);
         BeatMeans {
             beats: n,
             mean,

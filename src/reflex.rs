@@ -172,6 +172,10 @@ pub fn sensed_atrial_mmhg(cvp_mmhg: f64, pcwp_mmhg: f64) -> f64 {
 pub const PULSE_HISTORY_BEATS: usize = 3;
 /// Below this share of the reference pulse pressure a beat's shape is too flat to rescale.
 pub const PULSE_SCALE_FLOOR: f64 = 0.05;
+/// The sinus's pulse reading samples the arch pressure (its mean over the interval) at this
+/// interval: a heartbeat's waveform is drawn in a few hundred samples, and the afferent's two
+/// sigmoids cost a step's worth of work each if run every 0.5-ms step.
+pub const SINUS_SAMPLE_S: f64 = 0.002;
 /// Share of the beat the upstroke of [`reference_pulse_shape`] takes (an ejection's rise to its
 /// peak lasts about 0.1 of a 0.6-s beat, **T**).
 pub const SHAPE_UPSTROKE: f64 = 0.15;
@@ -189,22 +193,29 @@ pub fn reference_pulse_shape(phase: f64) -> f64 {
 
 /// The carotid sinus's reading of pulsatility. Ursino's afferent is rate sensitive (its lead,
 /// tau_z / tau_p = 3, passes a heartbeat's pulse three times amplified) and sigmoid, so the same
-/// mean pressure fires the sinus more with a wider pulse below the curve's centre and about as
-/// much near it, as dog carotid sinuses do (docs/MODEL.md, section 7c). Each beat's arch
-/// pressure goes through that afferent twice: as it is (every step), and at its end the same
-/// beat with its pulse scaled to `reference_pulse_pressure_mmhg`. The beat's pulsatile bias is
-/// the difference of the two mean firings, as pressures on the static curve: 0 at the preset's
-/// pulse whatever its shape, so the preset still holds at its reference, and a balloon's
-/// diastolic peak or a flat ECMO pulse moves the reflex as the sinus would read them. A beat
-/// too flat to carry a shape (below `PULSE_SCALE_FLOOR` of the reference) lends the rest of the
-/// reference pulse to [`reference_pulse_shape`].
+/// mean pressure fires the sinus more with a wider pulse below the curve's centre, about as
+/// much near it and a little less above it, as dog carotid sinuses do (docs/MODEL.md, section
+/// 7c). Each beat's arch pressure goes through that afferent twice: as it is (sampled every
+/// `SINUS_SAMPLE_S`), and at the beat's end the same beat with its pulse scaled to
+/// `reference_pulse_pressure_mmhg`. The beat's pulsatile bias is the difference of the two mean
+/// firings, as pressures on the static curve: 0 at the preset's pulse whatever its shape, so
+/// the preset still holds at its reference, and a balloon's diastolic peak or a flat ECMO pulse
+/// moves the reflex as the sinus would read them. A beat too flat to carry a shape (below
+/// `PULSE_SCALE_FLOOR` of the reference) lends the rest of the reference pulse to
+/// [`reference_pulse_shape`].
 #[derive(Clone, Debug)]
 pub struct SinusPulse {
     reference_pulse_pressure_mmhg: f64,
     /// Afferent filter states and last inputs: [the beat as it is, rescaled].
     filtered_mmhg: [f64; 2],
     previous_mmhg: [f64; 2],
-    /// This beat's arch pressures (one per step, the step's length) and firing integral (Hz s).
+    /// The arch pressure integral (mmHg s) and time since the last sample.
+    pending_mmhg_s: f64,
+    pending_s: f64,
+    /// This beat's highest and lowest arch pressure, step by step (its pulse pressure).
+    max_mmhg: f64,
+    min_mmhg: f64,
+    /// This beat's arch pressure samples (mean pressure, length) and firing integral (Hz s).
     beat_mmhg: Vec<(f64, f64)>,
     firing_hz_s: f64,
     /// The last beats' (bias mmHg, duration s), newest at `head`.
@@ -228,6 +239,10 @@ impl SinusPulse {
             reference_pulse_pressure_mmhg: settings.reference_pulse_pressure_mmhg,
             filtered_mmhg: [m; 2],
             previous_mmhg: [m; 2],
+            pending_mmhg_s: 0.0,
+            pending_s: 0.0,
+            max_mmhg: f64::NEG_INFINITY,
+            min_mmhg: f64::INFINITY,
             beat_mmhg: Vec::new(),
             firing_hz_s: 0.0,
             history: [(0.0, 0.0); PULSE_HISTORY_BEATS],
@@ -238,6 +253,20 @@ impl SinusPulse {
     /// Feed the arch pressure (mmHg) every step of `dt_s`.
     #[inline]
     pub fn sample(&mut self, p_mmhg: f64, dt_s: f64) {
+        self.pending_mmhg_s += p_mmhg * dt_s;
+        self.pending_s += dt_s;
+        self.max_mmhg = self.max_mmhg.max(p_mmhg);
+        self.min_mmhg = self.min_mmhg.min(p_mmhg);
+        if self.pending_s >= SINUS_SAMPLE_S {
+            self.take_sample();
+        }
+    }
+
+    /// Pass the pending interval's mean pressure through the afferent.
+    fn take_sample(&mut self) {
+        let (p_mmhg, dt_s) = (self.pending_mmhg_s / self.pending_s, self.pending_s);
+        self.pending_mmhg_s = 0.0;
+        self.pending_s = 0.0;
         let [filtered, _] = &mut self.filtered_mmhg;
         let [previous, _] = &mut self.previous_mmhg;
         self.firing_hz_s += afferent_step(filtered, previous, p_mmhg, dt_s) * dt_s;
@@ -246,17 +275,15 @@ impl SinusPulse {
 
     /// Close the beat: store its pulsatile bias (mmHg).
     pub fn end_beat(&mut self) {
+        if self.pending_s > 0.0 {
+            self.take_sample();
+        }
         let duration_s: f64 = self.beat_mmhg.iter().map(|&(_, dt)| dt).sum();
         if duration_s <= 0.0 {
             return;
         }
         let mean_mmhg = self.beat_mmhg.iter().map(|&(p, dt)| p * dt).sum::<f64>() / duration_s;
-        let (lo, hi) = self
-            .beat_mmhg
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(p, _)| {
-                (lo.min(p), hi.max(p))
-            });
+        let (lo, hi) = (self.min_mmhg, self.max_mmhg);
         let reference = self.reference_pulse_pressure_mmhg;
         let floor = PULSE_SCALE_FLOOR * reference;
         let scale = reference / (hi - lo).max(floor);
@@ -276,6 +303,8 @@ impl SinusPulse {
         self.history[self.head] = (bias, duration_s);
         self.beat_mmhg.clear();
         self.firing_hz_s = 0.0;
+        self.max_mmhg = f64::NEG_INFINITY;
+        self.min_mmhg = f64::INFINITY;
     }
 
     /// The time-weighted pulsatile bias (mmHg) of the last `beats` beats (1 to 3).

@@ -5,8 +5,8 @@ use ecmo_unload::arterial_line::{RADIAL_DAMPING, RADIAL_RESONANCE_HZ};
 use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
 use ecmo_unload::heart::ChamberLaw;
 use ecmo_unload::monitor::{
-    AV_OPENING_MIN_FORWARD_ML, MVO2_BASAL_ML_O2_MIN, MVO2_ECC_ML_O2_PER_BEAT_PER_EES,
-    MVO2_PER_PVA_ML_O2_PER_MMHG_ML, Monitor, Sample,
+    AV_OPENING_MIN_FORWARD_ML, Beat, BeatMeans, MVO2_BASAL_ML_O2_MIN,
+    MVO2_ECC_ML_O2_PER_BEAT_PER_EES, MVO2_PER_PVA_ML_O2_PER_MMHG_ML, Monitor, Sample,
 };
 use ecmo_unload::oxygen::Saturations;
 use ecmo_unload::patient::Chamber;
@@ -237,6 +237,24 @@ fn a_beat_that_does_not_eject_is_counted_closed() {
     close("no stroke work", means.mean.stroke_work_mmhg_ml, 0.0, 1e-9);
     // Whole beat is diastole: CPP = 70 - 20.
     close("cpp", means.mean.coronary_perfusion_mmhg, 50.0, 1e-9);
+}
+
+#[test]
+fn a_resistance_over_alternating_beats_is_the_ratio_of_their_means() {
+    // IABP 1:2: a beat of high pressure and low flow, then one of low pressure and high flow.
+    // The mean of their ratios (2133 and 1000) would be 1567.
+    let beat = |map_mmhg: f64, total_flow_l_min: f64| Beat {
+        beating: true,
+        duration_s: 0.6,
+        map_mmhg,
+        cvp_mmhg: 10.0,
+        total_flow_l_min,
+        ..Beat::default()
+    };
+    let beats = [beat(90.0, 3.0), beat(60.0, 4.0)];
+    let means = BeatMeans::of(beats.iter());
+    let want = ecmo_unload::units::dyn_s_cm5_from_mmhg_l_min(75.0 - 10.0, 3.5);
+    close("SVR over two beats", means.mean.svr_dyn_s_cm5, want, 1e-9);
 }
 
 #[test]
