@@ -184,6 +184,29 @@ fn residuals(base: &Patient, x: &[f64], ms: &[Measurement]) -> Vec<f64> {
     }
 }
 
+/// Refuse a measurement the model cannot give for this patient: not a summary key, not a
+/// number (`edema_risk`), or no reading now (an IABP console reading with the IABP off).
+fn check_measurable(base: &Patient, measurements: &[Measurement]) -> Result<(), Error> {
+    let start = simulate(&with_parameters(base, &vec![0.0; PARAMETERS.len()]));
+    for m in measurements {
+        let why = match start.as_ref().map(|s| s.get(&m.key)) {
+            None | Some(Some(serde_json::Value::Number(_))) => continue,
+            Some(None) => "not a key of the summary (`ecmo-unload run --json` lists them)",
+            Some(Some(serde_json::Value::Null)) => {
+                "the model gives no reading for this patient (a device's reading with the device \
+                 off, or nothing to measure)"
+            }
+            Some(Some(_)) => "not a number the model gives",
+        };
+        return Err(Error::Invalid {
+            key: m.key.clone(),
+            value: m.value.to_string(),
+            reason: why.into(),
+        });
+    }
+    Ok(())
+}
+
 /// A candidate that cannot be simulated counts as this many SDs off per measurement.
 const FAILED_RESIDUAL: f64 = 1e3;
 /// Nelder-Mead: initial simplex step in log units (about +-20 %), tolerance and budget.
@@ -214,6 +237,7 @@ pub fn fit(base: &Patient, measurements: &[Measurement]) -> Result<Fit, Error> {
     if let Some(hr) = measurements.iter().find(|m| m.key == "hr_bpm") {
         base = settings::set(&base, "rhythm.rate_bpm", &hr.value.to_string())?;
     }
+    check_measurable(&base, measurements)?;
     let n = PARAMETERS.len();
     let cost = |x: &[f64]| {
         residuals(&base, x, measurements)

@@ -15,6 +15,38 @@ use ecmo_unload::{Engine, Error, Patient, presets, settings};
 use std::io::Write;
 use std::time::Instant;
 
+/// A failed write to standard output (a full disk, a closed file): an error, not a panic
+/// (`println!`) or a silent loss (`let _ = writeln!`).
+fn stdout_error(e: std::io::Error) -> CliError {
+    CliError::Io {
+        path: "standard output".into(),
+        message: e.to_string(),
+    }
+}
+
+/// Write `text` to standard output and flush it, checked.
+fn emit(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// `println!` and `print!` with every write checked ([`emit`]).
+macro_rules! outln {
+    () => {
+        emit("\n")
+    };
+    ($($arg:tt)*) => {
+        emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! out {
+    ($($arg:tt)*) => {
+        emit(&format!($($arg)*))
+    };
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "ecmo-unload",
@@ -146,8 +178,8 @@ pub enum Command {
         /// Settings every patient shares (e.g. ecmo.enabled=true), as with `run`.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
-        /// Number of patients.
-        #[arg(long)]
+        /// Number of patients (1 to 1 000 000 000).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_COHORT_N))]
         n: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -317,6 +349,16 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     let out = std::io::stdout();
     let mut out = out.lock();
     let mut value = serde_json::to_value(&summary).expect("summary serialises");
+    if let (Some(p), Some(name)) = (&play, scenario) {
+        for f in p.fired().iter().filter(|f| f.failed.is_some()) {
+            eprintln!(
+                "warning: scenario {name}: event '{}' at {:.1} s failed: {}",
+                f.name,
+                f.t_s,
+                f.failed.as_deref().unwrap_or_default()
+            );
+        }
+    }
     if let (Some(p), Some(map)) = (&play, value.as_object_mut()) {
         map.insert(
             "events_fired".into(),
@@ -325,15 +367,16 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     }
     if json {
         let text = serde_json::to_string_pretty(&value).expect("summary serialises");
-        let _ = writeln!(out, "{text}");
+        writeln!(out, "{text}").map_err(stdout_error)?;
     } else {
-        let _ = writeln!(
+        writeln!(
             out,
             "{} after {:.1} s (mean of the last {} beats)",
             engine.patient().name,
             summary.t_s,
             summary.beats
-        );
+        )
+        .map_err(stdout_error)?;
         if let serde_json::Value::Object(map) = value {
             for (k, v) in map {
                 let shown = match (v.as_u64(), v.as_f64(), v.as_str()) {
@@ -342,7 +385,7 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
                     (_, _, Some(text)) => text.to_string(),
                     _ => v.to_string(),
                 };
-                let _ = writeln!(out, "  {k:<30} {shown:>10}");
+                writeln!(out, "  {k:<30} {shown:>10}").map_err(stdout_error)?;
             }
         }
     }
@@ -437,11 +480,12 @@ pub fn params(preset: &str) -> Result<(), CliError> {
     let patient = presets::load(preset)?;
     let out = std::io::stdout();
     let mut out = out.lock();
-    let _ = writeln!(
+    writeln!(
         out,
         "{:<44} {:>12} {:<12} {:<22} meaning",
         "key", "value", "unit", "range"
-    );
+    )
+    .map_err(stdout_error)?;
     for (key, value) in settings::leaves(&patient) {
         let spec = settings::spec_of(&key);
         let (unit, range, help) = match spec {
@@ -453,18 +497,20 @@ pub fn params(preset: &str) -> Result<(), CliError> {
             serde_json::Value::String(s) => s.clone(),
             v => v.to_string(),
         };
-        let _ = writeln!(out, "{key:<44} {shown:>12} {unit:<12} {range:<22} {help}");
+        writeln!(out, "{key:<44} {shown:>12} {unit:<12} {range:<22} {help}")
+            .map_err(stdout_error)?;
     }
     Ok(())
 }
 
-pub fn list_presets() {
+pub fn list_presets() -> Result<(), CliError> {
     for (name, file, text) in presets::BUILT_IN {
         let description = presets::parse(text, file)
             .map(|p| p.description)
             .unwrap_or_default();
-        println!("{name:<20} {description}");
+        outln!("{name:<20} {description}")?;
     }
+    Ok(())
 }
 
 /// Every device on, for the benchmark's second row per preset.
@@ -501,10 +547,14 @@ pub fn bench(seconds: f64) -> Result<(), CliError> {
             "--seconds {seconds}: expected a positive number"
         )));
     }
-    println!(
+    outln!(
         "{:<20} {:<12} {:>10} {:>14} {:>10}",
-        "preset", "devices", "sim_s", "realtime_x", "ns/step"
-    );
+        "preset",
+        "devices",
+        "sim_s",
+        "realtime_x",
+        "ns/step"
+    )?;
     let everything: Vec<&str> = ALL_DEVICES.iter().chain(&ALL_DRUGS).copied().collect();
     let mut rows = Vec::new();
     for name in presets::names() {
@@ -542,11 +592,11 @@ pub fn bench(seconds: f64) -> Result<(), CliError> {
     for (name, label, engine, _, mut ns_per_step) in rows {
         ns_per_step.sort_by(f64::total_cmp);
         let ns = ns_per_step[ns_per_step.len() / 2];
-        println!(
+        outln!(
             "{name:<20} {label:<12} {seconds:>10.0} {:>14.0} {:>10.1}",
             engine.dt_s() * 1e9 / ns,
             ns
-        );
+        )?;
     }
     bench_what_if()
 }
@@ -583,13 +633,13 @@ fn bench_what_if() -> Result<(), CliError> {
         simulated = f.iter().map(|f| f.settle_s).sum::<f64>();
     }
     times.sort_by(f64::total_cmp);
-    println!(
+    outln!(
         "what-if: {} strategies to steady state ({simulated:.0} s simulated) on {} threads: \
          median {:.0} ms (budget 100 ms)",
         strategies.len(),
         ecmo_unload::batch::threads(),
         times[times.len() / 2]
-    );
+    )?;
     Ok(())
 }
 
@@ -607,10 +657,15 @@ pub fn bench_ui(frames: usize) -> Result<(), CliError> {
             "--frames 0: expected at least one frame".into(),
         ));
     }
-    println!(
+    outln!(
         "{:<20} {:<12} {:<10} {:>8} {:>12} {:>10}",
-        "preset", "tab", "window", "frames", "median_ms", "p99_ms"
-    );
+        "preset",
+        "tab",
+        "window",
+        "frames",
+        "median_ms",
+        "p99_ms"
+    )?;
     for name in presets::names() {
         // Every device on: every trace, console and device drawing is drawn.
         let p = settings::apply_all(&presets::load(name)?, &ALL_DEVICES)?;
@@ -624,12 +679,12 @@ pub fn bench_ui(frames: usize) -> Result<(), CliError> {
                 t.sort();
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
                 let p99 = t[((t.len() as f64 * 0.99) as usize).min(t.len() - 1)];
-                println!(
+                outln!(
                     "{name:<20} {tab_name:<12} {:<10} {frames:>8} {:>12.2} {:>10.2}",
                     format!("{}x{}", size[0], size[1]),
                     ms(t[t.len() / 2]),
                     ms(p99)
-                );
+                )?;
             }
         }
     }
@@ -666,7 +721,7 @@ pub fn compare(
     let results = ecmo_unload::batch::forecast_all(&base, &strategies)?;
     if json {
         let text = serde_json::to_string_pretty(&results).expect("forecasts serialise");
-        println!("{text}");
+        outln!("{text}")?;
         return Ok(());
     }
     let now = base.summary().ok_or_else(|| {
@@ -682,18 +737,18 @@ pub fn compare(
             .unwrap_or(f64::NAN)
     };
     let now_lung = forecast::project_lung_water(base.lungs(), now.beat.pulmonary_capillary_mmhg);
-    print!("{:<22}", "strategy");
+    out!("{:<22}", "strategy")?;
     for (label, _) in COMPARE_KEYS {
-        print!(" {label:>11}");
+        out!(" {label:>11}")?;
     }
-    println!();
-    print!("{:<22}", "now");
+    outln!()?;
+    out!("{:<22}", "now")?;
     for (_, key) in COMPARE_KEYS {
-        print!(" {:>11.1}", value(&now, now_lung[LUNG_PROJECTION_H], key));
+        out!(" {:>11.1}", value(&now, now_lung[LUNG_PROJECTION_H], key))?;
     }
-    println!();
+    outln!()?;
     for f in &results {
-        print!("{:<22}", f.strategy);
+        out!("{:<22}", f.strategy)?;
         for (_, key) in COMPARE_KEYS {
             let x = value(
                 &f.summary,
@@ -708,16 +763,16 @@ pub fn compare(
             } else {
                 " "
             };
-            print!(" {x:>10.1}{arrow}");
+            out!(" {x:>10.1}{arrow}")?;
         }
-        println!("{}", if f.steady { "" } else { "  (not steady)" });
+        outln!("{}", if f.steady { "" } else { "  (not steady)" })?;
     }
     let lines =
         ecmo_unload::advice::considerations(&ecmo_unload::alarms::of_engine(&base), &results);
     if !lines.is_empty() {
-        println!("\nconsiderations (model output for education and research, not orders):");
+        outln!("\nconsiderations (model output for education and research, not orders):")?;
         for (k, line) in lines.iter().enumerate() {
-            println!("  {}. {line}", k + 1);
+            outln!("  {}. {line}", k + 1)?;
         }
     }
     Ok(())
@@ -738,9 +793,10 @@ pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError>
         .collect::<Result<_, _>>()?;
     if let Some(path) = o.file {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| CliError::Io {
+        let bytes = ecmo_unload::files::read_settings_file(path)?;
+        let text = String::from_utf8(bytes).map_err(|e| CliError::Io {
             path: shown.clone(),
-            message: e.to_string(),
+            message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
         })?;
         ms.extend(calibration::parse_measurements(&text, &shown)?);
     }
@@ -754,27 +810,30 @@ pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError>
         presets::save(&p, path)?;
     }
     if o.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&result).expect("a fit serialises")
-        );
+        )?;
         return Ok(());
     }
-    println!("fitted parameters ({} evaluations):", result.evaluations);
+    outln!("fitted parameters ({} evaluations):", result.evaluations)?;
     for (k, v) in &result.parameters {
         let flag = if result.unidentifiable.contains(k) {
             "  (not identifiable from these measurements)"
         } else {
             ""
         };
-        println!("  {k:<40} {v:>10.4}{flag}");
+        outln!("  {k:<40} {v:>10.4}{flag}")?;
     }
-    println!("measurements:");
+    outln!("measurements:")?;
     for (k, r) in &result.measurements {
-        println!(
+        outln!(
             "  {k:<24} measured {:>8.2} +- {:<6.2} model {:>8.2}  residual {:>+6.2} SD",
-            r.measured, r.sd, r.model, r.residual
-        );
+            r.measured,
+            r.sd,
+            r.model,
+            r.residual
+        )?;
     }
     Ok(())
 }
@@ -793,8 +852,18 @@ fn shard_range(text: Option<&str>, total: u64) -> Result<std::ops::Range<u64>, C
     if n == 0 || i >= n {
         return Err(bad());
     }
-    Ok(i * total / n..(i + 1) * total / n)
+    if n > total {
+        return Err(CliError::Usage(format!(
+            "--shard '{text}': {n} shards of {total} patients leave some empty; use at most {total}"
+        )));
+    }
+    // In 128 bits: i * total overflows 64 bits near the top of --n's range.
+    let at = |k: u64| (u128::from(k) * u128::from(total) / u128::from(n)) as u64;
+    Ok(at(i)..at(i + 1))
 }
+
+/// The largest cohort one command runs (`--n`): a billion patients, sharded over a cluster.
+pub const MAX_COHORT_N: u64 = 1_000_000_000;
 
 /// One CSV cell of a JSON value (numbers in their shortest exact form: byte-stable).
 fn cell(v: &serde_json::Value) -> String {
@@ -846,11 +915,9 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
     })?;
     eprintln!();
     // patients.csv: one row per patient and strategy.
+    // Each table is built whole and saved atomically (`files::write_bytes`).
     let path = o.out.join("patients.csv");
-    let mut w = csv::Writer::from_path(&path).map_err(|e| CliError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["patient".into(), "strategy".into()];
     header.extend(cohort::SAMPLED.iter().map(|(k, _)| k.to_string()));
     header.extend(["settle_s", "steady", "lung_water_6h_ml_kg"].map(String::from));
@@ -878,23 +945,27 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
             w.write_record(&row).map_err(csv_err)?;
         }
     }
-    w.flush().map_err(io(&path))?;
-    // summary.csv: medians and IQR of each endpoint per strategy.
-    let spath = o.out.join("summary.csv");
-    let mut s = csv::Writer::from_path(&spath).map_err(|e| CliError::Io {
-        path: spath.display().to_string(),
+    let table = w.into_inner().map_err(|e| CliError::Io {
+        path: path.display().to_string(),
         message: e.to_string(),
     })?;
+    ecmo_unload::files::write_bytes(&path, &table)?;
+    // summary.csv: medians and IQR of each endpoint per strategy.
+    let spath = o.out.join("summary.csv");
+    let mut s = csv::Writer::from_writer(Vec::new());
     let serr = |e: csv::Error| CliError::Io {
         path: spath.display().to_string(),
         message: e.to_string(),
     };
     s.write_record(["strategy", "endpoint", "n", "median", "q1", "q3"])
         .map_err(serr)?;
-    println!(
+    outln!(
         "{:<24} {:<26} {:>10} {:>21}",
-        "strategy", "endpoint", "median", "IQR"
-    );
+        "strategy",
+        "endpoint",
+        "median",
+        "IQR"
+    )?;
     for (j, st) in strategies.iter().enumerate() {
         for key in cohort::ENDPOINTS {
             let xs: Vec<f64> = outcomes
@@ -911,13 +982,19 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
                 format!("{q3:.4}"),
             ])
             .map_err(serr)?;
-            println!(
+            outln!(
                 "{:<24} {key:<26} {med:>10.2} {:>10.2} - {:<8.2}",
-                st.name, q1, q3
-            );
+                st.name,
+                q1,
+                q3
+            )?;
         }
     }
-    s.flush().map_err(io(&spath))?;
+    let table = s.into_inner().map_err(|e| CliError::Io {
+        path: spath.display().to_string(),
+        message: e.to_string(),
+    })?;
+    ecmo_unload::files::write_bytes(&spath, &table)?;
     Ok(())
 }
 
@@ -929,7 +1006,7 @@ const PROGRESS_WIDTH: usize = 30;
 pub fn list_scenarios() -> Result<(), CliError> {
     for (name, _) in scenario::LIBRARY {
         let s = Scenario::load(name)?;
-        println!("{name:<28} {}", s.title);
+        outln!("{name:<28} {}", s.title)?;
     }
     Ok(())
 }

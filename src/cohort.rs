@@ -73,8 +73,12 @@ pub fn sample(base: &Patient, seed: u64, index: u64) -> Result<(Vec<f64>, Patien
         values.push(v);
         sets.push(format!("{key}={v}"));
         if key == FOLLOWS.1 {
+            // The follower is kept inside its own range too: a base patient set near its
+            // bound would otherwise be scaled past it.
+            let follower = settings::spec_of(FOLLOWS.0).expect("a key");
             let factor = v / leaves[key];
-            sets.push(format!("{}={}", FOLLOWS.0, leaves[FOLLOWS.0] * factor));
+            let w = (leaves[FOLLOWS.0] * factor).clamp(follower.min, follower.max);
+            sets.push(format!("{}={w}", FOLLOWS.0));
         }
     }
     let mut p = settings::apply_all(base, &sets)?;

@@ -64,7 +64,7 @@ impl Drug {
 
     /// A loading dose as written `DRUG:MCG_KG` (`run --bolus`, a scenario's `bolus` action);
     /// `Ok(None)` if it is not a name and a number, an error naming the drugs if the name is
-    /// not one of them.
+    /// not one of them or the range if the dose is outside [`Drug::max_bolus_mcg_kg`].
     pub fn parse_bolus(text: &str) -> Result<Option<(Drug, f64)>, Error> {
         let Some((name, dose)) = text.split_once(':') else {
             return Ok(None);
@@ -72,7 +72,34 @@ impl Drug {
         let Ok(dose) = dose.trim().parse::<f64>() else {
             return Ok(None);
         };
-        Ok(Some((Drug::parse(name.trim())?, dose)))
+        let drug = Drug::parse(name.trim())?;
+        drug.check_bolus(dose)?;
+        Ok(Some((drug, dose)))
+    }
+
+    /// The largest loading dose (mcg/kg): the one that lifts the plasma level to
+    /// [`MAX_BOLUS_PLASMA_RATIO`] times the top of the drug's infusion range. For epinephrine
+    /// 29 mcg/kg, twice an arrest dose of 1 mg in 70 kg.
+    pub fn max_bolus_mcg_kg(self) -> f64 {
+        let p = self.profile();
+        MAX_BOLUS_PLASMA_RATIO * p.max_rate_mcg_kg_min * min_from_s(p.half_life_s)
+            / std::f64::consts::LN_2
+    }
+
+    /// A loading dose inside 0 to [`Drug::max_bolus_mcg_kg`], or the error naming the range.
+    pub fn check_bolus(self, mcg_kg: f64) -> Result<(), Error> {
+        let max = self.max_bolus_mcg_kg();
+        if mcg_kg.is_finite() && (0.0..=max).contains(&mcg_kg) {
+            Ok(())
+        } else {
+            Err(Error::OutOfRange {
+                key: format!("{} bolus", self.name()),
+                value: mcg_kg,
+                min: 0.0,
+                max: (max * 10.0).floor() / 10.0,
+                unit: "mcg/kg",
+            })
+        }
     }
 
     fn index(self) -> usize {
@@ -133,6 +160,8 @@ const fn act(target: Target, emax: f64, ec50_mcg_kg_min: f64, hill: f64) -> Acti
 #[derive(Clone, Copy, Debug)]
 pub struct Profile {
     pub half_life_s: f64,
+    /// The top of the infusion range (`drugs.<name>_mcg_kg_min`).
+    pub max_rate_mcg_kg_min: f64,
     /// Plasma to effect-site equilibration half-time (ln 2 / ke0).
     pub effect_site_half_time_s: f64,
     /// The first action is the drug's principal one: its occupancy is `<drug>_effect`.
@@ -147,6 +176,7 @@ pub const PROFILES: [Profile; N_DRUGS] = [
     // Dobutamine: beta1 >> beta2, alpha1; t1/2 2 min, onset 1-2 min.
     Profile {
         half_life_s: 120.0,
+        max_rate_mcg_kg_min: 40.0,
         effect_site_half_time_s: 60.0,
         actions: &[
             act(Contractility, 1.0, 7.0, 1.0),
@@ -158,6 +188,7 @@ pub const PROFILES: [Profile; N_DRUGS] = [
     // Milrinone: PDE3 inhibitor, inodilator; t1/2 2.3 h in heart failure.
     Profile {
         half_life_s: 8280.0,
+        max_rate_mcg_kg_min: 1.5,
         effect_site_half_time_s: 300.0,
         actions: &[
             act(Contractility, 0.4, 0.35, 1.0),
@@ -171,6 +202,7 @@ pub const PROFILES: [Profile; N_DRUGS] = [
     // Epinephrine: beta1 and beta2 at low doses, alpha1 above ~0.1-0.2.
     Profile {
         half_life_s: 120.0,
+        max_rate_mcg_kg_min: 2.0,
         effect_site_half_time_s: 60.0,
         actions: &[
             act(Contractility, 1.2, 0.08, 1.0),
@@ -183,6 +215,7 @@ pub const PROFILES: [Profile; N_DRUGS] = [
     // Norepinephrine: alpha1 >> beta1; t1/2 2.4 min.
     Profile {
         half_life_s: 144.0,
+        max_rate_mcg_kg_min: 3.0,
         effect_site_half_time_s: 60.0,
         actions: &[
             act(SystemicResistance, 1.4, 0.3, 1.2),
@@ -192,6 +225,11 @@ pub const PROFILES: [Profile; N_DRUGS] = [
         ],
     },
 ];
+
+/// A loading dose may lift a drug's plasma level to at most this many times the top of its
+/// infusion range (**C**: generous for every dose in use, a milrinone load of 50 mcg/kg or an
+/// arrest dose of epinephrine; it bounds what a typing error can do).
+pub const MAX_BOLUS_PLASMA_RATIO: f64 = 5.0;
 
 /// The RV's inotropic response as a share of the LV's: beta-adrenergic stimulation raises LV
 /// contractility significantly more than RV contractility (Jerzewski et al., J Comput Assist
@@ -253,13 +291,7 @@ impl Pharmacology {
 
     /// A loading dose: `mcg_kg` into the plasma compartment at once.
     pub fn bolus(&mut self, d: Drug, mcg_kg: f64) -> Result<(), Error> {
-        if !mcg_kg.is_finite() || mcg_kg < 0.0 {
-            return Err(Error::Invalid {
-                key: format!("{} bolus", d.name()),
-                value: mcg_kg.to_string(),
-                reason: "expected a dose >= 0 mcg/kg".into(),
-            });
-        }
+        d.check_bolus(mcg_kg)?;
         let k_per_min = std::f64::consts::LN_2 / min_from_s(d.profile().half_life_s);
         self.plasma[d.index()] += k_per_min * mcg_kg;
         Ok(())

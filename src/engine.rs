@@ -420,6 +420,21 @@ impl Engine {
     /// Give `volume_ml` of fluid (negative: remove it) over `duration_s`, from now; replaces a
     /// running order.
     pub fn give_fluid(&mut self, volume_ml: f64, duration_s: f64) -> Result<(), Error> {
+        // The order must leave a blood volume the patient could be set to (`blood_volume_ml`'s
+        // range): a removal past it empties the veins and every pressure reads below zero.
+        Fluids::check_order(volume_ml, duration_s)?;
+        let spec = settings::spec_of("blood_volume_ml").expect("a key");
+        let after_ml = self.blood_volume_ml() + volume_ml;
+        if !(spec.min..=spec.max).contains(&after_ml) {
+            return Err(Error::Invalid {
+                key: "fluid volume".into(),
+                value: format!("{volume_ml} mL"),
+                reason: format!(
+                    "would leave {after_ml:.0} mL of blood, outside {:.0}-{:.0} mL",
+                    spec.min, spec.max
+                ),
+            });
+        }
         self.fluids.order(volume_ml, duration_s)
     }
 
@@ -574,6 +589,16 @@ impl Engine {
     }
 
     /// Total blood in the circuit.
+    /// Is every volume, pressure and flow of the state a finite number? (A state that is not
+    /// has failed: nothing after it means anything.)
+    pub fn is_finite(&self) -> bool {
+        self.v_ml
+            .iter()
+            .chain(&self.p_mmhg)
+            .chain(&self.q_state_ml_s)
+            .all(|x| x.is_finite())
+    }
+
     pub fn blood_volume_ml(&self) -> f64 {
         self.v_ml.iter().sum()
     }

@@ -8,6 +8,8 @@ use crate::error::Error;
 /// The largest single order (either way), and the longest time to give it over.
 pub const MAX_ORDER_ML: f64 = 5000.0;
 pub const MAX_ORDER_S: f64 = 24.0 * 3600.0;
+/// The shortest order: a push over one second (shorter would move a litre within a few steps).
+pub const MIN_ORDER_S: f64 = 1.0;
 
 /// A fluid order as written `ML:MINUTES` (`run --fluid`, a scenario's `fluid` action): (mL,
 /// seconds); `None` if it is not two numbers.
@@ -30,6 +32,15 @@ pub struct Fluids {
 impl Fluids {
     /// Give `volume_ml` (negative to remove) over `duration_s`; replaces any running order.
     pub fn order(&mut self, volume_ml: f64, duration_s: f64) -> Result<(), Error> {
+        Self::check_order(volume_ml, duration_s)?;
+        self.rate_ml_s = volume_ml / duration_s;
+        self.remaining_s = duration_s;
+        Ok(())
+    }
+
+    /// An order's volume and duration inside their ranges ([`MAX_ORDER_ML`], [`MIN_ORDER_S`] to
+    /// [`MAX_ORDER_S`]), or the error naming the range.
+    pub fn check_order(volume_ml: f64, duration_s: f64) -> Result<(), Error> {
         if !(volume_ml.is_finite() && volume_ml.abs() <= MAX_ORDER_ML) {
             return Err(Error::OutOfRange {
                 key: "fluid volume".into(),
@@ -39,17 +50,15 @@ impl Fluids {
                 unit: "mL",
             });
         }
-        if !(duration_s.is_finite() && duration_s > 0.0 && duration_s <= MAX_ORDER_S) {
+        if !(duration_s.is_finite() && (MIN_ORDER_S..=MAX_ORDER_S).contains(&duration_s)) {
             return Err(Error::OutOfRange {
                 key: "fluid duration".into(),
                 value: duration_s,
-                min: 0.0,
+                min: MIN_ORDER_S,
                 max: MAX_ORDER_S,
                 unit: "s",
             });
         }
-        self.rate_ml_s = volume_ml / duration_s;
-        self.remaining_s = duration_s;
         Ok(())
     }
 

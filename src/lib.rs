@@ -20,6 +20,7 @@ pub mod ecg;
 pub mod ecmo;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod fluids;
 pub mod forecast;
 pub mod heart;

@@ -86,10 +86,7 @@ fn main() -> ExitCode {
         ),
         Some(Command::Params { preset }) => cli::params(&preset),
         Some(Command::Scenarios) => cli::list_scenarios(),
-        Some(Command::Presets) => {
-            cli::list_presets();
-            Ok(())
-        }
+        Some(Command::Presets) => cli::list_presets(),
         Some(Command::Bench { seconds }) => cli::bench(seconds),
         #[cfg(feature = "gui")]
         Some(Command::BenchUi { frames }) => cli::bench_ui(frames),
@@ -151,10 +148,25 @@ fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", one_line(&e.to_string()));
             ExitCode::from(2)
         }
     }
+}
+
+/// One line whatever the input held: control characters (a newline in a value) echo escaped.
+fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 /// Rust ignores SIGPIPE, so printing into a pipe whose reader has gone (`| head`) panics. A

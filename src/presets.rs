@@ -35,10 +35,7 @@ pub fn load(name_or_path: &str) -> Result<Patient, Error> {
             known: names().collect::<Vec<_>>().join(", "),
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
-        path: name_or_path.to_string(),
-        message: e.to_string(),
-    })?;
+    let bytes = crate::files::read_settings_file(path)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(
             &String::from_utf8_lossy(e.as_bytes()),
@@ -150,13 +147,7 @@ pub fn to_ron(p: &Patient) -> String {
 /// Write a patient to a preset file (the file is written whole, then renamed over the old one,
 /// so a crash never leaves half a preset).
 pub fn save(p: &Patient, path: &std::path::Path) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let tmp = path.with_extension("ron.partial");
-    std::fs::write(&tmp, to_ron(p)).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    crate::files::write_bytes(path, to_ron(p).as_bytes())
 }
 
 #[cfg(test)]

@@ -223,11 +223,16 @@ pub struct SinusPulse {
     head: usize,
 }
 
-/// One step of Ursino's afferent filter (tau_p dP~/dt = P + tau_z dP/dt - P~) and its firing.
-fn afferent_step(filtered_mmhg: &mut f64, previous_mmhg: &mut f64, p_mmhg: f64, dt_s: f64) -> f64 {
+/// One step of Ursino's afferent filter: tau_p dP~/dt = P + tau_z dP/dt - P~.
+fn afferent_filter(filtered_mmhg: &mut f64, previous_mmhg: &mut f64, p_mmhg: f64, dt_s: f64) {
     *filtered_mmhg +=
         (dt_s * (p_mmhg - *filtered_mmhg) + TAU_Z_S * (p_mmhg - *previous_mmhg)) * PER_TAU_P_S;
     *previous_mmhg = p_mmhg;
+}
+
+/// One step of the afferent filter and the firing it gives (Hz).
+fn afferent_step(filtered_mmhg: &mut f64, previous_mmhg: &mut f64, p_mmhg: f64, dt_s: f64) -> f64 {
+    afferent_filter(filtered_mmhg, previous_mmhg, p_mmhg, dt_s);
     afferent_hz(*filtered_mmhg)
 }
 
@@ -363,10 +368,12 @@ impl Baroreflex {
     #[inline]
     pub fn step(&mut self, p_cs_mmhg: f64, p_atria_mmhg: f64, dt_s: f64) -> Option<Modulation> {
         // Afferent filter with its derivative term (rate sensitivity of the sinus).
-        self.p_tilde_mmhg += (dt_s * (p_cs_mmhg - self.p_tilde_mmhg)
-            + TAU_Z_S * (p_cs_mmhg - self.p_prev_mmhg))
-            * PER_TAU_P_S;
-        self.p_prev_mmhg = p_cs_mmhg;
+        afferent_filter(
+            &mut self.p_tilde_mmhg,
+            &mut self.p_prev_mmhg,
+            p_cs_mmhg,
+            dt_s,
+        );
         self.since_update_s += dt_s;
         if self.since_update_s < REFLEX_UPDATE_S {
             return None;

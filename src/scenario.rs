@@ -201,7 +201,15 @@ pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
         let now = *settings::numbers(e.patient())
             .get(key)
             .ok_or_else(|| Error::UnknownKey { key: key.into() })?;
-        return e.set(key, &(now * factor).to_string());
+        if !factor.is_finite() {
+            return Err(bad("factor is not a finite number"));
+        }
+        // Scaling stops at the key's range ("contractility x 0.7" twice more is its floor):
+        // what a timeline reaches after earlier events cannot be known at load.
+        let scaled = settings::spec_of(key).map_or(now * factor, |spec| {
+            (now * factor).clamp(spec.min, spec.max)
+        });
+        return e.set(key, &scaled.to_string());
     }
     let (key, value) = settings::parse_assignment(a)?;
     e.set(key, value)
@@ -297,16 +305,20 @@ impl Scenario {
         if let Some((name, text)) = LIBRARY.iter().find(|(n, _)| *n == name_or_path) {
             return Scenario::parse(text, &format!("scenarios/{name}.ron"));
         }
-        let text = std::fs::read_to_string(name_or_path).map_err(|e| Error::Io {
-            path: name_or_path.to_string(),
-            message: if e.kind() == std::io::ErrorKind::NotFound {
-                format!(
+        let path = std::path::Path::new(name_or_path);
+        if !path.exists() {
+            return Err(Error::Io {
+                path: name_or_path.to_string(),
+                message: format!(
                     "no such scenario file, and no built-in scenario of that name (built in: {})",
                     LIBRARY.map(|(n, _)| n).join(", ")
-                )
-            } else {
-                e.to_string()
-            },
+                ),
+            });
+        }
+        let bytes = crate::files::read_settings_file(path)?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Io {
+            path: name_or_path.to_string(),
+            message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
         })?;
         Scenario::parse(&text, name_or_path)
     }
@@ -429,8 +441,10 @@ impl Timeline {
                 }
                 _ => false,
             };
+            // A failing action (a fluid order past the blood-volume range) is this event's
+            // recorded outcome (`events_fired`, the event log); the run goes on.
             if due {
-                self.fire(e, k)?;
+                let _ = self.fire(e, k);
             }
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! (`heart.lv.ees_mmhg_per_ml`), with unit and valid range. The same table validates preset
 //! files, `--set` overrides and live changes from the dashboard.
 
+use crate::drugs::PROFILES;
 use crate::error::Error;
 use crate::patient::Patient;
 use serde_json::Value;
@@ -115,10 +116,10 @@ pub const SPECS: &[KeySpec] = &[
     spec("cpr.enabled", "", f64::NAN, f64::NAN, "chest compressions running (true | false)"),
     spec("cpr.rate_per_min", "/min", 60.0, 150.0, "compression rate"),
     spec("cpr.depth_mm", "mm", 10.0, 80.0, "sternal compression depth"),
-    spec("drugs.dobutamine_mcg_kg_min", "mcg/kg/min", 0.0, 40.0, "dobutamine infusion"),
-    spec("drugs.milrinone_mcg_kg_min", "mcg/kg/min", 0.0, 1.5, "milrinone infusion"),
-    spec("drugs.epinephrine_mcg_kg_min", "mcg/kg/min", 0.0, 2.0, "epinephrine infusion"),
-    spec("drugs.norepinephrine_mcg_kg_min", "mcg/kg/min", 0.0, 3.0, "norepinephrine infusion"),
+    spec("drugs.dobutamine_mcg_kg_min", "mcg/kg/min", 0.0, PROFILES[0].max_rate_mcg_kg_min, "dobutamine infusion"),
+    spec("drugs.milrinone_mcg_kg_min", "mcg/kg/min", 0.0, PROFILES[1].max_rate_mcg_kg_min, "milrinone infusion"),
+    spec("drugs.epinephrine_mcg_kg_min", "mcg/kg/min", 0.0, PROFILES[2].max_rate_mcg_kg_min, "epinephrine infusion"),
+    spec("drugs.norepinephrine_mcg_kg_min", "mcg/kg/min", 0.0, PROFILES[3].max_rate_mcg_kg_min, "norepinephrine infusion"),
     spec("lungs.shunt_fraction", "", 0.0, 1.0, "share of pulmonary flow past unventilated alveoli"),
     spec("lungs.fio2", "", 0.21, 1.0, "inspired O2 fraction"),
     spec("lungs.plasma_oncotic_mmhg", "mmHg", 10.0, 35.0, "plasma colloid osmotic pressure"),

@@ -744,3 +744,191 @@ fn a_closed_pipe_ends_the_output_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "stderr: {err}");
 }
+
+/// Issue 22: inputs that bypassed the `--set` checks are bounded, refused in one line, exit 2.
+#[test]
+fn every_numeric_input_is_bounded_like_set() {
+    // Doses: a typing error's bolus ran the patient to NaN with exit 0.
+    fails_cleanly(
+        &["run", "--bolus", "epinephrine:1e250", "--json"],
+        &["epinephrine bolus", "1e250", "mcg/kg"],
+    );
+    fails_cleanly(
+        &[
+            "run",
+            "--bolus",
+            "norepinephrine:1e300",
+            "--bolus",
+            "milrinone:50",
+        ],
+        &["norepinephrine bolus", "out of range"],
+    );
+    // An arrest dose of epinephrine (1 mg in 70 kg) and a milrinone load are in range.
+    let o = cli(&[
+        "run",
+        "--bolus",
+        "epinephrine:14",
+        "--bolus",
+        "milrinone:50",
+        "--seconds",
+        "20",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Fluids: a removal past the blood volume's range; a push shorter than a second.
+    fails_cleanly(
+        &["run", "--fluid", "-3500:5", "--json"],
+        &["fluid volume", "would leave", "2500"],
+    );
+    fails_cleanly(
+        &["run", "--fluid", "500:0"],
+        &["fluid duration", "[1, 86400]"],
+    );
+    // Cohorts: no patients, empty shards, and shard arithmetic at the top of the range.
+    let dir = std::env::temp_dir().join("ecmo-unload-issue22-cohort");
+    let out = dir.to_str().unwrap();
+    fails_cleanly(
+        &["cohort", "--n", "0", "--strategy", "a:", "--out", out],
+        &["--n"],
+    );
+    fails_cleanly(
+        &[
+            "cohort",
+            "--n",
+            "2",
+            "--shard",
+            "0/5",
+            "--strategy",
+            "a:",
+            "--out",
+            out,
+        ],
+        &["--shard", "at most 2"],
+    );
+    fails_cleanly(
+        &[
+            "cohort",
+            "--n",
+            "10000000000000000000",
+            "--strategy",
+            "a:",
+            "--out",
+            out,
+        ],
+        &["--n"],
+    );
+    // The fit refuses what it cannot evaluate.
+    fails_cleanly(
+        &["fit", "--measured", "foo_mmhg=3+-1"],
+        &["foo_mmhg", "not a key"],
+    );
+    fails_cleanly(
+        &["fit", "--measured", "edema_risk=3+-1"],
+        &["edema_risk", "not a number"],
+    );
+    fails_cleanly(
+        &["fit", "--measured", "iabp_aedp_mmhg=40+-3"],
+        &["iabp_aedp_mmhg", "no reading"],
+    );
+    // A newline in a value stays on the error's one line, escaped.
+    fails_cleanly(
+        &["run", "--set", "heart.lv.ees_mmhg_per_ml=1\n2"],
+        &["heart.lv.ees_mmhg_per_ml", "1\\n2"],
+    );
+}
+
+/// Issue 22: a cohort whose base sits at a key's bound samples inside the range.
+#[test]
+fn a_cohort_samples_inside_every_range() {
+    let dir = std::env::temp_dir().join("ecmo-unload-issue22-bound");
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = cli(&[
+        "cohort",
+        "--set",
+        "systemic.upper_body_r_mmhg_s_per_ml=40",
+        "--n",
+        "4",
+        "--strategy",
+        "a:",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// Issue 22: a scenario that loads runs to its end. A scaling past a key's range stops at the
+/// bound; an action that fails when it fires is recorded and named, and the summary printed.
+#[test]
+fn a_scenario_that_loads_runs_to_its_end() {
+    let path = temp_file(
+        "issue22-timeline.ron",
+        br#"(
+    title: "reach past the ranges",
+    preset: "healthy",
+    events: [
+        (name: "stronger", at_s: Some(10.0), actions: ["heart.lv.ees_mmhg_per_ml=5"]),
+        (name: "scale", at_s: Some(20.0), actions: ["heart.lv.ees_mmhg_per_ml*=3"]),
+        (name: "bleed 1", at_s: Some(30.0), actions: ["fluid -2000:1"]),
+        (name: "bleed 2", at_s: Some(60.0), actions: ["fluid -2000:1"]),
+    ],
+)"#,
+    );
+    let o = cli(&["run", "--scenario", &path, "--seconds", "90", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let fired = v["events_fired"].as_array().unwrap();
+    assert_eq!(fired.len(), 4);
+    assert!(
+        fired[1].get("failed").is_none(),
+        "the scaling stops at 6: {fired:?}"
+    );
+    assert!(fired[3]["failed"].as_str().unwrap().contains("would leave"));
+    let err = stderr(&o);
+    assert!(err.contains(&path) && err.contains("bleed 2"), "{err}");
+    // A dose out of range is found at load, with its file, line and column.
+    let bad = temp_file(
+        "issue22-dose.ron",
+        br#"(
+    title: "overdose",
+    preset: "healthy",
+    events: [
+        (name: "give", at_s: Some(10.0), actions: ["bolus epinephrine:1e300"]),
+    ],
+)"#,
+    );
+    fails_cleanly(
+        &["run", "--scenario", &bad],
+        &["issue22-dose.ron:5:", "epinephrine bolus"],
+    );
+}
+
+/// Issue 22: every command's output is checked: a full disk is an error, never a panic or a
+/// silent loss.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stdout_is_an_error() {
+    for args in [
+        &["presets"][..],
+        &["scenarios"],
+        &["params"],
+        &["run", "--seconds", "5"],
+        &["run", "--seconds", "5", "--json"],
+        &["fit", "--measured", "map_mmhg=62"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_ecmo-unload"))
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("standard output") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -9,12 +9,12 @@ use ecmo_unload::arterial_line::{
 use ecmo_unload::calibration;
 use ecmo_unload::circulation::COLLAPSED_COMPLIANCE_FACTOR;
 use ecmo_unload::cpr::{CHEST_MMHG_PER_MM, DUTY_CYCLE};
-use ecmo_unload::drugs::{Drug, PROFILES, RV_INOTROPY_SHARE};
+use ecmo_unload::drugs::{Drug, MAX_BOLUS_PLASMA_RATIO, PROFILES, RV_INOTROPY_SHARE};
 use ecmo_unload::ecmo::{
     BRANCH_INERTANCE_MMHG_S2_PER_ML, COLLAPSE_ONSET_ML, INLET_SERVO_MMHG, RPM_MAX,
 };
 use ecmo_unload::engine::{SLOW_UPDATE_S, SUCTION_ALARM_MIN_PCT};
-use ecmo_unload::fluids::{MAX_ORDER_ML, MAX_ORDER_S};
+use ecmo_unload::fluids::{MAX_ORDER_ML, MAX_ORDER_S, MIN_ORDER_S};
 use ecmo_unload::forecast;
 use ecmo_unload::heart::{
     ACTIVATION_NEGLIGIBLE, ACTIVATION_TABLE_STEP_S, BAZETT_REFERENCE_RR_S, EDPVR_LINEAR_ABOVE_MMHG,
@@ -136,6 +136,7 @@ fn every_constant_row_matches_the_code() {
         ("SUMMARY_BEATS", SUMMARY_BEATS as f64),
         ("NO_BEAT_WINDOW_S", NO_BEAT_WINDOW_S),
         ("MAX_ORDER_ML", MAX_ORDER_ML),
+        ("MIN_ORDER_S", MIN_ORDER_S),
         ("MAX_ORDER_S", MAX_ORDER_S),
         (
             "BRANCH_INERTANCE_MMHG_S2_PER_ML",
@@ -161,6 +162,7 @@ fn every_constant_row_matches_the_code() {
         ("CNS_ISCHAEMIA_ONSET_MMHG", CNS_ISCHAEMIA_ONSET_MMHG),
         ("CNS_ISCHAEMIA_FULL_MMHG", CNS_ISCHAEMIA_FULL_MMHG),
         ("RV_INOTROPY_SHARE", RV_INOTROPY_SHARE),
+        ("MAX_BOLUS_PLASMA_RATIO", MAX_BOLUS_PLASMA_RATIO),
         ("URSINO_LOWER_VEINS_VU_ML", URSINO_LOWER_VEINS_VU_ML),
         ("URSINO_UPPER_VEINS_VU_ML", URSINO_UPPER_VEINS_VU_ML),
         ("CLOSING_FLOOR_ML", CLOSING_FLOOR_ML),

@@ -190,7 +190,8 @@ pub fn write(
     scenario: Option<&Scenario>,
 ) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let mut events = csv::Writer::from_path(dir.join("events.csv"))?;
+    // Each file is built whole and saved atomically (`files::write_bytes`).
+    let mut events = csv::Writer::from_writer(Vec::new());
     events.write_record(["wall_clock", "sim_s", "source", "event"])?;
     for e in log.entries() {
         events.write_record([
@@ -200,8 +201,8 @@ pub fn write(
             e.text.clone(),
         ])?;
     }
-    events.flush()?;
-    let mut tcsv = csv::Writer::from_path(dir.join("trends.csv"))?;
+    crate::files::write_bytes(&dir.join("events.csv"), &events.into_inner()?)?;
+    let mut tcsv = csv::Writer::from_writer(Vec::new());
     tcsv.write_record([
         "t_s",
         "hr_bpm",
@@ -233,7 +234,7 @@ pub fn write(
         ];
         tcsv.write_record(row.iter().map(|x| x.to_string()))?;
     }
-    tcsv.flush()?;
+    crate::files::write_bytes(&dir.join("trends.csv"), &tcsv.into_inner()?)?;
     let mut charts = trend_charts(trends);
     charts.push(Chart {
         title: "LV pressure-volume loops (mL, mmHg)".into(),
@@ -291,7 +292,7 @@ pub fn write(
     }
     html.push_str("</table></body></html>\n");
     let report = dir.join("report.html");
-    std::fs::write(&report, html)?;
+    crate::files::write_bytes(&report, html.as_bytes())?;
     Ok(report)
 }
 

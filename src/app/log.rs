@@ -6,7 +6,7 @@ use super::sim::WaveSample;
 use crate::monitor::Beat;
 use chrono::{DateTime, Local};
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Source of a scenario event hidden from the trainee.
@@ -102,10 +102,40 @@ const WAVE_COLUMNS: [&str; 16] = [
 /// A recording in progress: three CSV files in one folder.
 pub struct Recorder {
     pub dir: PathBuf,
-    waves: csv::Writer<BufWriter<File>>,
-    beats: csv::Writer<BufWriter<File>>,
-    events: csv::Writer<BufWriter<File>>,
+    waves: csv::Writer<BufWriter<StopOnError<File>>>,
+    beats: csv::Writer<BufWriter<StopOnError<File>>>,
+    events: csv::Writer<BufWriter<StopOnError<File>>>,
     beat_header_written: bool,
+}
+
+/// A file that takes no more writes after its first failed one (a full disk): what reached
+/// it stays as it was, at most one row torn at its end (Replay reads up to the last whole
+/// row), never followed by rows written once space returns (rows out of order, or the
+/// buffer's backlog as one line of thousands of fields).
+pub struct StopOnError<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W: Write> Write for StopOnError<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.checked(|w| w.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.checked(Write::flush)
+    }
+}
+
+impl<W: Write> StopOnError<W> {
+    fn checked<T>(&mut self, op: impl FnOnce(&mut W) -> std::io::Result<T>) -> std::io::Result<T> {
+        if self.failed {
+            return Err(std::io::Error::other(
+                "the recording stopped at an earlier write error",
+            ));
+        }
+        op(&mut self.inner).inspect_err(|_| self.failed = true)
+    }
 }
 
 type IoResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -114,10 +144,12 @@ impl Recorder {
     /// Start a recording in a new folder `dir` (created).
     pub fn start(dir: &Path) -> IoResult<Self> {
         std::fs::create_dir_all(dir)?;
-        let open = |name: &str| -> IoResult<csv::Writer<BufWriter<File>>> {
-            Ok(csv::Writer::from_writer(BufWriter::new(File::create(
-                dir.join(name),
-            )?)))
+        let open = |name: &str| -> IoResult<csv::Writer<BufWriter<StopOnError<File>>>> {
+            let file = File::create(dir.join(name))?;
+            Ok(csv::Writer::from_writer(BufWriter::new(StopOnError {
+                inner: file,
+                failed: false,
+            })))
         };
         let mut waves = open("waves.csv")?;
         waves.write_record(WAVE_COLUMNS)?;
@@ -191,5 +223,48 @@ impl Recorder {
         self.beats.flush()?;
         self.events.flush()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A disk that is full for one write, then has space again.
+    struct FullOnce {
+        written: Vec<u8>,
+        calls: usize,
+    }
+
+    impl Write for FullOnce {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            if self.calls == 2 {
+                return Err(std::io::Error::other("No space left on device"));
+            }
+            self.written.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn after_a_failed_write_nothing_more_reaches_the_file() {
+        let mut w = StopOnError {
+            inner: FullOnce {
+                written: Vec::new(),
+                calls: 0,
+            },
+            failed: false,
+        };
+        w.write_all(b"t_s,p\n1,2\n").unwrap();
+        assert!(w.write_all(b"3,4\n").is_err(), "the disk is full");
+        // Space is back, but the recording has stopped: no row out of order, no backlog.
+        assert!(w.write_all(b"5,6\n").is_err());
+        assert!(w.flush().is_err());
+        assert_eq!(w.inner.written, b"t_s,p\n1,2\n");
     }
 }

@@ -218,6 +218,8 @@ pub struct Dashboard {
     preset_path: String,
     /// A PNG export was asked for (the next frame's image goes to a file).
     export_png: bool,
+    /// What each Save PNG came to (written by the screenshot callback, logged by `logic`).
+    png_saved: std::sync::Arc<std::sync::Mutex<Vec<Result<String, String>>>>,
     /// A file could not be read or written: shown in a dialog until dismissed (the session
     /// goes on underneath).
     file_error: Option<String>,
@@ -282,6 +284,7 @@ impl Dashboard {
             failed: None,
             preset_path: String::new(),
             export_png: false,
+            png_saved: Default::default(),
             file_error: None,
             what_if: WhatIf::default(),
             show_rv_loop: false,
@@ -405,7 +408,20 @@ impl Dashboard {
         if let Some(r) = &mut self.recorder
             && let Err(e) = r.event(&entry)
         {
-            self.message = Some(format!("recording: {e}"));
+            self.recording_failed(e.to_string());
+        }
+    }
+
+    /// A write of the recording failed (a full disk): stop it where it is, readable up to its
+    /// last whole row, and say so.
+    fn recording_failed(&mut self, why: String) {
+        if let Some(r) = self.recorder.take() {
+            let text = format!(
+                "recording stopped: {why}; {} is readable up to its last whole row",
+                r.dir.display()
+            );
+            self.message = Some(text.clone());
+            self.note("system", text);
         }
     }
 
@@ -536,7 +552,7 @@ impl Dashboard {
         if let Some(r) = &mut self.recorder
             && let Err(e) = r.flush()
         {
-            self.message = Some(format!("recording: {e}"));
+            self.recording_failed(e.to_string());
         }
         if !self.paused {
             ctx.request_repaint_after(FRAME);
@@ -576,7 +592,7 @@ impl Dashboard {
                         .waves(&out.samples)
                         .and_then(|()| out.beats.iter().try_for_each(|b| r.beat(b)));
                     if let Err(e) = written {
-                        self.message = Some(format!("recording: {e}"));
+                        self.recording_failed(e.to_string());
                     }
                 }
                 self.waves.extend(out.samples);
@@ -1876,12 +1892,29 @@ impl eframe::App for Dashboard {
                 "ecmo-unload-{}.png",
                 chrono::Local::now().format("%Y%m%d-%H%M%S")
             ));
-            self.note("user", format!("saved the screen to {}", path.display()));
+            let done = self.png_saved.clone();
             ctx.request_screenshot(move |image| {
-                if let Err(e) = save_png(&path, &image) {
-                    eprintln!("error: {}: {e}", path.display());
+                let shown = path.display().to_string();
+                let outcome = save_png(&path, &image).map(|()| shown);
+                if let Ok(mut d) = done.lock() {
+                    d.push(outcome);
                 }
             });
+        }
+        // Logged once the file is written, as what it came to.
+        let outcomes: Vec<_> = self
+            .png_saved
+            .lock()
+            .map(|mut d| std::mem::take(&mut *d))
+            .unwrap_or_default();
+        for outcome in outcomes {
+            match outcome {
+                Ok(path) => self.note("user", format!("saved the screen to {path}")),
+                Err(e) => {
+                    self.note("system", format!("could not save the screen: {e}"));
+                    self.message = Some(format!("Save PNG failed: {e}"));
+                }
+            }
         }
     }
 
@@ -1890,19 +1923,19 @@ impl eframe::App for Dashboard {
     }
 }
 
-fn save_png(
-    path: &std::path::Path,
-    image: &egui::ColorImage,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+/// Encode the screen as a PNG and save it atomically (`files::write_bytes`).
+fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
     let [w, h] = image.size;
-    let mut enc = png::Encoder::new(file, w as u32, h as u32);
-    enc.set_color(png::ColorType::Rgba);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut writer = enc.write_header()?;
-    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
-    writer.write_image_data(&bytes)?;
-    Ok(())
+    let mut encoded = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut encoded, w as u32, h as u32);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(|e| e.to_string())?;
+        let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+        writer.write_image_data(&bytes).map_err(|e| e.to_string())?;
+    }
+    crate::files::write_bytes(path, &encoded).map_err(|e| e.to_string())
 }
 
 /// A user command in words, for the event log (`None`: not worth logging).

@@ -556,6 +556,16 @@ fn run(stepper: Stepper, commands: &Receiver<Command>, events: &Sender<Event>, w
             )
         }));
         match slice {
+            // A state that is no longer finite has failed as surely as a panic: stop at once,
+            // so the last checkpoint (always finite) is what a restart resumes.
+            Ok(Flow::Go) if !stepper.engine.is_finite() => {
+                let _ = events.send(Event::Failed(format!(
+                    "the simulation became non-finite at {:.1} s",
+                    stepper.engine.t_s()
+                )));
+                wake();
+                return;
+            }
             Ok(Flow::Go) => {}
             Ok(Flow::Stop) => return,
             Err(payload) => {
