@@ -86,14 +86,22 @@ impl Measurement {
     fn check(&self) -> Result<(), Error> {
         let bad = |why: String| Error::Invalid {
             key: self.key.clone(),
-            value: self.value.to_string(),
+            value: crate::units::Short(self.value).to_string(),
             reason: why,
         };
-        if !self.value.is_finite() {
-            return Err(bad("not a finite number".into()));
+        if NOT_MEASUREMENTS.contains(&self.key.as_str()) {
+            return Err(bad("not a bedside measurement".into()));
+        }
+        if !(self.value.is_finite() && self.value.abs() <= MAX_MEASURED) {
+            return Err(bad(format!("expected a number within +-{MAX_MEASURED:e}")));
         }
         match self.sd {
-            Some(sd) if !(sd.is_finite() && sd > 0.0) => Err(bad(format!("SD {sd} must be > 0"))),
+            Some(sd) if !(sd.is_finite() && (MIN_SD..=MAX_MEASURED).contains(&sd)) => {
+                Err(bad(format!(
+                    "SD {} must be between {MIN_SD:e} and {MAX_MEASURED:e}",
+                    crate::units::Short(sd)
+                )))
+            }
             None if default_sd(&self.key).is_none() => Err(bad(
                 "no default SD for this key: give one as VALUE+-SD".into(),
             )),
@@ -105,6 +113,13 @@ impl Measurement {
         self.sd.or_else(|| default_sd(&self.key)).unwrap_or(1.0)
     }
 }
+
+/// Summary keys that are not measurements of the patient (the time, the beat count).
+const NOT_MEASUREMENTS: [&str; 2] = ["t_s", "beats"];
+/// A measured value or SD beyond this is a typing error, not a measurement.
+pub const MAX_MEASURED: f64 = 1e6;
+/// The smallest SD: below it a residual overflows and the fit learns nothing.
+pub const MIN_SD: f64 = 1e-6;
 
 /// A measurements file (RON): a list of `(key: "map_mmhg", value: 62.0, sd: Some(4.0))`, the
 /// `sd` optional. Errors name the file, line and column, and the measurement at fault.
@@ -228,8 +243,15 @@ pub fn fit(base: &Patient, measurements: &[Measurement]) -> Result<Fit, Error> {
             reason: "give at least one measurement".into(),
         });
     }
-    for m in measurements {
+    for (i, m) in measurements.iter().enumerate() {
         m.check()?;
+        if measurements[..i].iter().any(|earlier| earlier.key == m.key) {
+            return Err(Error::Invalid {
+                key: m.key.clone(),
+                value: m.value.to_string(),
+                reason: "measured twice: give each key once".into(),
+            });
+        }
     }
     let mut base = base.clone();
     base.reflex.baroreflex = false;

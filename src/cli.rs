@@ -15,6 +15,28 @@ use ecmo_unload::{Engine, Error, Patient, presets, settings};
 use std::io::Write;
 use std::time::Instant;
 
+/// Write to standard error without panicking: a full or closed stderr (`2>/dev/full`) must
+/// not turn a result or a clean error into a panic; what cannot be said there is lost.
+pub fn say(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// One line whatever the input held: control characters (a newline in a value, an escape
+/// sequence in a name) echo escaped.
+pub fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// A failed write to standard output (a full disk, a closed file): an error, not a panic
 /// (`println!`) or a silent loss (`let _ = writeln!`).
 fn stdout_error(e: std::io::Error) -> CliError {
@@ -343,7 +365,8 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     }
     let summary = engine.summary().ok_or_else(|| {
         CliError::Usage(format!(
-            "--seconds {seconds}: no complete beat yet; run for at least one beat"
+            "--seconds {}: no complete beat yet; run for at least one beat",
+            Short(seconds)
         ))
     })?;
     let out = std::io::stdout();
@@ -351,12 +374,15 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     let mut value = serde_json::to_value(&summary).expect("summary serialises");
     if let (Some(p), Some(name)) = (&play, scenario) {
         for f in p.fired().iter().filter(|f| f.failed.is_some()) {
-            eprintln!(
-                "warning: scenario {name}: event '{}' at {:.1} s failed: {}",
-                f.name,
-                f.t_s,
-                f.failed.as_deref().unwrap_or_default()
-            );
+            say(&format!(
+                "warning: {}\n",
+                one_line(&format!(
+                    "scenario {name}: event '{}' at {:.1} s failed: {}",
+                    f.name,
+                    f.t_s,
+                    f.failed.as_deref().unwrap_or_default()
+                ))
+            ));
         }
     }
     if let (Some(p), Some(map)) = (&play, value.as_object_mut()) {
@@ -415,6 +441,7 @@ fn run_with_csv(
         path: path.display().to_string(),
         message: e.to_string(),
     };
+    ecmo_unload::files::refuse_special(path)?;
     let file = std::fs::File::create(path).map_err(|e| io_err(&e))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     w.write_record(csv_header()).map_err(|e| io_err(&e))?;
@@ -906,14 +933,14 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
         let k = done.fetch_add(1, Ordering::Relaxed) + 1;
         if k == total || k.is_multiple_of((total / PROGRESS_STEPS).max(1)) {
             let filled = (PROGRESS_WIDTH as u64 * k / total.max(1)) as usize;
-            eprint!(
+            say(&format!(
                 "\rcohort [{}{}] {k}/{total} patients",
                 "#".repeat(filled),
                 " ".repeat(PROGRESS_WIDTH - filled)
-            );
+            ));
         }
     })?;
-    eprintln!();
+    say("\n");
     // patients.csv: one row per patient and strategy.
     // Each table is built whole and saved atomically (`files::write_bytes`).
     let path = o.out.join("patients.csv");

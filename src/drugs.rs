@@ -86,9 +86,10 @@ impl Drug {
             / std::f64::consts::LN_2
     }
 
-    /// A loading dose inside 0 to [`Drug::max_bolus_mcg_kg`], or the error naming the range.
+    /// A loading dose inside 0 to [`Drug::max_bolus_mcg_kg`] (to 0.1 mcg/kg, as the error
+    /// shows it), or the error naming the range.
     pub fn check_bolus(self, mcg_kg: f64) -> Result<(), Error> {
-        let max = self.max_bolus_mcg_kg();
+        let max = (self.max_bolus_mcg_kg() * 10.0).floor() / 10.0;
         if mcg_kg.is_finite() && (0.0..=max).contains(&mcg_kg) {
             Ok(())
         } else {
@@ -96,7 +97,7 @@ impl Drug {
                 key: format!("{} bolus", self.name()),
                 value: mcg_kg,
                 min: 0.0,
-                max: (max * 10.0).floor() / 10.0,
+                max,
                 unit: "mcg/kg",
             })
         }
@@ -293,7 +294,10 @@ impl Pharmacology {
     pub fn bolus(&mut self, d: Drug, mcg_kg: f64) -> Result<(), Error> {
         d.check_bolus(mcg_kg)?;
         let k_per_min = std::f64::consts::LN_2 / min_from_s(d.profile().half_life_s);
-        self.plasma[d.index()] += k_per_min * mcg_kg;
+        // Repeated loading doses stop at the same plasma level one maximal dose reaches.
+        let cap = MAX_BOLUS_PLASMA_RATIO * d.profile().max_rate_mcg_kg_min;
+        let level = &mut self.plasma[d.index()];
+        *level = (*level + k_per_min * mcg_kg).min(cap.max(*level));
         Ok(())
     }
 
@@ -448,5 +452,22 @@ mod tests {
             ..Drugs::default()
         });
         assert!(dob.lower_body_r < 1.0 && dob.lv_ees > 1.4);
+    }
+
+    #[test]
+    fn repeated_loading_doses_stop_at_the_largest_ones_level() {
+        for d in Drug::ALL {
+            let mut p = Pharmacology::default();
+            let max = d.max_bolus_mcg_kg();
+            p.bolus(d, (max * 10.0).floor() / 10.0).unwrap();
+            let one = p.plasma[d.index()];
+            for _ in 0..100 {
+                p.bolus(d, (max * 10.0).floor() / 10.0).unwrap();
+            }
+            let cap = MAX_BOLUS_PLASMA_RATIO * d.profile().max_rate_mcg_kg_min;
+            assert!(p.plasma[d.index()] <= cap + 1e-9, "{d:?}");
+            assert!(p.plasma[d.index()] >= one, "{d:?}");
+            assert!(p.bolus(d, max * 1.01).is_err(), "{d:?}");
+        }
     }
 }

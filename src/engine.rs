@@ -313,6 +313,12 @@ impl Engine {
             self.support.take_limited(&self.q_ml_s);
         }
         if self.fluids.running() {
+            self.fluids.stop_at(
+                self.blood_volume_ml(),
+                settings::BLOOD_VOLUME_MIN_ML..=settings::BLOOD_VOLUME_MAX_ML,
+            );
+        }
+        if self.fluids.running() {
             let (upper, lower) = (Node::UpperVeins.index(), Node::LowerVeins.index());
             let (mut u, mut l) = (self.v_ml[upper], self.v_ml[lower]);
             self.volume_added_ml += self.fluids.step(dt, &mut u, &mut l);
@@ -423,15 +429,16 @@ impl Engine {
         // The order must leave a blood volume the patient could be set to (`blood_volume_ml`'s
         // range): a removal past it empties the veins and every pressure reads below zero.
         Fluids::check_order(volume_ml, duration_s)?;
-        let spec = settings::spec_of("blood_volume_ml").expect("a key");
+        let range = settings::BLOOD_VOLUME_MIN_ML..=settings::BLOOD_VOLUME_MAX_ML;
         let after_ml = self.blood_volume_ml() + volume_ml;
-        if !(spec.min..=spec.max).contains(&after_ml) {
+        if !range.contains(&after_ml) {
             return Err(Error::Invalid {
                 key: "fluid volume".into(),
                 value: format!("{volume_ml} mL"),
                 reason: format!(
-                    "would leave {after_ml:.0} mL of blood, outside {:.0}-{:.0} mL",
-                    spec.min, spec.max
+                    "would leave {after_ml:.1} mL of blood, outside {:.0}-{:.0} mL",
+                    range.start(),
+                    range.end()
                 ),
             });
         }

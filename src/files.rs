@@ -1,8 +1,10 @@
-//! Saving without destroying what a path names: every file the program writes (a fitted preset,
-//! a cohort's tables, a waveform CSV, the dashboard's Save and Save PNG) is written to a
+//! Saving without destroying what a path names: every file the program saves whole (a fitted
+//! preset, a cohort's tables, the dashboard's Save, Save PNG and debrief) is written to a
 //! temporary file beside its target and renamed over it only when complete. A symlink is
 //! followed on purpose (the file it points to is replaced, the link kept); a path that names
-//! anything but a regular file (a device, a FIFO, a folder) is refused.
+//! anything but a regular file (a device, a FIFO, a folder) is refused. A waveform CSV
+//! (`run --csv`) streams to its path instead, so an interrupted run leaves the rows it
+//! reached; it refuses special files too ([`refuse_special`]).
 //!
 //! Reading a settings file (a preset, a scenario, measurements) is bounded the same way: a
 //! regular file of at most [`MAX_SETTINGS_FILE_BYTES`], so `/dev/zero`, a FIFO or a stray
@@ -51,6 +53,19 @@ pub fn write_atomically(
     keep_permissions(&target, tmp.as_file()).map_err(|e| io(e.to_string()))?;
     tmp.persist(&target).map_err(|e| io(e.error.to_string()))?;
     Ok(())
+}
+
+/// Refuse a path that names (through its symlinks) an existing device, FIFO or folder: opening
+/// a FIFO to write blocks until a reader comes, and a device is not a file to save in.
+pub fn refuse_special(path: &Path) -> Result<(), Error> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(Error::Io {
+            path: path.display().to_string(),
+            message: "not a regular file (a device, a FIFO or a folder): refusing to write to it"
+                .into(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Write `bytes` to `path` atomically ([`write_atomically`]).

@@ -67,6 +67,16 @@ impl Fluids {
         self.remaining_s > 0.0
     }
 
+    /// End the running order if it would take the blood volume past `range_ml` (a volume set
+    /// meanwhile, `blood_volume_ml=...`, moves the start it was checked against).
+    pub fn stop_at(&mut self, blood_ml: f64, range_ml: std::ops::RangeInclusive<f64>) {
+        let past = (self.rate_ml_s > 0.0 && blood_ml >= *range_ml.end())
+            || (self.rate_ml_s < 0.0 && blood_ml <= *range_ml.start());
+        if past {
+            self.remaining_s = 0.0;
+        }
+    }
+
     /// Move this step's fluid into the upper veins or out of the lower veins; returns the
     /// volume moved (never more than the lower veins hold).
     #[inline]

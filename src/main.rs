@@ -13,12 +13,32 @@ fn main() -> ExitCode {
         // Help and version go to stdout as usual; a usage error is one line, exit 2.
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
+            // The message without clap's usage block, its lines joined (a missing argument's
+            // name is on the second line).
             let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{first} (see ecmo-unload --help)");
+            let message = rendered
+                .split("\n\n")
+                .next()
+                .unwrap_or("error: bad arguments")
+                .trim_end()
+                .replace(":\n  ", ": ")
+                .replace("\n  ", ", ");
+            cli::say(&format!(
+                "{} (see ecmo-unload --help)\n",
+                cli::one_line(&message)
+            ));
             return ExitCode::from(2);
         }
     };
+    #[cfg(feature = "gui")]
+    let prints = !matches!(args.command, None | Some(Command::Gui { .. }));
+    #[cfg(not(feature = "gui"))]
+    let prints = true;
+    if prints && !stdout_writable() {
+        // Rust's stdout swallows writes to a closed descriptor: say so rather than lose it.
+        cli::say("error: standard output is closed or read-only: nothing could be printed\n");
+        return ExitCode::from(2);
+    }
     let result: Result<(), CliError> = match args.command {
         Some(Command::Run {
             preset,
@@ -148,25 +168,24 @@ fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", one_line(&e.to_string()));
+            cli::say(&format!("error: {}\n", cli::one_line(&e.to_string())));
             ExitCode::from(2)
         }
     }
 }
 
-/// One line whatever the input held: control characters (a newline in a value) echo escaped.
-fn one_line(message: &str) -> String {
-    message
-        .chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+/// Is standard output open for writing? (`1>&-` closes it, `1</dev/null` opens it read-only.)
+fn stdout_writable() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: F_GETFL only reads descriptor 1's flags; -1 means it is not open.
+        let flags = unsafe { libc::fcntl(1, libc::F_GETFL) };
+        flags != -1 && (flags & libc::O_ACCMODE) != libc::O_RDONLY
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
 }
 
 /// Rust ignores SIGPIPE, so printing into a pipe whose reader has gone (`| head`) panics. A

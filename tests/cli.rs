@@ -830,6 +830,30 @@ fn every_numeric_input_is_bounded_like_set() {
         &["fit", "--measured", "iabp_aedp_mmhg=40+-3"],
         &["iabp_aedp_mmhg", "no reading"],
     );
+    fails_cleanly(
+        &["fit", "--measured", "t_s=5+-1"],
+        &["t_s", "not a bedside"],
+    );
+    fails_cleanly(
+        &["fit", "--measured", "map_mmhg=1e308"],
+        &["map_mmhg", "1e308"],
+    );
+    fails_cleanly(
+        &["fit", "--measured", "map_mmhg=62+-1e-320"],
+        &["map_mmhg", "SD 1e-320"],
+    );
+    fails_cleanly(
+        &[
+            "fit",
+            "--measured",
+            "map_mmhg=62+-4",
+            "--measured",
+            "map_mmhg=90+-4",
+        ],
+        &["map_mmhg", "measured twice"],
+    );
+    // A usage error keeps what it is about (clap puts the missing argument on a second line).
+    fails_cleanly(&["compare"], &["required", "--strategy"]);
     // A newline in a value stays on the error's one line, escaped.
     fails_cleanly(
         &["run", "--set", "heart.lv.ees_mmhg_per_ml=1\n2"],
@@ -929,6 +953,57 @@ fn a_full_disk_on_stdout_is_an_error() {
         assert!(
             err.contains("standard output") && !err.contains("panicked"),
             "{args:?}: {err}"
+        );
+    }
+}
+
+/// Issue 22: a running fluid order stops at the blood volume's range, whatever was set since.
+#[test]
+fn a_running_fluid_order_stops_at_the_blood_volume_range() {
+    let path = temp_file(
+        "issue22-volume.ron",
+        br#"(
+    title: "a bleed, then the volume set to its floor",
+    preset: "healthy",
+    events: [
+        (name: "bleed", at_s: Some(0.0), actions: ["fluid -2400:30"]),
+        (name: "floor", at_s: Some(1.0), actions: ["blood_volume_ml=2500"]),
+    ],
+)"#,
+    );
+    let o = cli(&["run", "--scenario", &path, "--seconds", "120", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let blood = v["blood_volume_ml"].as_f64().unwrap();
+    // Water filtering into the lungs may take a little more; the order itself stops at 2500.
+    assert!(blood > 2400.0, "blood volume {blood}");
+}
+
+/// Issue 22: a full stderr is no reason to panic, and a FIFO is no place for a CSV.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stderr_or_a_fifo_target_does_not_hang_or_panic() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let o = Command::new(env!("CARGO_BIN_EXE_ecmo-unload"))
+        .args(["run", "--bolus", "nodrug:1"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "an error, not a panic");
+    let dir = std::env::temp_dir().join(format!("ecmo-unload-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("waves.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        fails_cleanly(
+            &["run", "--seconds", "2", "--csv", fifo.to_str().unwrap()],
+            &["not a regular file"],
         );
     }
 }
