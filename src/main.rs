@@ -129,10 +129,11 @@ use ecmo_unload::app::Tab;
 
 #[cfg(feature = "gui")]
 fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
-    if !(d.after_s.is_finite() && d.after_s >= 0.0) {
+    if !(d.after_s.is_finite() && (0.0..=cli::MAX_RUN_S).contains(&d.after_s)) {
         return Err(CliError::Usage(format!(
-            "--after-s {}: expected seconds >= 0",
-            d.after_s
+            "--after-s {}: expected 0 to {} seconds (30 simulated days)",
+            ecmo_unload::units::Short(d.after_s),
+            cli::MAX_RUN_S
         )));
     }
     let patient = cli::patient_with_overrides(&d.preset, &d.sets)?;

@@ -852,6 +852,10 @@ fn every_numeric_input_is_bounded_like_set() {
         ],
         &["map_mmhg", "measured twice"],
     );
+    fails_cleanly(
+        &["--screenshot", "x.png", "--after-s", "1e12"],
+        &["--after-s", "1e12", "30 simulated days"],
+    );
     // A usage error keeps what it is about (clap puts the missing argument on a second line).
     fails_cleanly(&["compare"], &["required", "--strategy"]);
     // A newline in a value stays on the error's one line, escaped.
