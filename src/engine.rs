@@ -567,10 +567,11 @@ impl Engine {
         if cycle == 1 {
             return newest.map_mmhg + bias;
         }
+        // Weighted by each beat's length: a window without beats (VF, asystole) has no rate, and
+        // a period taken from its rate of 0 made the mean inf / inf (a balloon pumping 1:3 in VF).
         let beats = self.monitor.recent(cycle);
         let (sum, time) = beats.fold((0.0, 0.0), |(s, t), b| {
-            let rr = crate::units::period_s_from_bpm(b.hr_bpm);
-            (s + b.map_mmhg * rr, t + rr)
+            (s + b.map_mmhg * b.duration_s, t + b.duration_s)
         });
         bias + if time > 0.0 {
             sum / time

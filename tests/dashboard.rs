@@ -628,8 +628,18 @@ fn a_recording_replays_with_scrubbing_even_when_cut_short() {
     std::fs::write(&waves, &text[..text.len() - 20]).unwrap();
     let mut r = harness("healthy");
     r.state_mut().open_replay(&dir);
-    r.run_steps(3);
-    let (rec, t) = r.state().replay().unwrap();
+    // The recording loads on its own thread while the dashboard keeps drawing.
+    for _ in 0..500 {
+        r.run_steps(1);
+        if r.state().replay().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let (rec, t) = r
+        .state()
+        .replay()
+        .unwrap_or_else(|| panic!("not loaded: {:?}", r.state().replay_error()));
     assert!(t > 5.5 && t <= 6.1, "scrubbed to the end: {t}");
     assert!(rec.waves.len() > 1000);
     assert!(

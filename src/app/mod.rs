@@ -378,6 +378,11 @@ impl Dashboard {
         self.tab = Tab::Replay;
     }
 
+    /// Why the last replay load failed, if it did.
+    pub fn replay_error(&self) -> Option<&str> {
+        self.replay.error()
+    }
+
     /// The replay's loaded recording and scrub time.
     pub fn replay(&self) -> Option<(&replay::Recording, f64)> {
         self.replay.recording.as_ref().map(|r| (r, self.replay.t_s))
@@ -1872,6 +1877,10 @@ impl Dashboard {
 impl eframe::App for Dashboard {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll(ctx);
+        self.replay.poll();
+        if self.replay.is_loading() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
         self.frames += 1;
         if let Some((path, after_s)) = &self.screenshot
             && self.t_s() >= *after_s

@@ -1,10 +1,16 @@
 //! Replay: a recorded session (the folder *Record* writes) read back and scrubbed through: the
 //! waveforms of the 8 s up to the chosen moment, the last beat's numbers then, and the event log
 //! up to it. A recording cut short (a crash mid-write) reads up to its last complete row.
+//! Loading runs on its own thread (a recording of hours is hundreds of MB): the dashboard keeps
+//! drawing, and says it is loading.
 
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
+
+/// The largest `waves.csv` loaded: about 10 h of recording at 130 bytes a 10-ms row, read into
+/// about three times its size in memory.
+pub const MAX_RECORDING_BYTES: u64 = 512 << 20;
 
 /// Seconds of waveform shown up to the scrub time (the monitor's sweep).
 const WINDOW_S: f64 = 8.0;
@@ -47,8 +53,23 @@ fn rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
 }
 
 impl Recording {
+    /// Read a recording folder (blocking: call it off the UI thread, as [`Replay::open`] does).
     pub fn load(dir: &Path) -> Result<Recording, String> {
-        let (wave_columns, wave_rows) = rows(&dir.join("waves.csv"))?;
+        let waves_path = dir.join("waves.csv");
+        let meta =
+            std::fs::metadata(&waves_path).map_err(|e| format!("{}: {e}", waves_path.display()))?;
+        if !meta.is_file() {
+            return Err(format!("{}: not a regular file", waves_path.display()));
+        }
+        if meta.len() > MAX_RECORDING_BYTES {
+            return Err(format!(
+                "{}: {} MB, more than the {} MB a replay loads",
+                waves_path.display(),
+                meta.len() >> 20,
+                MAX_RECORDING_BYTES >> 20
+            ));
+        }
+        let (wave_columns, wave_rows) = rows(&waves_path)?;
         let waves: Vec<Vec<f64>> = wave_rows
             .into_iter()
             .map_while(|r| {
@@ -129,21 +150,56 @@ pub struct Replay {
     pub recording: Option<Recording>,
     pub t_s: f64,
     error: Option<String>,
+    /// A load running on its own thread: the folder, and where its result arrives.
+    loading: Option<(String, std::sync::mpsc::Receiver<Result<Recording, String>>)>,
 }
 
 impl Replay {
+    /// Start loading a recording folder on its own thread; [`Replay::poll`] takes it up.
     pub fn open(&mut self, dir: &Path) {
-        match Recording::load(dir) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let folder = dir.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(Recording::load(&folder));
+        });
+        self.loading = Some((dir.display().to_string(), rx));
+        self.error = None;
+    }
+
+    /// Is a recording loading?
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// Why the last load failed, if it did.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Take up a finished load (call every frame).
+    pub fn poll(&mut self) {
+        let Some((folder, rx)) = &self.loading else {
+            return;
+        };
+        let outcome = match rx.try_recv() {
+            Ok(outcome) => outcome,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Err(format!("{folder}: the load stopped"))
+            }
+        };
+        self.loading = None;
+        match outcome {
             Ok(r) => {
                 self.t_s = r.span_s().1;
                 self.recording = Some(r);
-                self.error = None;
             }
             Err(e) => self.error = Some(e),
         }
     }
 
     pub fn replay_ui(&mut self, ui: &mut egui::Ui) {
+        self.poll();
         ui.horizontal(|ui| {
             let l = ui.label("Recording folder");
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(320.0))
@@ -153,6 +209,15 @@ impl Replay {
                 self.open(&p);
             }
         });
+        if let Some((folder, _)) = &self.loading {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("Loading the recording in {folder}..."));
+            });
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+            return;
+        }
         if let Some(e) = &self.error {
             ui.colored_label(Color32::from_rgb(255, 120, 120), e);
         }
