@@ -942,6 +942,9 @@ fn a_full_disk_on_stdout_is_an_error() {
         &["run", "--seconds", "5"],
         &["run", "--seconds", "5", "--json"],
         &["fit", "--measured", "map_mmhg=62"],
+        &["--help"],
+        &["run", "--help"],
+        &["--version"],
     ] {
         let full = std::fs::OpenOptions::new()
             .write(true)
