@@ -47,7 +47,7 @@ fn stdout_error(e: std::io::Error) -> CliError {
 }
 
 /// Write `text` to standard output and flush it, checked.
-fn emit(text: &str) -> Result<(), CliError> {
+pub fn emit(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -15,7 +15,7 @@ use crate::monitor::{
 };
 use crate::oxygen::{Conditions, MixingZone, OxygenTransport};
 use crate::patient::Patient;
-use crate::reflex::{Baroreflex, SinusPulse};
+use crate::reflex::Baroreflex;
 use crate::rhythm::CardiacClock;
 use crate::settings;
 use crate::support::{HeartEvents, Support};
@@ -175,8 +175,6 @@ pub struct Engine {
     /// What the carotid sinus reports: the mean arch pressure of the last beat (or assist
     /// cycle) plus its pulsatile bias.
     sinus_mmhg: f64,
-    /// The sinus's reading of the arch pulse (present with the reflex).
-    sinus_pulse: Option<SinusPulse>,
     /// What the cardiopulmonary receptors report: the last beat's sensed atrial pressure.
     atrial_mmhg: f64,
     /// Volume added or removed since t = 0 (infusions, a changed `blood_volume_ml`).
@@ -203,9 +201,6 @@ impl Engine {
             .reflex
             .baroreflex
             .then(|| Baroreflex::new(&patient.reflex));
-        let sinus_pulse = baroreflex
-            .as_ref()
-            .map(|_| SinusPulse::new(&patient.reflex));
         let mut e = Engine {
             dt_s: s_from_ms(patient.numerics.dt_ms),
             patient,
@@ -226,7 +221,6 @@ impl Engine {
             last_r_wave: false,
             support,
             sinus_mmhg: patient_reference_map,
-            sinus_pulse,
             atrial_mmhg: patient_reference_atrial,
             baroreflex,
             reflex: Modulation::NONE,
@@ -279,8 +273,8 @@ impl Engine {
             self.chest_mmhg,
             &mut self.p_mmhg,
         );
-        if let Some(pulse) = &mut self.sinus_pulse {
-            pulse.sample(self.p_mmhg[Node::Arch.index()], dt);
+        if let Some(reflex) = &mut self.baroreflex {
+            reflex.sinus.sample(self.p_mmhg[Node::Arch.index()], dt);
         }
         if let Some(reflex) = &mut self.baroreflex
             && let Some(m) = reflex.step(self.sinus_mmhg, self.atrial_mmhg, dt)
@@ -340,8 +334,8 @@ impl Engine {
         });
         self.last_r_wave = r_wave;
         if let Some(b) = &beat {
-            if let Some(pulse) = &mut self.sinus_pulse {
-                pulse.end_beat();
+            if let Some(reflex) = &mut self.baroreflex {
+                reflex.sinus.end_beat();
             }
             self.sinus_mmhg = self.reflex_input_mmhg(b);
             self.atrial_mmhg = crate::reflex::sensed_atrial_mmhg(b.cvp_mmhg, b.pcwp_mmhg);
@@ -488,10 +482,6 @@ impl Engine {
                 .reflex
                 .baroreflex
                 .then(|| Baroreflex::new(&updated.reflex));
-            self.sinus_pulse = self
-                .baroreflex
-                .as_ref()
-                .map(|_| SinusPulse::new(&updated.reflex));
             self.reflex = Modulation::NONE;
             self.sinus_mmhg = updated.reflex.reference_map_mmhg;
             self.atrial_mmhg = updated.reflex.reference_atrial_mmhg;
@@ -561,9 +551,9 @@ impl Engine {
             1
         };
         let bias = self
-            .sinus_pulse
+            .baroreflex
             .as_ref()
-            .map_or(0.0, |p| p.bias_mmhg(cycle));
+            .map_or(0.0, |r| r.sinus.bias_mmhg(cycle));
         if cycle == 1 {
             return newest.map_mmhg + bias;
         }

@@ -13,16 +13,7 @@ fn main() -> ExitCode {
         // Help and version go to stdout as usual; a usage error is one line, exit 2.
         Err(e) if !e.use_stderr() => {
             // Written, not `e.exit()`: a full disk under the help is an error like any output's.
-            use std::io::Write;
-            let text = e.render().to_string();
-            let mut out = std::io::stdout().lock();
-            return match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    cli::say(&format!("error: standard output: {err}\n"));
-                    ExitCode::from(2)
-                }
-            };
+            return finish(cli::emit(&e.render().to_string()));
         }
         Err(e) => {
             // The message without clap's usage block, its lines joined (a missing argument's

@@ -339,6 +339,8 @@ pub struct Baroreflex {
     /// unstressed volume.
     cp_resistance: f64,
     cp_venous_v0: f64,
+    /// The sinus's reading of the arch pulse (fed every step, closed every beat).
+    pub sinus: SinusPulse,
     settings: Reflex,
 }
 
@@ -359,6 +361,7 @@ impl Baroreflex {
             reference,
             cp_resistance: 0.0,
             cp_venous_v0: 0.0,
+            sinus: SinusPulse::new(settings),
             settings: settings.clone(),
         }
     }
