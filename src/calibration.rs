@@ -126,16 +126,25 @@ pub const MIN_SD: f64 = 1e-6;
 pub fn parse_measurements(text: &str, file: &str) -> Result<Vec<Measurement>, Error> {
     let list: Vec<Measurement> = ron::from_str(text).map_err(|e| Error::from_ron(file, &e))?;
     for (i, m) in list.iter().enumerate() {
-        m.check().map_err(|e| {
-            // The i-th `key:` in the file is this measurement's line.
-            let (line, column) = text
-                .match_indices("key")
-                .nth(i)
-                .map_or((1, 1), |(at, _)| crate::presets::line_col(text, at));
-            Error::in_file(file, (line, column), e)
-        })?;
+        m.check()
+            .map_err(|e| Error::in_file(file, locate_measurement(text, i), e))?;
     }
     Ok(list)
+}
+
+/// 1-based line and column of the i-th measurement in a measurements file's text: its
+/// `key` field, outside `//` comments (or 1:1).
+pub fn locate_measurement(text: &str, i: usize) -> (usize, usize) {
+    const FIELD: &str = "key";
+    let in_comment = |at: usize| {
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        text[line_start..at].contains("//")
+    };
+    text.match_indices(FIELD)
+        .filter(|(at, _)| text[at + FIELD.len()..].trim_start().starts_with(':'))
+        .filter(|(at, _)| !in_comment(*at))
+        .nth(i)
+        .map_or((1, 1), |(at, _)| crate::presets::line_col(text, at))
 }
 
 /// The fit's answer, in the CLI's JSON shape.
@@ -201,9 +210,9 @@ fn residuals(base: &Patient, x: &[f64], ms: &[Measurement]) -> Vec<f64> {
 
 /// Refuse a measurement the model cannot give for this patient: not a summary key, not a
 /// number (`edema_risk`), or no reading now (an IABP console reading with the IABP off).
-fn check_measurable(base: &Patient, measurements: &[Measurement]) -> Result<(), Error> {
+fn check_measurable(base: &Patient, measurements: &[Measurement]) -> Result<(), Refused> {
     let start = simulate(&with_parameters(base, &vec![0.0; PARAMETERS.len()]));
-    for m in measurements {
+    for (index, m) in measurements.iter().enumerate() {
         let why = match start.as_ref().map(|s| s.get(&m.key)) {
             None | Some(Some(serde_json::Value::Number(_))) => continue,
             Some(None) => "not a key of the summary (`ecmo-unload run --json` lists them)",
@@ -213,10 +222,13 @@ fn check_measurable(base: &Patient, measurements: &[Measurement]) -> Result<(), 
             }
             Some(Some(_)) => "not a number the model gives",
         };
-        return Err(Error::Invalid {
-            key: m.key.clone(),
-            value: m.value.to_string(),
-            reason: why.into(),
+        return Err(Refused {
+            index,
+            error: Error::Invalid {
+                key: m.key.clone(),
+                value: m.value.to_string(),
+                reason: why.into(),
+            },
         });
     }
     Ok(())
@@ -234,6 +246,46 @@ const JACOBIAN_STEP: f64 = 0.05;
 /// (+-65 %: the data say little about it).
 pub const UNIDENTIFIED_LOG_SD: f64 = 0.5;
 
+/// A measurement the fit cannot use: its index in the list given, and why.
+#[derive(Debug)]
+pub struct Refused {
+    pub index: usize,
+    pub error: Error,
+}
+
+/// Check every measurement before a fit: a value and SD in range, each key once, and a number
+/// the model gives for this patient. The first one at fault is refused.
+pub fn check_measurements(base: &Patient, measurements: &[Measurement]) -> Result<(), Refused> {
+    for (index, m) in measurements.iter().enumerate() {
+        let twice = measurements[..index]
+            .iter()
+            .any(|earlier| earlier.key == m.key);
+        let error = match m.check() {
+            Err(error) => error,
+            Ok(()) if twice => Error::Invalid {
+                key: m.key.clone(),
+                value: m.value.to_string(),
+                reason: "measured twice: give each key once".into(),
+            },
+            Ok(()) => continue,
+        };
+        return Err(Refused { index, error });
+    }
+    let base = fit_start(base, measurements).map_err(|error| Refused { index: 0, error })?;
+    check_measurable(&base, measurements)
+}
+
+/// The patient a fit starts from: the reflex off (the measurements are the patient's state),
+/// and a measured heart rate set, not fitted.
+fn fit_start(base: &Patient, measurements: &[Measurement]) -> Result<Patient, Error> {
+    let mut base = base.clone();
+    base.reflex.baroreflex = false;
+    if let Some(hr) = measurements.iter().find(|m| m.key == "hr_bpm") {
+        base = settings::set(&base, "rhythm.rate_bpm", &hr.value.to_string())?;
+    }
+    Ok(base)
+}
+
 /// Fit the patient to the measurements, starting from `base`.
 pub fn fit(base: &Patient, measurements: &[Measurement]) -> Result<Fit, Error> {
     if measurements.is_empty() {
@@ -243,23 +295,8 @@ pub fn fit(base: &Patient, measurements: &[Measurement]) -> Result<Fit, Error> {
             reason: "give at least one measurement".into(),
         });
     }
-    for (i, m) in measurements.iter().enumerate() {
-        m.check()?;
-        if measurements[..i].iter().any(|earlier| earlier.key == m.key) {
-            return Err(Error::Invalid {
-                key: m.key.clone(),
-                value: m.value.to_string(),
-                reason: "measured twice: give each key once".into(),
-            });
-        }
-    }
-    let mut base = base.clone();
-    base.reflex.baroreflex = false;
-    // A measured rate is the patient's rate: set, not fitted.
-    if let Some(hr) = measurements.iter().find(|m| m.key == "hr_bpm") {
-        base = settings::set(&base, "rhythm.rate_bpm", &hr.value.to_string())?;
-    }
-    check_measurable(&base, measurements)?;
+    check_measurements(base, measurements).map_err(|r| r.error)?;
+    let base = fit_start(base, measurements)?;
     let n = PARAMETERS.len();
     let cost = |x: &[f64]| {
         residuals(&base, x, measurements)

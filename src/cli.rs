@@ -818,6 +818,8 @@ pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError>
         .iter()
         .map(|m| Measurement::parse(m))
         .collect::<Result<_, _>>()?;
+    // Measurements from the file follow those of `--measured`: (file name, text).
+    let mut from_file = None;
     if let Some(path) = o.file {
         let shown = path.display().to_string();
         let bytes = ecmo_unload::files::read_settings_file(path)?;
@@ -826,8 +828,18 @@ pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError>
             message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
         })?;
         ms.extend(calibration::parse_measurements(&text, &shown)?);
+        from_file = Some((shown, text));
     }
     let base = patient_with_overrides(preset, sets)?;
+    // A measurement at fault in the file is named by its line there.
+    calibration::check_measurements(&base, &ms).map_err(|r| {
+        match (&from_file, r.index.checked_sub(o.measured.len())) {
+            (Some((file, text)), Some(i)) => {
+                ecmo_unload::Error::in_file(file, calibration::locate_measurement(text, i), r.error)
+            }
+            _ => r.error,
+        }
+    })?;
     let result = calibration::fit(&base, &ms)?;
     if let Some(path) = o.out {
         let mut p = result.patient.clone();

@@ -219,8 +219,8 @@ impl Scenario {
     /// Parse and check a scenario; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
         let s: Scenario = ron::from_str(text).map_err(|e| Error::from_ron(file, &e))?;
-        s.check().map_err(|(needle, message)| {
-            let (line, column) = locate(text, &needle);
+        s.check().map_err(|(site, message)| {
+            let (line, column) = s.locate(text, site);
             Error::Parse {
                 file: file.to_string(),
                 line,
@@ -231,15 +231,16 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Everything a run would trip over, found before it starts: (text to locate, message).
-    fn check(&self) -> Result<(), (String, String)> {
-        let patient = presets::load(&self.preset)
-            .map_err(|e| (self.preset.clone(), format!("preset: {e}")))?;
-        let mut probe = Engine::new(
-            settings::apply_all(&patient, &self.set)
-                .map_err(|e| (self.set.join(","), format!("set: {e}")))?,
-        )
-        .map_err(|e| (self.preset.clone(), e.to_string()))?;
+    /// Everything a run would trip over, found before it starts: (where, message).
+    fn check(&self) -> Result<(), (Site, String)> {
+        let patient =
+            presets::load(&self.preset).map_err(|e| (Site::Preset, format!("preset: {e}")))?;
+        let mut started = patient;
+        for (i, a) in self.set.iter().enumerate() {
+            started = settings::apply_all(&started, std::slice::from_ref(a))
+                .map_err(|e| (Site::Set(i), format!("set: {e}")))?;
+        }
+        let mut probe = Engine::new(started).map_err(|e| (Site::Preset, e.to_string()))?;
         let known = summary_keys();
         let check_key = |key: &str| {
             if known.iter().any(|k| k == key) {
@@ -249,18 +250,18 @@ impl Scenario {
             }
         };
         let mut last_at = 0.0_f64;
-        for ev in &self.events {
+        for (k, ev) in self.events.iter().enumerate() {
             match (ev.at_s, &ev.when) {
                 (Some(t), None) => {
                     if !(t.is_finite() && t >= 0.0) {
                         return Err((
-                            ev.name.clone(),
+                            Site::Event(k),
                             format!("event '{}': at_s {t} is in the past", ev.name),
                         ));
                     }
                     if t < last_at {
                         return Err((
-                            ev.name.clone(),
+                            Site::Event(k),
                             format!(
                                 "event '{}' at {t} s is in the past: the one before it is at {last_at} s",
                                 ev.name
@@ -271,33 +272,91 @@ impl Scenario {
                 }
                 (None, Some(c)) => {
                     let c = Condition::parse(c)
-                        .map_err(|m| (ev.name.clone(), format!("event '{}': {m}", ev.name)))?;
-                    for k in c.keys() {
-                        check_key(k).map_err(|m| (ev.name.clone(), m))?;
+                        .map_err(|m| (Site::Event(k), format!("event '{}': {m}", ev.name)))?;
+                    for key in c.keys() {
+                        check_key(key).map_err(|m| (Site::Event(k), m))?;
                     }
                 }
                 _ => {
                     return Err((
-                        ev.name.clone(),
+                        Site::Event(k),
                         format!("event '{}': give at_s or when (one of them)", ev.name),
                     ));
                 }
             }
-            for a in &ev.actions {
+            for (j, a) in ev.actions.iter().enumerate() {
                 // Try each action on a scratch engine: unknown keys and bad values show now.
                 apply_action(&mut probe, a)
-                    .map_err(|e| (a.clone(), format!("event '{}': {e}", ev.name)))?;
+                    .map_err(|e| (Site::Action(k, j), format!("event '{}': {e}", ev.name)))?;
             }
         }
-        for cp in &self.checkpoints {
-            for x in &cp.expect {
-                let c = Condition::parse(x).map_err(|m| (x.clone(), m))?;
-                for k in c.keys() {
-                    check_key(k).map_err(|m| (x.clone(), m))?;
+        for (i, cp) in self.checkpoints.iter().enumerate() {
+            for (j, x) in cp.expect.iter().enumerate() {
+                let c = Condition::parse(x).map_err(|m| (Site::Expect(i, j), m))?;
+                for key in c.keys() {
+                    check_key(key).map_err(|m| (Site::Expect(i, j), m))?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// 1-based line and column of `site` in `text`, the file this scenario was parsed from.
+    /// Strings are found in the order the file holds them (an event's name after the one
+    /// before it, its actions after its name), so a name or action that occurs twice is
+    /// located where it is at fault. Falls back to 1:1.
+    fn locate(&self, text: &str, site: Site) -> (usize, usize) {
+        let quoted = |s: &str| ron::to_string(s).unwrap_or_default();
+        // Each string's next occurrence after the one before (as RON writes it, else bare);
+        // the last one's start.
+        let walk = |from: usize, strings: &[&str]| -> Option<usize> {
+            strings
+                .iter()
+                .try_fold(None, |last: Option<usize>, s| {
+                    let at = last.map_or(from, |l| l + 1);
+                    let rest = text.get(at..)?;
+                    let i = rest.find(&quoted(s)).or_else(|| rest.find(*s))?;
+                    Some(Some(at + i))
+                })
+                .flatten()
+        };
+        let events_from = text.find("events").unwrap_or(0);
+        let at = match site {
+            Site::Preset => walk(0, &[&self.preset]),
+            Site::Set(i) => walk(
+                text.find("set").unwrap_or(0),
+                &self.set[..=i]
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
+            Site::Event(k) => walk(
+                events_from,
+                &self.events[..=k]
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            Site::Action(k, j) => {
+                let names: Vec<&str> = self.events[..=k].iter().map(|e| e.name.as_str()).collect();
+                walk(events_from, &names).and_then(|at| {
+                    let actions: Vec<&str> = self.events[k].actions[..=j]
+                        .iter()
+                        .map(String::as_str)
+                        .collect();
+                    walk(at, &actions)
+                })
+            }
+            Site::Expect(i, j) => {
+                let all: Vec<&str> = self.checkpoints[..i]
+                    .iter()
+                    .flat_map(|c| c.expect.iter().map(String::as_str))
+                    .chain(self.checkpoints[i].expect[..=j].iter().map(String::as_str))
+                    .collect();
+                walk(text.find("checkpoints").unwrap_or(0), &all)
+            }
+        };
+        at.map_or((1, 1), |at| presets::line_col(text, at))
     }
 
     /// A built-in scenario by name, or a scenario file by path.
@@ -347,17 +406,26 @@ fn learn_summary_keys() -> Vec<String> {
 
 const EXAMPLE_RUN_S: f64 = 3.0;
 
-/// 1-based line and column of the first occurrence of `needle` (or 1:1).
-fn locate(text: &str, needle: &str) -> (usize, usize) {
-    (!needle.is_empty())
-        .then(|| text.find(needle))
-        .flatten()
-        .map_or((1, 1), |at| presets::line_col(text, at))
+/// Where in a scenario a problem lies (located in the file's text by [`Scenario::locate`]).
+#[derive(Clone, Copy, Debug)]
+enum Site {
+    Preset,
+    /// The i-th start setting.
+    Set(usize),
+    /// The k-th event (its name).
+    Event(usize),
+    /// Action j of event k.
+    Action(usize, usize),
+    /// Expectation j of checkpoint i.
+    Expect(usize, usize),
 }
 
 /// An event that fired: its name and when.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Fired {
+    /// Its index in the scenario's `events` (names need not be unique).
+    #[serde(skip)]
+    pub event: usize,
     pub name: String,
     pub t_s: f64,
     /// Why an action of the event could not be applied (actions are checked at load, so this
@@ -368,6 +436,10 @@ pub struct Fired {
 
 /// A scenario's timeline being played against an engine (the engine lives elsewhere: the
 /// dashboard's stepper, or [`Run`]).
+///
+/// A step costs O(1) whatever the number of events: timed events are in time order (checked at
+/// load), so one cursor finds the next; conditions are parsed once and only the pending ones
+/// are evaluated, once a [`CONDITION_CHECK_S`].
 #[derive(Clone, Debug)]
 pub struct Timeline {
     pub scenario: Scenario,
@@ -375,15 +447,34 @@ pub struct Timeline {
     done: Vec<bool>,
     pub fired: Vec<Fired>,
     since_check_s: f64,
+    /// Indices of the timed events, in time order, and the first of them not yet fired.
+    timed: Vec<usize>,
+    next_timed: usize,
+    /// Conditional events not yet fired, with their parsed condition.
+    pending_conditions: Vec<(usize, Condition)>,
 }
 
 impl Timeline {
     pub fn new(scenario: Scenario) -> Self {
+        let timed = (0..scenario.events.len())
+            .filter(|&k| scenario.events[k].at_s.is_some())
+            .collect();
+        // A condition that does not parse never fires (`Scenario::parse` refuses it first).
+        let pending_conditions = scenario
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, ev)| ev.at_s.is_none())
+            .filter_map(|(k, ev)| Some((k, Condition::parse(ev.when.as_deref()?).ok()?)))
+            .collect();
         Timeline {
             done: vec![false; scenario.events.len()],
             scenario,
             fired: Vec::new(),
             since_check_s: 0.0,
+            timed,
+            next_timed: 0,
+            pending_conditions,
         }
     }
 
@@ -405,6 +496,7 @@ impl Timeline {
         self.done[k] = true;
         // Recorded before its actions, so a failing one is this event's outcome.
         self.fired.push(Fired {
+            event: k,
             name: self.scenario.events[k].name.clone(),
             t_s: e.t_s(),
             failed: None,
@@ -425,40 +517,51 @@ impl Timeline {
         self.done.iter().position(|d| !d)
     }
 
-    /// Fire what is due: timed events whose time has come, and conditions that hold.
+    /// Fire what is due: timed events whose time has come, and conditions that hold (on the
+    /// summary before any of them fires), in the timeline's order.
     pub fn check(&mut self, e: &mut Engine) -> Result<(), Error> {
         let t = e.t_s();
-        let summary = e.summary().and_then(|s| serde_json::to_value(s).ok());
-        for k in 0..self.scenario.events.len() {
-            if self.done[k] {
-                continue;
+        let done = &self.done;
+        self.pending_conditions.retain(|(k, _)| !done[*k]);
+        let mut due: Vec<usize> = Vec::new();
+        let mut cursor = self.next_timed;
+        while let Some(&k) = self.timed.get(cursor) {
+            let at = self.scenario.events[k].at_s.unwrap_or(f64::INFINITY);
+            if t + 1e-9 < at {
+                break;
             }
-            let ev = &self.scenario.events[k];
-            let due = match (ev.at_s, &ev.when, &summary) {
-                (Some(at), _, _) => t + 1e-9 >= at,
-                (None, Some(c), Some(s)) if t >= CONDITIONS_FROM_S => {
-                    Condition::parse(c).is_ok_and(|c| c.holds(s))
-                }
-                _ => false,
-            };
-            // A failing action (a fluid order past the blood-volume range) is this event's
-            // recorded outcome (`events_fired`, the event log); the run goes on.
-            if due {
-                let _ = self.fire(e, k);
-            }
+            due.push(k);
+            cursor += 1;
+        }
+        if !self.pending_conditions.is_empty()
+            && t >= CONDITIONS_FROM_S
+            && let Some(s) = e.summary().and_then(|s| serde_json::to_value(s).ok())
+        {
+            due.extend(
+                self.pending_conditions
+                    .iter()
+                    .filter(|(_, c)| c.holds(&s))
+                    .map(|(k, _)| *k),
+            );
+            due.sort_unstable();
+        }
+        // A failing action (a fluid order past the blood-volume range) is this event's
+        // recorded outcome (`events_fired`, the event log); the run goes on.
+        for k in due {
+            let _ = self.fire(e, k);
         }
         Ok(())
     }
 
-    /// When the next timed event is due (infinite when none is left). Timed events are in time
-    /// order (checked at load), so this is the first timed one not yet fired.
-    fn next_timed_s(&self) -> f64 {
-        self.scenario
-            .events
-            .iter()
-            .zip(&self.done)
-            .find_map(|(ev, d)| ev.at_s.filter(|_| !d))
-            .unwrap_or(f64::INFINITY)
+    /// When the next timed event is due (infinite when none is left).
+    fn next_timed_s(&mut self) -> f64 {
+        while let Some(&k) = self.timed.get(self.next_timed) {
+            if !self.done[k] {
+                return self.scenario.events[k].at_s.unwrap_or(f64::INFINITY);
+            }
+            self.next_timed += 1;
+        }
+        f64::INFINITY
     }
 
     /// After each engine step: fire timed events at their step, conditions every

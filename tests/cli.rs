@@ -852,6 +852,49 @@ fn every_numeric_input_is_bounded_like_set() {
         ],
         &["map_mmhg", "measured twice"],
     );
+    // In a measurements file, the measurement at fault is located by its line: a key the
+    // model lacks, or a key given twice (on the command line first, then in the file).
+    let file = std::env::temp_dir().join(format!("ecmo-unload-ms-{}.ron", std::process::id()));
+    std::fs::write(
+        &file,
+        "[\n    (key: \"map_mmhg\", value: 62.0, sd: Some(4.0)),\n    // a key: typed wrong\n    (key: \"foo_mmhg\", value: 3.0, sd: Some(1.0)),\n    (key: \"cvp_mmhg\", value: 12.0),\n]\n",
+    )
+    .unwrap();
+    let shown = file.display().to_string();
+    fails_cleanly(
+        &["fit", "--measurements", &shown],
+        &[&format!("{shown}:4:"), "foo_mmhg", "not a key"],
+    );
+    std::fs::write(
+        &file,
+        "[\n    (key: \"map_mmhg\", value: 62.0, sd: Some(4.0)),\n    (key: \"cvp_mmhg\", value: 12.0),\n]\n",
+    )
+    .unwrap();
+    fails_cleanly(
+        &[
+            "fit",
+            "--measured",
+            "cvp_mmhg=10+-2",
+            "--measurements",
+            &shown,
+        ],
+        &[&format!("{shown}:3:"), "cvp_mmhg", "measured twice"],
+    );
+    // A fault on the command line is not blamed on the file.
+    let o = cli(&[
+        "fit",
+        "--measured",
+        "foo_mmhg=1+-1",
+        "--measurements",
+        &shown,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("foo_mmhg") && !stderr(&o).contains(&shown),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_file(&file);
     fails_cleanly(
         &["--screenshot", "x.png", "--after-s", "1e12"],
         &["--after-s", "1e12", "30 simulated days"],

@@ -680,3 +680,41 @@ fn the_rv_loop_can_join_the_lv_loop() {
         "the switch and the legend entry"
     );
 }
+
+#[test]
+fn a_timeline_of_thousands_of_events_and_a_full_log_lay_out_only_their_visible_rows() {
+    use ecmo_unload::app::sim::Command;
+    use ecmo_unload::scenario::{Scenario, TimelineEvent};
+    const N: usize = 5_000;
+    let mut sc = Scenario::load("rv-failure").unwrap();
+    sc.events = (0..N)
+        .map(|k| TimelineEvent {
+            name: format!("step {k}"),
+            at_s: Some(0.5 + k as f64 * 0.01),
+            when: None,
+            actions: vec![format!("rhythm.rate_bpm={}", 70 + k % 10)],
+            hidden: false,
+        })
+        .collect();
+    let mut h = harness("healthy");
+    h.state_mut().command(Command::LoadScenario(Box::new(sc)));
+    h.get_by_label("Scenario").click();
+    h.run_steps(3);
+    h.get_by_label_contains(&format!("Timeline ({N} events)"));
+    let shown = h.query_all_by_label_contains("step ").count();
+    assert!((5..200).contains(&shown), "{shown} timeline rows laid out");
+    // Every event fires (60 s at x5) and is logged; the log lays out a screenful.
+    h.get_by_label("x5").click();
+    h.run_steps(700);
+    let logged = h
+        .state()
+        .event_log()
+        .entries()
+        .filter(|e| e.text.starts_with("step "))
+        .count();
+    assert_eq!(logged, N, "every event in the log");
+    h.get_by_label("Event log").click();
+    h.run_steps(3);
+    let shown = h.query_all_by_label_contains("step ").count();
+    assert!((5..200).contains(&shown), "{shown} log rows laid out");
+}

@@ -110,6 +110,111 @@ fn bad_scenarios_name_the_file_line_and_problem() {
     assert!(scenario::Condition::parse("map_mmhg << 3").is_err());
 }
 
+/// The line of the first line of `text` holding `needle` at or after line `from` (1-based).
+fn line_of(text: &str, needle: &str, from: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(from - 1)
+        .find(|(_, l)| l.contains(needle))
+        .unwrap()
+        .0
+        + 1
+}
+
+#[test]
+fn an_error_is_located_where_it_is_even_when_its_text_occurs_before() {
+    let good = include_str!("../presets/scenarios/rv-failure.ron");
+    // The second of two start settings is out of range.
+    let text = good.replace(
+        "set: [\"heart.lv.ees_mmhg_per_ml=1.2\"],",
+        "set: [\n        \"heart.lv.ees_mmhg_per_ml=1.2\",\n        \"heart.lv.ees_mmhg_per_ml=1e9\",\n    ],",
+    );
+    let e = error_of(&text);
+    let line = line_of(&text, "=1e9", 1);
+    assert!(e.starts_with(&format!("case.ron:{line}:")), "{e}");
+    // Two events of one name, the second one in the past, and the same action in both.
+    let text = good.replace(
+        "hidden: true),",
+        "hidden: true),\n        (name: \"RV infarction\", at_s: Some(30.0), actions: [\"heart.rv.ees_mmhg_per_ml*=0.35\"]),",
+    );
+    let e = error_of(&text);
+    let first = line_of(&text, "\"RV infarction\"", 1);
+    let second = line_of(&text, "\"RV infarction\"", first + 1);
+    assert!(e.contains("in the past"), "{e}");
+    assert!(e.starts_with(&format!("case.ron:{second}:")), "{e}");
+    // An action repeated: the second event's copy is the one that fails (its factor scales a
+    // key the first one left alone... here: an unknown key in the second event only).
+    let text = good.replace(
+        "hidden: true),",
+        "hidden: true),\n        (name: \"again\", at_s: Some(90.0), actions: [\"rhythm.rate_bpm=80\", \"heart.rv.ees_mmhg_per_ml*=x\"]),",
+    );
+    let e = error_of(&text);
+    let line = line_of(&text, "*=x", 1);
+    assert!(e.starts_with(&format!("case.ron:{line}:")), "{e}");
+    // A checkpoint expectation: the second checkpoint's copy of a key the first one spells right.
+    let text = good.replace(
+        "note: \"a failing right ventricle\"),",
+        "note: \"a failing right ventricle\"),\n        (at_s: 400.0, expect: [\"cvp_mmhg > 14\", \"ci_l_min_m3 < 2.2\"]),",
+    );
+    let e = error_of(&text);
+    let line = line_of(&text, "ci_l_min_m3", 1);
+    assert!(e.starts_with(&format!("case.ron:{line}:")), "{e}");
+}
+
+#[test]
+fn a_timeline_of_twenty_thousand_events_plays_every_one_at_its_step() {
+    use ecmo_unload::scenario::TimelineEvent;
+    const N: usize = 20_000;
+    const SPACING_S: f64 = 0.005;
+    let mut sc = Scenario::load("rv-failure").unwrap();
+    sc.checkpoints.clear();
+    sc.events = (0..N)
+        .map(|k| TimelineEvent {
+            name: format!("rate {k}"),
+            at_s: Some(1.0 + k as f64 * SPACING_S),
+            when: None,
+            actions: vec![format!("rhythm.rate_bpm={}", 70 + k % 20)],
+            hidden: false,
+        })
+        .chain((0..50).map(|k| TimelineEvent {
+            name: format!("settled {k}"),
+            at_s: None,
+            when: Some("map_mmhg > 1".into()),
+            actions: vec![],
+            hidden: false,
+        }))
+        .collect();
+    let mut run = Run::start(sc).unwrap();
+    let dt = run.engine.dt_s();
+    let end_s = 1.0 + N as f64 * SPACING_S + 35.0;
+    run.advance(end_s).unwrap();
+    let fired = run.fired();
+    assert_eq!(fired.len(), N + 50, "every event fired once");
+    let (timed, conditional): (Vec<_>, Vec<_>) =
+        fired.iter().partition(|f| f.name.starts_with("rate "));
+    assert_eq!(timed.len(), N);
+    for (k, f) in timed.iter().enumerate() {
+        assert_eq!(f.name, format!("rate {k}"), "in time order");
+        let due = 1.0 + k as f64 * SPACING_S;
+        assert!(
+            f.t_s >= due - 1e-9 && f.t_s < due + dt + 1e-9,
+            "{} fired at {} for {due}",
+            f.name,
+            f.t_s
+        );
+    }
+    // Conditions wait for a settled patient, then all hold together.
+    assert!(
+        conditional
+            .iter()
+            .all(|f| f.t_s >= scenario::CONDITIONS_FROM_S)
+    );
+    assert_eq!(
+        run.engine.patient().rhythm.rate_bpm,
+        (70 + (N - 1) % 20) as f64
+    );
+}
+
 #[test]
 fn the_library_page_names_every_case_and_its_checkpoints() {
     let page =

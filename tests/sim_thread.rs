@@ -84,3 +84,53 @@ fn jump_ahead_and_failure_are_reported() {
     let first = drain(&thread(), Duration::from_millis(300), Duration::ZERO);
     assert!(first.iter().any(|e| matches!(e, Event::Checkpoint(_))));
 }
+
+/// Far longer than any machine jumps in the few seconds of these tests.
+const ENDLESS_JUMP_S: f64 = 1e7;
+
+#[test]
+fn a_long_jump_shows_its_progress_and_can_be_cancelled() {
+    let t = thread();
+    t.commands.send(Command::JumpAhead(ENDLESS_JUMP_S)).unwrap();
+    let events = drain(&t, Duration::from_millis(600), Duration::ZERO);
+    let progress: Vec<f64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Frame { out, .. } => out.jumping.map(|j| j.done_s),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.len() >= 2, "progress frames: {progress:?}");
+    assert!(
+        progress.windows(2).all(|w| w[1] > w[0]),
+        "the jump moves on: {progress:?}"
+    );
+    t.commands.send(Command::CancelJump).unwrap();
+    let after = drain(&t, Duration::from_millis(600), Duration::ZERO);
+    let last = after
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Frame { out, .. } => Some((out.jumping, out.samples.last()?.t_s)),
+            _ => None,
+        })
+        .expect("paced frames after the cancel");
+    assert_eq!(last.0, None, "no jump under way after the cancel");
+    assert!(
+        last.1 < ENDLESS_JUMP_S,
+        "stopped where it had got to: {}",
+        last.1
+    );
+}
+
+#[test]
+fn closing_during_a_long_jump_or_at_a_fine_step_does_not_wait_for_it() {
+    let mut patient = presets::load("cardiogenic-shock").unwrap();
+    patient.numerics.dt_ms = 0.05;
+    let t = SimThread::spawn(Engine::new(patient).unwrap(), || {}).unwrap();
+    t.commands.send(Command::JumpAhead(ENDLESS_JUMP_S)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Dropping the UI's end is what closing the window does: it joins the thread, which must
+    // stop within a slice (a test that hangs here is the failure).
+    drop(t);
+}

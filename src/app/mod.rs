@@ -85,6 +85,8 @@ const UNLOADING_TREND_HEIGHT: f32 = 220.0;
 const UNLOADING_SPACING: f32 = 28.0;
 const PRESET_PATH_WIDTH: f32 = 260.0;
 /// "Jump ahead" offers: (label, simulated minutes).
+/// Width of the jump-ahead progress bar (points).
+const JUMP_BAR_WIDTH: f32 = 160.0;
 const JUMPS: [(&str, f64); 3] = [("+1 min", 1.0), ("+10 min", 10.0), ("+60 min", 60.0)];
 
 /// Fluid orders offered as buttons: (label, mL, minutes).
@@ -214,6 +216,8 @@ pub struct Dashboard {
     checkpoint: Option<Box<Engine>>,
     /// Why the simulation stopped, while it is stopped.
     failed: Option<String>,
+    /// A jump ahead under way (the last frame's word).
+    jumping: Option<sim::JumpProgress>,
     /// The preset file path typed in the top bar.
     preset_path: String,
     /// A PNG export was asked for (the next frame's image goes to a file).
@@ -281,6 +285,7 @@ impl Dashboard {
             log: EventLog::default(),
             recorder: None,
             checkpoint: None,
+            jumping: None,
             failed: None,
             preset_path: String::new(),
             export_png: false,
@@ -534,19 +539,30 @@ impl Dashboard {
                 paused,
                 speed,
             } => {
-                if !*paused && self.failed.is_none() {
+                if (!*paused || stepper.is_jumping()) && self.failed.is_none() {
                     let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         let mut out = Output::default();
-                        stepper.advance(INLINE_FRAME_S * *speed, &mut out);
+                        if stepper.is_jumping() {
+                            stepper.finish_jump(&mut out);
+                        } else {
+                            stepper.advance(INLINE_FRAME_S * *speed, &mut out);
+                        }
                         stepper.frame(out)
                     }));
-                    events.push(match frame {
-                        Ok(f) => f,
-                        Err(payload) => Event::Failed(sim::panic_message(payload.as_ref())),
-                    });
-                    // The inline backend checkpoints every frame (it is cheap at test scale).
-                    if self.failed.is_none() {
-                        self.checkpoint = Some(Box::new(stepper.engine.clone()));
+                    // The inline backend checkpoints every frame (it is cheap at test scale),
+                    // a finite state only: a restart resumes from the last one.
+                    match frame {
+                        Ok(f) if stepper.engine.is_finite() => {
+                            events.push(f);
+                            self.checkpoint = Some(Box::new(stepper.engine.clone()));
+                        }
+                        Ok(_) => events.push(Event::Failed(format!(
+                            "the simulation became non-finite at {:.1} s",
+                            stepper.engine.t_s()
+                        ))),
+                        Err(payload) => {
+                            events.push(Event::Failed(sim::panic_message(payload.as_ref())))
+                        }
                     }
                 }
             }
@@ -572,6 +588,7 @@ impl Dashboard {
                 picture,
                 patient,
             } => {
+                self.jumping = out.jumping;
                 self.status = Some(*status);
                 self.picture = *picture;
                 if let Some(p) = patient {
@@ -579,7 +596,7 @@ impl Dashboard {
                     self.refresh_values();
                 }
                 for f in &out.fired {
-                    let hidden = self.scenario.is_hidden(&f.name);
+                    let hidden = self.scenario.is_hidden(f);
                     let source = if hidden {
                         log::HIDDEN_SOURCE
                     } else {
@@ -590,7 +607,7 @@ impl Dashboard {
                         .as_ref()
                         .map_or(String::new(), |why| format!(", failed: {why}"));
                     self.note(source, format!("{} (at {:.0} s{outcome})", f.name, f.t_s));
-                    self.scenario.fired.push(f.clone());
+                    self.scenario.record(f);
                 }
                 if let Some(r) = &mut self.recorder {
                     let written = r
@@ -1042,6 +1059,20 @@ impl Dashboard {
             for (label, minutes) in JUMPS {
                 if ui.button(label).clicked() {
                     self.send(Command::JumpAhead(minutes * 60.0));
+                }
+            }
+            if let Some(j) = self.jumping {
+                ui.add(
+                    egui::ProgressBar::new(j.fraction() as f32)
+                        .desired_width(JUMP_BAR_WIDTH)
+                        .text(format!(
+                            "jumping: {:.0} of {:.0} min",
+                            j.done_s / 60.0,
+                            j.total_s / 60.0
+                        )),
+                );
+                if ui.button("Cancel jump").clicked() {
+                    self.send(Command::CancelJump);
                 }
             }
             ui.separator();
@@ -1958,6 +1989,7 @@ fn describe(cmd: &Command) -> Option<String> {
         } => format!("fluid {volume_ml:+.0} mL over {:.0} min", duration_s / 60.0),
         Command::Bolus { drug, mcg_kg } => format!("{} bolus {mcg_kg} mcg/kg", drug.name()),
         Command::JumpAhead(s) => format!("jumped ahead {:.0} min", s / 60.0),
+        Command::CancelJump => "cancelled the jump ahead".into(),
         Command::Fit(ms) => format!(
             "fit to {}",
             ms.iter()

@@ -12,10 +12,17 @@ pub enum Ask {
     Annotate(String),
 }
 
+/// Rows of the timeline shown at once; more scroll (only the visible rows are laid out, so a
+/// timeline of thousands of events costs what a short one does).
+const TIMELINE_VISIBLE_ROWS: f32 = 12.0;
+/// Fixed column widths (points), so the columns line up as rows scroll in and out.
+const TIMELINE_COLUMN_WIDTHS: [f32; 3] = [240.0, 200.0, 70.0];
+
 #[derive(Default)]
 pub struct ScenarioPanel {
     pub scenario: Option<Scenario>,
-    pub fired: Vec<Fired>,
+    /// When each event fired (simulated s), by its index in the scenario.
+    fired_at_s: Vec<Option<f64>>,
     /// The trainee's view: no instructor notes, hidden events unnamed.
     pub trainee: bool,
     annotation: String,
@@ -24,15 +31,23 @@ pub struct ScenarioPanel {
 
 impl ScenarioPanel {
     pub fn start(&mut self, s: Scenario) {
+        self.fired_at_s = vec![None; s.events.len()];
         self.scenario = Some(s);
-        self.fired.clear();
+    }
+
+    /// Note an event that fired.
+    pub fn record(&mut self, f: &Fired) {
+        if let Some(slot) = self.fired_at_s.get_mut(f.event) {
+            *slot = Some(f.t_s);
+        }
     }
 
     /// Is this event one the trainee must not see named?
-    pub fn is_hidden(&self, name: &str) -> bool {
+    pub fn is_hidden(&self, f: &Fired) -> bool {
         self.scenario
             .as_ref()
-            .is_some_and(|s| s.events.iter().any(|e| e.hidden && e.name == name))
+            .and_then(|s| s.events.get(f.event))
+            .is_some_and(|e| e.hidden)
     }
 
     pub fn scenario_ui(&mut self, ui: &mut egui::Ui, t_s: f64) -> Vec<Ask> {
@@ -66,29 +81,58 @@ impl ScenarioPanel {
             ui.label(RichText::new(&s.instructor_notes).color(Color32::from_rgb(255, 200, 80)));
         }
         ui.separator();
-        ui.label(RichText::new("Timeline").strong());
-        egui::Grid::new("scenario_timeline")
-            .striped(true)
+        ui.label(RichText::new(format!("Timeline ({} events)", s.events.len())).strong());
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+        egui::Grid::new("scenario_timeline_header")
+            .min_col_width(TIMELINE_COLUMN_WIDTHS[0])
             .show(ui, |ui| {
-                for h in ["event", "when", "fired"] {
-                    ui.strong(h);
+                for (h, w) in ["event", "when", "fired"]
+                    .iter()
+                    .zip(TIMELINE_COLUMN_WIDTHS)
+                {
+                    ui.add_sized(
+                        [w, row_height],
+                        egui::Label::new(RichText::new(*h).strong()),
+                    );
                 }
                 ui.end_row();
-                for ev in &s.events {
-                    let masked = self.trainee && ev.hidden;
-                    ui.label(if masked { "(hidden)" } else { ev.name.as_str() });
-                    let when = match (ev.at_s, &ev.when) {
-                        (Some(t), _) => format!("at {t:.0} s"),
-                        (None, Some(c)) if !masked => format!("when {c}"),
-                        _ => "on a condition".into(),
-                    };
-                    ui.label(when);
-                    match self.fired.iter().find(|f| f.name == ev.name) {
-                        Some(f) => ui.label(format!("{:.0} s", f.t_s)),
-                        None => ui.label("-"),
-                    };
-                    ui.end_row();
-                }
+            });
+        egui::ScrollArea::vertical()
+            .id_salt("scenario_timeline_rows")
+            .max_height(row_height * TIMELINE_VISIBLE_ROWS)
+            .auto_shrink([false, true])
+            .show_rows(ui, row_height, s.events.len(), |ui, rows| {
+                egui::Grid::new("scenario_timeline")
+                    .striped(true)
+                    .min_col_width(TIMELINE_COLUMN_WIDTHS[0])
+                    .show(ui, |ui| {
+                        for (k, ev) in s
+                            .events
+                            .iter()
+                            .enumerate()
+                            .skip(rows.start)
+                            .take(rows.len())
+                        {
+                            let masked = self.trainee && ev.hidden;
+                            let when = match (ev.at_s, &ev.when) {
+                                (Some(t), _) => format!("at {t:.0} s"),
+                                (None, Some(c)) if !masked => format!("when {c}"),
+                                _ => "on a condition".into(),
+                            };
+                            let fired = match self.fired_at_s.get(k).copied().flatten() {
+                                Some(t) => format!("{t:.0} s"),
+                                None => "-".into(),
+                            };
+                            let name = if masked { "(hidden)" } else { ev.name.as_str() };
+                            for (text, w) in [name, &when, &fired]
+                                .into_iter()
+                                .zip(TIMELINE_COLUMN_WIDTHS)
+                            {
+                                ui.add_sized([w, row_height], egui::Label::new(text).truncate());
+                            }
+                            ui.end_row();
+                        }
+                    });
             });
         if ui.button("Trigger the next event now").clicked() {
             asks.push(Ask::FireNext);

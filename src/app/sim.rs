@@ -40,6 +40,11 @@ const TREND_BEATS: usize = 5;
 /// A jump ahead hands the UI only the waveforms and beats of its last stretch.
 const JUMP_KEEP_S: f64 = 10.0;
 const JUMP_KEEP_BEATS: usize = 64;
+/// A jump runs in stretches of this much wall time, with the UI's commands read between them:
+/// closing the window or cancelling never waits for a long jump (or a fine step) to end.
+const JUMP_SLICE: Duration = Duration::from_millis(100);
+/// Simulated time between two looks at the wall clock during a jump.
+const JUMP_STRIDE_S: f64 = 1.0;
 /// The thread sends the UI a copy of the engine this often (wall time): the state a restart
 /// after a failure resumes from.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
@@ -64,8 +69,11 @@ pub enum Command {
         drug: Drug,
         mcg_kg: f64,
     },
-    /// Run this much simulated time as fast as possible, then go on at the set speed.
+    /// Run this much simulated time as fast as possible, then go on at the set speed (a jump
+    /// under way is lengthened).
     JumpAhead(f64),
+    /// Stop a jump ahead where it has got to.
+    CancelJump,
     /// Start a teaching scenario from t = 0.
     LoadScenario(Box<Scenario>),
     /// The instructor fires the scenario's next event now.
@@ -182,6 +190,34 @@ pub struct Output {
     pub trend: Vec<TrendPoint>,
     /// Scenario events that fired (by time or condition, or the instructor's hand).
     pub fired: Vec<Fired>,
+    /// A jump ahead under way at the frame's end.
+    pub jumping: Option<JumpProgress>,
+}
+
+/// How far a jump ahead has got.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JumpProgress {
+    /// Simulated time the jump has run, and the whole jump asked for.
+    pub done_s: f64,
+    pub total_s: f64,
+}
+
+impl JumpProgress {
+    /// The share done, 0-1.
+    pub fn fraction(&self) -> f64 {
+        if self.total_s > 0.0 {
+            (self.done_s / self.total_s).clamp(0.0, 1.0)
+        } else {
+            1.0
+        }
+    }
+}
+
+/// A jump ahead under way: it ends at `end_s` (simulated).
+#[derive(Clone, Copy, Debug)]
+struct Jump {
+    end_s: f64,
+    total_s: f64,
 }
 
 /// What the simulation tells the UI, in order.
@@ -232,6 +268,8 @@ pub struct Stepper {
     reported_fired: usize,
     /// Simulated time the pacer has asked for; steps catch up to it (no rounding drift).
     target_s: f64,
+    /// A jump ahead under way.
+    jump: Option<Jump>,
 }
 
 impl Stepper {
@@ -244,6 +282,7 @@ impl Stepper {
             carried: Vec::new(),
             timeline: None,
             reported_fired: 0,
+            jump: None,
         }
     }
 
@@ -280,18 +319,64 @@ impl Stepper {
         }
     }
 
-    /// Run `seconds` as fast as possible ("jump ahead"): every trend point is kept, but only the
-    /// last stretch of waveforms and beats (the screen shows no more).
-    pub fn jump(&mut self, seconds: f64, out: &mut Output) {
-        let end = self.engine.t_s() + seconds.max(0.0);
-        while self.target_s < end {
-            self.target_s = (self.target_s + 1.0).min(end);
-            self.run_to_target(out);
-            if self.engine.t_s() < end - JUMP_KEEP_S {
-                out.samples.clear();
-            }
-            let extra = out.beats.len().saturating_sub(JUMP_KEEP_BEATS);
-            out.beats.drain(..extra);
+    /// Run the jump under way to its end at once (the inline backend: tests, one thread): every
+    /// trend point is kept, but only the last stretch of waveforms and beats (the screen shows
+    /// no more).
+    pub fn finish_jump(&mut self, out: &mut Output) {
+        while self.jump.is_some() {
+            self.jump_stride(out);
+        }
+    }
+
+    /// Begin a jump ahead of `seconds` (or lengthen the one under way); [`Stepper::jump_for`]
+    /// runs it.
+    pub fn start_jump(&mut self, seconds: f64) {
+        let seconds = if seconds.is_finite() {
+            seconds.max(0.0)
+        } else {
+            0.0
+        };
+        self.jump = Some(match self.jump {
+            Some(j) => Jump {
+                end_s: j.end_s + seconds,
+                total_s: j.total_s + seconds,
+            },
+            None => Jump {
+                end_s: self.engine.t_s() + seconds,
+                total_s: seconds,
+            },
+        });
+    }
+
+    /// Whether a jump ahead is under way.
+    pub fn is_jumping(&self) -> bool {
+        self.jump.is_some()
+    }
+
+    /// Run the jump under way for at most `budget` of wall time (a stride past it); returns
+    /// whether it is still under way.
+    pub fn jump_for(&mut self, budget: Duration, out: &mut Output) -> bool {
+        let start = Instant::now();
+        while self.jump.is_some() && start.elapsed() < budget {
+            self.jump_stride(out);
+        }
+        self.jump.is_some()
+    }
+
+    /// One stride of the jump under way (ends it when its end is reached).
+    fn jump_stride(&mut self, out: &mut Output) {
+        let Some(j) = self.jump else {
+            return;
+        };
+        self.target_s = (self.engine.t_s() + JUMP_STRIDE_S).min(j.end_s);
+        self.run_to_target(out);
+        if self.engine.t_s() < j.end_s - JUMP_KEEP_S {
+            out.samples.clear();
+        }
+        let extra = out.beats.len().saturating_sub(JUMP_KEEP_BEATS);
+        out.beats.drain(..extra);
+        if self.engine.t_s() + 0.5 * self.engine.dt_s() > j.end_s {
+            self.jump = None;
         }
     }
 
@@ -308,6 +393,10 @@ impl Stepper {
             out.trend = trend;
         }
         let patient = (!out.fired.is_empty()).then(|| Box::new(self.engine.patient().clone()));
+        out.jumping = self.jump.map(|j| JumpProgress {
+            done_s: j.total_s - (j.end_s - self.engine.t_s()).max(0.0),
+            total_s: j.total_s,
+        });
         Event::Frame {
             out,
             status: Box::new(self.engine.status()),
@@ -344,8 +433,13 @@ impl Stepper {
                 .err()
                 .map(|e| Event::Rejected(e.to_string())),
             Command::JumpAhead(seconds) => {
-                let mut out = Output::default();
-                self.jump(*seconds, &mut out);
+                self.start_jump(*seconds);
+                None
+            }
+            Command::CancelJump => {
+                self.jump = None;
+                self.target_s = self.engine.t_s();
+                let out = Output::default();
                 Some(self.frame(out))
             }
             Command::LoadScenario(sc) => {
@@ -633,22 +727,42 @@ fn slice(
             }
         }
     }
+    if stepper.is_jumping() {
+        let mut out = Output::default();
+        stepper.jump_for(JUMP_SLICE, &mut out);
+        // The wall time a jump took is not owed to the pacer afterwards.
+        *last = Instant::now();
+        if !send_frame(stepper, out, events) {
+            return Flow::Stop;
+        }
+        wake();
+        return Flow::Go;
+    }
     let now = Instant::now();
     let wall = now.duration_since(*last).as_secs_f64();
     *last = now;
     if !*paused {
         let mut out = Output::default();
         stepper.advance((wall * *speed).min(MAX_SIM_PER_SLICE_S), &mut out);
-        // A UI that stops reading loses old frames, never the simulation's pace.
-        let frame = stepper.frame(out);
-        match events.try_send(frame) {
-            Ok(()) => {}
-            // The trends are the record of the session: they wait for the next frame.
-            Err(TrySendError::Full(Event::Frame { out, .. })) => stepper.carried = out.trend,
-            Err(TrySendError::Full(_)) => {}
-            Err(TrySendError::Disconnected(_)) => return Flow::Stop,
+        if !send_frame(stepper, out, events) {
+            return Flow::Stop;
         }
         wake();
     }
     Flow::Go
+}
+
+/// Offer the UI a frame; false when the UI is gone. A UI that stops reading loses old frames,
+/// never the simulation's pace.
+fn send_frame(stepper: &mut Stepper, out: Output, events: &Sender<Event>) -> bool {
+    match events.try_send(stepper.frame(out)) {
+        Ok(()) => true,
+        // The trends are the record of the session: they wait for the next frame.
+        Err(TrySendError::Full(Event::Frame { out, .. })) => {
+            stepper.carried = out.trend;
+            true
+        }
+        Err(TrySendError::Full(_)) => true,
+        Err(TrySendError::Disconnected(_)) => false,
+    }
 }
