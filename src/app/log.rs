@@ -57,46 +57,38 @@ impl EventLog {
     /// Newest first, as a table. `trainee`: hidden scenario events show without their name.
     /// Only the visible rows are laid out: a full log costs what a short one does.
     pub fn log_ui(&self, ui: &mut egui::Ui, trainee: bool) {
-        let row_height = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
-        let header = ["wall clock", "sim time", "source", "event"];
-        egui::Grid::new("event_log_header").show(ui, |ui| {
-            for (h, w) in header.iter().zip(LOG_COLUMN_WIDTHS) {
-                ui.add_sized(
-                    [w, row_height],
-                    egui::Label::new(egui::RichText::new(*h).strong()),
-                );
-            }
-            ui.end_row();
+        use super::table;
+        table::header(
+            ui,
+            &LOG_COLUMN_WIDTHS,
+            &["wall clock", "sim time", "source", "event"],
+        );
+        let h = table::row_height(ui);
+        let n = self.entries.len();
+        table::rows(ui, "event_log", f32::INFINITY, n, |ui, k| {
+            let e = &self.entries[n - 1 - k];
+            let text = if trainee && e.source == HIDDEN_SOURCE {
+                "(a scenario event)"
+            } else {
+                e.text.as_str()
+            };
+            table::row(
+                ui,
+                &LOG_COLUMN_WIDTHS,
+                h,
+                [
+                    e.wall.format("%H:%M:%S").to_string().into(),
+                    format!("{:.1} s", e.sim_s).into(),
+                    e.source.into(),
+                    text.into(),
+                ],
+            );
         });
-        egui::ScrollArea::vertical()
-            .id_salt("event_log_rows")
-            .auto_shrink([false, false])
-            .show_rows(ui, row_height, self.entries.len(), |ui, rows| {
-                egui::Grid::new("event_log").striped(true).show(ui, |ui| {
-                    for e in self.entries.iter().rev().skip(rows.start).take(rows.len()) {
-                        let text = if trainee && e.source == HIDDEN_SOURCE {
-                            "(a scenario event)"
-                        } else {
-                            e.text.as_str()
-                        };
-                        let cells = [
-                            &e.wall.format("%H:%M:%S").to_string(),
-                            &format!("{:.1} s", e.sim_s),
-                            e.source,
-                            text,
-                        ];
-                        for (cell, w) in cells.into_iter().zip(LOG_COLUMN_WIDTHS) {
-                            ui.add_sized([w, row_height], egui::Label::new(cell).truncate());
-                        }
-                        ui.end_row();
-                    }
-                });
-            });
     }
 }
 
-/// Fixed column widths of the log (points): the columns line up as rows scroll.
-const LOG_COLUMN_WIDTHS: [f32; 4] = [70.0, 70.0, 130.0, 700.0];
+/// Widths of the log's first columns (points); the event text takes the rest.
+const LOG_COLUMN_WIDTHS: [f32; 3] = [70.0, 70.0, 130.0];
 
 /// Columns of the waveform file.
 const WAVE_COLUMNS: [&str; 16] = [

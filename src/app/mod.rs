@@ -10,6 +10,7 @@ pub mod replay;
 pub mod scenario_view;
 pub mod schematic;
 pub mod sim;
+pub mod table;
 pub mod trends;
 pub mod what_if;
 
@@ -218,6 +219,8 @@ pub struct Dashboard {
     failed: Option<String>,
     /// A jump ahead under way (the last frame's word).
     jumping: Option<sim::JumpProgress>,
+    /// Simulated time at the last frame's end.
+    now_s: f64,
     /// The preset file path typed in the top bar.
     preset_path: String,
     /// A PNG export was asked for (the next frame's image goes to a file).
@@ -286,6 +289,7 @@ impl Dashboard {
             recorder: None,
             checkpoint: None,
             jumping: None,
+            now_s: 0.0,
             failed: None,
             preset_path: String::new(),
             export_png: false,
@@ -320,8 +324,9 @@ impl Dashboard {
     }
 
     /// Simulated time of the newest sample.
+    /// Simulated time at the last frame's end.
     pub fn t_s(&self) -> f64 {
-        self.waves.back().map_or(0.0, |s| s.t_s)
+        self.now_s
     }
 
     pub fn trends(&self) -> &Trends {
@@ -413,8 +418,12 @@ impl Dashboard {
 
     /// An entry in the event log (and in the recording, if one runs).
     fn note(&mut self, source: &'static str, text: String) {
-        let t = self.t_s();
-        let entry = self.log.push(t, source, text).clone();
+        self.note_at(self.t_s(), source, text);
+    }
+
+    /// Log an entry that happened at simulated time `sim_s`.
+    fn note_at(&mut self, sim_s: f64, source: &'static str, text: String) {
+        let entry = self.log.push(sim_s, source, text).clone();
         if let Some(r) = &mut self.recorder
             && let Err(e) = r.event(&entry)
         {
@@ -517,6 +526,7 @@ impl Dashboard {
         self.message = None;
         self.paused = false;
         self.waves.clear();
+        self.now_s = t;
         self.note(
             "system",
             format!("restarted from the checkpoint at {t:.0} s"),
@@ -589,6 +599,7 @@ impl Dashboard {
                 patient,
             } => {
                 self.jumping = out.jumping;
+                self.now_s = out.t_s;
                 self.status = Some(*status);
                 self.picture = *picture;
                 if let Some(p) = patient {
@@ -606,7 +617,8 @@ impl Dashboard {
                         .failed
                         .as_ref()
                         .map_or(String::new(), |why| format!(", failed: {why}"));
-                    self.note(source, format!("{} (at {:.0} s{outcome})", f.name, f.t_s));
+                    let text = format!("{} (at {:.0} s{outcome})", f.name, f.t_s);
+                    self.note_at(f.t_s, source, text);
                     self.scenario.record(f);
                 }
                 if let Some(r) = &mut self.recorder {
@@ -637,6 +649,7 @@ impl Dashboard {
             }
             Event::Restarted(p) => {
                 self.waves.clear();
+                self.now_s = 0.0;
                 self.beats.clear();
                 self.trends.clear();
                 self.alarms.clear();

@@ -2,6 +2,7 @@
 //! notes and timeline, fire the next event now, annotate, and switch to the trainee's view
 //! (instructor notes and hidden events' causes out of sight).
 
+use super::table;
 use crate::scenario::{Fired, LIBRARY, Scenario};
 use egui::{Color32, RichText};
 
@@ -15,8 +16,8 @@ pub enum Ask {
 /// Rows of the timeline shown at once; more scroll (only the visible rows are laid out, so a
 /// timeline of thousands of events costs what a short one does).
 const TIMELINE_VISIBLE_ROWS: f32 = 12.0;
-/// Fixed column widths (points), so the columns line up as rows scroll in and out.
-const TIMELINE_COLUMN_WIDTHS: [f32; 3] = [240.0, 200.0, 70.0];
+/// Column widths (points) of the event and its time; when it fired takes the rest.
+const TIMELINE_COLUMN_WIDTHS: [f32; 2] = [280.0, 240.0];
 
 #[derive(Default)]
 pub struct ScenarioPanel {
@@ -67,7 +68,8 @@ impl ScenarioPanel {
             ui.colored_label(Color32::from_rgb(255, 120, 120), e);
         }
         ui.checkbox(&mut self.trainee, "Trainee view");
-        let Some(s) = self.scenario.clone() else {
+        // Borrowed, not cloned: a timeline may hold thousands of events.
+        let Some(s) = &self.scenario else {
             ui.label("Choose a case to start it from t = 0.");
             return asks;
         };
@@ -82,58 +84,34 @@ impl ScenarioPanel {
         }
         ui.separator();
         ui.label(RichText::new(format!("Timeline ({} events)", s.events.len())).strong());
-        let row_height = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
-        egui::Grid::new("scenario_timeline_header")
-            .min_col_width(TIMELINE_COLUMN_WIDTHS[0])
-            .show(ui, |ui| {
-                for (h, w) in ["event", "when", "fired"]
-                    .iter()
-                    .zip(TIMELINE_COLUMN_WIDTHS)
-                {
-                    ui.add_sized(
-                        [w, row_height],
-                        egui::Label::new(RichText::new(*h).strong()),
-                    );
-                }
-                ui.end_row();
-            });
-        egui::ScrollArea::vertical()
-            .id_salt("scenario_timeline_rows")
-            .max_height(row_height * TIMELINE_VISIBLE_ROWS)
-            .auto_shrink([false, true])
-            .show_rows(ui, row_height, s.events.len(), |ui, rows| {
-                egui::Grid::new("scenario_timeline")
-                    .striped(true)
-                    .min_col_width(TIMELINE_COLUMN_WIDTHS[0])
-                    .show(ui, |ui| {
-                        for (k, ev) in s
-                            .events
-                            .iter()
-                            .enumerate()
-                            .skip(rows.start)
-                            .take(rows.len())
-                        {
-                            let masked = self.trainee && ev.hidden;
-                            let when = match (ev.at_s, &ev.when) {
-                                (Some(t), _) => format!("at {t:.0} s"),
-                                (None, Some(c)) if !masked => format!("when {c}"),
-                                _ => "on a condition".into(),
-                            };
-                            let fired = match self.fired_at_s.get(k).copied().flatten() {
-                                Some(t) => format!("{t:.0} s"),
-                                None => "-".into(),
-                            };
-                            let name = if masked { "(hidden)" } else { ev.name.as_str() };
-                            for (text, w) in [name, &when, &fired]
-                                .into_iter()
-                                .zip(TIMELINE_COLUMN_WIDTHS)
-                            {
-                                ui.add_sized([w, row_height], egui::Label::new(text).truncate());
-                            }
-                            ui.end_row();
-                        }
-                    });
-            });
+        table::header(ui, &TIMELINE_COLUMN_WIDTHS, &["event", "when", "fired"]);
+        let h = table::row_height(ui);
+        table::rows(
+            ui,
+            "scenario_timeline",
+            h * TIMELINE_VISIBLE_ROWS,
+            s.events.len(),
+            |ui, k| {
+                let ev = &s.events[k];
+                let masked = self.trainee && ev.hidden;
+                let when = match (ev.at_s, &ev.when) {
+                    (Some(t), _) => format!("at {t:.0} s"),
+                    (None, Some(c)) if !masked => format!("when {c}"),
+                    _ => "on a condition".into(),
+                };
+                let fired = match self.fired_at_s.get(k).copied().flatten() {
+                    Some(t) => format!("{t:.0} s"),
+                    None => "-".into(),
+                };
+                let name = if masked { "(hidden)" } else { ev.name.as_str() };
+                table::row(
+                    ui,
+                    &TIMELINE_COLUMN_WIDTHS,
+                    h,
+                    [name.into(), when.into(), fired.into()],
+                );
+            },
+        );
         if ui.button("Trigger the next event now").clicked() {
             asks.push(Ask::FireNext);
         }

@@ -192,6 +192,8 @@ pub struct Output {
     pub fired: Vec<Fired>,
     /// A jump ahead under way at the frame's end.
     pub jumping: Option<JumpProgress>,
+    /// Simulated time at the frame's end (a jump's frames carry few or no samples).
+    pub t_s: f64,
 }
 
 /// How far a jump ahead has got.
@@ -393,6 +395,7 @@ impl Stepper {
             out.trend = trend;
         }
         let patient = (!out.fired.is_empty()).then(|| Box::new(self.engine.patient().clone()));
+        out.t_s = self.engine.t_s();
         out.jumping = self.jump.map(|j| JumpProgress {
             done_s: j.total_s - (j.end_s - self.engine.t_s()).max(0.0),
             total_s: j.total_s,
