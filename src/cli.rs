@@ -305,7 +305,7 @@ fn parse_bolus(text: &str) -> Result<(Drug, f64), CliError> {
 }
 
 /// The longest `run`: 30 simulated days (a typo of a few digits must not run for years).
-pub const MAX_RUN_S: f64 = 30.0 * 86_400.0;
+pub const MAX_RUN_S: f64 = ecmo_unload::settings::MAX_SIMULATED_S;
 
 pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError> {
     let RunOptions {

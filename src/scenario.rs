@@ -253,10 +253,10 @@ impl Scenario {
         for (k, ev) in self.events.iter().enumerate() {
             match (ev.at_s, &ev.when) {
                 (Some(t), None) => {
-                    if !(t.is_finite() && t >= 0.0) {
+                    if !in_time_range(t) {
                         return Err((
                             Site::Event(k),
-                            format!("event '{}': at_s {t} is in the past", ev.name),
+                            format!("event '{}': {}", ev.name, time_range_error(t)),
                         ));
                     }
                     if t < last_at {
@@ -291,6 +291,12 @@ impl Scenario {
             }
         }
         for (i, cp) in self.checkpoints.iter().enumerate() {
+            if !in_time_range(cp.at_s) {
+                return Err((
+                    Site::Checkpoint(i),
+                    format!("checkpoint {}: {}", i + 1, time_range_error(cp.at_s)),
+                ));
+            }
             for (j, x) in cp.expect.iter().enumerate() {
                 let c = Condition::parse(x).map_err(|m| (Site::Expect(i, j), m))?;
                 for key in c.keys() {
@@ -346,6 +352,13 @@ impl Scenario {
                         .collect();
                     walk(at, &actions)
                 })
+            }
+            Site::Checkpoint(i) => {
+                let from = text.find("checkpoints").unwrap_or(0);
+                text[from..]
+                    .match_indices("at_s")
+                    .nth(i)
+                    .map(|(at, _)| from + at)
             }
             Site::Expect(i, j) => {
                 let all: Vec<&str> = self.checkpoints[..i]
@@ -406,6 +419,20 @@ fn learn_summary_keys() -> Vec<String> {
 
 const EXAMPLE_RUN_S: f64 = 3.0;
 
+/// Event and checkpoint times: from the start to [`settings::MAX_SIMULATED_S`].
+fn in_time_range(t_s: f64) -> bool {
+    t_s.is_finite() && (0.0..=settings::MAX_SIMULATED_S).contains(&t_s)
+}
+
+/// Why a time is refused.
+fn time_range_error(t_s: f64) -> String {
+    format!(
+        "at_s {} is outside 0 to {} s (30 simulated days)",
+        crate::units::Short(t_s),
+        settings::MAX_SIMULATED_S
+    )
+}
+
 /// Where in a scenario a problem lies (located in the file's text by [`Scenario::locate`]).
 #[derive(Clone, Copy, Debug)]
 enum Site {
@@ -416,6 +443,8 @@ enum Site {
     Event(usize),
     /// Action j of event k.
     Action(usize, usize),
+    /// Checkpoint i (its time).
+    Checkpoint(usize),
     /// Expectation j of checkpoint i.
     Expect(usize, usize),
 }

@@ -33,13 +33,18 @@ const fn spec(
     }
 }
 
-/// Ranges are wide enough for any patient a clinician would build, and narrow enough that the
-/// fixed-step integrator stays stable at every corner (tested: tests/invariants.rs).
-#[rustfmt::skip]
 /// The blood volume a patient can have (`blood_volume_ml`), which fluid orders respect too.
 pub const BLOOD_VOLUME_MIN_ML: f64 = 2500.0;
 pub const BLOOD_VOLUME_MAX_ML: f64 = 9000.0;
 
+/// The longest stretch of simulated time anything asks for (`run --seconds`, the dashboard's
+/// `--after-s`, a scenario's event and checkpoint times): 30 days, so a typo of a few digits
+/// is refused instead of running for years.
+pub const MAX_SIMULATED_S: f64 = 30.0 * 86_400.0;
+
+/// Ranges are wide enough for any patient a clinician would build, and narrow enough that the
+/// fixed-step integrator stays stable at every corner (tested: tests/invariants.rs).
+#[rustfmt::skip]
 pub const SPECS: &[KeySpec] = &[
     spec("name", "", f64::NAN, f64::NAN, "preset name"),
     spec(

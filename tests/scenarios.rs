@@ -90,7 +90,16 @@ fn bad_scenarios_name_the_file_line_and_problem() {
         + 1;
     assert!(e.starts_with(&format!("case.ron:{line}:")), "{e}");
     let e = error_of(&good.replace("at_s: Some(60.0)", "at_s: Some(-5.0)"));
-    assert!(e.contains("in the past"), "{e}");
+    assert!(e.contains("at_s -5 is outside 0 to 2592000 s"), "{e}");
+    let e = error_of(&good.replace("at_s: Some(60.0)", "at_s: Some(1e300)"));
+    assert!(e.contains("at_s 1e300 is outside"), "{e}");
+    let text = good.replace("at_s: 300.0", "at_s: 1e300");
+    let e = error_of(&text);
+    let line = line_of(&text, "at_s: 1e300", 1);
+    assert!(
+        e.starts_with(&format!("case.ron:{line}:")) && e.contains("checkpoint 1: at_s 1e300"),
+        "{e}"
+    );
     let e = error_of(&good.replace("\"cvp_mmhg > 14\"", "\"cvp_mm > 14\""));
     assert!(e.contains("unknown summary key 'cvp_mm'"), "{e}");
     let e = error_of(&good.replace("title:", "titel:"));
