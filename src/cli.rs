@@ -697,12 +697,12 @@ pub fn bench_ui(frames: usize) -> Result<(), CliError> {
         // Every device on: every trace, console and device drawing is drawn.
         let p = settings::apply_all(&presets::load(name)?, &ALL_DEVICES)?;
         for (tab, tab_name) in [
-            (ecmo_unload::app::Tab::Monitor, "monitor"),
-            (ecmo_unload::app::Tab::Circulation, "circulation"),
+            (ecmo_unload_ui::Tab::Monitor, "monitor"),
+            (ecmo_unload_ui::Tab::Circulation, "circulation"),
         ] {
             for size in UI_SIZES {
                 let mut t =
-                    ecmo_unload::app::frame_times(p.clone(), size, tab, UI_WARMUP_FRAMES, frames)?;
+                    ecmo_unload_ui::frame_times(p.clone(), size, tab, UI_WARMUP_FRAMES, frames)?;
                 t.sort();
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
                 let p99 = t[((t.len() as f64 * 0.99) as usize).min(t.len() - 1)];

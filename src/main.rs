@@ -128,7 +128,7 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
-use ecmo_unload::app::Tab;
+use ecmo_unload_ui::Tab;
 
 #[cfg(feature = "gui")]
 fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
@@ -157,7 +157,7 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
         .as_deref()
         .map(ecmo_unload::scenario::Scenario::load)
         .transpose()?;
-    ecmo_unload::app::run(
+    ecmo_unload_ui::run(
         patient,
         screenshot,
         tab,

@@ -197,28 +197,6 @@ fn the_shock_patient_extracts_more_oxygen() {
     assert!(anaemic.beat.svo2_pct < shock.beat.svo2_pct - 5.0);
 }
 
-/// The dashboard runs the engine in frame-sized chunks at its speed setting; x60 must give the
-/// numbers real time gives (issue 4: "the same numerical results as real time").
-#[cfg(feature = "gui")]
-#[test]
-fn accelerated_time_gives_the_real_time_numbers() {
-    use ecmo_unload::app::sim::{Output, Stepper};
-    let run = |frame_s: f64, frames: usize| {
-        let mut s = Stepper::new(engine(
-            "cardiogenic-shock",
-            &["drugs.dobutamine_mcg_kg_min=5", "ecmo.enabled=true"],
-        ));
-        for _ in 0..frames {
-            s.advance(frame_s, &mut Output::default());
-        }
-        serde_json::to_value(s.engine.summary().unwrap()).unwrap()
-    };
-    // 10 simulated minutes: 60 fps at x1, and 60 fps at x60 (one second per frame).
-    let real_time = run(1.0 / 60.0, 36_000);
-    let x60 = run(1.0, 600);
-    assert_eq!(real_time, x60);
-}
-
 /// Found by tests/properties.rs: a weight change re-derives the normal lung; the water in it
 /// must stay what it was (it once moved to the new dry floor and created 150 mL).
 #[test]

@@ -4,6 +4,9 @@
 //! volumes and path flows; it never reaches into the model's internals. Definitions and sources
 //! of every indicator: docs/MODEL.md, section "Indicators".
 
+pub mod alarms;
+pub mod arterial_line;
+
 use crate::arterial_line::ArterialLine;
 use crate::circulation::{N_NODES, N_PATHS, Node, Path};
 use crate::heart::ChamberLaw;

@@ -1,8 +1,8 @@
-//! The alarm bar: which alarms hold (from `crate::alarms`), since when, and what the user did
+//! The alarm bar: which alarms hold (from `ecmo_unload::alarms`), since when, and what the user did
 //! about them. Acknowledging keeps an alarm listed but quiet (no flashing); silencing hides it
 //! for a while; an alarm that clears and returns is new again.
 
-use crate::alarms::{Alarm, Priority};
+use ecmo_unload::alarms::{Alarm, Priority};
 use egui::{Color32, RichText};
 use std::collections::BTreeMap;
 

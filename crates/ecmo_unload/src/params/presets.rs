@@ -10,12 +10,12 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
     (
         "healthy",
         "presets/healthy.ron",
-        include_str!("../presets/healthy.ron"),
+        include_str!("../../../../presets/healthy.ron"),
     ),
     (
         "cardiogenic-shock",
         "presets/cardiogenic-shock.ron",
-        include_str!("../presets/cardiogenic-shock.ron"),
+        include_str!("../../../../presets/cardiogenic-shock.ron"),
     ),
 ];
 

@@ -16,11 +16,11 @@
 //! animation advances with the frame time.
 
 use super::sim::Picture;
-use crate::alarms::AV_CLOSED_BEATS;
-use crate::circulation::{N_PATHS, Node, Path};
-use crate::engine::Status;
-use crate::oxygen::MixingZone;
-use crate::patient::Patient;
+use ecmo_unload::alarms::AV_CLOSED_BEATS;
+use ecmo_unload::circulation::{N_PATHS, Node, Path};
+use ecmo_unload::engine::Status;
+use ecmo_unload::oxygen::MixingZone;
+use ecmo_unload::patient::Patient;
 use egui::{
     Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2, pos2, vec2,
 };
@@ -48,8 +48,8 @@ const WIDTH_SMOOTHING_S: f32 = 0.5;
 const GRADIENT_PIECES: usize = 6;
 /// Lung water index (mL/kg) drawn as dry lung (the model's normal), and the one drawn fully
 /// flooded (half again above the oedema threshold).
-const LUNG_DRY_ML_KG: f64 = crate::lungs::NORMAL_WATER_ML_KG;
-const LUNG_FLOODED_ML_KG: f64 = 1.5 * crate::lungs::OEDEMA_WATER_ML_KG;
+const LUNG_DRY_ML_KG: f64 = ecmo_unload::lungs::NORMAL_WATER_ML_KG;
+const LUNG_FLOODED_ML_KG: f64 = 1.5 * ecmo_unload::lungs::OEDEMA_WATER_ML_KG;
 /// Drawn pump rotor turns per second per rpm (a stroboscopic 1/50 of the real speed).
 const ROTOR_TURNS_PER_S_PER_RPM: f32 = 1.0 / 3000.0;
 /// Drawn Impella rotor turns per second per P-level (a slow stroboscopic stand-in).
@@ -500,7 +500,7 @@ impl Schematic {
         let flow = if std::ptr::eq(vessel, &ECMO_ARTERIAL)
             || std::ptr::eq(vessel, &ECMO_PUMP_TO_OXYGENATOR)
         {
-            crate::ecmo::pump_flow_ml_s(q)
+            ecmo_unload::ecmo::pump_flow_ml_s(q)
         } else {
             q[vessel.path.index()]
         };
@@ -778,8 +778,9 @@ impl Schematic {
                     Stroke::new(1.0, Color32::from_gray(150)),
                 );
             }
-            let flow =
-                crate::units::l_min_from_ml_s(crate::ecmo::pump_flow_ml_s(&view.picture.q_ml_s));
+            let flow = ecmo_unload::units::l_min_from_ml_s(ecmo_unload::ecmo::pump_flow_ml_s(
+                &view.picture.q_ml_s,
+            ));
             painter.text(
                 c.at(pos2(PUMP_CENTRE.x + PUMP_RADIUS + 0.8, 91.0)),
                 Align2::RIGHT_CENTER,
@@ -1050,7 +1051,7 @@ mod tests {
 
     #[test]
     fn retrograde_aortic_flow_runs_the_particles_backward() {
-        let patient = crate::presets::load("healthy").unwrap();
+        let patient = ecmo_unload::presets::load("healthy").unwrap();
         let mut picture = Picture::default();
         let ascending = Path::RootToArch.index();
         let k = Schematic::tracks()

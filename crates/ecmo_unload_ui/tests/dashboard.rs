@@ -1,12 +1,11 @@
 //! The dashboard driven as a user drives it: widgets found by their accessible labels, values
 //! set, frames run. Headless backend: no thread, no clock, the engine advances per frame.
-#![cfg(feature = "gui")]
 
 mod common;
 
-use ecmo_unload::app::Dashboard;
 use ecmo_unload::patient::RhythmKind;
 use ecmo_unload::{Engine, presets};
+use ecmo_unload_ui::Dashboard;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -274,7 +273,7 @@ fn a_failed_simulation_says_so_and_restarts_from_its_last_state() {
     let mut h = harness("healthy");
     h.run_steps(120);
     let before = h.state().t_s();
-    h.state_mut().command(ecmo_unload::app::sim::Command::Crash);
+    h.state_mut().command(ecmo_unload_ui::sim::Command::Crash);
     h.run_steps(5);
     assert!(h.state().failure().is_some());
     h.get_by_label_contains("The simulation stopped");
@@ -683,8 +682,8 @@ fn the_rv_loop_can_join_the_lv_loop() {
 
 #[test]
 fn a_timeline_of_thousands_of_events_and_a_full_log_lay_out_only_their_visible_rows() {
-    use ecmo_unload::app::sim::Command;
     use ecmo_unload::scenario::{Scenario, TimelineEvent};
+    use ecmo_unload_ui::sim::Command;
     const N: usize = 5_000;
     let mut sc = Scenario::load("rv-failure").unwrap();
     sc.events = (0..N)

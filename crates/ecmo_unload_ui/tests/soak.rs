@@ -3,10 +3,9 @@
 //! no command goes unanswered. Slow (about half a minute of wall time in release), so ignored in
 //! CI; run it with:
 //!   cargo test --release --test soak -- --ignored --nocapture
-#![cfg(feature = "gui")]
 
-use ecmo_unload::app::sim::{Command, Event, SimThread};
 use ecmo_unload::{Engine, presets};
+use ecmo_unload_ui::sim::{Command, Event, SimThread};
 use std::time::{Duration, Instant};
 
 /// Simulated seconds in a day, and the speed asked for (the thread caps what one slice may run).

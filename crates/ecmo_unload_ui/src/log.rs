@@ -3,8 +3,8 @@
 //! (flushed every frame, so a crash loses less than a second).
 
 use super::sim::WaveSample;
-use crate::monitor::Beat;
 use chrono::{DateTime, Local};
+use ecmo_unload::monitor::Beat;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

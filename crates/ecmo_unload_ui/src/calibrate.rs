@@ -1,7 +1,7 @@
 //! The Calibrate tab: type what the bedside shows, fit the model to it (on a worker), read the
 //! residuals and what the data could not pin down, and load the fitted patient as the live one.
 
-use crate::calibration::{Fit, Measurement, default_sd};
+use ecmo_unload::calibration::{Fit, Measurement, default_sd};
 use egui::{Color32, RichText};
 
 /// The measurements offered: (label, summary key).

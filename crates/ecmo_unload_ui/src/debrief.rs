@@ -4,7 +4,7 @@
 use super::log::EventLog;
 use super::sim::TrendPoint;
 use super::trends::Trends;
-use crate::scenario::Scenario;
+use ecmo_unload::scenario::Scenario;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -201,7 +201,7 @@ pub fn write(
             e.text.clone(),
         ])?;
     }
-    crate::files::write_bytes(&dir.join("events.csv"), &events.into_inner()?)?;
+    ecmo_unload::files::write_bytes(&dir.join("events.csv"), &events.into_inner()?)?;
     let mut tcsv = csv::Writer::from_writer(Vec::new());
     tcsv.write_record([
         "t_s",
@@ -234,7 +234,7 @@ pub fn write(
         ];
         tcsv.write_record(row.iter().map(|x| x.to_string()))?;
     }
-    crate::files::write_bytes(&dir.join("trends.csv"), &tcsv.into_inner()?)?;
+    ecmo_unload::files::write_bytes(&dir.join("trends.csv"), &tcsv.into_inner()?)?;
     let mut charts = trend_charts(trends);
     charts.push(Chart {
         title: "LV pressure-volume loops (mL, mmHg)".into(),
@@ -292,7 +292,7 @@ pub fn write(
     }
     html.push_str("</table></body></html>\n");
     let report = dir.join("report.html");
-    crate::files::write_bytes(&report, html.as_bytes())?;
+    ecmo_unload::files::write_bytes(&report, html.as_bytes())?;
     Ok(report)
 }
 

@@ -5,17 +5,17 @@
 //!
 //! The same [`Stepper`] also drives an inline backend with no thread, for tests and headless use.
 
-use crate::batch;
-use crate::calibration::{self, Fit, Measurement};
-use crate::circulation::{N_NODES, N_PATHS};
-use crate::cohort::Outcome;
-use crate::drugs::Drug;
-use crate::engine::Status;
-use crate::forecast::{Forecast, Strategy};
-use crate::monitor::Beat;
-use crate::scenario::{Fired, Scenario, Timeline};
-use crate::units::l_min_from_ml_s;
-use crate::{Engine, Node, Path, Patient};
+use ecmo_unload::batch;
+use ecmo_unload::calibration::{self, Fit, Measurement};
+use ecmo_unload::circulation::{N_NODES, N_PATHS};
+use ecmo_unload::cohort::Outcome;
+use ecmo_unload::drugs::Drug;
+use ecmo_unload::engine::Status;
+use ecmo_unload::forecast::{Forecast, Strategy};
+use ecmo_unload::monitor::Beat;
+use ecmo_unload::scenario::{Fired, Scenario, Timeline};
+use ecmo_unload::units::l_min_from_ml_s;
+use ecmo_unload::{Engine, Node, Path, Patient};
 
 /// Saturations shown in %.
 const PERCENT: f64 = 100.0;
@@ -556,7 +556,7 @@ fn sample(e: &Engine) -> WaveSample {
         cvp_mmhg: p(Node::Ra),
         la_mmhg: p(Node::La),
         aortic_flow_ml_s: s.q_ml_s[Path::Aortic.index()],
-        ecmo_flow_l_min: l_min_from_ml_s(crate::ecmo::pump_flow_ml_s(&s.q_ml_s)),
+        ecmo_flow_l_min: l_min_from_ml_s(ecmo_unload::ecmo::pump_flow_ml_s(&s.q_ml_s)),
         balloon_ml: e.balloon_ml(),
         balloon_mmhg: e.balloon_pressure_mmhg(),
         balloon_fill_pct: PERCENT * e.balloon_ml() / e.patient().iabp.volume_ml,

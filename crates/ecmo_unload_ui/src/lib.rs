@@ -14,17 +14,17 @@ pub mod table;
 pub mod trends;
 pub mod what_if;
 
-use crate::drugs::Drug;
-use crate::ecmo::EcmoMode;
-use crate::engine::SUCTION_ALARM_MIN_PCT;
-use crate::engine::Status;
-use crate::heart::ChamberLaw;
-use crate::lungs::{self, EdemaRisk};
-use crate::monitor::IabpReadings;
-use crate::monitor::{Beat, BeatMeans, spo2_lower_pct, spo2_upper_pct};
-use crate::patient::RHYTHM_KINDS;
-use crate::{Engine, Patient, presets, settings};
 use alarm_view::{AlarmPanel, Change};
+use ecmo_unload::drugs::Drug;
+use ecmo_unload::ecmo::EcmoMode;
+use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
+use ecmo_unload::engine::Status;
+use ecmo_unload::heart::ChamberLaw;
+use ecmo_unload::lungs::{self, EdemaRisk};
+use ecmo_unload::monitor::IabpReadings;
+use ecmo_unload::monitor::{Beat, BeatMeans, spo2_lower_pct, spo2_upper_pct};
+use ecmo_unload::patient::RHYTHM_KINDS;
+use ecmo_unload::{Engine, Patient, presets, settings};
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use log::{EventLog, Recorder};
@@ -37,7 +37,7 @@ use what_if::WhatIf;
 /// Seconds of waveform on screen (a bedside monitor sweeps 5-10 s).
 const SWEEP_S: f64 = 8.0;
 /// Beats averaged for the numeric tiles (the alarms' average too).
-const TILE_BEATS: usize = crate::alarms::ALARM_BEATS;
+const TILE_BEATS: usize = ecmo_unload::alarms::ALARM_BEATS;
 /// Beats kept for the view: the tiles, the AV-opening strip and the closed-valve alarm.
 const BEAT_HISTORY: usize = 32;
 /// Numeric tiles: value font size, height, and width (minimum, and per character of value).
@@ -338,7 +338,7 @@ impl Dashboard {
     }
 
     /// Alarms active now, most urgent first.
-    pub fn active_alarms(&self) -> Vec<crate::alarms::Alarm> {
+    pub fn active_alarms(&self) -> Vec<ecmo_unload::alarms::Alarm> {
         self.alarms.active()
     }
 
@@ -348,12 +348,12 @@ impl Dashboard {
     }
 
     /// The last what-if results.
-    pub fn forecasts(&self) -> Option<&Result<Vec<crate::forecast::Forecast>, String>> {
+    pub fn forecasts(&self) -> Option<&Result<Vec<ecmo_unload::forecast::Forecast>, String>> {
         self.what_if.results.as_ref()
     }
 
     /// The last virtual cohort run from the What-if tab.
-    pub fn cohort(&self) -> Option<&Result<Vec<crate::cohort::Outcome>, String>> {
+    pub fn cohort(&self) -> Option<&Result<Vec<ecmo_unload::cohort::Outcome>, String>> {
         self.what_if.cohort.as_ref()
     }
 
@@ -753,14 +753,14 @@ impl Dashboard {
     /// Evaluate the alarms on the latest beats; their changes go to the event log.
     fn check_alarms(&mut self) {
         // The model starts from a stopped circulation: its first seconds are not the patient.
-        if self.t_s() < crate::scenario::CONDITIONS_FROM_S {
+        if self.t_s() < ecmo_unload::scenario::CONDITIONS_FROM_S {
             return;
         }
         let (Some(means), Some(status)) = (self.means(), self.status.as_ref()) else {
             return;
         };
         let recent: Vec<Beat> = self.beats.iter().copied().collect();
-        let now = crate::alarms::active(&crate::alarms::Inputs {
+        let now = ecmo_unload::alarms::active(&ecmo_unload::alarms::Inputs {
             means: &means,
             recent: &recent,
             status,
@@ -1143,7 +1143,7 @@ impl Dashboard {
             let rhythms = RHYTHM_KINDS.map(|k| (k.key(), k.label()));
             self.choice_ui(ui, "rhythm.kind", rhythm, &rhythms);
             // The sinus node's own rate matters only while the atria beat dissociated.
-            if self.patient.rhythm.kind.atria() == crate::patient::Atria::Dissociated {
+            if self.patient.rhythm.kind.atria() == ecmo_unload::patient::Atria::Dissociated {
                 self.sliders_ui(
                     ui,
                     &[("Atrial rate (AV dissociation)", "rhythm.atrial_rate_bpm")],
@@ -1334,7 +1334,7 @@ impl Dashboard {
                     ("Deflation timing", "iabp.deflate_offset_ms"),
                 ],
             );
-            if p.iabp.trigger == crate::iabp::Trigger::Internal {
+            if p.iabp.trigger == ecmo_unload::iabp::Trigger::Internal {
                 self.sliders_ui(ui, &[("Internal rate", "iabp.internal_rate_bpm")]);
             }
             self.iabp_readings_ui(ui);
@@ -1379,7 +1379,7 @@ impl Dashboard {
 
     /// The latest beats in a row in which the aortic valve stayed shut.
     fn av_shut_beats(&self) -> usize {
-        crate::alarms::av_shut_beats(self.beats.iter())
+        ecmo_unload::alarms::av_shut_beats(self.beats.iter())
     }
 
     /// The Circulation tab: the live schematic, and beside it the console or indicator of what
@@ -1443,8 +1443,8 @@ impl Dashboard {
         }
     }
 
-    fn chamber_card_ui(&mut self, ui: &mut egui::Ui, n: crate::circulation::Node) {
-        use crate::circulation::Node;
+    fn chamber_card_ui(&mut self, ui: &mut egui::Ui, n: ecmo_unload::circulation::Node) {
+        use ecmo_unload::circulation::Node;
         let i = n.index();
         let pic = &self.picture;
         ui.label(format!("Volume now: {:.0} mL", pic.v_ml[i]));
@@ -1503,7 +1503,7 @@ impl Dashboard {
 
     /// Means of the last few beats (the tiles and the alarms).
     fn means(&self) -> Option<BeatMeans> {
-        crate::monitor::latest_means(&self.beats, TILE_BEATS)
+        ecmo_unload::monitor::latest_means(&self.beats, TILE_BEATS)
     }
 
     fn tiles_ui(&mut self, ui: &mut egui::Ui) {
@@ -1988,7 +1988,7 @@ fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), Stri
         let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
         writer.write_image_data(&bytes).map_err(|e| e.to_string())?;
     }
-    crate::files::write_bytes(path, &encoded).map_err(|e| e.to_string())
+    ecmo_unload::files::write_bytes(path, &encoded).map_err(|e| e.to_string())
 }
 
 /// A user command in words, for the event log (`None`: not worth logging).
@@ -2120,7 +2120,7 @@ pub fn run(
     screenshot: Option<(std::path::PathBuf, f64)>,
     tab: Tab,
     window: [f32; 2],
-    scenario: Option<crate::scenario::Scenario>,
+    scenario: Option<ecmo_unload::scenario::Scenario>,
     replay: Option<std::path::PathBuf>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
@@ -2161,7 +2161,7 @@ pub fn frame_times(
     tab: Tab,
     warmup: usize,
     frames: usize,
-) -> Result<Vec<Duration>, crate::Error> {
+) -> Result<Vec<Duration>, ecmo_unload::Error> {
     let ctx = egui::Context::default();
     ctx.set_visuals(egui::Visuals::dark());
     let mut app = Dashboard::headless(Engine::new(patient)?);

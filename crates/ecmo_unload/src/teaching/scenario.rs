@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 /// Built-in scenarios: `presets/scenarios/NAME.ron`, embedded.
 macro_rules! library {
     ($($name:literal),* $(,)?) => {
-        [$(($name, include_str!(concat!("../presets/scenarios/", $name, ".ron")))),*]
+        [$(($name, include_str!(concat!("../../../../presets/scenarios/", $name, ".ron")))),*]
     };
 }
 

@@ -1,6 +1,6 @@
 //! What the dashboard tests share: the headless dashboard in a kittest harness.
 
-use ecmo_unload::app::Dashboard;
+use ecmo_unload_ui::Dashboard;
 use egui_kittest::Harness;
 
 /// `app` (a headless dashboard: no thread, the engine advances per frame) in a window of

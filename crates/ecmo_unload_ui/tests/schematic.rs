@@ -2,15 +2,14 @@
 //! chambers and devices as buttons that open their indicator or console. Snapshots render with
 //! wgpu (on the CPU through lavapipe here); `UPDATE_SNAPSHOTS=1 cargo test --test schematic`
 //! rewrites them after an intended change of the picture.
-#![cfg(feature = "gui")]
 
 mod common;
 
-use ecmo_unload::app::sim::Command;
-use ecmo_unload::app::{Dashboard, Tab};
 use ecmo_unload::oxygen::MixingZone;
 use ecmo_unload::scenario::Scenario;
 use ecmo_unload::{Engine, Patient, presets, settings};
+use ecmo_unload_ui::sim::Command;
+use ecmo_unload_ui::{Dashboard, Tab};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 

@@ -3,7 +3,7 @@
 //! (instructor notes and hidden events' causes out of sight).
 
 use super::table;
-use crate::scenario::{Fired, LIBRARY, Scenario};
+use ecmo_unload::scenario::{Fired, LIBRARY, Scenario};
 use egui::{Color32, RichText};
 
 /// What the user asked this frame.

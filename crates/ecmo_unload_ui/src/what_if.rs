@@ -2,8 +2,8 @@
 //! on other cores), and see them side by side with arrows against "now", their predicted PV
 //! loops over the current one, and their lung water over the next hours.
 
-use crate::cohort::{Outcome, SAMPLED};
-use crate::forecast::{Forecast, LUNG_PROJECTION_H, Strategy};
+use ecmo_unload::cohort::{Outcome, SAMPLED};
+use ecmo_unload::forecast::{Forecast, LUNG_PROJECTION_H, Strategy};
 use egui::{Color32, RichText};
 use egui_plot::{BoxElem, BoxPlot, BoxSpread, Points};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -21,7 +21,7 @@ pub const OFFERED: [(&str, &str); 6] = [
     ("+ septostomy 8 mm", "septostomy.diameter_mm=8"),
     ("+ LV vent", "lv_vent.enabled=true"),
 ];
-pub use crate::advice::NOW;
+pub use ecmo_unload::advice::NOW;
 /// A change counts as an arrow when it moves this share of the value (or 1 unit near zero).
 const ARROW_SHARE: f64 = 0.05;
 const PLOT_HEIGHT: f32 = 260.0;
@@ -137,7 +137,7 @@ impl WhatIf {
         ui: &mut egui::Ui,
         current_loop: &[[f64; 2]],
         ecmo_flow_l_min: Option<f64>,
-        alarms: &[(crate::alarms::Alarm, String)],
+        alarms: &[(ecmo_unload::alarms::Alarm, String)],
         ready: bool,
     ) -> Option<Ask> {
         let mut asked = None;
@@ -208,7 +208,7 @@ impl WhatIf {
                 ui.colored_label(Color32::from_rgb(255, 120, 120), e);
             }
             Some(Ok(results)) => {
-                let lines = crate::advice::considerations(alarms, results);
+                let lines = ecmo_unload::advice::considerations(alarms, results);
                 if !lines.is_empty() {
                     ui.label(RichText::new("Considerations (model output, not orders)").strong());
                     for (k, line) in lines.iter().enumerate() {
@@ -257,7 +257,7 @@ impl WhatIf {
                     for (j, (name, c)) in names.iter().zip(LOOP_COLOURS.iter().cycle()).enumerate()
                     {
                         let xs: Vec<f64> = outcomes.iter().map(|o| pcwp(o, j)).collect();
-                        let (q1, med, q3) = crate::cohort::quartiles(&xs);
+                        let (q1, med, q3) = ecmo_unload::cohort::quartiles(&xs);
                         let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
                         let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                         let elem = BoxElem::new(j as f64, BoxSpread::new(lo, q1, med, q3, hi))

@@ -1,0 +1,38 @@
+//! ecmo-unload's model: a closed-loop cardiovascular model for mechanical circulatory support
+//! in cardiogenic shock. Education and research only; not a medical device.
+//!
+//! Folders by layer, one direction: [`params`] (the patient as data, settings, presets) ->
+//! [`circuit`] (nodes, paths, valves) with [`physiology`] (chambers, rhythm, reflexes, drugs,
+//! lungs, oxygen) and [`devices`] (ECMO, Impella, IABP, septostomy) -> [`engine`] (time,
+//! settings changes) -> [`monitor`] (beats, indicators, alarms) -> [`teaching`] (scenarios) and
+//! [`assist`] (forecasts, cohorts, calibration). Nothing here knows about a clock, a screen or
+//! a thread, but [`assist::batch`], which spreads independent runs over cores (feature
+//! `parallel`).
+//!
+//! Every module is also reachable at the crate's root (`ecmo_unload::heart`), the paths
+//! external code has always used.
+
+pub mod assist;
+pub mod circuit;
+pub mod devices;
+pub mod engine;
+pub mod error;
+pub mod monitor;
+pub mod params;
+pub mod physiology;
+pub mod random;
+pub mod teaching;
+pub mod units;
+
+pub use assist::{advice, batch, calibration, cohort, forecast};
+pub use circuit::{circulation, valves};
+pub use devices::{ecmo, iabp, impella, lv_vent, septostomy, support};
+pub use monitor::{alarms, arterial_line};
+pub use params::{files, patient, presets, settings};
+pub use physiology::{cpr, drugs, ecg, fluids, heart, lungs, oxygen, reflex, rhythm};
+pub use teaching::scenario;
+
+pub use circulation::{Node, Path};
+pub use engine::{Engine, Summary};
+pub use error::Error;
+pub use patient::Patient;

@@ -1,0 +1,3 @@
+//! Teaching: scenarios, their timeline and checkpoints, and the built-in library.
+
+pub mod scenario;
