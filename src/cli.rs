@@ -353,6 +353,14 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
         let (drug, dose) = parse_bolus(text)?;
         engine.give_bolus(drug, dose)?;
     }
+    if let Some((path, _)) = csv
+        && same_file(path, std::path::Path::new(preset))
+    {
+        return Err(CliError::Usage(format!(
+            "--csv {}: that is the preset file this run reads; write the waveforms elsewhere",
+            path.display()
+        )));
+    }
     if let Some(p) = &mut play {
         p.engine = engine;
         p.advance(seconds)?;
@@ -418,6 +426,14 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     Ok(())
 }
 
+/// Whether two paths name one existing file (through links).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 fn run_with_csv(
     engine: &mut Engine,
     seconds: f64,
@@ -442,8 +458,22 @@ fn run_with_csv(
         message: e.to_string(),
     };
     ecmo_unload::files::refuse_special(path)?;
-    let file = std::fs::File::create(path).map_err(|e| io_err(&e))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut file = std::fs::File::create(path).map_err(|e| io_err(&e))?;
+    // Rows are built in memory and appended whole, about once per simulated second: a failed
+    // write (a full disk) cuts the file back to its last whole row.
+    let mut committed = 0u64;
+    let mut commit = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), CliError> {
+        let rows = std::mem::replace(w, csv::Writer::from_writer(Vec::new()))
+            .into_inner()
+            .map_err(|e| io_err(&e))?;
+        if let Err(e) = file.write_all(&rows).and_then(|()| file.flush()) {
+            let _ = file.set_len(committed);
+            return Err(io_err(&e));
+        }
+        committed += rows.len() as u64;
+        Ok(())
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(csv_header()).map_err(|e| io_err(&e))?;
     let dt = engine.dt_s();
     let every_steps = ((every_ms * 1e-3 / dt).round() as u64).max(1);
@@ -473,12 +503,11 @@ fn run_with_csv(
             w.write_record(&row).map_err(|e| io_err(&e))?;
             rows += 1;
             if rows.is_multiple_of(flush_every) {
-                w.flush().map_err(|e| io_err(&e))?;
+                commit(&mut w)?;
             }
         }
     }
-    w.flush().map_err(|e| io_err(&e))?;
-    Ok(())
+    commit(&mut w)
 }
 
 /// CSV columns: t_s, p_<node>_mmhg..., v_<node>_ml..., q_<path>_ml_s..., then r_wave (1 on
@@ -938,7 +967,17 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
             message: e.to_string(),
         }
     };
+    if o.out.exists() && !o.out.is_dir() {
+        return Err(CliError::Io {
+            path: o.out.display().to_string(),
+            message: "not a folder: --out names the folder the tables go in".into(),
+        });
+    }
     std::fs::create_dir_all(o.out).map_err(io(o.out))?;
+    // Tables that could not be written are refused before the cohort runs, not after.
+    for table in COHORT_TABLES {
+        ecmo_unload::files::refuse_special(&o.out.join(table))?;
+    }
     let done = AtomicU64::new(0);
     let total = range.end - range.start;
     let outcomes = ecmo_unload::batch::cohort(&base, o.seed, range.clone(), &strategies, || {
@@ -955,7 +994,7 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
     say("\n");
     // patients.csv: one row per patient and strategy.
     // Each table is built whole and saved atomically (`files::write_bytes`).
-    let path = o.out.join("patients.csv");
+    let path = o.out.join(COHORT_TABLES[0]);
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["patient".into(), "strategy".into()];
     header.extend(cohort::SAMPLED.iter().map(|(k, _)| k.to_string()));
@@ -990,7 +1029,7 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
     })?;
     ecmo_unload::files::write_bytes(&path, &table)?;
     // summary.csv: medians and IQR of each endpoint per strategy.
-    let spath = o.out.join("summary.csv");
+    let spath = o.out.join(COHORT_TABLES[1]);
     let mut s = csv::Writer::from_writer(Vec::new());
     let serr = |e: csv::Error| CliError::Io {
         path: spath.display().to_string(),
@@ -998,13 +1037,11 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
     };
     s.write_record(["strategy", "endpoint", "n", "median", "q1", "q3"])
         .map_err(serr)?;
-    outln!(
+    // Printed once both tables are saved: a failed save prints no summary.
+    let mut printed = vec![format!(
         "{:<24} {:<26} {:>10} {:>21}",
-        "strategy",
-        "endpoint",
-        "median",
-        "IQR"
-    )?;
+        "strategy", "endpoint", "median", "IQR"
+    )];
     for (j, st) in strategies.iter().enumerate() {
         for key in cohort::ENDPOINTS {
             let xs: Vec<f64> = outcomes
@@ -1021,12 +1058,10 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
                 format!("{q3:.4}"),
             ])
             .map_err(serr)?;
-            outln!(
+            printed.push(format!(
                 "{:<24} {key:<26} {med:>10.2} {:>10.2} - {:<8.2}",
-                st.name,
-                q1,
-                q3
-            )?;
+                st.name, q1, q3
+            ));
         }
     }
     let table = s.into_inner().map_err(|e| CliError::Io {
@@ -1034,8 +1069,14 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
         message: e.to_string(),
     })?;
     ecmo_unload::files::write_bytes(&spath, &table)?;
+    for line in printed {
+        outln!("{line}")?;
+    }
     Ok(())
 }
+
+/// The tables a cohort writes in its `--out` folder.
+const COHORT_TABLES: [&str; 2] = ["patients.csv", "summary.csv"];
 
 /// Progress bar: updates and width.
 const PROGRESS_STEPS: u64 = 50;

@@ -867,7 +867,7 @@ fn every_numeric_input_is_bounded_like_set() {
     );
     std::fs::write(
         &file,
-        "[\n    (key: \"map_mmhg\", value: 62.0, sd: Some(4.0)),\n    (key: \"cvp_mmhg\", value: 12.0),\n]\n",
+        "[\n    /* key: \"map_mmhg\" */\n    (key: \"map_mmhg\", value: 62.0, sd: Some(4.0)),\n    (key: \"cvp_mmhg\", value: 12.0),\n]\n",
     )
     .unwrap();
     fails_cleanly(
@@ -878,7 +878,7 @@ fn every_numeric_input_is_bounded_like_set() {
             "--measurements",
             &shown,
         ],
-        &[&format!("{shown}:3:"), "cvp_mmhg", "measured twice"],
+        &[&format!("{shown}:4:"), "cvp_mmhg", "measured twice"],
     );
     // A fault on the command line is not blamed on the file.
     let o = cli(&[
@@ -1056,4 +1056,59 @@ fn a_full_stderr_or_a_fifo_target_does_not_hang_or_panic() {
             &["not a regular file"],
         );
     }
+}
+
+#[test]
+fn odd_targets_and_odd_text_are_refused_before_anything_runs() {
+    let dir = std::env::temp_dir().join(format!("ecmo-unload-odd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A screenshot that could not be a PNG file is refused before a window opens.
+    fails_cleanly(
+        &["--screenshot", "/dev/full", "--after-s", "1"],
+        &["/dev/full", "not a regular file"],
+    );
+    // The waveform CSV must not overwrite the preset the run reads.
+    let preset = dir.join("p.ron");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/presets/healthy.ron"),
+        &preset,
+    )
+    .unwrap();
+    let shown = preset.display().to_string();
+    let before = std::fs::read(&preset).unwrap();
+    fails_cleanly(
+        &["run", "--preset", &shown, "--seconds", "1", "--csv", &shown],
+        &["--csv", "the preset file this run reads"],
+    );
+    assert_eq!(
+        std::fs::read(&preset).unwrap(),
+        before,
+        "the preset is intact"
+    );
+    // Text settings stay on one line.
+    fails_cleanly(
+        &["run", "--set", "name=x\ny"],
+        &["name", "control characters"],
+    );
+    // A preset with a UTF-8 byte-order mark is read as its text.
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(&before);
+    std::fs::write(&preset, bom).unwrap();
+    let o = cli(&["run", "--preset", &shown, "--seconds", "1", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A scenario condition compared with NaN or infinity never means anything: refused.
+    let sc = dir.join("nan.ron");
+    std::fs::write(
+        &sc,
+        include_str!("../presets/scenarios/ami-shock.ron")
+            .replace("map_mmhg < 60", "map_mmhg < NaN"),
+    )
+    .unwrap();
+    fails_cleanly(
+        &["run", "--scenario", &sc.display().to_string()],
+        &["'NaN' is not a finite number"],
+    );
+    // A measurement's unknown key is named as such even without an SD.
+    fails_cleanly(&["fit", "--measured", "nosuch=1"], &["nosuch", "not a key"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }

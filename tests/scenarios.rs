@@ -171,6 +171,14 @@ fn an_error_is_located_where_it_is_even_when_its_text_occurs_before() {
 }
 
 #[test]
+fn comments_and_notes_that_mention_a_field_do_not_move_an_error() {
+    let text = "(\n    title: \"T\", preset: \"cardiogenic-shock\",\n    objectives: [], instructor_notes: \"\", checkpoints: [\n      // (at_s: 1.0, expect: []),\n      /* (at_s: 1.0, expect: []), */\n      (at_s: 1.0, expect: [], note: \"then (at_s: 2.0)\"),\n      (expect: [], note: \"at_s: 9\", at_s: -1.0),\n    ],\n)\n";
+    let e = error_of(text);
+    assert!(e.starts_with("case.ron:7:37:"), "{e}");
+    assert!(e.contains("checkpoint 2"), "{e}");
+}
+
+#[test]
 fn a_timeline_of_twenty_thousand_events_plays_every_one_at_its_step() {
     use ecmo_unload::scenario::TimelineEvent;
     const N: usize = 20_000;

@@ -452,6 +452,14 @@ impl Engine {
         Ok(())
     }
 
+    /// Replace every parameter at once, as that many [`Engine::set`]s would; the patient is
+    /// validated first.
+    pub fn set_patient(&mut self, updated: Patient) -> Result<(), Error> {
+        settings::validate(&updated)?;
+        self.apply(updated);
+        Ok(())
+    }
+
     /// Replace all parameters at once (already validated by the caller's path: `settings`).
     fn apply(&mut self, updated: Patient) {
         let dv = updated.blood_volume_ml - self.patient.blood_volume_ml;
@@ -784,3 +792,27 @@ fn resting_volumes(c: &Circuit, total_ml: f64) -> [f64; N_NODES] {
     v[Node::LowerVeins.index()] += residue;
     v
 }
+
+/// Every key of the run summary (what `run --json` prints, what a scenario condition or a
+/// measurement may name), learnt once per process from a short run of the healthy preset.
+pub fn summary_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(learn_summary_keys)
+}
+
+fn learn_summary_keys() -> Vec<String> {
+    let summary = crate::presets::load("healthy")
+        .ok()
+        .and_then(|p| Engine::new(p).ok())
+        .and_then(|mut e| {
+            e.run_for(EXAMPLE_RUN_S);
+            e.summary()
+        });
+    serde_json::to_value(summary)
+        .ok()
+        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+        .unwrap_or_default()
+}
+
+/// Long enough for the first beats, whose means the summary holds.
+const EXAMPLE_RUN_S: f64 = 3.0;

@@ -207,6 +207,8 @@ pub struct Dashboard {
     message: Option<String>,
     /// Save a PNG of the window to this path once the simulation has run this long, then close.
     screenshot: Option<(std::path::PathBuf, f64)>,
+    /// Why that PNG could not be saved (read by [`run`] once the window has closed).
+    screenshot_failed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
     frames: u32,
     tab: Tab,
     trends: Trends,
@@ -281,6 +283,7 @@ impl Dashboard {
             speed: 1.0,
             message: None,
             screenshot: None,
+            screenshot_failed: Default::default(),
             frames: 0,
             tab: Tab::Monitor,
             trends: Trends::default(),
@@ -1931,10 +1934,13 @@ impl eframe::App for Dashboard {
             && self.frames > SCREENSHOT_MIN_FRAMES
         {
             let (path, ctx2) = (path.clone(), ctx.clone());
+            let failed = self.screenshot_failed.clone();
             self.screenshot = None;
             ctx.request_screenshot(move |image| {
-                if let Err(e) = save_png(&path, &image) {
-                    eprintln!("error: {}: {e}", path.display());
+                if let Err(e) = save_png(&path, &image)
+                    && let Ok(mut slot) = failed.lock()
+                {
+                    *slot = Some(e);
                 }
                 ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
                 ctx2.request_repaint_after(Duration::ZERO);
@@ -2113,6 +2119,9 @@ fn serde_plain<T: serde::Serialize>(x: &T) -> String {
         .unwrap_or_default()
 }
 
+/// Where a `--screenshot`'s failure is written from the window.
+type ScreenshotFailure = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+
 /// Open the dashboard window on a patient. `screenshot`: run that many simulated seconds, save a
 /// PNG of the window to the path and quit.
 pub fn run(
@@ -2124,6 +2133,9 @@ pub fn run(
     replay: Option<std::path::PathBuf>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
+    // A screenshot's outcome, handed out of the window's closure.
+    let failed: std::sync::Arc<std::sync::Mutex<Option<ScreenshotFailure>>> = Default::default();
+    let failed_slot = failed.clone();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size(window)
@@ -2143,13 +2155,23 @@ pub fn run(
             if let Some(dir) = &replay {
                 d.open_replay(dir);
             }
+            if let Ok(mut slot) = failed_slot.lock() {
+                *slot = Some(d.screenshot_failed.clone());
+            }
             Ok(Box::new(match screenshot {
                 Some((path, after_s)) => d.screenshot_at(path, after_s),
                 None => d,
             }))
         }),
     )?;
-    Ok(())
+    let failed = failed
+        .lock()
+        .ok()
+        .and_then(|slot| slot.as_ref().and_then(|f| f.lock().ok()?.clone()));
+    match failed {
+        Some(why) => Err(why.into()),
+        None => Ok(()),
+    }
 }
 
 /// CPU time of the dashboard's frames (layout, plots and tessellation: all a frame costs

@@ -92,6 +92,9 @@ impl Measurement {
         if NOT_MEASUREMENTS.contains(&self.key.as_str()) {
             return Err(bad("not a bedside measurement".into()));
         }
+        if !crate::engine::summary_keys().contains(&self.key) {
+            return Err(bad(NOT_A_KEY.into()));
+        }
         if !(self.value.is_finite() && self.value.abs() <= MAX_MEASURED) {
             return Err(bad(format!("expected a number within +-{MAX_MEASURED:e}")));
         }
@@ -114,6 +117,9 @@ impl Measurement {
     }
 }
 
+/// Why a measurement's key is refused when the summary has no such key.
+const NOT_A_KEY: &str = "not a key of the summary (`ecmo-unload run --json` lists them)";
+
 /// Summary keys that are not measurements of the patient (the time, the beat count).
 const NOT_MEASUREMENTS: [&str; 2] = ["t_s", "beats"];
 /// A measured value or SD beyond this is a typing error, not a measurement.
@@ -133,18 +139,14 @@ pub fn parse_measurements(text: &str, file: &str) -> Result<Vec<Measurement>, Er
 }
 
 /// 1-based line and column of the i-th measurement in a measurements file's text: its
-/// `key` field, outside `//` comments (or 1:1).
+/// `key` field, outside comments and strings (or 1:1).
 pub fn locate_measurement(text: &str, i: usize) -> (usize, usize) {
-    const FIELD: &str = "key";
-    let in_comment = |at: usize| {
-        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
-        text[line_start..at].contains("//")
-    };
-    text.match_indices(FIELD)
-        .filter(|(at, _)| text[at + FIELD.len()..].trim_start().starts_with(':'))
-        .filter(|(at, _)| !in_comment(*at))
-        .nth(i)
-        .map_or((1, 1), |(at, _)| crate::presets::line_col(text, at))
+    let (_, bare) = crate::presets::masked(text);
+    (0..=i)
+        .try_fold(0, |at, k| {
+            crate::presets::field_offset(&bare, "key", at + usize::from(k > 0))
+        })
+        .map_or((1, 1), |at| crate::presets::line_col(text, at))
 }
 
 /// The fit's answer, in the CLI's JSON shape.
@@ -215,7 +217,7 @@ fn check_measurable(base: &Patient, measurements: &[Measurement]) -> Result<(), 
     for (index, m) in measurements.iter().enumerate() {
         let why = match start.as_ref().map(|s| s.get(&m.key)) {
             None | Some(Some(serde_json::Value::Number(_))) => continue,
-            Some(None) => "not a key of the summary (`ecmo-unload run --json` lists them)",
+            Some(None) => NOT_A_KEY,
             Some(Some(serde_json::Value::Null)) => {
                 "the model gives no reading for this patient (a device's reading with the device \
                  off, or nothing to measure)"

@@ -73,8 +73,9 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_atomically(path, |w| w.write_all(bytes))
 }
 
-/// The largest preset, scenario or measurements file read: the built-in ones are under 10 kB.
-pub const MAX_SETTINGS_FILE_BYTES: u64 = 1 << 20;
+/// The largest preset, scenario or measurements file read: the built-in ones are under 10 kB,
+/// a scenario of 20 000 timed events about 1.6 MB.
+pub const MAX_SETTINGS_FILE_BYTES: u64 = 8 << 20;
 
 /// Read a settings file: a regular file (symlinks followed) of at most
 /// [`MAX_SETTINGS_FILE_BYTES`], as bytes.
@@ -110,8 +111,14 @@ pub fn read_settings_file(path: &Path) -> Result<Vec<u8>, Error> {
     if bytes.len() as u64 > MAX_SETTINGS_FILE_BYTES {
         return Err(too_large());
     }
+    // A UTF-8 byte-order mark (some editors write one) is not part of the text.
+    if bytes.starts_with(UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+    }
     Ok(bytes)
 }
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The file a path names: a symlink's target (followed through every link), else the path.
 fn resolve(path: &Path) -> std::io::Result<PathBuf> {

@@ -138,6 +138,89 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// RON text with its comments blanked (`//` to the line's end, `/* */` nested), and a second
+/// copy with the insides of its strings blanked too, every byte at its offset (newlines kept):
+/// searching them finds a field or a string where the file holds it, not in a comment or a
+/// note that mentions it.
+pub fn masked(text: &str) -> (String, String) {
+    let b = text.as_bytes();
+    let (mut code, mut bare) = (b.to_vec(), b.to_vec());
+    let blank = |v: &mut Vec<u8>, i: usize| {
+        if v[i] != b'\n' {
+            v[i] = b' ';
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    let escaped = b[i] == b'\\' && i + 1 < b.len();
+                    blank(&mut bare, i);
+                    if escaped {
+                        blank(&mut bare, i + 1);
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    blank(&mut code, i);
+                    blank(&mut bare, i);
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut depth = 0usize;
+                while i < b.len() {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        for k in [i, i + 1] {
+                            blank(&mut code, k);
+                            blank(&mut bare, k);
+                        }
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                        continue;
+                    }
+                    blank(&mut code, i);
+                    blank(&mut bare, i);
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were written over whole characters' bytes: still UTF-8.
+    let text_of = |v: Vec<u8>| String::from_utf8(v).unwrap_or_default();
+    (text_of(code), text_of(bare))
+}
+
+/// The offset of the first field `name` (an identifier followed by `:`) at or after `from`
+/// in RON text with its comments and strings blanked ([`masked`]).
+pub fn field_offset(bare: &str, name: &str, from: usize) -> Option<usize> {
+    let b = bare.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    bare.get(from..)?
+        .match_indices(name)
+        .map(|(i, _)| from + i)
+        .find(|&at| {
+            let before_ok = at == 0 || !ident(b[at - 1]);
+            let after = &bare[at + name.len()..];
+            let after_ok = !after.as_bytes().first().is_some_and(|&c| ident(c));
+            before_ok && after_ok && after.trim_start().starts_with(':')
+        })
+}
+
 /// A patient as RON text (round-trips through [`parse`]).
 pub fn to_ron(p: &Patient) -> String {
     ron::ser::to_string_pretty(p, ron::ser::PrettyConfig::default())

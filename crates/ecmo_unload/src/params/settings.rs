@@ -722,25 +722,28 @@ fn to_value(p: &Patient) -> Value {
 /// Check every numeric leaf is finite and in its range.
 pub fn validate(p: &Patient) -> Result<(), Error> {
     for (key, value) in leaves(p) {
-        let spec = spec_of(&key).ok_or_else(|| Error::UnknownKey { key: key.clone() })?;
-        match value.as_f64() {
-            Some(x) => check_range(&key, x, spec)?,
-            // NaN and infinity serialise to null: a numeric key must hold a finite number.
-            None if spec.min.is_finite() => {
-                return Err(Error::Invalid {
-                    key,
-                    value: if value.is_null() {
-                        "NaN or infinity".to_string()
-                    } else {
-                        value.to_string()
-                    },
-                    reason: "expected a finite number".to_string(),
-                });
-            }
-            None => {}
-        }
+        validate_key(&key, &value)?;
     }
     Ok(())
+}
+
+/// Check one key's value against its range (a text key takes any text).
+fn validate_key(key: &str, value: &Value) -> Result<(), Error> {
+    let spec = spec_of(key).ok_or_else(|| Error::UnknownKey { key: key.into() })?;
+    match value.as_f64() {
+        Some(x) => check_range(key, x, spec),
+        // NaN and infinity serialise to null: a numeric key must hold a finite number.
+        None if spec.min.is_finite() => Err(Error::Invalid {
+            key: key.into(),
+            value: if value.is_null() {
+                "NaN or infinity".to_string()
+            } else {
+                value.to_string()
+            },
+            reason: "expected a finite number".to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn check_range(key: &str, x: f64, spec: &KeySpec) -> Result<(), Error> {
@@ -793,6 +796,10 @@ pub fn set(p: &Patient, key: &str, value: &str) -> Result<Patient, Error> {
                 .parse()
                 .map_err(|_| wrong_type("true or false"))?,
         ),
+        // Text is shown on one line (a summary's header, a file name): no control characters.
+        Value::String(_) if value.chars().any(char::is_control) => {
+            return Err(wrong_type("text on one line, without control characters"));
+        }
         Value::String(_) => Value::String(value.trim().to_string()),
         Value::Object(_) | Value::Array(_) | Value::Null => {
             return Err(Error::UnknownKey {
@@ -800,13 +807,15 @@ pub fn set(p: &Patient, key: &str, value: &str) -> Result<Patient, Error> {
             });
         }
     };
+    // Only the key set needs checking: every patient here was validated when it was made
+    // (a preset, a file, an earlier `set`), and ranges are per key.
+    validate_key(key, &new)?;
     *node = new;
     let updated: Patient = serde_json::from_value(root).map_err(|e| Error::Invalid {
         key: key.to_string(),
         value: value.to_string(),
         reason: e.to_string(),
     })?;
-    validate(&updated)?;
     Ok(updated)
 }
 

@@ -12,6 +12,7 @@ use crate::drugs::Drug;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::fluids;
+use crate::patient::Patient;
 use crate::presets;
 use crate::settings;
 use serde::{Deserialize, Serialize};
@@ -125,6 +126,10 @@ impl Condition {
             if let Some((k, v)) = text.split_once(sym) {
                 let v = v.trim();
                 let rhs = match v.parse::<f64>() {
+                    // A comparison with NaN never holds, and one with infinity always or never.
+                    Ok(x) if !x.is_finite() => {
+                        return Err(format!("'{text}': '{v}' is not a finite number"));
+                    }
                     Ok(x) => Rhs::Number(x),
                     Err(_)
                         if !v.is_empty()
@@ -192,13 +197,32 @@ pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
             Drug::parse_bolus(rest)?.ok_or_else(|| bad("expected bolus DRUG:MCG_KG"))?;
         return e.give_bolus(drug, dose);
     }
+    let (key, value) = setting_of(e.patient(), action)?;
+    e.set(key, &value)
+}
+
+/// Whether an action changes a setting (`KEY=VALUE`, `KEY*=FACTOR`) rather than giving fluid
+/// or a drug.
+fn is_setting(action: &str) -> bool {
+    let a = action.trim();
+    !(a.starts_with("fluid ") || a.starts_with("bolus "))
+}
+
+/// A setting action as the key and the value it sets on `p`.
+fn setting_of<'a>(p: &Patient, action: &'a str) -> Result<(&'a str, String), Error> {
+    let bad = |why: &str| Error::Invalid {
+        key: "action".into(),
+        value: action.into(),
+        reason: why.into(),
+    };
+    let a = action.trim();
     if let Some((key, factor)) = a.split_once("*=") {
         let key = key.trim();
         let factor: f64 = factor
             .trim()
             .parse()
             .map_err(|_| bad("factor is not a number"))?;
-        let now = *settings::numbers(e.patient())
+        let now = *settings::numbers(p)
             .get(key)
             .ok_or_else(|| Error::UnknownKey { key: key.into() })?;
         if !factor.is_finite() {
@@ -209,10 +233,10 @@ pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
         let scaled = settings::spec_of(key).map_or(now * factor, |spec| {
             (now * factor).clamp(spec.min, spec.max)
         });
-        return e.set(key, &scaled.to_string());
+        return Ok((key, scaled.to_string()));
     }
     let (key, value) = settings::parse_assignment(a)?;
-    e.set(key, value)
+    Ok((key, value.to_string()))
 }
 
 impl Scenario {
@@ -240,8 +264,13 @@ impl Scenario {
             started = settings::apply_all(&started, std::slice::from_ref(a))
                 .map_err(|e| (Site::Set(i), format!("set: {e}")))?;
         }
-        let mut probe = Engine::new(started).map_err(|e| (Site::Preset, e.to_string()))?;
-        let known = summary_keys();
+        // Actions are tried in order on a scratch patient, and fluids and drugs on a scratch
+        // engine brought up to that patient only when one comes (an engine's setting change
+        // rebuilds its circuit: thousands of them would make loading slow).
+        let mut probe = Engine::new(started.clone()).map_err(|e| (Site::Preset, e.to_string()))?;
+        let mut patient = started;
+        let mut probe_current = true;
+        let known = crate::engine::summary_keys();
         let check_key = |key: &str| {
             if known.iter().any(|k| k == key) {
                 Ok(())
@@ -285,9 +314,19 @@ impl Scenario {
                 }
             }
             for (j, a) in ev.actions.iter().enumerate() {
-                // Try each action on a scratch engine: unknown keys and bad values show now.
-                apply_action(&mut probe, a)
-                    .map_err(|e| (Site::Action(k, j), format!("event '{}': {e}", ev.name)))?;
+                // Unknown keys and bad values show now.
+                let at = |e: Error| (Site::Action(k, j), format!("event '{}': {e}", ev.name));
+                if is_setting(a) {
+                    let (key, value) = setting_of(&patient, a).map_err(at)?;
+                    patient = settings::set(&patient, key, &value).map_err(at)?;
+                    probe_current = false;
+                } else {
+                    if !probe_current {
+                        probe.set_patient(patient.clone()).map_err(at)?;
+                        probe_current = true;
+                    }
+                    apply_action(&mut probe, a).map_err(at)?;
+                }
             }
         }
         for (i, cp) in self.checkpoints.iter().enumerate() {
@@ -312,6 +351,9 @@ impl Scenario {
     /// before it, its actions after its name), so a name or action that occurs twice is
     /// located where it is at fault. Falls back to 1:1.
     fn locate(&self, text: &str, site: Site) -> (usize, usize) {
+        // Searched with comments blanked (strings too, for field names): a note or a comment
+        // that mentions a field or a string is not where it is.
+        let (code, bare) = presets::masked(text);
         let quoted = |s: &str| ron::to_string(s).unwrap_or_default();
         // Each string's next occurrence after the one before (as RON writes it, else bare);
         // the last one's start.
@@ -320,17 +362,17 @@ impl Scenario {
                 .iter()
                 .try_fold(None, |last: Option<usize>, s| {
                     let at = last.map_or(from, |l| l + 1);
-                    let rest = text.get(at..)?;
+                    let rest = code.get(at..)?;
                     let i = rest.find(&quoted(s)).or_else(|| rest.find(*s))?;
                     Some(Some(at + i))
                 })
                 .flatten()
         };
-        let events_from = text.find("events").unwrap_or(0);
+        let events_from = presets::field_offset(&bare, "events", 0).unwrap_or(0);
         let at = match site {
             Site::Preset => walk(0, &[&self.preset]),
             Site::Set(i) => walk(
-                text.find("set").unwrap_or(0),
+                presets::field_offset(&bare, "set", 0).unwrap_or(0),
                 &self.set[..=i]
                     .iter()
                     .map(String::as_str)
@@ -354,11 +396,10 @@ impl Scenario {
                 })
             }
             Site::Checkpoint(i) => {
-                let from = text.find("checkpoints").unwrap_or(0);
-                text[from..]
-                    .match_indices("at_s")
-                    .nth(i)
-                    .map(|(at, _)| from + at)
+                let from = presets::field_offset(&bare, "checkpoints", 0).unwrap_or(0);
+                (0..=i).try_fold(from, |at, k| {
+                    presets::field_offset(&bare, "at_s", at + usize::from(k > 0))
+                })
             }
             Site::Expect(i, j) => {
                 let all: Vec<&str> = self.checkpoints[..i]
@@ -366,7 +407,10 @@ impl Scenario {
                     .flat_map(|c| c.expect.iter().map(String::as_str))
                     .chain(self.checkpoints[i].expect[..=j].iter().map(String::as_str))
                     .collect();
-                walk(text.find("checkpoints").unwrap_or(0), &all)
+                walk(
+                    presets::field_offset(&bare, "checkpoints", 0).unwrap_or(0),
+                    &all,
+                )
             }
         };
         at.map_or((1, 1), |at| presets::line_col(text, at))
@@ -395,29 +439,6 @@ impl Scenario {
         Scenario::parse(&text, name_or_path)
     }
 }
-
-/// Summary keys a condition may name, learnt once per process from a short run of the healthy
-/// preset (every scenario load checks its conditions against them).
-fn summary_keys() -> &'static [String] {
-    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    KEYS.get_or_init(learn_summary_keys)
-}
-
-fn learn_summary_keys() -> Vec<String> {
-    let summary = presets::load("healthy")
-        .ok()
-        .and_then(|p| Engine::new(p).ok())
-        .and_then(|mut e| {
-            e.run_for(EXAMPLE_RUN_S);
-            e.summary()
-        });
-    serde_json::to_value(summary)
-        .ok()
-        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
-        .unwrap_or_default()
-}
-
-const EXAMPLE_RUN_S: f64 = 3.0;
 
 /// Event and checkpoint times: from the start to [`settings::MAX_SIMULATED_S`].
 fn in_time_range(t_s: f64) -> bool {
