@@ -823,8 +823,7 @@ pub fn compare(
         }
         outln!("{}", if f.steady { "" } else { "  (not steady)" })?;
     }
-    let lines =
-        ecmo_unload::advice::considerations(&ecmo_unload::alarms::of_engine(&base), &results);
+    let lines = ecmo_unload::advice::considerations(&base.alarms(), &results);
     if !lines.is_empty() {
         outln!("\nconsiderations (model output for education and research, not orders):")?;
         for (k, line) in lines.iter().enumerate() {

@@ -1,7 +1,7 @@
 //! The bedside alarms on real patients: quiet when all is well, each firing in the situation it
 //! describes.
 
-use ecmo_unload::alarms::{self, Alarm, Priority};
+use ecmo_unload::alarms::{Alarm, Priority};
 use ecmo_unload::{Engine, presets, settings};
 
 fn alarms_after(preset: &str, sets: &[&str], seconds: f64) -> Vec<Alarm> {
@@ -9,7 +9,7 @@ fn alarms_after(preset: &str, sets: &[&str], seconds: f64) -> Vec<Alarm> {
     let mut e =
         Engine::new(settings::apply_all(&presets::load(preset).unwrap(), &sets).unwrap()).unwrap();
     e.run_for(seconds);
-    alarms::of_engine(&e).into_iter().map(|(a, _)| a).collect()
+    e.alarms().into_iter().map(|(a, _)| a).collect()
 }
 
 #[test]

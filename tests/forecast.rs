@@ -71,7 +71,7 @@ fn unloading_strategies_rank_as_published() {
 fn alarms_and_forecasts_make_ranked_considerations() {
     use ecmo_unload::{advice, alarms};
     let base = settled_shock_on_ecmo();
-    let active = alarms::of_engine(&base);
+    let active = base.alarms();
     assert!(
         active.iter().any(|(a, _)| *a == alarms::Alarm::HighPcwp),
         "{active:?}"

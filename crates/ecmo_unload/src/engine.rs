@@ -4,7 +4,7 @@
 
 use crate::circulation::{Circuit, Modulation, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
 use crate::cpr::Compressions;
-use crate::drugs::{Drug, N_DRUGS, Pharmacology};
+use crate::drugs::{Drug, Pharmacology};
 use crate::error::Error;
 use crate::fluids::Fluids;
 use crate::lungs::{
@@ -23,9 +23,7 @@ use crate::units::s_from_ms;
 use crate::valves::ValveState;
 use serde::Serialize;
 
-/// The ECMO chatter and Impella suction flags rise when an inlet collapsed for at least this
-/// share of the summarised time (a console's suction alarm, not a single step's flicker).
-pub const SUCTION_ALARM_MIN_PCT: f64 = 1.0;
+pub use crate::alarms::SUCTION_ALARM_MIN_PCT;
 /// Bisection steps to find the mean filling pressure that holds the blood volume at t = 0.
 const FILLING_PRESSURE_BISECTIONS: usize = 100;
 /// Search bracket for that pressure.
@@ -121,20 +119,8 @@ impl Summary {
     }
 }
 
-/// The slow state a view shows besides the beats: drugs on board, lung water, mixing zone.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Status {
-    /// `<drug>_effect` in [`Drug::ALL`] order.
-    pub drug_effects: [f64; N_DRUGS],
-    pub lung_water_ml_kg: f64,
-    /// Filtration minus lymph: the lung water's trend.
-    pub lung_water_gain_ml_h: f64,
-    pub edema_risk: EdemaRisk,
-    pub edema_reason: String,
-    pub mixing_zone: Option<MixingZone>,
-    /// The IABP console's state (its alarms), with the IABP on.
-    pub iabp: Option<crate::iabp::ConsoleStatus>,
-}
+/// The slow state (the engine's report besides its beats); lives with the monitor, which reads it.
+pub use crate::monitor::Status;
 
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -715,10 +701,7 @@ impl Engine {
             edema_risk: risk,
             edema_reason: reason,
             mixing_zone: self.mixing_zone(),
-            alarms: crate::alarms::of_engine(self)
-                .into_iter()
-                .map(|(a, _)| a)
-                .collect(),
+            alarms: self.alarms().into_iter().map(|(a, _)| a).collect(),
             beats: m.beats,
         })
     }
@@ -742,6 +725,25 @@ impl Engine {
     }
 
     /// The slow state now (from the last beat's capillary pressure).
+    /// The bedside alarms active now, most urgent first, each with its explanation (on the
+    /// last beats' means; none before the first beats).
+    pub fn alarms(&self) -> Vec<(crate::alarms::Alarm, String)> {
+        let Some(means) = self.monitor.mean_of_last(crate::alarms::ALARM_BEATS) else {
+            return Vec::new();
+        };
+        let recent: Vec<Beat> = self.monitor.beats().copied().collect();
+        let p = &self.patient;
+        crate::alarms::active(&crate::alarms::Inputs {
+            means: &means,
+            recent: &recent,
+            status: &self.status(),
+            ecmo_on: p.ecmo.enabled,
+            impella_on: p.impella.enabled,
+            rhythm: p.rhythm.kind,
+            cpr: p.cpr.enabled,
+        })
+    }
+
     pub fn status(&self) -> Status {
         let pc = self
             .monitor

@@ -10,6 +10,7 @@ pub mod replay;
 pub mod scenario_view;
 pub mod schematic;
 pub mod sim;
+mod style;
 pub mod table;
 pub mod trends;
 pub mod what_if;
@@ -20,7 +21,7 @@ use ecmo_unload::ecmo::EcmoMode;
 use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
 use ecmo_unload::engine::Status;
 use ecmo_unload::heart::ChamberLaw;
-use ecmo_unload::lungs::{self, EdemaRisk};
+use ecmo_unload::lungs;
 use ecmo_unload::monitor::IabpReadings;
 use ecmo_unload::monitor::{Beat, BeatMeans, spo2_lower_pct, spo2_upper_pct};
 use ecmo_unload::patient::RHYTHM_KINDS;
@@ -31,6 +32,10 @@ use log::{EventLog, Recorder};
 use sim::{Command, Event, Output, Picture, SimThread, Stepper, WaveSample};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
+use style::{
+    ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, FEMORAL, INFLATION_BAR, LA, LV, PA, SPO2, risk_color,
+    serde_plain,
+};
 use trends::Trends;
 use what_if::WhatIf;
 
@@ -51,16 +56,6 @@ const INLINE_FRAME_S: f64 = 1.0 / 60.0;
 const FRAME: Duration = Duration::from_millis(16);
 const SPEEDS: [f64; 5] = [1.0, 2.0, 5.0, 10.0, 60.0];
 
-/// Monitor colour conventions: arterial red, PA yellow, CVP blue, LA/PCWP orange.
-const ART: Color32 = Color32::from_rgb(240, 70, 70);
-const FEMORAL: Color32 = Color32::from_rgb(255, 150, 150);
-const LV: Color32 = Color32::from_rgb(120, 220, 120);
-const PA: Color32 = Color32::from_rgb(250, 220, 60);
-const CVP: Color32 = Color32::from_rgb(80, 160, 255);
-const LA: Color32 = Color32::from_rgb(255, 160, 60);
-const SPO2: Color32 = Color32::from_rgb(80, 230, 230);
-const ECG: Color32 = Color32::from_rgb(120, 255, 120);
-const DEVICE: Color32 = Color32::LIGHT_BLUE;
 /// Heights of the ECG and pleth strips.
 const ECG_PLOT_HEIGHT: f32 = 90.0;
 const PLETH_PLOT_HEIGHT: f32 = 90.0;
@@ -74,11 +69,8 @@ const IABP_TRIGGERS: &[(&str, &str)] = &[
     ("af", "AF trigger"),
     ("internal", "Internal trigger"),
 ];
-/// The inflation bar's height on the arterial plot, and the console's colours (bright against
-/// the dark plot and its grid).
+/// The inflation bar's height on the arterial plot (its colour and the console's: `style`).
 const INFLATION_BAR_MMHG: f64 = 4.0;
-const INFLATION_BAR: Color32 = Color32::from_rgb(255, 235, 0);
-const BALLOON_PRESSURE: Color32 = Color32::from_rgb(255, 120, 220);
 /// The balloon plot's timing ticks: where their rows end and how long each is (mmHg axis).
 const IABP_TICK_TOP_MMHG: f64 = 280.0;
 const IABP_TICK_MMHG: f64 = 25.0;
@@ -140,16 +132,6 @@ const DRUG_SLIDERS: [(&str, &str); 4] = [
 ];
 /// The milrinone loading dose offered as a button (label: 50 mcg/kg).
 const MILRINONE_LOAD_MCG_KG: f64 = 50.0;
-
-/// Oedema risk colours: green, amber, orange, red.
-fn risk_color(r: EdemaRisk) -> Color32 {
-    match r {
-        EdemaRisk::Low => Color32::from_rgb(120, 220, 120),
-        EdemaRisk::Moderate => Color32::from_rgb(250, 220, 60),
-        EdemaRisk::High => Color32::from_rgb(255, 150, 50),
-        EdemaRisk::Severe => Color32::from_rgb(255, 70, 70),
-    }
-}
 
 enum Backend {
     Thread(SimThread),
@@ -2110,13 +2092,6 @@ fn iabp_reading_rows(r: &IabpReadings) -> [(&'static str, String); 5] {
         ("Assisted sys", show(r.iabp_assisted_systolic_mmhg)),
         ("Unassisted sys", show(r.iabp_unassisted_systolic_mmhg)),
     ]
-}
-
-fn serde_plain<T: serde::Serialize>(x: &T) -> String {
-    serde_json::to_value(x)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// Where a `--screenshot`'s failure is written from the window.

@@ -648,8 +648,8 @@ impl Schematic {
         let font = FontId::proportional(c.len(2.0).clamp(9.0, 13.0));
         let (risk, colour) = match view.status {
             Some(s) => (
-                super::serde_plain(&s.edema_risk),
-                super::risk_color(s.edema_risk),
+                crate::style::serde_plain(&s.edema_risk),
+                crate::style::risk_color(s.edema_risk),
             ),
             None => (String::from("-"), Color32::GRAY),
         };

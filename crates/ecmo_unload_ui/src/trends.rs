@@ -78,7 +78,7 @@ impl Trends {
             ui.label("trends start after the first few seconds...");
             return;
         }
-        use super::{ART, CVP, LA, LV, PA};
+        use crate::style::{ART, CVP, LA, LV, PA};
         self.plot(
             ui,
             "trend_pressures",
@@ -110,8 +110,8 @@ impl Trends {
             ui,
             "trend_spo2",
             &[
-                ("SpO2 upper", super::SPO2, |p| p.sao2_upper_pct),
-                ("SpO2 lower", super::FEMORAL, |p| p.sao2_lower_pct),
+                ("SpO2 upper", crate::style::SPO2, |p| p.sao2_upper_pct),
+                ("SpO2 lower", crate::style::FEMORAL, |p| p.sao2_lower_pct),
                 ("AV opening %", Color32::GRAY, |p| p.av_opening_pct),
             ],
         );

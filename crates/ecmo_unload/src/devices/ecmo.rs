@@ -19,7 +19,9 @@
 //! empties: flow limitation and a "chatter" flag, never a negative volume.
 
 use crate::units::{L_MIN_PER_ML_S, at_least, at_most, l_min_from_ml_s, within};
-use serde::{Deserialize, Serialize};
+
+/// The settings this module acts on (data, with the rest of the patient).
+pub use crate::patient::{Ecmo, EcmoMode};
 
 /// Pump curve: pressure head at 3000 rpm as a cubic in flow (Lim, PhD thesis, eq. 2.15, as
 /// listed in the project's reference sheet), 269/234/188 mmHg at 0/4/8 L/min; other speeds by
@@ -69,32 +71,6 @@ pub const RPM_MAX: f64 = 5000.0;
 /// (consoles limit venous-line suction to about -100 mmHg, T), by this much flow error per mmHg.
 pub const INLET_SERVO_MMHG: f64 = -100.0;
 const INLET_SERVO_MMHG_PER_L_MIN: f64 = 20.0;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EcmoMode {
-    /// Fixed pump speed; flow follows the loading conditions.
-    #[default]
-    Rpm,
-    /// The console adjusts the speed to hold `flow_target_l_min`.
-    Flow,
-}
-
-/// VA ECMO settings (`ecmo.*` keys).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Ecmo {
-    pub enabled: bool,
-    pub mode: EcmoMode,
-    pub rpm: f64,
-    pub flow_target_l_min: f64,
-    /// Sweep gas flow (used by the oxygenation model).
-    pub sweep_l_min: f64,
-    /// Fraction of O2 in the sweep gas (used by the oxygenation model).
-    pub fdo2: f64,
-    pub drainage_cannula_fr: f64,
-    pub return_cannula_fr: f64,
-}
 
 impl Default for Ecmo {
     fn default() -> Self {

@@ -10,9 +10,10 @@
 //! stopped Impella does. Its inlet sucks down as the LV empties: flow collapses and the console
 //! flags suction.
 
+/// The settings this module acts on (data, with the rest of the patient).
+pub use crate::patient::{Impella, ImpellaModel};
 use crate::units::ml_s_from_l_min;
 use crate::valves::Inertial;
-use serde::{Deserialize, Serialize};
 
 /// Motor speeds per P-level as fractions of the top level: the Impella 2.5 speed table
 /// (25 000 ... 51 000 rpm for P1 ... P9/BOOST, Abiomed Automated Impella Controller IFU),
@@ -32,17 +33,6 @@ const LEVEL_SPEED_FRACTION: [f64; 10] = [
 /// Blood inertance of the cannula (Kunst 1994: 21.4 Pa s^2/mL).
 pub const CANNULA_INERTANCE_MMHG_S2_PER_ML: f64 = 0.16;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ImpellaModel {
-    /// Impella CP (14 Fr pump): up to about 4.3 L/min.
-    #[default]
-    #[serde(rename = "cp")]
-    Cp,
-    /// Impella 5.5 (21 Fr pump): up to about 6 L/min.
-    #[serde(rename = "5.5")]
-    FivePointFive,
-}
-
 impl ImpellaModel {
     /// (flow L/min at 40 mmHg, flow L/min at 60 mmHg) at the top P-level. Tuned to the
     /// manufacturer's headline flows (CP "up to 4.3 L/min", about 3.5 at 60 mmHg; 5.5 about
@@ -60,16 +50,6 @@ impl ImpellaModel {
         let r_per_l_min = (p2 - p1) / (q1 - q2);
         (p1 + r_per_l_min * q1, r_per_l_min / ml_s_from_l_min(1.0))
     }
-}
-
-/// Impella settings (`impella.*` keys).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Impella {
-    pub enabled: bool,
-    pub model: ImpellaModel,
-    /// Performance level 0-9 (0 = rotor stopped).
-    pub p_level: f64,
 }
 
 impl Default for Impella {

@@ -3,9 +3,8 @@
 //! usually helps. Pure: the dashboard keeps acknowledgement and silence, this only says which
 //! conditions hold now. Thresholds and sources: docs/MODEL.md section 6.2.
 
-use crate::Engine;
-use crate::engine::{SUCTION_ALARM_MIN_PCT, Status};
 use crate::lungs::RISK_MODERATE_PC_MMHG;
+use crate::monitor::Status;
 use crate::monitor::{Beat, BeatMeans, spo2_upper_pct};
 use crate::patient::RhythmKind;
 
@@ -20,6 +19,10 @@ pub const LUNG_WATER_RISING_ML_H: f64 = crate::lungs::RISING_ML_H;
 /// Beats whose means the threshold alarms read (a monitor averages a few beats, so one ectopic
 /// beat does not alarm).
 pub const ALARM_BEATS: usize = 5;
+
+/// The ECMO chatter and Impella suction flags rise when an inlet collapsed for at least this
+/// share of the summarised time (a console's suction alarm, not a single step's flicker).
+pub const SUCTION_ALARM_MIN_PCT: f64 = 1.0;
 /// Upper-body arterial saturation below which the brain and heart are hypoxaemic.
 pub const UPPER_SPO2_LOW_PCT: f64 = 90.0;
 
@@ -257,24 +260,6 @@ fn iabp_alarms(c: &crate::iabp::ConsoleStatus, out: &mut Vec<(Alarm, String)>) {
             "timing clamped by the console".to_string(),
         ));
     }
-}
-
-/// The alarms of a running engine now (its last beats and slow state).
-pub fn of_engine(e: &Engine) -> Vec<(Alarm, String)> {
-    let Some(means) = e.monitor().mean_of_last(ALARM_BEATS) else {
-        return Vec::new();
-    };
-    let recent: Vec<Beat> = e.monitor().beats().copied().collect();
-    let p = e.patient();
-    active(&Inputs {
-        means: &means,
-        recent: &recent,
-        status: &e.status(),
-        ecmo_on: p.ecmo.enabled,
-        impella_on: p.impella.enabled,
-        rhythm: p.rhythm.kind,
-        cpr: p.cpr.enabled,
-    })
 }
 
 /// A rhythm without a pulse of the heart's own: the aortic valve opens in fewer than half the

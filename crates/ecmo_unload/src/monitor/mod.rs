@@ -9,9 +9,11 @@ pub mod arterial_line;
 
 use crate::arterial_line::ArterialLine;
 use crate::circulation::{N_NODES, N_PATHS, Node, Path};
+use crate::drugs::N_DRUGS;
 use crate::heart::ChamberLaw;
-use crate::lungs::capillary_pressure_mmhg;
-use crate::oxygen::Saturations;
+use crate::iabp::ConsoleStatus;
+use crate::lungs::{EdemaRisk, capillary_pressure_mmhg};
+use crate::oxygen::{MixingZone, Saturations};
 use crate::support::Readout;
 use crate::units::{
     bpm_from_period_s, dyn_s_cm5_from_mmhg_l_min, l_min_from_ml_s, ms_from_s, watts_from_mmhg_l_min,
@@ -1023,4 +1025,19 @@ impl IabpReadings {
             iabp_unassisted_systolic_mmhg: mean(&usys),
         }
     }
+}
+
+/// The slow state a view shows besides the beats: drugs on board, lung water, mixing zone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// `<drug>_effect` in [`crate::drugs::Drug::ALL`] order.
+    pub drug_effects: [f64; N_DRUGS],
+    pub lung_water_ml_kg: f64,
+    /// Filtration minus lymph: the lung water's trend.
+    pub lung_water_gain_ml_h: f64,
+    pub edema_risk: EdemaRisk,
+    pub edema_reason: String,
+    pub mixing_zone: Option<MixingZone>,
+    /// The IABP console's state (its alarms), with the IABP on.
+    pub iabp: Option<ConsoleStatus>,
 }

@@ -5,14 +5,9 @@
 //! meaning and literature source in `docs/MODEL.md`.
 
 use crate::cpr::Cpr;
-use crate::drugs::Drugs;
-use crate::ecmo::Ecmo;
 use crate::iabp::Iabp;
-use crate::impella::Impella;
 use crate::lungs::Lungs;
 use crate::lv_vent::LvVent;
-use crate::oxygen::Oxygen;
-use crate::reflex::Reflex;
 use crate::septostomy::Septostomy;
 use serde::{Deserialize, Serialize};
 
@@ -133,18 +128,6 @@ impl RhythmKind {
     /// when a pacemaker or a ventricular focus sets it; in AF it acts on AV conduction.
     pub fn rate_follows_tone(self) -> bool {
         matches!(self, RhythmKind::Sinus | RhythmKind::Af)
-    }
-
-    /// How much longer the ventricles' activation lasts than with normal conduction: a wide QRS
-    /// (pacing, VT) spreads contraction and relaxation in time
-    /// ([`crate::rhythm::ECTOPIC_ACTIVATION_STRETCH`]).
-    pub fn ventricular_stretch(self) -> f64 {
-        match self {
-            RhythmKind::Paced | RhythmKind::PacedAv | RhythmKind::Vt => {
-                crate::rhythm::ECTOPIC_ACTIVATION_STRETCH
-            }
-            _ => 1.0,
-        }
     }
 
     /// Is this an arrest rhythm whatever the pressure (VF, asystole)? VT is one only when
@@ -364,3 +347,101 @@ impl Patient {
 
 /// Mosteller: BSA = sqrt(height_cm * weight_kg / 3600).
 const MOSTELLER_DIVISOR: f64 = 3600.0;
+
+// The settings of the devices and treatments that their own modules act on (their defaults,
+// laws and sources live there: `ecmo`, `impella`, `drugs`, `oxygen`, `reflex`). Kept here, with
+// the rest of the patient as data, so the parameters import no physiology.
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EcmoMode {
+    /// Fixed pump speed; flow follows the loading conditions.
+    #[default]
+    Rpm,
+    /// The console adjusts the speed to hold `flow_target_l_min`.
+    Flow,
+}
+
+/// VA ECMO settings (`ecmo.*` keys).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ecmo {
+    pub enabled: bool,
+    pub mode: EcmoMode,
+    pub rpm: f64,
+    pub flow_target_l_min: f64,
+    /// Sweep gas flow (used by the oxygenation model).
+    pub sweep_l_min: f64,
+    /// Fraction of O2 in the sweep gas (used by the oxygenation model).
+    pub fdo2: f64,
+    pub drainage_cannula_fr: f64,
+    pub return_cannula_fr: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImpellaModel {
+    /// Impella CP (14 Fr pump): up to about 4.3 L/min.
+    #[default]
+    #[serde(rename = "cp")]
+    Cp,
+    /// Impella 5.5 (21 Fr pump): up to about 6 L/min.
+    #[serde(rename = "5.5")]
+    FivePointFive,
+}
+
+/// Impella settings (`impella.*` keys).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Impella {
+    pub enabled: bool,
+    pub model: ImpellaModel,
+    /// Performance level 0-9 (0 = rotor stopped).
+    pub p_level: f64,
+}
+
+/// Infusion rates (`drugs.*` keys).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Drugs {
+    pub dobutamine_mcg_kg_min: f64,
+    pub milrinone_mcg_kg_min: f64,
+    pub epinephrine_mcg_kg_min: f64,
+    pub norepinephrine_mcg_kg_min: f64,
+}
+
+/// Oxygen settings (`oxygen.*` keys).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Oxygen {
+    pub hemoglobin_g_dl: f64,
+    /// O2 consumption of the body outside the heart (the heart's own is the monitor's MVO2).
+    pub vo2_ml_kg_min: f64,
+}
+
+/// Baroreflex settings (`reflex.*` keys): the arterial (carotid sinus) and the cardiopulmonary
+/// (low-pressure, atrial) baroreflex.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Reflex {
+    /// Both baroreflexes on (off: the preset's parameters hold whatever the pressures).
+    pub baroreflex: bool,
+    /// The mean arterial pressure at which the preset's parameters hold (the arterial reflex's
+    /// operating point).
+    pub reference_map_mmhg: f64,
+    /// Scales of the arterial reflex's limbs' departures from the reference, 1 being Ursino's
+    /// healthy gain: heart period, arteriolar resistance, venous unstressed volume (venous
+    /// tone), ventricular contractility. Heart failure blunts them (docs/MODEL.md, section 7c).
+    pub heart_rate_gain: f64,
+    pub resistance_gain: f64,
+    pub venous_gain: f64,
+    pub contractility_gain: f64,
+    /// Scale of the cardiopulmonary reflex, 1 being the healthy gain (Heldt 2002; venous part
+    /// fitted to phlebotomy); 0: absent; below 0: reversed, as in heart failure.
+    pub cardiopulmonary_gain: f64,
+    /// The mean of the right and left atrial pressures at which the preset's parameters hold
+    /// (the cardiopulmonary reflex's operating point).
+    pub reference_atrial_mmhg: f64,
+    /// The arch pulse pressure at which the preset's parameters hold: the sinus reads a wider
+    /// pulse as a higher pressure (see [`SinusPulse`]).
+    pub reference_pulse_pressure_mmhg: f64,
+}

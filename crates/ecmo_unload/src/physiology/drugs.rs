@@ -12,17 +12,6 @@
 use crate::circulation::Modulation;
 use crate::error::Error;
 use crate::units::min_from_s;
-use serde::{Deserialize, Serialize};
-
-/// Infusion rates (`drugs.*` keys).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Drugs {
-    pub dobutamine_mcg_kg_min: f64,
-    pub milrinone_mcg_kg_min: f64,
-    pub epinephrine_mcg_kg_min: f64,
-    pub norepinephrine_mcg_kg_min: f64,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Drug {
@@ -169,6 +158,8 @@ pub struct Profile {
     pub actions: &'static [Action],
 }
 
+/// The settings this module acts on (data, with the rest of the patient).
+pub use crate::patient::Drugs;
 use Target::*;
 
 /// Kinetics from the labels; dose-response calibrated to the hemodynamic studies cited in

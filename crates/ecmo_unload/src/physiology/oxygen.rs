@@ -11,17 +11,10 @@
 
 use crate::circulation::{N_NODES, N_PATHS, Node, Path};
 use crate::lungs::LungWater;
+/// The settings this module acts on (data, with the rest of the patient).
+pub use crate::patient::Oxygen;
 use crate::units::{at_least, within};
-use serde::{Deserialize, Serialize};
-
-/// Oxygen settings (`oxygen.*` keys).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Oxygen {
-    pub hemoglobin_g_dl: f64,
-    /// O2 consumption of the body outside the heart (the heart's own is the monitor's MVO2).
-    pub vo2_ml_kg_min: f64,
-}
+use serde::Serialize;
 
 impl Default for Oxygen {
     fn default() -> Self {

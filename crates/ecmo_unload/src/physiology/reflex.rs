@@ -17,35 +17,8 @@
 //! gains, delays and time constants.
 
 use crate::circulation::Modulation;
-use serde::{Deserialize, Serialize};
-
-/// Baroreflex settings (`reflex.*` keys): the arterial (carotid sinus) and the cardiopulmonary
-/// (low-pressure, atrial) baroreflex.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Reflex {
-    /// Both baroreflexes on (off: the preset's parameters hold whatever the pressures).
-    pub baroreflex: bool,
-    /// The mean arterial pressure at which the preset's parameters hold (the arterial reflex's
-    /// operating point).
-    pub reference_map_mmhg: f64,
-    /// Scales of the arterial reflex's limbs' departures from the reference, 1 being Ursino's
-    /// healthy gain: heart period, arteriolar resistance, venous unstressed volume (venous
-    /// tone), ventricular contractility. Heart failure blunts them (docs/MODEL.md, section 7c).
-    pub heart_rate_gain: f64,
-    pub resistance_gain: f64,
-    pub venous_gain: f64,
-    pub contractility_gain: f64,
-    /// Scale of the cardiopulmonary reflex, 1 being the healthy gain (Heldt 2002; venous part
-    /// fitted to phlebotomy); 0: absent; below 0: reversed, as in heart failure.
-    pub cardiopulmonary_gain: f64,
-    /// The mean of the right and left atrial pressures at which the preset's parameters hold
-    /// (the cardiopulmonary reflex's operating point).
-    pub reference_atrial_mmhg: f64,
-    /// The arch pulse pressure at which the preset's parameters hold: the sinus reads a wider
-    /// pulse as a higher pressure (see [`SinusPulse`]).
-    pub reference_pulse_pressure_mmhg: f64,
-}
+/// The settings this module acts on (data, with the rest of the patient).
+pub use crate::patient::Reflex;
 
 impl Default for Reflex {
     fn default() -> Self {

@@ -348,6 +348,18 @@ fn coupled_atrial_s(since_r_s: f64, rr_s: f64, av_delay_s: f64) -> f64 {
 const LEFT_ATRIUM: usize = Node::La as usize;
 const LEFT_VENTRICLE: usize = Node::Lv as usize;
 
+impl RhythmKind {
+    /// How much longer the ventricles' activation lasts than with normal conduction: a wide QRS
+    /// (pacing, VT) spreads contraction and relaxation in time
+    /// ([`ECTOPIC_ACTIVATION_STRETCH`]).
+    pub fn ventricular_stretch(self) -> f64 {
+        match self {
+            RhythmKind::Paced | RhythmKind::PacedAv | RhythmKind::Vt => ECTOPIC_ACTIVATION_STRETCH,
+            _ => 1.0,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
