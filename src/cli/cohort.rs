@@ -1,0 +1,183 @@
+//! `cohort`: a virtual cohort to CSV, optionally one shard of it.
+
+use super::*;
+
+/// `I/N` into a patient range of `total`.
+fn shard_range(text: Option<&str>, total: u64) -> Result<std::ops::Range<u64>, CliError> {
+    let Some(text) = text else {
+        return Ok(0..total);
+    };
+    let bad = || CliError::Usage(format!("--shard '{text}': expected I/N with 0 <= I < N"));
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    if n > total {
+        return Err(CliError::Usage(format!(
+            "--shard '{text}': {n} shards of {total} patients leave some empty; use at most {total}"
+        )));
+    }
+    // In 128 bits: i * total overflows 64 bits near the top of --n's range.
+    let at = |k: u64| (u128::from(k) * u128::from(total) / u128::from(n)) as u64;
+    Ok(at(i)..at(i + 1))
+}
+
+/// The largest cohort one command runs (`--n`): a billion patients, sharded over a cluster.
+pub const MAX_COHORT_N: u64 = 1_000_000_000;
+
+/// One CSV cell of a JSON value (numbers in their shortest exact form: byte-stable).
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a.iter().map(cell).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+pub struct CohortOptions<'a> {
+    pub n: u64,
+    pub seed: u64,
+    pub strategies: &'a [String],
+    pub out: &'a std::path::Path,
+    pub shard: Option<&'a str>,
+}
+
+pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), CliError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let strategies: Vec<Strategy> = o
+        .strategies
+        .iter()
+        .map(|s| Strategy::parse(s))
+        .collect::<Result<_, _>>()?;
+    let base = patient_with_overrides(preset, sets)?;
+    let range = shard_range(o.shard, o.n)?;
+    let io = |path: &std::path::Path| {
+        let shown = path.display().to_string();
+        move |e: std::io::Error| CliError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        }
+    };
+    if o.out.exists() && !o.out.is_dir() {
+        return Err(CliError::Io {
+            path: o.out.display().to_string(),
+            message: "not a folder: --out names the folder the tables go in".into(),
+        });
+    }
+    std::fs::create_dir_all(o.out).map_err(io(o.out))?;
+    // Tables that could not be written are refused before the cohort runs, not after.
+    for table in COHORT_TABLES {
+        ecmo_unload::files::refuse_special(&o.out.join(table))?;
+    }
+    let done = AtomicU64::new(0);
+    let total = range.end - range.start;
+    let outcomes = ecmo_unload::batch::cohort(&base, o.seed, range.clone(), &strategies, || {
+        let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if k == total || k.is_multiple_of((total / PROGRESS_STEPS).max(1)) {
+            let filled = (PROGRESS_WIDTH as u64 * k / total.max(1)) as usize;
+            say(&format!(
+                "\rcohort [{}{}] {k}/{total} patients",
+                "#".repeat(filled),
+                " ".repeat(PROGRESS_WIDTH - filled)
+            ));
+        }
+    })?;
+    say("\n");
+    // patients.csv: one row per patient and strategy.
+    // Each table is built whole and saved atomically (`files::write_bytes`).
+    let path = o.out.join(COHORT_TABLES[0]);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = vec!["patient".into(), "strategy".into()];
+    header.extend(
+        ecmo_unload::cohort::SAMPLED
+            .iter()
+            .map(|(k, _)| k.to_string()),
+    );
+    header.extend(["settle_s", "steady", "lung_water_6h_ml_kg"].map(String::from));
+    let summary_keys: Vec<String> = outcomes
+        .first()
+        .and_then(|o| o.forecasts.first())
+        .and_then(|f| serde_json::to_value(&f.summary).ok())
+        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+        .unwrap_or_default();
+    header.extend(summary_keys.iter().cloned());
+    let csv_err = |e: csv::Error| CliError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    w.write_record(&header).map_err(csv_err)?;
+    for oc in &outcomes {
+        for f in &oc.forecasts {
+            let summary = serde_json::to_value(&f.summary).unwrap_or_default();
+            let mut row = vec![oc.index.to_string(), f.strategy.clone()];
+            row.extend(oc.values.iter().map(|v| v.to_string()));
+            row.push(f.settle_s.to_string());
+            row.push(f.steady.to_string());
+            row.push(f.lung_water_projection_ml_kg[LUNG_PROJECTION_H].to_string());
+            row.extend(summary_keys.iter().map(|k| cell(&summary[k])));
+            w.write_record(&row).map_err(csv_err)?;
+        }
+    }
+    let table = w.into_inner().map_err(|e| CliError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    ecmo_unload::files::write_bytes(&path, &table)?;
+    // summary.csv: medians and IQR of each endpoint per strategy.
+    let spath = o.out.join(COHORT_TABLES[1]);
+    let mut s = csv::Writer::from_writer(Vec::new());
+    let serr = |e: csv::Error| CliError::Io {
+        path: spath.display().to_string(),
+        message: e.to_string(),
+    };
+    s.write_record(["strategy", "endpoint", "n", "median", "q1", "q3"])
+        .map_err(serr)?;
+    // Printed once both tables are saved: a failed save prints no summary.
+    let mut printed = vec![format!(
+        "{:<24} {:<26} {:>10} {:>21}",
+        "strategy", "endpoint", "median", "IQR"
+    )];
+    for (j, st) in strategies.iter().enumerate() {
+        for key in ecmo_unload::cohort::ENDPOINTS {
+            let xs: Vec<f64> = outcomes
+                .iter()
+                .map(|oc| ecmo_unload::cohort::endpoint(&oc.forecasts[j], key))
+                .collect();
+            let (q1, med, q3) = ecmo_unload::cohort::quartiles(&xs);
+            s.write_record([
+                st.name.clone(),
+                key.to_string(),
+                xs.len().to_string(),
+                format!("{med:.4}"),
+                format!("{q1:.4}"),
+                format!("{q3:.4}"),
+            ])
+            .map_err(serr)?;
+            printed.push(format!(
+                "{:<24} {key:<26} {med:>10.2} {:>10.2} - {:<8.2}",
+                st.name, q1, q3
+            ));
+        }
+    }
+    let table = s.into_inner().map_err(|e| CliError::Io {
+        path: spath.display().to_string(),
+        message: e.to_string(),
+    })?;
+    ecmo_unload::files::write_bytes(&spath, &table)?;
+    for line in printed {
+        outln!("{line}")?;
+    }
+    Ok(())
+}
+
+/// The tables a cohort writes in its `--out` folder.
+const COHORT_TABLES: [&str; 2] = ["patients.csv", "summary.csv"];
+
+/// Progress bar: updates and width.
+const PROGRESS_STEPS: u64 = 50;
+const PROGRESS_WIDTH: usize = 30;

@@ -1,0 +1,287 @@
+//! The headless command line: the same engine for scripts, tests, benchmarks and batch work.
+//! Subcommands, flags and JSON keys are a contract with external scripts: add, never rename.
+
+use clap::{Parser, Subcommand};
+use ecmo_unload::Summary;
+use ecmo_unload::calibration::{self, Measurement};
+use ecmo_unload::circulation::{Node, Path};
+use ecmo_unload::drugs::Drug;
+use ecmo_unload::fluids;
+use ecmo_unload::forecast::{self, LUNG_PROJECTION_H, Strategy};
+use ecmo_unload::scenario::{self, Scenario};
+use ecmo_unload::units::{Short, ms_from_s};
+use ecmo_unload::{Engine, Error, Patient, presets, settings};
+use std::io::Write;
+use std::time::Instant;
+
+/// Write to standard error without panicking: a full or closed stderr (`2>/dev/full`) must
+/// not turn a result or a clean error into a panic; what cannot be said there is lost.
+pub fn say(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// One line whatever the input held: control characters (a newline in a value, an escape
+/// sequence in a name) echo escaped.
+pub fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// A failed write to standard output (a full disk, a closed file): an error, not a panic
+/// (`println!`) or a silent loss (`let _ = writeln!`).
+fn stdout_error(e: std::io::Error) -> CliError {
+    CliError::Io {
+        path: "standard output".into(),
+        message: e.to_string(),
+    }
+}
+
+/// Write `text` to standard output and flush it, checked.
+pub fn emit(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// `println!` and `print!` with every write checked ([`emit`]).
+macro_rules! outln {
+    () => {
+        emit("\n")
+    };
+    ($($arg:tt)*) => {
+        emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! out {
+    ($($arg:tt)*) => {
+        emit(&format!($($arg)*))
+    };
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ecmo-unload",
+    version,
+    about = "Hemodynamic simulator for mechanical circulatory support in cardiogenic shock.\n\
+             Education and research only: not a medical device."
+)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Without a subcommand: the dashboard, on this patient.
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+}
+
+/// How to open the dashboard (top level, or `gui`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct DashboardArgs {
+    /// Built-in preset name or path to a RON preset file.
+    #[arg(long, default_value = "cardiogenic-shock")]
+    pub preset: String,
+    /// Override a parameter, as with `run` (e.g. ecmo.enabled=true).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Save a PNG of the window after --after-s simulated seconds, then quit.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<std::path::PathBuf>,
+    /// Simulated seconds to run before the --screenshot (all but the last sweep at once).
+    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    pub after_s: f64,
+    /// Start playing a teaching scenario (built-in name or RON file) instead of the preset.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub scenario: Option<String>,
+    /// Open a recording folder (written by Record) in the Replay tab.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<std::path::PathBuf>,
+    /// Window size in points, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
+    pub window: [f32; 2],
+    /// The view to open on: monitor, circulation, unloading, what-if, calibrate, scenario, trends,
+    /// log or replay.
+    #[arg(long, default_value = "monitor", value_parser = ["monitor", "circulation", "unloading", "what-if", "calibrate", "scenario", "trends", "log", "replay"])]
+    pub tab: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run headless from t = 0 and print a summary of the last 10 beats.
+    Run {
+        /// Built-in preset name or path to a RON preset file.
+        #[arg(long, default_value = "healthy")]
+        preset: String,
+        /// Simulated seconds to run.
+        #[arg(long, default_value_t = 60.0, allow_negative_numbers = true)]
+        seconds: f64,
+        /// Override a parameter: dotted key into the preset, e.g. heart.lv.ees_mmhg_per_ml=0.5.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Give fluid from t = 0: ML over MINUTES (negative ML removes), e.g. 500:10.
+        #[arg(long, value_name = "ML:MINUTES", allow_hyphen_values = true)]
+        fluid: Option<String>,
+        /// A loading dose at t = 0: DRUG:MCG_PER_KG, e.g. milrinone:50 (repeatable).
+        #[arg(long, value_name = "DRUG:MCG_KG")]
+        bolus: Vec<String>,
+        /// Play a teaching scenario (built-in name or RON file) instead of a bare preset; --set
+        /// applies on top of its start. The summary adds `events_fired`.
+        #[arg(long, value_name = "NAME|PATH", conflicts_with = "preset")]
+        scenario: Option<String>,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Stream waveforms (time, every pressure, volume and flow) to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
+        /// CSV sample interval in simulated milliseconds (at least the model's step).
+        #[arg(
+            long,
+            value_name = "MS",
+            default_value_t = 10.0,
+            requires = "csv",
+            allow_negative_numbers = true
+        )]
+        every_ms: f64,
+    },
+    /// What-if: forecast strategies from the patient's current steady state, side by side.
+    Compare {
+        /// Built-in preset name or path to a RON preset file.
+        #[arg(long, default_value = "cardiogenic-shock")]
+        preset: String,
+        /// Override a parameter of the starting patient (as with `run`).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// A candidate: 'NAME:KEY=VALUE,KEY=VALUE' ('now:' keeps the current settings).
+        #[arg(long = "strategy", value_name = "NAME:K=V,...", required = true)]
+        strategies: Vec<String>,
+        /// Print a JSON array, one object per strategy.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Calibrate: find the parameters that reproduce bedside measurements.
+    Fit {
+        #[arg(long, default_value = "cardiogenic-shock")]
+        preset: String,
+        /// Known facts about the patient (weight, devices, drugs), as with `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// A measurement by summary key, optionally with its SD: map_mmhg=62+-4.
+        #[arg(
+            long = "measured",
+            value_name = "KEY=VALUE[+-SD]",
+            allow_hyphen_values = true
+        )]
+        measured: Vec<String>,
+        /// A RON file of measurements: [(key: "pcwp_mmhg", value: 24.0, sd: Some(3.0)), ...].
+        #[arg(long, value_name = "FILE")]
+        measurements: Option<std::path::PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Save the fitted patient as a preset file.
+        #[arg(long, value_name = "FILE.ron")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// A virtual cohort: N sampled shock patients, every strategy, endpoints to CSV.
+    Cohort {
+        #[arg(long, default_value = "cardiogenic-shock")]
+        preset: String,
+        /// Settings every patient shares (e.g. ecmo.enabled=true), as with `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Number of patients (1 to 1 000 000 000).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_COHORT_N))]
+        n: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A strategy, as for `compare`: 'NAME:KEY=VALUE,KEY=VALUE'.
+        #[arg(long = "strategy", value_name = "NAME:K=V,...", required = true)]
+        strategies: Vec<String>,
+        /// Folder for patients.csv and summary.csv (created).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Run only part i of n (0-based): patients [i N / n, (i + 1) N / n).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+    },
+    /// List every settable key with its value, unit and valid range.
+    Params {
+        #[arg(long, default_value = "healthy")]
+        preset: String,
+    },
+    /// List the built-in presets.
+    Presets,
+    /// List the scenario library: one name a line, then its title.
+    Scenarios,
+    /// Real-time factor (simulated seconds per wall second, one core) for each preset.
+    Bench {
+        /// Simulated seconds per preset.
+        #[arg(long, default_value_t = 600.0)]
+        seconds: f64,
+    },
+    /// Dashboard CPU time per frame (median, p99) with every plot and device console drawn.
+    #[cfg(feature = "gui")]
+    BenchUi {
+        /// Frames timed per window size (after a warm-up).
+        #[arg(long, default_value_t = 600)]
+        frames: usize,
+    },
+    /// Open the dashboard (the default when no subcommand is given).
+    #[cfg(feature = "gui")]
+    Gui {
+        #[command(flatten)]
+        dashboard: DashboardArgs,
+    },
+}
+
+/// `WIDTHxHEIGHT` into a window size.
+fn parse_window(text: &str) -> Result<[f32; 2], String> {
+    let bad = || format!("'{text}': expected WIDTHxHEIGHT, e.g. 1280x800");
+    let (w, h) = text.split_once('x').ok_or_else(bad)?;
+    let (w, h): (f32, f32) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
+    if (320.0..=8000.0).contains(&w) && (240.0..=8000.0).contains(&h) {
+        Ok([w, h])
+    } else {
+        Err(bad())
+    }
+}
+
+/// Errors that end the command: one line on stderr, exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Model(#[from] Error),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}
+
+/// Load a preset and apply `--set` overrides.
+pub fn patient_with_overrides(preset: &str, sets: &[String]) -> Result<Patient, CliError> {
+    Ok(settings::apply_all(&presets::load(preset)?, sets)?)
+}
+
+mod bench;
+mod cohort;
+mod compare;
+mod fit;
+mod lists;
+mod run;
+
+pub use bench::*;
+pub use cohort::*;
+pub use compare::*;
+pub use fit::*;
+pub use lists::*;
+pub use run::*;
