@@ -142,7 +142,7 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
     let patient = cli::patient_with_overrides(&d.preset, &d.sets)?;
     // A target that cannot be a PNG file is refused before the window opens.
     if let Some(path) = &d.screenshot {
-        ecmo_unload::files::refuse_special(path)?;
+        ecmo_unload::files::check_target(path)?;
     }
     let screenshot = d.screenshot.clone().map(|p| (p, d.after_s));
     let tab = match d.tab.as_str() {

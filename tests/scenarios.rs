@@ -176,6 +176,12 @@ fn comments_and_notes_that_mention_a_field_do_not_move_an_error() {
     let e = error_of(text);
     assert!(e.starts_with("case.ron:7:37:"), "{e}");
     assert!(e.contains("checkpoint 2"), "{e}");
+    // Strings with escapes are matched by their value; columns count characters.
+    let text = "(\n    title: \"T\", preset: \"cardiogenic-shock\",\n    set: [\"rhythm.rate_bpm=\\u{38}0\", /* é é */ \"rhythm.rate_bpm=999\"],\n    events: [\n        (name: \"\\u{61}\", at_s: Some(1.0), actions: []),\n        (name: \"a\", at_s: Some(-1.0), actions: []),\n    ],\n)\n";
+    let e = error_of(text);
+    assert!(e.starts_with("case.ron:3:48:"), "{e}");
+    let e = error_of(&text.replace("999", "90"));
+    assert!(e.starts_with("case.ron:6:16:"), "{e}");
 }
 
 #[test]

@@ -72,7 +72,7 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
     std::fs::create_dir_all(o.out).map_err(io(o.out))?;
     // Tables that could not be written are refused before the cohort runs, not after.
     for table in COHORT_TABLES {
-        ecmo_unload::files::refuse_special(&o.out.join(table))?;
+        ecmo_unload::files::check_target(&o.out.join(table))?;
     }
     let done = AtomicU64::new(0);
     let total = range.end - range.start;

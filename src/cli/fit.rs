@@ -27,6 +27,19 @@ pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError>
         ms.extend(calibration::parse_measurements(&text, &shown)?);
         from_file = Some((shown, text));
     }
+    // A measurements file that holds none is named with the error.
+    if let (true, Some((file, _))) = (ms.is_empty(), &from_file) {
+        return Err(ecmo_unload::Error::in_file(
+            file,
+            (1, 1),
+            ecmo_unload::Error::Invalid {
+                key: "measurements".into(),
+                value: String::new(),
+                reason: "the file lists none: give at least one measurement".into(),
+            },
+        )
+        .into());
+    }
     let base = patient_with_overrides(preset, sets)?;
     // A measurement at fault in the file is named by its line there.
     calibration::check_measurements(&base, &ms).map_err(|r| {

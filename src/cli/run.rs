@@ -155,10 +155,17 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     Ok(())
 }
 
-/// Whether two paths name one existing file (through links).
+/// Whether two paths name one existing file (through symlinks, and hard links: the same
+/// device and inode).
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt;
+            (a.dev(), a.ino()) == (b.dev(), b.ino())
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok(),
         _ => false,
     }
 }

@@ -68,6 +68,25 @@ pub fn refuse_special(path: &Path) -> Result<(), Error> {
     }
 }
 
+/// Refuse, before any work, a target that could not be saved: a special file ([`refuse_special`])
+/// or a path (or the file its symlinks name) whose folder does not exist.
+pub fn check_target(path: &Path) -> Result<(), Error> {
+    refuse_special(path)?;
+    let target = resolve(path).unwrap_or_else(|_| path.to_path_buf());
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if folder.is_dir() {
+        Ok(())
+    } else {
+        Err(Error::Io {
+            path: path.display().to_string(),
+            message: format!("no folder {} to save it in", folder.display()),
+        })
+    }
+}
+
 /// Write `bytes` to `path` atomically ([`write_atomically`]).
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_atomically(path, |w| w.write_all(bytes))

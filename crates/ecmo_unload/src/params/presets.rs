@@ -132,10 +132,40 @@ fn is_ident(b: u8) -> bool {
 
 /// 1-based line and column of a byte offset (every file error names its place this way).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..offset.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    // Columns count characters, as the RON parser's own errors do.
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    let column = before[line_start..].chars().count() + 1;
     (line, column)
+}
+
+/// Every `"..."` string literal in RON text whose comments are blanked ([`masked`]): its
+/// offset and its value, escapes decoded (`\u{61}` is `a`).
+pub fn string_literals(code: &str) -> Vec<(usize, String)> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'"' {
+            let start = i;
+            i += 1;
+            while i < b.len() && b[i] != b'"' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            if let Some(literal) = code.get(start..(i + 1).min(code.len()))
+                && let Ok(value) = ron::from_str::<String>(literal)
+            {
+                out.push((start, value));
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// RON text with its comments blanked (`//` to the line's end, `/* */` nested), and a second

@@ -733,6 +733,22 @@ fn validate_key(key: &str, value: &Value) -> Result<(), Error> {
     match value.as_f64() {
         Some(x) => check_range(key, x, spec),
         // NaN and infinity serialise to null: a numeric key must hold a finite number.
+        // Text is shown on one line (a summary's header, the parameter list): no control
+        // characters, whether set one by one or read from a preset.
+        None if value
+            .as_str()
+            .is_some_and(|t| t.chars().any(char::is_control)) =>
+        {
+            Err(Error::Invalid {
+                key: key.into(),
+                value: value
+                    .as_str()
+                    .unwrap_or_default()
+                    .escape_debug()
+                    .to_string(),
+                reason: "expected text on one line, without control characters".into(),
+            })
+        }
         None if spec.min.is_finite() => Err(Error::Invalid {
             key: key.into(),
             value: if value.is_null() {
@@ -796,10 +812,6 @@ pub fn set(p: &Patient, key: &str, value: &str) -> Result<Patient, Error> {
                 .parse()
                 .map_err(|_| wrong_type("true or false"))?,
         ),
-        // Text is shown on one line (a summary's header, a file name): no control characters.
-        Value::String(_) if value.chars().any(char::is_control) => {
-            return Err(wrong_type("text on one line, without control characters"));
-        }
         Value::String(_) => Value::String(value.trim().to_string()),
         Value::Object(_) | Value::Array(_) | Value::Null => {
             return Err(Error::UnknownKey {

@@ -354,17 +354,21 @@ impl Scenario {
         // Searched with comments blanked (strings too, for field names): a note or a comment
         // that mentions a field or a string is not where it is.
         let (code, bare) = presets::masked(text);
-        let quoted = |s: &str| ron::to_string(s).unwrap_or_default();
-        // Each string's next occurrence after the one before (as RON writes it, else bare);
-        // the last one's start.
+        // String literals with their escapes decoded: a name written `"\u{61}"` is found as `a`.
+        let literals = presets::string_literals(&code);
+        // Each string's next literal after the one before (else its text as it stands, for a
+        // raw string); the last one's start.
         let walk = |from: usize, strings: &[&str]| -> Option<usize> {
             strings
                 .iter()
                 .try_fold(None, |last: Option<usize>, s| {
                     let at = last.map_or(from, |l| l + 1);
-                    let rest = code.get(at..)?;
-                    let i = rest.find(&quoted(s)).or_else(|| rest.find(*s))?;
-                    Some(Some(at + i))
+                    let literal = literals
+                        .iter()
+                        .find(|(offset, value)| *offset >= at && value == s)
+                        .map(|(offset, _)| *offset);
+                    let found = literal.or_else(|| Some(at + code.get(at..)?.find(*s)?))?;
+                    Some(Some(found))
                 })
                 .flatten()
         };
