@@ -1,9 +1,9 @@
 //! Debrief: the session as one self-contained HTML report (event log, trends and PV loops as
 //! PNG plots embedded in the page) with the CSVs beside it, written to a new folder.
 
-use super::log::EventLog;
-use super::sim::TrendPoint;
-use super::trends::Trends;
+use crate::log::EventLog;
+use crate::sim::TrendPoint;
+use crate::trends::Trends;
 use ecmo_unload::scenario::Scenario;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! notes and timeline, fire the next event now, annotate, and switch to the trainee's view
 //! (instructor notes and hidden events' causes out of sight).
 
-use super::table;
+use crate::table;
 use ecmo_unload::scenario::{Fired, LIBRARY, Scenario};
 use egui::{Color32, RichText};
 

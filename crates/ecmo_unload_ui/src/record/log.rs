@@ -2,7 +2,7 @@
 //! simulated time, and a recording that writes waveforms, beats and the log to CSV as they come
 //! (flushed every frame, so a crash loses less than a second).
 
-use super::sim::WaveSample;
+use crate::sim::WaveSample;
 use chrono::{DateTime, Local};
 use ecmo_unload::monitor::Beat;
 use std::fs::File;
@@ -57,7 +57,7 @@ impl EventLog {
     /// Newest first, as a table. `trainee`: hidden scenario events show without their name.
     /// Only the visible rows are laid out: a full log costs what a short one does.
     pub fn log_ui(&self, ui: &mut egui::Ui, trainee: bool) {
-        use super::table;
+        use crate::table;
         table::header(
             ui,
             &LOG_COLUMN_WIDTHS,

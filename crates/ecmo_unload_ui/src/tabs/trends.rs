@@ -2,7 +2,7 @@
 //! means, decimated by the simulation), in a ring of fixed capacity so that memory stays flat
 //! however long the session runs.
 
-use super::sim::{TREND_INTERVAL_S, TrendPoint};
+use crate::sim::{TREND_INTERVAL_S, TrendPoint};
 use egui::Color32;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::collections::VecDeque;

@@ -15,7 +15,9 @@
 //! dashboard opens its console or indicator). Data arrive once per frame ([`Picture`]); the
 //! animation advances with the frame time.
 
-use super::sim::Picture;
+mod layout;
+
+use crate::sim::Picture;
 use ecmo_unload::alarms::AV_CLOSED_BEATS;
 use ecmo_unload::circulation::{N_PATHS, Node, Path};
 use ecmo_unload::engine::Status;
@@ -24,6 +26,7 @@ use ecmo_unload::patient::Patient;
 use egui::{
     Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2, pos2, vec2,
 };
+use layout::*;
 
 /// Canvas size in drawing units (both axes).
 const CANVAS_UNITS: f32 = 100.0;
@@ -109,204 +112,6 @@ pub struct View<'a> {
     pub pump_rpm: f64,
 }
 
-/// One drawn vessel: a polyline from the path's source node to its sink (positive flow runs
-/// along it), carrying `share` of the path's flow (a path drawn as several branches).
-struct Vessel {
-    path: Path,
-    share: f32,
-    points: &'static [(f32, f32)],
-    /// The colour at each end: the nodes' own, or the oxygenator's outlet.
-    from: Hue,
-    to: Hue,
-}
-
-#[derive(Clone, Copy)]
-enum Hue {
-    Node(Node),
-    /// Blood leaving the oxygenator.
-    Oxygenator,
-}
-
-const fn v(path: Path, points: &'static [(f32, f32)]) -> Vessel {
-    let (a, b) = path.ends();
-    Vessel {
-        path,
-        share: 1.0,
-        points,
-        from: Hue::Node(a),
-        to: Hue::Node(b),
-    }
-}
-
-const fn branch(path: Path, share: f32, points: &'static [(f32, f32)]) -> Vessel {
-    let mut x = v(path, points);
-    x.share = share;
-    x
-}
-
-/// Chamber centres (units).
-fn chamber_centre(n: Node) -> Pos2 {
-    match n {
-        Node::Ra => pos2(33.0, 55.0),
-        Node::Rv => pos2(40.0, 71.0),
-        Node::La => pos2(63.0, 50.0),
-        _ => pos2(57.0, 71.0),
-    }
-}
-
-const LUNG_RIGHT: (Pos2, Vec2) = (pos2(19.0, 34.0), vec2(11.0, 14.0));
-const LUNG_LEFT: (Pos2, Vec2) = (pos2(85.0, 36.0), vec2(10.0, 13.0));
-const UPPER_BED: Rect = Rect::from_min_max(pos2(30.0, 2.0), pos2(72.0, 9.0));
-const LOWER_BED: Rect = Rect::from_min_max(pos2(30.0, 83.0), pos2(76.0, 89.0));
-const PUMP_CENTRE: Pos2 = pos2(38.0, 95.5);
-const PUMP_RADIUS: f32 = 2.6;
-const OXYGENATOR: Rect = Rect::from_min_max(pos2(47.0, 92.5), pos2(56.0, 98.5));
-/// The descending aorta's line, where the balloon sits.
-const BALLOON_TOP: Pos2 = pos2(72.0, 35.0);
-const BALLOON_BOTTOM: Pos2 = pos2(72.0, 56.0);
-const BALLOON_MAX_HALF_WIDTH: f32 = 2.6;
-const SEPTUM_HOLE: Pos2 = pos2(43.5, 51.8);
-
-/// Every vessel drawn, in drawing order (behind the chambers).
-static VESSELS: [Vessel; N_VESSELS] = [
-    // Systemic arteries: root -> ascending -> arch -> descending, head and arm vessels, beds.
-    v(
-        Path::RootToArch,
-        &[(53.0, 57.0), (52.0, 42.0), (53.0, 27.0), (60.0, 18.6)],
-    ),
-    v(
-        Path::ArchToDescending,
-        &[(60.0, 18.6), (68.0, 19.0), (72.0, 25.0), (72.0, 40.0)],
-    ),
-    v(Path::ThoracicToAbdominal, &[(72.0, 40.0), (72.0, 58.0)]),
-    branch(Path::UpperBody, 1.0 / 3.0, &[(57.0, 19.5), (55.0, 9.0)]),
-    branch(Path::UpperBody, 1.0 / 3.0, &[(61.0, 18.5), (61.0, 9.0)]),
-    branch(Path::UpperBody, 1.0 / 3.0, &[(65.0, 18.5), (67.0, 9.0)]),
-    v(Path::LowerBody, &[(72.0, 58.0), (72.0, 78.0), (68.0, 83.0)]),
-    v(Path::Coronary, &[(52.5, 52.0), (45.0, 57.0), (38.0, 58.5)]),
-    // Veins.
-    v(Path::Svc, &[(38.0, 9.0), (34.0, 30.0), (33.0, 48.0)]),
-    v(Path::Ivc, &[(36.0, 83.0), (34.0, 72.0), (33.5, 61.0)]),
-    // Pulmonary circulation: trunk and branches into the lungs, capillaries, veins to the LA.
-    branch(
-        Path::PulmonaryArterial,
-        0.5,
-        &[(42.0, 64.0), (45.0, 45.0), (36.0, 40.0), (24.0, 33.0)],
-    ),
-    branch(
-        Path::PulmonaryArterial,
-        0.5,
-        &[(42.0, 64.0), (45.0, 45.0), (60.0, 43.0), (80.0, 34.0)],
-    ),
-    branch(
-        Path::PulmonaryCapillary,
-        0.5,
-        &[
-            (24.0, 33.0),
-            (20.6, 33.3),
-            (17.6, 34.2),
-            (15.7, 35.5),
-            (15.0, 37.0),
-            (15.7, 38.5),
-            (17.6, 39.8),
-            (20.6, 40.7),
-            (24.0, 41.0),
-        ],
-    ),
-    branch(
-        Path::PulmonaryCapillary,
-        0.5,
-        &[
-            (80.0, 34.0),
-            (83.4, 34.3),
-            (86.4, 35.2),
-            (88.3, 36.5),
-            (89.0, 38.0),
-            (88.3, 39.5),
-            (86.4, 40.8),
-            (83.4, 41.7),
-            (80.0, 42.0),
-        ],
-    ),
-    branch(
-        Path::PulmonaryVenous,
-        0.5,
-        &[(24.0, 41.0), (44.0, 47.0), (59.0, 49.0)],
-    ),
-    branch(Path::PulmonaryVenous, 0.5, &[(80.0, 42.0), (67.0, 48.0)]),
-    // Valves: short legs between chambers and vessels.
-    v(Path::Mitral, &[(62.0, 55.0), (59.5, 63.0)]),
-    v(Path::Aortic, &[(55.5, 63.0), (53.0, 57.0)]),
-    v(Path::Tricuspid, &[(34.5, 60.0), (38.0, 65.0)]),
-    v(Path::Pulmonic, &[(41.0, 65.0), (42.0, 64.0)]),
-];
-
-/// ECMO circuit: venous limb (RA -> pump, RA blood), arterial limb (oxygenator -> descending
-/// aorta, oxygenated blood), the LV vent (LV -> pump inlet).
-static ECMO_VENOUS: Vessel = Vessel {
-    path: Path::EcmoDrainage,
-    share: 1.0,
-    points: &[
-        (31.0, 59.0),
-        (29.0, 72.0),
-        (28.0, 90.0),
-        (30.0, 95.5),
-        (PUMP_CENTRE.x - PUMP_RADIUS, 95.5),
-    ],
-    // RA blood all the way to the pump (the path's own far end is the descending aorta).
-    from: Hue::Node(Node::Ra),
-    to: Hue::Node(Node::Ra),
-};
-static ECMO_ARTERIAL: Vessel = Vessel {
-    path: Path::EcmoDrainage,
-    share: 1.0,
-    points: &[(56.0, 95.5), (78.0, 95.5), (79.0, 86.0), (72.6, 60.0)],
-    from: Hue::Oxygenator,
-    to: Hue::Node(Node::Descending),
-};
-static ECMO_PUMP_TO_OXYGENATOR: Vessel = Vessel {
-    path: Path::EcmoDrainage,
-    share: 1.0,
-    points: &[(PUMP_CENTRE.x + PUMP_RADIUS, 95.5), (47.0, 95.5)],
-    from: Hue::Node(Node::Ra),
-    to: Hue::Oxygenator,
-};
-static LV_VENT: Vessel = Vessel {
-    path: Path::LvVent,
-    share: 1.0,
-    points: &[
-        (60.0, 80.0),
-        (52.0, 87.0),
-        (41.0, 91.0),
-        (PUMP_CENTRE.x, PUMP_CENTRE.y - PUMP_RADIUS),
-    ],
-    from: Hue::Node(Node::Lv),
-    to: Hue::Node(Node::Ra),
-};
-static SEPTOSTOMY: Vessel = v(
-    Path::Septostomy,
-    &[(58.0, 50.0), (43.5, 51.8), (38.0, 53.0)],
-);
-static IMPELLA: Vessel = v(Path::Impella, &[(62.0, 78.0), (55.5, 63.0), (52.5, 51.0)]);
-
-/// Vessels of the native circulation, and the devices' particle tracks after them.
-const N_VESSELS: usize = 20;
-const N_DEVICE_TRACKS: usize = 6;
-const N_TRACKS: usize = N_VESSELS + N_DEVICE_TRACKS;
-static DEVICE_TRACKS: [&Vessel; N_DEVICE_TRACKS] = [
-    &ECMO_VENOUS,
-    &ECMO_PUMP_TO_OXYGENATOR,
-    &ECMO_ARTERIAL,
-    &LV_VENT,
-    &SEPTOSTOMY,
-    &IMPELLA,
-];
-/// Where each device track's particle phase is kept (its place in `Schematic::tracks`).
-const TRACK_ECMO_VENOUS: usize = N_VESSELS;
-const TRACK_LV_VENT: usize = N_VESSELS + 3;
-const TRACK_SEPTOSTOMY: usize = N_VESSELS + 4;
-const TRACK_IMPELLA: usize = N_VESSELS + 5;
-
 /// The schematic's own state: animation phases and what the user picked.
 #[derive(Default)]
 pub struct Schematic {
@@ -320,27 +125,6 @@ pub struct Schematic {
     clock_s: f32,
     pub selected: Option<Target>,
     pub colouring: Colouring,
-}
-
-/// Maps canvas units to screen points.
-struct Canvas {
-    origin: Pos2,
-    scale: f32,
-}
-
-impl Canvas {
-    fn at(&self, p: Pos2) -> Pos2 {
-        self.origin + p.to_vec2() * self.scale
-    }
-    fn pt(&self, (x, y): (f32, f32)) -> Pos2 {
-        self.at(pos2(x, y))
-    }
-    fn len(&self, units: f32) -> f32 {
-        units * self.scale
-    }
-    fn rect(&self, r: Rect) -> Rect {
-        Rect::from_min_max(self.at(r.min), self.at(r.max))
-    }
 }
 
 /// Blood colour at saturation `sat` (0-1): the range that matters clinically (80-100 %) spread
@@ -383,34 +167,6 @@ pub fn chamber_radius(v_ml: f64) -> f32 {
 pub fn lung_wetness(lung_water_ml_kg: f64) -> f32 {
     ((lung_water_ml_kg - LUNG_DRY_ML_KG) / (LUNG_FLOODED_ML_KG - LUNG_DRY_ML_KG)).clamp(0.0, 1.0)
         as f32
-}
-
-/// Point at arc length `s` along a polyline, and the polyline's length.
-fn along(points: &[(f32, f32)], s: f32) -> Pos2 {
-    let mut left = s;
-    for w in points.windows(2) {
-        let (a, b) = (pos2(w[0].0, w[0].1), pos2(w[1].0, w[1].1));
-        let d = a.distance(b);
-        if left <= d {
-            return a + (b - a) * (left / d.max(f32::EPSILON));
-        }
-        left -= d;
-    }
-    let last = points[points.len() - 1];
-    pos2(last.0, last.1)
-}
-
-/// The distance after which a track's particle pattern repeats: whole particle spacings
-/// covering its length.
-fn period(vessel: &Vessel) -> f32 {
-    (length(vessel.points) / PARTICLE_SPACING).ceil().max(1.0) * PARTICLE_SPACING
-}
-
-fn length(points: &[(f32, f32)]) -> f32 {
-    points
-        .windows(2)
-        .map(|w| pos2(w[0].0, w[0].1).distance(pos2(w[1].0, w[1].1)))
-        .sum()
 }
 
 impl Schematic {
