@@ -43,7 +43,7 @@ pub const BLOOD_VOLUME_MAX_ML: f64 = 9000.0;
 pub const MAX_SIMULATED_S: f64 = 30.0 * 86_400.0;
 
 /// Ranges are wide enough for any patient a clinician would build, and narrow enough that the
-/// fixed-step integrator stays stable at every corner (tested: tests/invariants.rs).
+/// fixed-step integrator stays stable at every corner (tested: tests/model/invariants.rs).
 #[rustfmt::skip]
 pub const SPECS: &[KeySpec] = &[
     spec("name", "", f64::NAN, f64::NAN, "preset name"),

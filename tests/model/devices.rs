@@ -1,6 +1,6 @@
 //! Mechanical circulatory support in the cardiogenic-shock patient: the effects must emerge from
 //! pressures and flows in the directions the literature reports (magnitudes against Donker et
-//! al. 2019 and others are in docs/VALIDATION.md, checked by tests/validation.rs).
+//! al. 2019 and others are in docs/VALIDATION.md, checked by tests/model/validation.rs).
 
 use ecmo_unload::{Engine, Summary, presets, settings};
 
@@ -242,7 +242,7 @@ fn a_well_timed_balloon_augments_diastole_and_unloads_systole() {
     );
 }
 
-// The timing errors at 1:1 and 1:2, the triggers and the console: tests/iabp.rs.
+// The timing errors at 1:1 and 1:2, the triggers and the console: tests/model/iabp.rs.
 
 #[test]
 fn a_balloon_on_ecmo_unloads_only_marginally() {

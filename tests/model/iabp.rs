@@ -3,7 +3,7 @@
 //! that pumps on a heart that does not eject, at fast rates and in arrest, clamped nonsense
 //! settings, and readings that are null exactly when there is nothing to read.
 
-mod patients;
+use crate::patients;
 
 use ecmo_unload::engine::Summary;
 use patients::{engine, settled};

@@ -2,7 +2,7 @@
 //! with their transit delay, systolic amplification and dicrotic notch, pulse oximetry that
 //! needs a pulse, cardiac power with an Impella.
 
-mod patients;
+use crate::patients;
 
 use ecmo_unload::circulation::Node;
 

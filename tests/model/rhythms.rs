@@ -4,7 +4,7 @@
 //! on the monitor, and CPR moves blood. Every number here comes from a run of the model; the
 //! published targets are in docs/VALIDATION.md.
 
-mod patients;
+use crate::patients;
 
 use ecmo_unload::Engine;
 use ecmo_unload::alarms::Alarm;

@@ -92,7 +92,7 @@ fn malformed_files_give_clean_errors_never_panics() {
     let dir = std::env::temp_dir().join(format!("ecmo-unload-corpus-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let preset = presets::to_ron(&presets::load("healthy").unwrap());
-    let scenario = include_str!("../presets/scenarios/rv-failure.ron");
+    let scenario = include_str!("../../presets/scenarios/rv-failure.ron");
     let measurements = "[\n    (key: \"map_mmhg\", value: 70.0),\n    (key: \"pcwp_mmhg\", value: 60.0, sd: Some(3.0)),\n]\n";
     for (case, bytes) in corpus(&preset, "name") {
         let path = write(

@@ -3,7 +3,7 @@
 //! wgpu (on the CPU through lavapipe here); `UPDATE_SNAPSHOTS=1 cargo test --test schematic`
 //! rewrites them after an intended change of the picture.
 
-mod common;
+use crate::common;
 
 use ecmo_unload::oxygen::MixingZone;
 use ecmo_unload::scenario::Scenario;

@@ -2,7 +2,7 @@
 //! its risk grade, oxygen and the mixing zone, and time scales. The published sizes are rows of
 //! docs/VALIDATION.md (P1-P17); here the shapes and directions.
 
-mod patients;
+use crate::patients;
 
 use ecmo_unload::Summary;
 use ecmo_unload::drugs::Drug;

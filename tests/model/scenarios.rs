@@ -77,7 +77,7 @@ fn error_of(text: &str) -> String {
 
 #[test]
 fn bad_scenarios_name_the_file_line_and_problem() {
-    let good = include_str!("../presets/scenarios/rv-failure.ron");
+    let good = include_str!("../../presets/scenarios/rv-failure.ron");
     let e = error_of(&good.replace("heart.rv.ees_mmhg_per_ml*=0.35", "heart.rv.nope*=0.35"));
     assert!(
         e.starts_with("case.ron:") && e.contains("heart.rv.nope"),
@@ -132,7 +132,7 @@ fn line_of(text: &str, needle: &str, from: usize) -> usize {
 
 #[test]
 fn an_error_is_located_where_it_is_even_when_its_text_occurs_before() {
-    let good = include_str!("../presets/scenarios/rv-failure.ron");
+    let good = include_str!("../../presets/scenarios/rv-failure.ron");
     // The second of two start settings is out of range.
     let text = good.replace(
         "set: [\"heart.lv.ees_mmhg_per_ml=1.2\"],",

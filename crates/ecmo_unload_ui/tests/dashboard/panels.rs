@@ -1,7 +1,7 @@
 //! The dashboard driven as a user drives it: widgets found by their accessible labels, values
 //! set, frames run. Headless backend: no thread, no clock, the engine advances per frame.
 
-mod common;
+use crate::common;
 
 use ecmo_unload::patient::RhythmKind;
 use ecmo_unload::{Engine, presets};
