@@ -131,13 +131,14 @@ impl Dashboard {
     pub(crate) fn handle(&mut self, ev: Event) {
         match ev {
             Event::Frame {
-                out,
+                mut out,
                 status,
                 picture,
                 patient,
             } => {
                 self.jumping = out.jumping;
                 self.now_s = out.t_s;
+                self.engine_alarms = std::mem::take(&mut out.alarms);
                 self.status = Some(*status);
                 self.picture = *picture;
                 if let Some(p) = patient {

@@ -208,6 +208,8 @@ pub struct Dashboard {
     jumping: Option<sim::JumpProgress>,
     /// Simulated time at the last frame's end.
     now_s: f64,
+    /// The engine's alarms at the last frame's end.
+    engine_alarms: Vec<(ecmo_unload::alarms::Alarm, String)>,
     /// The preset file path typed in the top bar.
     preset_path: String,
     /// A PNG export was asked for (the next frame's image goes to a file).
@@ -278,6 +280,7 @@ impl Dashboard {
             checkpoint: None,
             jumping: None,
             now_s: 0.0,
+            engine_alarms: Vec::new(),
             failed: None,
             preset_path: String::new(),
             export_png: false,
@@ -328,6 +331,11 @@ impl Dashboard {
     /// Alarms active now, most urgent first.
     pub fn active_alarms(&self) -> Vec<ecmo_unload::alarms::Alarm> {
         self.alarms.active()
+    }
+
+    /// The last state the simulation sent as its checkpoint (a restart resumes from it).
+    pub fn checkpoint(&self) -> Option<&Engine> {
+        self.checkpoint.as_deref()
     }
 
     /// Why the simulation stopped, if it has.
@@ -509,19 +517,9 @@ impl Dashboard {
         if self.t_s() < ecmo_unload::scenario::CONDITIONS_FROM_S {
             return;
         }
-        let (Some(means), Some(status)) = (self.means(), self.status.as_ref()) else {
-            return;
-        };
-        let recent: Vec<Beat> = self.beats.iter().copied().collect();
-        let now = ecmo_unload::alarms::active(&ecmo_unload::alarms::Inputs {
-            means: &means,
-            recent: &recent,
-            status,
-            ecmo_on: self.patient.ecmo.enabled,
-            impella_on: self.patient.impella.enabled,
-            rhythm: self.patient.rhythm.kind,
-            cpr: self.patient.cpr.enabled,
-        });
+        // The engine's own alarms (sent with each frame), not a recomputation from the
+        // dashboard's beat buffer: the screen and `run --json` agree.
+        let now = self.engine_alarms.clone();
         let t = self.t_s();
         for change in self.alarms.update(now, t) {
             match change {

@@ -194,6 +194,9 @@ pub struct Output {
     pub jumping: Option<JumpProgress>,
     /// Simulated time at the frame's end (a jump's frames carry few or no samples).
     pub t_s: f64,
+    /// The engine's alarms at the frame's end, each with its explanation: the screen shows
+    /// what the run's summary reports, whatever frames the UI missed.
+    pub alarms: Vec<(ecmo_unload::alarms::Alarm, String)>,
 }
 
 /// How far a jump ahead has got.
@@ -396,6 +399,7 @@ impl Stepper {
         }
         let patient = (!out.fired.is_empty()).then(|| Box::new(self.engine.patient().clone()));
         out.t_s = self.engine.t_s();
+        out.alarms = self.engine.alarms();
         out.jumping = self.jump.map(|j| JumpProgress {
             done_s: j.total_s - (j.end_s - self.engine.t_s()).max(0.0),
             total_s: j.total_s,

@@ -232,6 +232,26 @@ fn jump_ahead_fills_the_trends_and_the_log_records_it() {
 }
 
 #[test]
+fn the_screen_shows_the_alarms_the_run_summary_reports() {
+    let mut h = harness("cardiogenic-shock");
+    h.get_by_label("x5").click();
+    // The dashboard holds its alarms for the first 30 s (a circulation starting from rest).
+    h.run_steps(400);
+    for _ in 0..4 {
+        h.run_steps(200);
+        let engine = h.state().checkpoint().expect("a checkpoint each frame");
+        let reported = engine.summary().expect("beats by now").alarms;
+        assert!(!reported.is_empty(), "the shock patient alarms");
+        assert_eq!(
+            h.state().active_alarms(),
+            reported,
+            "at {:.0} s",
+            engine.t_s()
+        );
+    }
+}
+
+#[test]
 fn alarms_fire_explain_and_can_be_acknowledged_and_silenced() {
     let mut h = harness("cardiogenic-shock");
     // Alarms wait for the first 30 simulated seconds (the model starts from rest).
