@@ -180,21 +180,30 @@ impl Condition {
     }
 }
 
-/// One action, applied to a running engine.
-pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
-    let bad = |why: &str| Error::Invalid {
+/// Action prefixes: a fluid order and a loading dose (anything else is a setting).
+const FLUID_PREFIX: &str = "fluid ";
+const BOLUS_PREFIX: &str = "bolus ";
+
+/// An action's error: the action as written, and why.
+fn bad_action(action: &str, why: &str) -> Error {
+    Error::Invalid {
         key: "action".into(),
         value: action.into(),
         reason: why.into(),
-    };
+    }
+}
+
+/// One action, applied to a running engine.
+pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
     let a = action.trim();
-    if let Some(rest) = a.strip_prefix("fluid ") {
-        let (ml, s) = fluids::parse_order(rest).ok_or_else(|| bad("expected fluid ML:MINUTES"))?;
+    if let Some(rest) = a.strip_prefix(FLUID_PREFIX) {
+        let (ml, s) = fluids::parse_order(rest)
+            .ok_or_else(|| bad_action(action, "expected fluid ML:MINUTES"))?;
         return e.give_fluid(ml, s);
     }
-    if let Some(rest) = a.strip_prefix("bolus ") {
-        let (drug, dose) =
-            Drug::parse_bolus(rest)?.ok_or_else(|| bad("expected bolus DRUG:MCG_KG"))?;
+    if let Some(rest) = a.strip_prefix(BOLUS_PREFIX) {
+        let (drug, dose) = Drug::parse_bolus(rest)?
+            .ok_or_else(|| bad_action(action, "expected bolus DRUG:MCG_KG"))?;
         return e.give_bolus(drug, dose);
     }
     let (key, value) = setting_of(e.patient(), action)?;
@@ -205,16 +214,12 @@ pub fn apply_action(e: &mut Engine, action: &str) -> Result<(), Error> {
 /// or a drug.
 fn is_setting(action: &str) -> bool {
     let a = action.trim();
-    !(a.starts_with("fluid ") || a.starts_with("bolus "))
+    !(a.starts_with(FLUID_PREFIX) || a.starts_with(BOLUS_PREFIX))
 }
 
 /// A setting action as the key and the value it sets on `p`.
 fn setting_of<'a>(p: &Patient, action: &'a str) -> Result<(&'a str, String), Error> {
-    let bad = |why: &str| Error::Invalid {
-        key: "action".into(),
-        value: action.into(),
-        reason: why.into(),
-    };
+    let bad = |why: &str| bad_action(action, why);
     let a = action.trim();
     if let Some((key, factor)) = a.split_once("*=") {
         let key = key.trim();
@@ -363,9 +368,11 @@ impl Scenario {
                 .iter()
                 .try_fold(None, |last: Option<usize>, s| {
                     let at = last.map_or(from, |l| l + 1);
-                    let literal = literals
+                    // Literals are in file order: start at the first one past `at`.
+                    let first = literals.partition_point(|(offset, _)| *offset < at);
+                    let literal = literals[first..]
                         .iter()
-                        .find(|(offset, value)| *offset >= at && value == s)
+                        .find(|(_, value)| value == s)
                         .map(|(offset, _)| *offset);
                     let found = literal.or_else(|| Some(at + code.get(at..)?.find(*s)?))?;
                     Some(Some(found))

@@ -56,7 +56,7 @@ impl Dashboard {
                 format!("{:.0} mL/min", b.mvo2_ml_min),
                 Color32::WHITE,
             );
-            let spo2 = Color32::from_rgb(80, 230, 230);
+            let spo2 = SPO2;
             // A pulse oximeter reads only over a pulse: `---` without one.
             let reading = |x: Option<f64>| x.map_or("---".to_string(), |x| format!("{x:.0} %"));
             tile(ui, "SpO2 upper", reading(spo2_upper_pct(&b)), spo2);
@@ -460,7 +460,7 @@ impl IabpMark {
 
     pub(crate) fn colour(self) -> Color32 {
         match self {
-            IabpMark::Trigger => Color32::from_rgb(255, 235, 0),
+            IabpMark::Trigger => INFLATION_BAR,
             IabpMark::Inflate => Color32::from_rgb(0, 255, 140),
             IabpMark::Deflate => Color32::from_rgb(0, 170, 255),
         }

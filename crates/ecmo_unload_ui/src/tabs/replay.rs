@@ -4,6 +4,7 @@
 //! Loading runs on its own thread (a recording of hours is hundreds of MB): the dashboard keeps
 //! drawing, and says it is loading.
 
+use crate::style;
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
@@ -234,11 +235,11 @@ impl Replay {
             .legend(Legend::default())
             .show(ui, |plot| {
                 for (name, c) in [
-                    ("arch_mmhg", Color32::from_rgb(240, 70, 70)),
-                    ("lv_mmhg", Color32::from_rgb(120, 220, 120)),
-                    ("pa_mmhg", Color32::from_rgb(250, 220, 60)),
-                    ("la_mmhg", Color32::from_rgb(255, 160, 60)),
-                    ("cvp_mmhg", Color32::from_rgb(80, 160, 255)),
+                    ("arch_mmhg", style::ART),
+                    ("lv_mmhg", style::LV),
+                    ("pa_mmhg", style::PA),
+                    ("la_mmhg", style::LA),
+                    ("cvp_mmhg", style::CVP),
                 ] {
                     plot.line(Line::new(name, PlotPoints::from(r.trace(name, t))).color(c));
                 }
