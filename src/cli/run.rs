@@ -199,7 +199,7 @@ fn run_with_csv(
     // write (a full disk) cuts the file back to its last whole row.
     let mut committed = 0u64;
     let mut commit = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), CliError> {
-        let rows = std::mem::replace(w, csv::Writer::from_writer(Vec::new()))
+        let rows = std::mem::replace(w, waveform_writer())
             .into_inner()
             .map_err(|e| io_err(&e))?;
         if let Err(e) = file.write_all(&rows).and_then(|()| file.flush()) {
@@ -209,14 +209,13 @@ fn run_with_csv(
         committed += rows.len() as u64;
         Ok(())
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(csv_header()).map_err(|e| io_err(&e))?;
+    let mut w = waveform_writer();
+    w.write_record(state_header()).map_err(|e| io_err(&e))?;
     let dt = engine.dt_s();
     let every_steps = ((every_ms * 1e-3 / dt).round() as u64).max(1);
     // Flush about once per simulated second so an interrupted run leaves a readable file.
     let flush_every = ((1.0 / dt) as u64 / every_steps).max(1);
     let n = (seconds / dt).round() as u64;
-    let mut row: Vec<String> = Vec::with_capacity(csv_header().len());
     let mut rows = 0u64;
     // An R wave between two samples is marked on the later one (the sample that holds it).
     let mut r_wave = false;
@@ -225,18 +224,11 @@ fn run_with_csv(
         r_wave |= engine.r_wave();
         if i.is_multiple_of(every_steps) {
             let s = engine.snapshot();
-            row.clear();
-            row.push(format!("{:.4}", s.t_s));
-            row.extend(s.p_mmhg.iter().map(|x| format!("{x:.3}")));
-            row.extend(s.v_ml.iter().map(|x| format!("{x:.3}")));
-            row.extend(s.q_ml_s.iter().map(|x| format!("{x:.3}")));
-            row.push(u8::from(std::mem::take(&mut r_wave)).to_string());
-            row.push(format!("{:.4}", s.ecg_mv));
-            row.push(format!("{:.3}", s.p_radial_mmhg));
-            row.push(format!("{:.3}", s.p_femoral_mmhg));
-            row.push(format!("{:.3}", s.iabp_balloon_ml));
-            row.push(format!("{:.3}", s.iabp_balloon_pressure_mmhg));
-            w.write_record(&row).map_err(|e| io_err(&e))?;
+            let r = StateRow {
+                snapshot: &s,
+                r_wave: std::mem::take(&mut r_wave),
+            };
+            w.serialize(r).map_err(|e| io_err(&e))?;
             rows += 1;
             if rows.is_multiple_of(flush_every) {
                 commit(&mut w)?;
@@ -246,24 +238,10 @@ fn run_with_csv(
     commit(&mut w)
 }
 
-/// CSV columns: t_s, p_<node>_mmhg..., v_<node>_ml..., q_<path>_ml_s..., then r_wave (1 on
-/// the sample holding an R wave), ecg_mv, p_radial_mmhg and p_femoral_mmhg (the arterial lines),
-/// iabp_balloon_ml and iabp_balloon_pressure_mmhg (the balloon's gas volume and console pressure).
-pub fn csv_header() -> Vec<String> {
-    let mut h = vec!["t_s".to_string()];
-    h.extend(Node::ALL.iter().map(|n| format!("p_{}_mmhg", n.key())));
-    h.extend(Node::ALL.iter().map(|n| format!("v_{}_ml", n.key())));
-    h.extend(Path::ALL.iter().map(|p| format!("q_{}_ml_s", p.key())));
-    h.extend(
-        [
-            "r_wave",
-            "ecg_mv",
-            "p_radial_mmhg",
-            "p_femoral_mmhg",
-            "iabp_balloon_ml",
-            "iabp_balloon_pressure_mmhg",
-        ]
-        .map(String::from),
-    );
-    h
+/// A CSV writer for the waveform schema (its header is written by hand: the state's arrays
+/// are columns csv's own headers cannot name).
+fn waveform_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new())
 }

@@ -318,7 +318,7 @@ fn switching_ecmo_to_flow_mode_is_bumpless_and_the_servo_limits_suction() {
     let mut lowest = f64::MAX;
     for _ in 0..10_000 {
         e.step();
-        lowest = lowest.min(e.flow_ml_s(ecmo_unload::Path::EcmoDrainage));
+        lowest = lowest.min(e.flow_ml_s(ecmo_unload::Connection::EcmoDrainage));
     }
     assert!(
         lowest > 0.5 * ecmo_unload::units::ml_s_from_l_min(before),

@@ -150,7 +150,7 @@ fn the_balloon_refills_toward_the_root_a_small_share_of_its_volume() {
     let (mut toward_root_ml, mut inflations) = (0.0, 0);
     let mut was_filling = false;
     let dt = e.dt_s();
-    let path = ecmo_unload::circulation::Path::RootToArch.index();
+    let path = ecmo_unload::circulation::Connection::RootToArch.index();
     while e.t_s() < 90.0 {
         let before = e.balloon_ml();
         e.step();
@@ -213,7 +213,7 @@ fn in_af_the_balloon_inflates_on_the_sensed_notch_and_is_down_at_each_r_wave() {
     e.run_for(30.0);
     let (mut r_waves, mut assisted) = (0, 0);
     let mut peak: f64 = 0.0;
-    let aortic = ecmo_unload::circulation::Path::Aortic.index();
+    let aortic = ecmo_unload::circulation::Connection::Aortic.index();
     while e.t_s() < 60.0 {
         let before = e.balloon_ml();
         e.step();

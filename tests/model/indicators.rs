@@ -2,7 +2,7 @@
 //! answers are known in closed form (a rectangular PV loop, sinusoidal pressures).
 
 use ecmo_unload::arterial_line::{RADIAL_DAMPING, RADIAL_RESONANCE_HZ};
-use ecmo_unload::circulation::{N_NODES, N_PATHS, Node, Path};
+use ecmo_unload::circulation::{Connection, N_CONNECTIONS, N_NODES, Node};
 use ecmo_unload::heart::ChamberLaw;
 use ecmo_unload::monitor::{
     AV_OPENING_MIN_FORWARD_ML, Beat, BeatMeans, MVO2_BASAL_ML_O2_MIN,
@@ -55,7 +55,7 @@ fn feed(monitor: &mut Monitor, beats: usize) {
         let tb = (k % STEPS_PER_BEAT) as f64 * DT;
         let mut p = [0.0; N_NODES];
         let mut v = [100.0; N_NODES];
-        let mut q = [0.0; N_PATHS];
+        let mut q = [0.0; N_CONNECTIONS];
         let (lv_p, lv_v) = lv_pv(tb);
         p[Node::Lv.index()] = lv_p;
         v[Node::Lv.index()] = lv_v;
@@ -69,15 +69,15 @@ fn feed(monitor: &mut Monitor, beats: usize) {
         // RV volume: 140 at the R wave down to 70 at 0.4 s, then back.
         v[Node::Rv.index()] = 105.0 + 35.0 * (2.0 * PI * tb * 1.25).cos().max(-1.0);
         if (0.1..0.4).contains(&tb) {
-            q[Path::Aortic.index()] = 70.0 / 0.3;
-            q[Path::Pulmonic.index()] = 70.0 / 0.3;
+            q[Connection::Aortic.index()] = 70.0 / 0.3;
+            q[Connection::Pulmonic.index()] = 70.0 / 0.3;
         }
         // Devices: ECMO drainage 60 mL/s plus vent 10 mL/s, septostomy 5 mL/s, Impella 25 mL/s;
         // the ECMO inlet collapses for the last 0.2 s of each beat, the Impella's the first 0.1 s.
-        q[Path::EcmoDrainage.index()] = 60.0;
-        q[Path::LvVent.index()] = 10.0;
-        q[Path::Septostomy.index()] = 5.0;
-        q[Path::Impella.index()] = 25.0;
+        q[Connection::EcmoDrainage.index()] = 60.0;
+        q[Connection::LvVent.index()] = 10.0;
+        q[Connection::Septostomy.index()] = 5.0;
+        q[Connection::Impella.index()] = 25.0;
         let devices = Readout {
             ecmo_rpm: 3000.0,
             ecmo_inlet_mmhg: -40.0,
@@ -216,7 +216,7 @@ fn a_beat_that_does_not_eject_is_counted_closed() {
         p[Node::Lv.index()] = 20.0;
         p[Node::AorticRoot.index()] = 70.0;
         let v = [150.0; N_NODES];
-        let q = [0.0; N_PATHS];
+        let q = [0.0; N_CONNECTIONS];
         m.observe(&Sample {
             t_s: k as f64 * DT,
             dt_s: DT,
@@ -288,12 +288,12 @@ fn without_beats_the_monitor_measures_one_second_windows() {
         let t = k as f64 * DT;
         let mut p = [0.0; N_NODES];
         let mut v = [100.0; N_NODES];
-        let mut q = [0.0; N_PATHS];
+        let mut q = [0.0; N_CONNECTIONS];
         p[Node::Lv.index()] = 20.0 + 2.0 * (2.0 * PI * 5.0 * t).sin();
         v[Node::Lv.index()] = 200.0 + 10.0 * (2.0 * PI * 5.0 * t).cos();
         p[Node::Arch.index()] = 70.0;
         if (1.2..1.3).contains(&t) {
-            q[Path::Aortic.index()] = 1.0;
+            q[Connection::Aortic.index()] = 1.0;
         }
         m.observe(&Sample {
             t_s: t,
@@ -340,8 +340,8 @@ fn a_step_change_mid_beat_keeps_volumes_and_means() {
         let mut p = [0.0; N_NODES];
         p[Node::Ra.index()] = ra;
         p[Node::Lv.index()] = 100.0;
-        let mut q = [0.0; N_PATHS];
-        q[Path::Aortic.index()] = 100.0;
+        let mut q = [0.0; N_CONNECTIONS];
+        q[Connection::Aortic.index()] = 100.0;
         m.observe(&Sample {
             t_s: t,
             dt_s: dt,

@@ -1,7 +1,7 @@
 //! Invariants that hold always: blood volume conserved, volumes non-negative, everything finite,
 //! valves behave as valves, runs are bit-for-bit reproducible.
 
-use ecmo_unload::Path;
+use ecmo_unload::Connection;
 use ecmo_unload::circulation::{N_NODES, Node};
 use ecmo_unload::settings::{self, SPECS};
 use ecmo_unload::{Engine, Patient, presets};
@@ -41,7 +41,12 @@ fn two_runs_are_bit_for_bit_identical() {
 
 #[test]
 fn valves_open_without_chatter_one_side_at_a_time_and_close_on_their_closing_volume() {
-    const VALVES: [Path; 4] = [Path::Mitral, Path::Aortic, Path::Tricuspid, Path::Pulmonic];
+    const VALVES: [Connection; 4] = [
+        Connection::Mitral,
+        Connection::Aortic,
+        Connection::Tricuspid,
+        Connection::Pulmonic,
+    ];
     for preset in ["healthy", "cardiogenic-shock"] {
         let mut e = engine(preset);
         e.run_for(20.0);
@@ -58,8 +63,8 @@ fn valves_open_without_chatter_one_side_at_a_time_and_close_on_their_closing_vol
             }
             let s = e.snapshot();
             let (mitral, aortic) = (
-                s.q_ml_s[Path::Mitral.index()],
-                s.q_ml_s[Path::Aortic.index()],
+                s.q_ml_s[Connection::Mitral.index()],
+                s.q_ml_s[Connection::Aortic.index()],
             );
             assert!(
                 !(mitral != 0.0 && aortic != 0.0),
@@ -106,7 +111,7 @@ fn valves_open_without_chatter_one_side_at_a_time_and_close_on_their_closing_vol
         // early (E), mid-diastolic (L) and atrial (A) filling separate.
         for (k, valve) in VALVES.iter().enumerate() {
             let per_beat = f64::from(openings[k]) / f64::from(beats);
-            let max = if matches!(valve, Path::Aortic | Path::Pulmonic) {
+            let max = if matches!(valve, Connection::Aortic | Connection::Pulmonic) {
                 1.0
             } else {
                 3.0

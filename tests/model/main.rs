@@ -20,4 +20,5 @@ mod physiology;
 mod reflexes;
 mod rhythms;
 mod scenarios;
+mod session;
 mod validation;

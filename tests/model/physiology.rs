@@ -1,6 +1,6 @@
 //! Physiological behaviour of the engine beyond the summary ranges of docs/VALIDATION.md.
 
-use ecmo_unload::{Engine, Node, Path, presets};
+use ecmo_unload::{Connection, Engine, Node, presets};
 
 fn settled(preset: &str) -> Engine {
     let mut e = Engine::new(presets::load(preset).unwrap()).unwrap();
@@ -9,44 +9,44 @@ fn settled(preset: &str) -> Engine {
 }
 
 /// Mean flow of each path over `seconds`.
-fn mean_flows(e: &mut Engine, seconds: f64) -> impl Fn(Path) -> f64 {
+fn mean_flows(e: &mut Engine, seconds: f64) -> impl Fn(Connection) -> f64 {
     let steps = (seconds / e.dt_s()) as usize;
-    let mut sum = [0.0; Path::COUNT];
+    let mut sum = [0.0; Connection::COUNT];
     for _ in 0..steps {
         e.step();
-        for p in Path::ALL {
+        for p in Connection::ALL {
             sum[p.index()] += e.flow_ml_s(*p);
         }
     }
-    move |p: Path| sum[p.index()] / steps as f64
+    move |p: Connection| sum[p.index()] / steps as f64
 }
 
 #[test]
 fn cardiac_output_splits_as_in_the_body() {
     let mut e = settled("healthy");
     let q = mean_flows(&mut e, 20.0);
-    let co = q(Path::Aortic);
-    let share = |p: Path| 100.0 * q(p) / co;
+    let co = q(Connection::Aortic);
+    let share = |p: Connection| 100.0 * q(p) / co;
     // Williams & Leggett 1989 / ICRP 89: heart wall ~4 %, bronchial (lung tissue) ~2.5 %.
     assert!(
-        (3.0..=6.0).contains(&share(Path::Coronary)),
+        (3.0..=6.0).contains(&share(Connection::Coronary)),
         "coronary {:.2} %",
-        share(Path::Coronary)
+        share(Connection::Coronary)
     );
     assert!(
-        (1.0..=2.5).contains(&share(Path::Bronchial)),
+        (1.0..=2.5).contains(&share(Connection::Bronchial)),
         "bronchial {:.2} %",
-        share(Path::Bronchial)
+        share(Connection::Bronchial)
     );
     assert!(
-        (20.0..=35.0).contains(&share(Path::UpperBody)),
+        (20.0..=35.0).contains(&share(Connection::UpperBody)),
         "upper body {:.2} %",
-        share(Path::UpperBody)
+        share(Connection::UpperBody)
     );
     // Steady state: what leaves the LV comes back through the RV (bronchial flow bypasses it).
-    let rv = q(Path::Pulmonic);
+    let rv = q(Connection::Pulmonic);
     assert!(
-        (rv - (co - q(Path::Bronchial))).abs() < 0.01 * co,
+        (rv - (co - q(Connection::Bronchial))).abs() < 0.01 * co,
         "RV {rv} vs LV {co}"
     );
 }
@@ -59,7 +59,7 @@ fn aortic_pressure_shows_a_dicrotic_notch() {
     let mut root = Vec::new();
     for _ in 0..4000 {
         e.step();
-        let q = e.flow_ml_s(Path::Aortic);
+        let q = e.flow_ml_s(Connection::Aortic);
         if prev_q != 0.0 && q == 0.0 && closed_at.is_none() {
             closed_at = Some(e.t_s());
         }
@@ -94,7 +94,7 @@ fn atria_contract_before_the_ventricles() {
         let t = e.t_s();
         let la = e.pressure_mmhg(Node::La);
         let lv = e.pressure_mmhg(Node::Lv);
-        if la > la_peak.1 && e.flow_ml_s(Path::Mitral) > 0.0 {
+        if la > la_peak.1 && e.flow_ml_s(Connection::Mitral) > 0.0 {
             la_peak = (t, la);
         }
         if lv > lv_peak.1 {

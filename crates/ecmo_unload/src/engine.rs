@@ -2,7 +2,9 @@
 //! setting changes at any moment, and feeds the monitor. Pure and deterministic: no clock, no
 //! threads, no I/O, no allocation in [`Engine::step`].
 
-use crate::circulation::{Circuit, Modulation, N_CHAMBERS, N_NODES, N_PATHS, Node, Path};
+use crate::circulation::{
+    Circuit, Connection, Modulation, N_CHAMBERS, N_CONNECTIONS, N_NODES, Node,
+};
 use crate::cpr::Compressions;
 use crate::drugs::{Drug, Pharmacology};
 use crate::error::Error;
@@ -51,7 +53,7 @@ pub struct Snapshot {
     pub iabp_balloon_pressure_mmhg: f64,
     pub p_mmhg: [f64; N_NODES],
     pub v_ml: [f64; N_NODES],
-    pub q_ml_s: [f64; N_PATHS],
+    pub q_ml_s: [f64; N_CONNECTIONS],
     pub activation: [f64; N_CHAMBERS],
 }
 
@@ -137,9 +139,9 @@ pub struct Engine {
     steps: u64,
     v_ml: [f64; N_NODES],
     p_mmhg: [f64; N_NODES],
-    q_state_ml_s: [f64; N_PATHS],
+    q_state_ml_s: [f64; N_CONNECTIONS],
     valve_state: [ValveState; 4],
-    q_ml_s: [f64; N_PATHS],
+    q_ml_s: [f64; N_CONNECTIONS],
     /// The step that made `q_ml_s` (the O2 transport collects them one step late, after a
     /// change of dt too).
     flows_dt_s: f64,
@@ -199,9 +201,9 @@ impl Engine {
             steps: 0,
             v_ml,
             p_mmhg: [0.0; N_NODES],
-            q_state_ml_s: [0.0; N_PATHS],
+            q_state_ml_s: [0.0; N_CONNECTIONS],
             valve_state: [ValveState::default(); 4],
-            q_ml_s: [0.0; N_PATHS],
+            q_ml_s: [0.0; N_CONNECTIONS],
             flows_dt_s: 0.0,
             activation: [0.0; N_CHAMBERS],
             last_r_wave: false,
@@ -279,7 +281,7 @@ impl Engine {
             HeartEvents {
                 r_wave,
                 paced: self.patient.rhythm.kind.paced(),
-                aortic_open: self.valve_state[Path::Aortic.index()].open,
+                aortic_open: self.valve_state[Connection::Aortic.index()].open,
             },
             dt,
             &mut self.q_ml_s,
@@ -572,7 +574,7 @@ impl Engine {
         self.v_ml[n.index()]
     }
 
-    pub fn flow_ml_s(&self, p: Path) -> f64 {
+    pub fn flow_ml_s(&self, p: Connection) -> f64 {
         self.q_ml_s[p.index()]
     }
 
@@ -629,7 +631,7 @@ impl Engine {
 
     /// Is a heart valve open now (its own state: it closes on its flow, not on the gradient)?
     /// `valve`: one of the four valve paths (`circulation::VALVES`).
-    pub fn valve_open(&self, valve: Path) -> bool {
+    pub fn valve_open(&self, valve: Connection) -> bool {
         self.valve_state[valve.index()].open
     }
 

@@ -21,6 +21,7 @@ pub mod monitor;
 pub mod params;
 pub mod physiology;
 pub mod random;
+pub mod session;
 pub mod teaching;
 pub mod units;
 
@@ -32,7 +33,7 @@ pub use params::{files, patient, presets, settings};
 pub use physiology::{cpr, drugs, ecg, fluids, heart, lungs, oxygen, reflex, rhythm};
 pub use teaching::scenario;
 
-pub use circulation::{Node, Path};
+pub use circulation::{Connection, Node};
 pub use engine::{Engine, Summary};
 pub use error::Error;
 pub use patient::Patient;

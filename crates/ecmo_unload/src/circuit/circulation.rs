@@ -53,7 +53,7 @@ named_enum!(
 
 named_enum!(
     /// Connections. Order matters: valves, then conduits, then resistors (see the module doc).
-    Path {
+    Connection {
         Mitral => "mitral", "mitral valve";
         Aortic => "aortic", "aortic valve";
         Tricuspid => "tricuspid", "tricuspid valve";
@@ -110,38 +110,38 @@ const _: () = {
     }
 };
 pub const N_NODES: usize = Node::COUNT;
-pub const N_PATHS: usize = Path::COUNT;
+pub const N_CONNECTIONS: usize = Connection::COUNT;
 pub const VALVES: std::ops::Range<usize> = 0..4;
 pub const CONDUITS: std::ops::Range<usize> = 4..8;
 pub const RESISTORS: std::ops::Range<usize> = 8..16;
 /// Device paths: their flows come from the device modules, not from the circuit.
-pub const DEVICES: std::ops::Range<usize> = 16..N_PATHS;
+pub const DEVICES: std::ops::Range<usize> = 16..N_CONNECTIONS;
 
-impl Path {
+impl Connection {
     /// (from, to): positive flow runs from the first node to the second.
     pub const fn ends(self) -> (Node, Node) {
         use Node::*;
         match self {
-            Path::Mitral => (La, Lv),
-            Path::Aortic => (Lv, AorticRoot),
-            Path::Tricuspid => (Ra, Rv),
-            Path::Pulmonic => (Rv, PulmonaryArteries),
-            Path::RootToArch => (AorticRoot, Arch),
-            Path::ArchToDescending => (Arch, ThoracicAorta),
-            Path::ThoracicToAbdominal => (ThoracicAorta, Descending),
-            Path::PulmonaryArterial => (PulmonaryArteries, PulmonaryCapillaries),
-            Path::Coronary => (AorticRoot, Ra),
-            Path::UpperBody => (Arch, UpperVeins),
-            Path::LowerBody => (Descending, LowerVeins),
-            Path::Svc => (UpperVeins, Ra),
-            Path::Ivc => (LowerVeins, Ra),
-            Path::PulmonaryCapillary => (PulmonaryCapillaries, PulmonaryVeins),
-            Path::PulmonaryVenous => (PulmonaryVeins, La),
-            Path::Bronchial => (ThoracicAorta, PulmonaryVeins),
-            Path::EcmoDrainage => (Ra, Descending),
-            Path::LvVent => (Lv, Descending),
-            Path::Septostomy => (La, Ra),
-            Path::Impella => (Lv, AorticRoot),
+            Connection::Mitral => (La, Lv),
+            Connection::Aortic => (Lv, AorticRoot),
+            Connection::Tricuspid => (Ra, Rv),
+            Connection::Pulmonic => (Rv, PulmonaryArteries),
+            Connection::RootToArch => (AorticRoot, Arch),
+            Connection::ArchToDescending => (Arch, ThoracicAorta),
+            Connection::ThoracicToAbdominal => (ThoracicAorta, Descending),
+            Connection::PulmonaryArterial => (PulmonaryArteries, PulmonaryCapillaries),
+            Connection::Coronary => (AorticRoot, Ra),
+            Connection::UpperBody => (Arch, UpperVeins),
+            Connection::LowerBody => (Descending, LowerVeins),
+            Connection::Svc => (UpperVeins, Ra),
+            Connection::Ivc => (LowerVeins, Ra),
+            Connection::PulmonaryCapillary => (PulmonaryCapillaries, PulmonaryVeins),
+            Connection::PulmonaryVenous => (PulmonaryVeins, La),
+            Connection::Bronchial => (ThoracicAorta, PulmonaryVeins),
+            Connection::EcmoDrainage => (Ra, Descending),
+            Connection::LvVent => (Lv, Descending),
+            Connection::Septostomy => (La, Ra),
+            Connection::Impella => (Lv, AorticRoot),
         }
     }
 }
@@ -212,12 +212,12 @@ pub struct Circuit {
     /// Vessel elastance 1/C (index by node; unused for chambers).
     pub elastance_mmhg_per_ml: [f64; N_NODES],
     pub v0_ml: [f64; N_NODES],
-    pub r_mmhg_s_per_ml: [f64; N_PATHS],
-    pub l_mmhg_s2_per_ml: [f64; N_PATHS],
+    pub r_mmhg_s_per_ml: [f64; N_CONNECTIONS],
+    pub l_mmhg_s2_per_ml: [f64; N_CONNECTIONS],
     /// Step coefficients of valves and conduits (index by path; resistors unused).
-    inertial: [Inertial; N_PATHS],
+    inertial: [Inertial; N_CONNECTIONS],
     /// 1/R of resistors (index by path).
-    conductance_ml_s_per_mmhg: [f64; N_PATHS],
+    conductance_ml_s_per_mmhg: [f64; N_CONNECTIONS],
     /// Regurgitant orifice area per valve (mm^2).
     pub regurgitant_mm2: [f64; 4],
     /// Closing volume per valve.
@@ -228,15 +228,15 @@ pub struct Circuit {
     bank: ChamberBank<N_CHAMBERS>,
 }
 
-/// Path ends as compile-time tables: the step loops index with constants (no bounds checks).
-const FROM: [usize; N_PATHS] = ends_table(0);
-const TO: [usize; N_PATHS] = ends_table(1);
+/// Connection ends as compile-time tables: the step loops index with constants (no bounds checks).
+const FROM: [usize; N_CONNECTIONS] = ends_table(0);
+const TO: [usize; N_CONNECTIONS] = ends_table(1);
 
-const fn ends_table(which: usize) -> [usize; N_PATHS] {
-    let mut out = [0; N_PATHS];
+const fn ends_table(which: usize) -> [usize; N_CONNECTIONS] {
+    let mut out = [0; N_CONNECTIONS];
     let mut j = 0;
-    while j < N_PATHS {
-        let (from, to) = Path::ALL[j].ends();
+    while j < N_CONNECTIONS {
+        let (from, to) = Connection::ALL[j].ends();
         out[j] = if which == 0 {
             from as usize
         } else {
@@ -266,13 +266,13 @@ impl Circuit {
             sides_alike: false,
             elastance_mmhg_per_ml: [0.0; N_NODES],
             v0_ml: [0.0; N_NODES],
-            r_mmhg_s_per_ml: [0.0; N_PATHS],
-            l_mmhg_s2_per_ml: [0.0; N_PATHS],
+            r_mmhg_s_per_ml: [0.0; N_CONNECTIONS],
+            l_mmhg_s2_per_ml: [0.0; N_CONNECTIONS],
             regurgitant_mm2: [0.0; 4],
             closing_volume_ml: [0.0; 4],
             dt_s: s_from_ms(p.numerics.dt_ms),
-            inertial: [Inertial::default(); N_PATHS],
-            conductance_ml_s_per_mmhg: [0.0; N_PATHS],
+            inertial: [Inertial::default(); N_CONNECTIONS],
+            conductance_ml_s_per_mmhg: [0.0; N_CONNECTIONS],
             bank: ChamberBank::new(&chamber),
         };
         c.sides_alike = (0..N_CHAMBERS).all(|k| c.activation[k] == c.activation[LEFT_TWIN[k]]);
@@ -296,38 +296,38 @@ impl Circuit {
             c.elastance_mmhg_per_ml[n.index()] = 1.0 / v.c_ml_per_mmhg;
             c.v0_ml[n.index()] = v.v0_ml;
         }
-        let valves: [(Path, &Valve); 4] = [
-            (Path::Mitral, &p.valves.mitral),
-            (Path::Aortic, &p.valves.aortic),
-            (Path::Tricuspid, &p.valves.tricuspid),
-            (Path::Pulmonic, &p.valves.pulmonary),
+        let valves: [(Connection, &Valve); 4] = [
+            (Connection::Mitral, &p.valves.mitral),
+            (Connection::Aortic, &p.valves.aortic),
+            (Connection::Tricuspid, &p.valves.tricuspid),
+            (Connection::Pulmonic, &p.valves.pulmonary),
         ];
         for (path, v) in valves {
             c.r_mmhg_s_per_ml[path.index()] = v.r_mmhg_s_per_ml;
             c.l_mmhg_s2_per_ml[path.index()] = v.l_mmhg_s2_per_ml;
             c.closing_volume_ml[path.index()] = v.closing_volume_ml;
         }
-        c.regurgitant_mm2[Path::Mitral.index()] = p.valves.mitral_regurgitation_mm2;
-        c.regurgitant_mm2[Path::Aortic.index()] = p.valves.aortic_regurgitation_mm2;
-        let conduits: [(Path, &Conduit); 4] = [
-            (Path::RootToArch, &s.root_to_arch),
-            (Path::ArchToDescending, &s.arch_to_descending),
-            (Path::ThoracicToAbdominal, &s.thoracic_to_abdominal),
-            (Path::PulmonaryArterial, &pu.arterial),
+        c.regurgitant_mm2[Connection::Mitral.index()] = p.valves.mitral_regurgitation_mm2;
+        c.regurgitant_mm2[Connection::Aortic.index()] = p.valves.aortic_regurgitation_mm2;
+        let conduits: [(Connection, &Conduit); 4] = [
+            (Connection::RootToArch, &s.root_to_arch),
+            (Connection::ArchToDescending, &s.arch_to_descending),
+            (Connection::ThoracicToAbdominal, &s.thoracic_to_abdominal),
+            (Connection::PulmonaryArterial, &pu.arterial),
         ];
         for (path, k) in conduits {
             c.r_mmhg_s_per_ml[path.index()] = k.r_mmhg_s_per_ml;
             c.l_mmhg_s2_per_ml[path.index()] = k.l_mmhg_s2_per_ml;
         }
         let resistors = [
-            (Path::Coronary, s.coronary_r_mmhg_s_per_ml),
-            (Path::UpperBody, s.upper_body_r_mmhg_s_per_ml),
-            (Path::LowerBody, s.lower_body_r_mmhg_s_per_ml),
-            (Path::Svc, s.svc_r_mmhg_s_per_ml),
-            (Path::Ivc, s.ivc_r_mmhg_s_per_ml),
-            (Path::PulmonaryCapillary, pu.capillary_r_mmhg_s_per_ml),
-            (Path::PulmonaryVenous, pu.venous_r_mmhg_s_per_ml),
-            (Path::Bronchial, s.bronchial_r_mmhg_s_per_ml),
+            (Connection::Coronary, s.coronary_r_mmhg_s_per_ml),
+            (Connection::UpperBody, s.upper_body_r_mmhg_s_per_ml),
+            (Connection::LowerBody, s.lower_body_r_mmhg_s_per_ml),
+            (Connection::Svc, s.svc_r_mmhg_s_per_ml),
+            (Connection::Ivc, s.ivc_r_mmhg_s_per_ml),
+            (Connection::PulmonaryCapillary, pu.capillary_r_mmhg_s_per_ml),
+            (Connection::PulmonaryVenous, pu.venous_r_mmhg_s_per_ml),
+            (Connection::Bronchial, s.bronchial_r_mmhg_s_per_ml),
         ];
         for (path, r) in resistors {
             c.r_mmhg_s_per_ml[path.index()] = r;
@@ -359,15 +359,15 @@ impl Circuit {
         let s = &p.systemic;
         for (path, r) in [
             (
-                Path::UpperBody,
+                Connection::UpperBody,
                 s.upper_body_r_mmhg_s_per_ml * m.upper_body_r,
             ),
             (
-                Path::LowerBody,
+                Connection::LowerBody,
                 s.lower_body_r_mmhg_s_per_ml * m.lower_body_r,
             ),
             (
-                Path::PulmonaryCapillary,
+                Connection::PulmonaryCapillary,
                 p.pulmonary.capillary_r_mmhg_s_per_ml * m.pulmonary_r,
             ),
         ] {
@@ -388,7 +388,7 @@ impl Circuit {
         &mut self,
         activation: &[f64; N_CHAMBERS],
         v: &[f64; N_NODES],
-        q_state: &[f64; N_PATHS],
+        q_state: &[f64; N_CONNECTIONS],
         balloon_ml: f64,
         chest_mmhg: f64,
         p: &mut [f64; N_NODES],
@@ -410,8 +410,8 @@ impl Circuit {
         let chamber_p = self.bank.pressures_mmhg(activation, chambers);
         p[..N_CHAMBERS].copy_from_slice(&chamber_p);
         p[N_CHAMBERS..].copy_from_slice(&vessels);
-        let thoracic_inflow =
-            q_state[Path::ArchToDescending.index()] - q_state[Path::ThoracicToAbdominal.index()];
+        let thoracic_inflow = q_state[Connection::ArchToDescending.index()]
+            - q_state[Connection::ThoracicToAbdominal.index()];
         p[Node::ThoracicAorta.index()] += THORACIC_WALL_VISCOSITY_MMHG_S_PER_ML * thoracic_inflow;
         if chest_mmhg != 0.0 {
             compress(chest_mmhg, p);
@@ -447,9 +447,9 @@ impl Circuit {
     pub fn flows(
         &self,
         p: &[f64; N_NODES],
-        q_state: &mut [f64; N_PATHS],
+        q_state: &mut [f64; N_CONNECTIONS],
         valve_state: &mut [ValveState; 4],
-        q: &mut [f64; N_PATHS],
+        q: &mut [f64; N_CONNECTIONS],
     ) {
         for j in VALVES {
             let dp = p[FROM[j]] - p[TO[j]];
@@ -484,8 +484,8 @@ impl Circuit {
     pub fn integrate(
         &self,
         dt_s: f64,
-        q: &mut [f64; N_PATHS],
-        q_state: &mut [f64; N_PATHS],
+        q: &mut [f64; N_CONNECTIONS],
+        q_state: &mut [f64; N_CONNECTIONS],
         v: &mut [f64; N_NODES],
     ) -> bool {
         let mut next = *v;
@@ -508,8 +508,8 @@ impl Circuit {
     fn limit(
         &self,
         dt_s: f64,
-        q: &mut [f64; N_PATHS],
-        q_state: &mut [f64; N_PATHS],
+        q: &mut [f64; N_CONNECTIONS],
+        q_state: &mut [f64; N_CONNECTIONS],
         v: &mut [f64; N_NODES],
     ) {
         let mut outflow_ml = [0.0; N_NODES];
@@ -524,7 +524,7 @@ impl Circuit {
                 1.0
             }
         });
-        for j in 0..N_PATHS {
+        for j in 0..N_CONNECTIONS {
             let (source, _) = self.source_sink(j, q[j]);
             q[j] *= scale[source];
             q_state[j] *= scale[source];
@@ -577,17 +577,17 @@ fn compress(chest_mmhg: f64, p: &mut [f64; N_NODES]) {
 
 /// Move each path's flow for one step from its source node to its sink node.
 #[inline(always)]
-fn apply(dt_s: f64, q: &[f64; N_PATHS], v: &mut [f64; N_NODES]) {
+fn apply(dt_s: f64, q: &[f64; N_CONNECTIONS], v: &mut [f64; N_NODES]) {
     // Two halves: each is short enough for the compiler to unroll fully, so the path ends are
     // constants rather than table loads (one loop of 20 paths stays a loop: +60 instructions a
     // step, counted with callgrind).
-    const HALF: usize = N_PATHS / 2;
+    const HALF: usize = N_CONNECTIONS / 2;
     for j in 0..HALF {
         let dv = q[j] * dt_s;
         v[FROM[j]] -= dv;
         v[TO[j]] += dv;
     }
-    for j in HALF..N_PATHS {
+    for j in HALF..N_CONNECTIONS {
         let dv = q[j] * dt_s;
         v[FROM[j]] -= dv;
         v[TO[j]] += dv;
@@ -602,15 +602,21 @@ mod tests {
     fn path_groups_match_their_kinds() {
         for j in VALVES {
             assert!(matches!(
-                Path::ALL[j],
-                Path::Mitral | Path::Aortic | Path::Tricuspid | Path::Pulmonic
+                Connection::ALL[j],
+                Connection::Mitral
+                    | Connection::Aortic
+                    | Connection::Tricuspid
+                    | Connection::Pulmonic
             ));
         }
-        assert_eq!(Path::ALL[CONDUITS.start], Path::RootToArch);
-        assert_eq!(Path::ALL[CONDUITS.end - 1], Path::PulmonaryArterial);
-        assert_eq!(Path::ALL[RESISTORS.end - 1], Path::Bronchial);
-        assert_eq!(Path::ALL[DEVICES.start], Path::EcmoDrainage);
-        assert_eq!(DEVICES.end, N_PATHS);
+        assert_eq!(Connection::ALL[CONDUITS.start], Connection::RootToArch);
+        assert_eq!(
+            Connection::ALL[CONDUITS.end - 1],
+            Connection::PulmonaryArterial
+        );
+        assert_eq!(Connection::ALL[RESISTORS.end - 1], Connection::Bronchial);
+        assert_eq!(Connection::ALL[DEVICES.start], Connection::EcmoDrainage);
+        assert_eq!(DEVICES.end, N_CONNECTIONS);
         for (k, n) in CHAMBERS.iter().enumerate() {
             assert_eq!(n.index(), k);
         }
@@ -620,11 +626,11 @@ mod tests {
     fn every_node_has_inflow_and_outflow() {
         for n in Node::ALL {
             assert!(
-                Path::ALL.iter().any(|p| p.ends().0 == *n),
+                Connection::ALL.iter().any(|p| p.ends().0 == *n),
                 "{n:?} has no outflow"
             );
             assert!(
-                Path::ALL.iter().any(|p| p.ends().1 == *n),
+                Connection::ALL.iter().any(|p| p.ends().1 == *n),
                 "{n:?} has no inflow"
             );
         }

@@ -194,9 +194,9 @@ pub fn collapse_factor(open: f64) -> f64 {
 
 /// The pump's flow (mL/s) in a step's path flows: drainage plus the vent that joins it.
 #[inline]
-pub fn pump_flow_ml_s(q_ml_s: &[f64; crate::circulation::N_PATHS]) -> f64 {
-    use crate::circulation::Path;
-    q_ml_s[Path::EcmoDrainage.index()] + q_ml_s[Path::LvVent.index()]
+pub fn pump_flow_ml_s(q_ml_s: &[f64; crate::circulation::N_CONNECTIONS]) -> f64 {
+    use crate::circulation::Connection;
+    q_ml_s[Connection::EcmoDrainage.index()] + q_ml_s[Connection::LvVent.index()]
 }
 
 /// Fraction of a pump inlet still open at its chamber's volume (0 = collapsed).

@@ -3,7 +3,7 @@
 //! writes their flows into the circuit's flow array. Adding a device is adding its paths to
 //! `circulation` and one call here.
 
-use crate::circulation::{Circuit, N_NODES, N_PATHS, Node, Path};
+use crate::circulation::{Circuit, Connection, N_CONNECTIONS, N_NODES, Node};
 use crate::ecmo::{EcmoCircuit, EcmoConfig, Inlets, Ports, inlet_open_fraction};
 use crate::iabp::{ConsoleStatus, IabpConsole, Senses};
 use crate::impella::ImpellaPump;
@@ -94,7 +94,7 @@ impl Support {
         p: &[f64; N_NODES],
         heart: HeartEvents,
         dt_s: f64,
-        q: &mut [f64; N_PATHS],
+        q: &mut [f64; N_CONNECTIONS],
     ) {
         let (ra, lv) = (Node::Ra.index(), Node::Lv.index());
         let ports = Ports {
@@ -103,13 +103,13 @@ impl Support {
             descending_mmhg: p[Node::Descending.index()],
         };
         self.ecmo.advance(&self.ecmo_config, ports);
-        q[Path::EcmoDrainage.index()] = self.ecmo.drainage_ml_s;
-        q[Path::LvVent.index()] = self.ecmo.vent_ml_s;
-        q[Path::Septostomy.index()] =
+        q[Connection::EcmoDrainage.index()] = self.ecmo.drainage_ml_s;
+        q[Connection::LvVent.index()] = self.ecmo.vent_ml_s;
+        q[Connection::Septostomy.index()] =
             Septostomy::flow_ml_s(self.septostomy_area_mm2, p[Node::La.index()], p[ra]);
         self.impella
             .step(p[lv], p[Node::AorticRoot.index()], self.lv_inlet_open);
-        q[Path::Impella.index()] = self.impella.flow_ml_s;
+        q[Connection::Impella.index()] = self.impella.flow_ml_s;
         // The console senses the R wave and the arterial upstroke and notch: the aortic valve's
         // opening and closing (its state, not the net flow, which a regurgitant leak blurs). The
         // balloon it sets acts from the next step.
@@ -126,10 +126,10 @@ impl Support {
     /// The circuit may have scaled flows down to keep volumes non-negative: devices with flow
     /// state take the scaled flows as their own.
     #[inline]
-    pub fn take_limited(&mut self, q: &[f64; N_PATHS]) {
-        self.ecmo.drainage_ml_s = q[Path::EcmoDrainage.index()];
-        self.ecmo.vent_ml_s = q[Path::LvVent.index()];
-        self.impella.flow_ml_s = q[Path::Impella.index()];
+    pub fn take_limited(&mut self, q: &[f64; N_CONNECTIONS]) {
+        self.ecmo.drainage_ml_s = q[Connection::EcmoDrainage.index()];
+        self.ecmo.vent_ml_s = q[Connection::LvVent.index()];
+        self.impella.flow_ml_s = q[Connection::Impella.index()];
     }
 
     pub fn readout(&self) -> Readout {

@@ -11,7 +11,7 @@ mod readings;
 pub use readings::*;
 
 use crate::arterial_line::ArterialLine;
-use crate::circulation::{N_NODES, N_PATHS, Node, Path};
+use crate::circulation::{Connection, N_CONNECTIONS, N_NODES, Node};
 use crate::drugs::N_DRUGS;
 use crate::heart::ChamberLaw;
 use crate::iabp::ConsoleStatus;
@@ -65,7 +65,7 @@ pub struct Sample<'a> {
     /// The ventricles' volumes at the sample (the only volumes the monitor reads).
     pub lv_ml: f64,
     pub rv_ml: f64,
-    pub q_ml_s: &'a [f64; N_PATHS],
+    pub q_ml_s: &'a [f64; N_CONNECTIONS],
     /// What the device consoles show.
     pub devices: Readout,
     /// Blood O2 saturations (0-1) where the monitor samples them.
@@ -413,7 +413,7 @@ impl Accumulator {
         let (radial, femoral) = (lines.radial.pressure_mmhg(), lines.femoral.pressure_mmhg());
         let pa = p[Node::PulmonaryArteries.index()];
         let q = s.q_ml_s;
-        let q_av = q[Path::Aortic.index()];
+        let q_av = q[Connection::Aortic.index()];
         let o = &s.oxygen;
         let mut x = [0.0; N_SUMS];
         x[Sum::Radial as usize] = radial;
@@ -426,12 +426,12 @@ impl Accumulator {
         x[Sum::LvV as usize] = lv_v;
         x[Sum::AorticFlow as usize] = q_av;
         x[Sum::EcmoFlow as usize] = crate::ecmo::pump_flow_ml_s(q);
-        x[Sum::VentFlow as usize] = q[Path::LvVent.index()];
-        x[Sum::SeptostomyFlow as usize] = q[Path::Septostomy.index()];
+        x[Sum::VentFlow as usize] = q[Connection::LvVent.index()];
+        x[Sum::SeptostomyFlow as usize] = q[Connection::Septostomy.index()];
         x[Sum::Rpm as usize] = s.devices.ecmo_rpm;
         x[Sum::Inlet as usize] = s.devices.ecmo_inlet_mmhg;
-        x[Sum::ImpellaFlow as usize] = q[Path::Impella.index()];
-        x[Sum::PulmonicFlow as usize] = q[Path::Pulmonic.index()];
+        x[Sum::ImpellaFlow as usize] = q[Connection::Impella.index()];
+        x[Sum::PulmonicFlow as usize] = q[Connection::Pulmonic.index()];
         x[Sum::SatUpper as usize] = o.upper;
         x[Sum::SatLower as usize] = o.lower;
         x[Sum::SatCoronary as usize] = o.coronary;
@@ -750,7 +750,7 @@ impl Monitor {
         } else if (s.r_wave || window_full || changed) && self.acc.started {
             done = Some(self.close_beat(s));
         }
-        let ejecting = s.q_ml_s[Path::Aortic.index()] > 0.0;
+        let ejecting = s.q_ml_s[Connection::Aortic.index()] > 0.0;
         self.lines
             .radial
             .step(s.p_mmhg[Node::Arch.index()], ejecting, s.dt_s);

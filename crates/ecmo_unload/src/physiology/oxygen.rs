@@ -9,7 +9,7 @@
 //! with V' the volume after the path flows. Content at full saturation CaO2max = 1.34 Hb
 //! (dissolved O2 neglected). Equations and sources: docs/MODEL.md section 7g.
 
-use crate::circulation::{N_NODES, N_PATHS, Node, Path};
+use crate::circulation::{Connection, N_CONNECTIONS, N_NODES, Node};
 use crate::lungs::LungWater;
 /// The settings this module acts on (data, with the rest of the patient).
 pub use crate::patient::Oxygen;
@@ -77,7 +77,7 @@ pub struct OxygenTransport {
     /// Fraction of the blood that came from the ECMO return since it last left a capillary bed.
     ecmo: [f64; N_NODES],
     /// Volume moved by each path since the last update (signed, mL).
-    moved_ml: [f64; N_PATHS],
+    moved_ml: [f64; N_CONNECTIONS],
     /// Node volumes at the last update.
     last_v_ml: [f64; N_NODES],
     capacity_ml_o2_per_ml: f64,
@@ -107,7 +107,7 @@ impl OxygenTransport {
         let mut t = OxygenTransport {
             sat,
             ecmo: [0.0; N_NODES],
-            moved_ml: [0.0; N_PATHS],
+            moved_ml: [0.0; N_CONNECTIONS],
             last_v_ml: *v_ml,
             capacity_ml_o2_per_ml: 0.0,
             body_vo2_ml_s: 0.0,
@@ -131,7 +131,7 @@ impl OxygenTransport {
 
     /// Collect one step's flows (cheap; the transport runs at [`OxygenTransport::update`]).
     #[inline]
-    pub fn carry(&mut self, q_ml_s: &[f64; N_PATHS], dt_s: f64) {
+    pub fn carry(&mut self, q_ml_s: &[f64; N_CONNECTIONS], dt_s: f64) {
         for (m, q) in self.moved_ml.iter_mut().zip(q_ml_s) {
             *m += q * dt_s;
         }
@@ -149,7 +149,7 @@ impl OxygenTransport {
             tracer[i] = self.ecmo[i] * v0;
             v[i] = v0;
         }
-        for path in Path::ALL {
+        for path in Connection::ALL {
             let j = path.index();
             let m = self.moved_ml[j];
             if m == 0.0 {
@@ -162,15 +162,17 @@ impl OxygenTransport {
             let (mut s_c, mut f_c) = (self.sat[s], self.ecmo[s]);
             if m > 0.0 {
                 match path {
-                    Path::PulmonaryCapillary => {
+                    Connection::PulmonaryCapillary => {
                         s_c = shunt * s_c + (1.0 - shunt) * self.alveolar;
                         f_c = 0.0;
                     }
-                    Path::EcmoDrainage | Path::LvVent => {
+                    Connection::EcmoDrainage | Connection::LvVent => {
                         s_c = self.oxygenator_outlet(s_c);
                         f_c = 1.0;
                     }
-                    Path::UpperBody | Path::LowerBody | Path::Coronary => f_c = 0.0,
+                    Connection::UpperBody | Connection::LowerBody | Connection::Coronary => {
+                        f_c = 0.0
+                    }
                     _ => {}
                 }
             }
@@ -197,7 +199,7 @@ impl OxygenTransport {
                 self.ecmo[i] = within(tracer[i] * per_ml, 0.0, 1.0);
             }
         }
-        self.moved_ml = [0.0; N_PATHS];
+        self.moved_ml = [0.0; N_CONNECTIONS];
         self.last_v_ml = *c.v_ml;
     }
 
@@ -215,9 +217,9 @@ impl OxygenTransport {
     /// Saturation of the blood the ECMO returns at path flows `q_ml_s`: the drainage (RA) and
     /// vent (LV) blood each through the oxygenator, mixed by their flows (the RA's alone with no
     /// forward pump flow).
-    pub fn ecmo_return_saturation(&self, q_ml_s: &[f64; N_PATHS]) -> f64 {
-        let drain = q_ml_s[Path::EcmoDrainage.index()].max(0.0);
-        let vent = q_ml_s[Path::LvVent.index()].max(0.0);
+    pub fn ecmo_return_saturation(&self, q_ml_s: &[f64; N_CONNECTIONS]) -> f64 {
+        let drain = q_ml_s[Connection::EcmoDrainage.index()].max(0.0);
+        let vent = q_ml_s[Connection::LvVent.index()].max(0.0);
         let from_ra = self.oxygenator_outlet(self.saturation(Node::Ra));
         if drain + vent <= 0.0 {
             return from_ra;

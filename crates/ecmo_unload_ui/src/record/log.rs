@@ -90,26 +90,6 @@ impl EventLog {
 /// Widths of the log's first columns (points); the event text takes the rest.
 const LOG_COLUMN_WIDTHS: [f32; 3] = [70.0, 70.0, 130.0];
 
-/// Columns of the waveform file.
-const WAVE_COLUMNS: [&str; 16] = [
-    "t_s",
-    "arch_mmhg",
-    "femoral_mmhg",
-    "lv_mmhg",
-    "lv_ml",
-    "pa_mmhg",
-    "cvp_mmhg",
-    "la_mmhg",
-    "aortic_flow_ml_s",
-    "ecmo_flow_l_min",
-    "balloon_ml",
-    "spo2_upper_pct",
-    "spo2_lower_pct",
-    "radial_mmhg",
-    "ecg_mv",
-    "balloon_pressure_mmhg",
-];
-
 /// A recording in progress: three CSV files in one folder.
 pub struct Recorder {
     pub dir: PathBuf,
@@ -162,8 +142,8 @@ impl Recorder {
                 failed: false,
             })))
         };
-        let mut waves = open("waves.csv")?;
-        waves.write_record(WAVE_COLUMNS)?;
+        // The header is WaveSample's serialised names: the session's recording schema.
+        let waves = open("waves.csv")?;
         let mut events = open("events.csv")?;
         events.write_record(["wall_clock", "sim_s", "source", "event"])?;
         Ok(Self {
@@ -177,25 +157,7 @@ impl Recorder {
 
     pub fn waves(&mut self, samples: &[WaveSample]) -> IoResult<()> {
         for s in samples {
-            let row = [
-                s.t_s,
-                s.arch_mmhg,
-                s.femoral_mmhg,
-                s.lv_mmhg,
-                s.lv_ml,
-                s.pa_mmhg,
-                s.cvp_mmhg,
-                s.la_mmhg,
-                s.aortic_flow_ml_s,
-                s.ecmo_flow_l_min,
-                s.balloon_ml,
-                s.spo2_upper_pct,
-                s.spo2_lower_pct,
-                s.radial_mmhg,
-                s.ecg_mv,
-                s.balloon_mmhg,
-            ];
-            self.waves.write_record(row.iter().map(|x| x.to_string()))?;
+            self.waves.serialize(s)?;
         }
         Ok(())
     }

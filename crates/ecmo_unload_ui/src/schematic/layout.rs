@@ -7,7 +7,7 @@ use super::*;
 /// One drawn vessel: a polyline from the path's source node to its sink (positive flow runs
 /// along it), carrying `share` of the path's flow (a path drawn as several branches).
 pub(super) struct Vessel {
-    pub(super) path: Path,
+    pub(super) path: Connection,
     pub(super) share: f32,
     pub(super) points: &'static [(f32, f32)],
     /// The colour at each end: the nodes' own, or the oxygenator's outlet.
@@ -22,7 +22,7 @@ pub(super) enum Hue {
     Oxygenator,
 }
 
-pub(super) const fn v(path: Path, points: &'static [(f32, f32)]) -> Vessel {
+pub(super) const fn v(path: Connection, points: &'static [(f32, f32)]) -> Vessel {
     let (a, b) = path.ends();
     Vessel {
         path,
@@ -33,7 +33,7 @@ pub(super) const fn v(path: Path, points: &'static [(f32, f32)]) -> Vessel {
     }
 }
 
-pub(super) const fn branch(path: Path, share: f32, points: &'static [(f32, f32)]) -> Vessel {
+pub(super) const fn branch(path: Connection, share: f32, points: &'static [(f32, f32)]) -> Vessel {
     let mut x = v(path, points);
     x.share = share;
     x
@@ -66,35 +66,56 @@ pub(super) const SEPTUM_HOLE: Pos2 = pos2(43.5, 51.8);
 pub(super) static VESSELS: [Vessel; N_VESSELS] = [
     // Systemic arteries: root -> ascending -> arch -> descending, head and arm vessels, beds.
     v(
-        Path::RootToArch,
+        Connection::RootToArch,
         &[(53.0, 57.0), (52.0, 42.0), (53.0, 27.0), (60.0, 18.6)],
     ),
     v(
-        Path::ArchToDescending,
+        Connection::ArchToDescending,
         &[(60.0, 18.6), (68.0, 19.0), (72.0, 25.0), (72.0, 40.0)],
     ),
-    v(Path::ThoracicToAbdominal, &[(72.0, 40.0), (72.0, 58.0)]),
-    branch(Path::UpperBody, 1.0 / 3.0, &[(57.0, 19.5), (55.0, 9.0)]),
-    branch(Path::UpperBody, 1.0 / 3.0, &[(61.0, 18.5), (61.0, 9.0)]),
-    branch(Path::UpperBody, 1.0 / 3.0, &[(65.0, 18.5), (67.0, 9.0)]),
-    v(Path::LowerBody, &[(72.0, 58.0), (72.0, 78.0), (68.0, 83.0)]),
-    v(Path::Coronary, &[(52.5, 52.0), (45.0, 57.0), (38.0, 58.5)]),
+    v(
+        Connection::ThoracicToAbdominal,
+        &[(72.0, 40.0), (72.0, 58.0)],
+    ),
+    branch(
+        Connection::UpperBody,
+        1.0 / 3.0,
+        &[(57.0, 19.5), (55.0, 9.0)],
+    ),
+    branch(
+        Connection::UpperBody,
+        1.0 / 3.0,
+        &[(61.0, 18.5), (61.0, 9.0)],
+    ),
+    branch(
+        Connection::UpperBody,
+        1.0 / 3.0,
+        &[(65.0, 18.5), (67.0, 9.0)],
+    ),
+    v(
+        Connection::LowerBody,
+        &[(72.0, 58.0), (72.0, 78.0), (68.0, 83.0)],
+    ),
+    v(
+        Connection::Coronary,
+        &[(52.5, 52.0), (45.0, 57.0), (38.0, 58.5)],
+    ),
     // Veins.
-    v(Path::Svc, &[(38.0, 9.0), (34.0, 30.0), (33.0, 48.0)]),
-    v(Path::Ivc, &[(36.0, 83.0), (34.0, 72.0), (33.5, 61.0)]),
+    v(Connection::Svc, &[(38.0, 9.0), (34.0, 30.0), (33.0, 48.0)]),
+    v(Connection::Ivc, &[(36.0, 83.0), (34.0, 72.0), (33.5, 61.0)]),
     // Pulmonary circulation: trunk and branches into the lungs, capillaries, veins to the LA.
     branch(
-        Path::PulmonaryArterial,
+        Connection::PulmonaryArterial,
         0.5,
         &[(42.0, 64.0), (45.0, 45.0), (36.0, 40.0), (24.0, 33.0)],
     ),
     branch(
-        Path::PulmonaryArterial,
+        Connection::PulmonaryArterial,
         0.5,
         &[(42.0, 64.0), (45.0, 45.0), (60.0, 43.0), (80.0, 34.0)],
     ),
     branch(
-        Path::PulmonaryCapillary,
+        Connection::PulmonaryCapillary,
         0.5,
         &[
             (24.0, 33.0),
@@ -109,7 +130,7 @@ pub(super) static VESSELS: [Vessel; N_VESSELS] = [
         ],
     ),
     branch(
-        Path::PulmonaryCapillary,
+        Connection::PulmonaryCapillary,
         0.5,
         &[
             (80.0, 34.0),
@@ -124,22 +145,26 @@ pub(super) static VESSELS: [Vessel; N_VESSELS] = [
         ],
     ),
     branch(
-        Path::PulmonaryVenous,
+        Connection::PulmonaryVenous,
         0.5,
         &[(24.0, 41.0), (44.0, 47.0), (59.0, 49.0)],
     ),
-    branch(Path::PulmonaryVenous, 0.5, &[(80.0, 42.0), (67.0, 48.0)]),
+    branch(
+        Connection::PulmonaryVenous,
+        0.5,
+        &[(80.0, 42.0), (67.0, 48.0)],
+    ),
     // Valves: short legs between chambers and vessels.
-    v(Path::Mitral, &[(62.0, 55.0), (59.5, 63.0)]),
-    v(Path::Aortic, &[(55.5, 63.0), (53.0, 57.0)]),
-    v(Path::Tricuspid, &[(34.5, 60.0), (38.0, 65.0)]),
-    v(Path::Pulmonic, &[(41.0, 65.0), (42.0, 64.0)]),
+    v(Connection::Mitral, &[(62.0, 55.0), (59.5, 63.0)]),
+    v(Connection::Aortic, &[(55.5, 63.0), (53.0, 57.0)]),
+    v(Connection::Tricuspid, &[(34.5, 60.0), (38.0, 65.0)]),
+    v(Connection::Pulmonic, &[(41.0, 65.0), (42.0, 64.0)]),
 ];
 
 /// ECMO circuit: venous limb (RA -> pump, RA blood), arterial limb (oxygenator -> descending
 /// aorta, oxygenated blood), the LV vent (LV -> pump inlet).
 pub(super) static ECMO_VENOUS: Vessel = Vessel {
-    path: Path::EcmoDrainage,
+    path: Connection::EcmoDrainage,
     share: 1.0,
     points: &[
         (31.0, 59.0),
@@ -153,21 +178,21 @@ pub(super) static ECMO_VENOUS: Vessel = Vessel {
     to: Hue::Node(Node::Ra),
 };
 pub(super) static ECMO_ARTERIAL: Vessel = Vessel {
-    path: Path::EcmoDrainage,
+    path: Connection::EcmoDrainage,
     share: 1.0,
     points: &[(56.0, 95.5), (78.0, 95.5), (79.0, 86.0), (72.6, 60.0)],
     from: Hue::Oxygenator,
     to: Hue::Node(Node::Descending),
 };
 pub(super) static ECMO_PUMP_TO_OXYGENATOR: Vessel = Vessel {
-    path: Path::EcmoDrainage,
+    path: Connection::EcmoDrainage,
     share: 1.0,
     points: &[(PUMP_CENTRE.x + PUMP_RADIUS, 95.5), (47.0, 95.5)],
     from: Hue::Node(Node::Ra),
     to: Hue::Oxygenator,
 };
 pub(super) static LV_VENT: Vessel = Vessel {
-    path: Path::LvVent,
+    path: Connection::LvVent,
     share: 1.0,
     points: &[
         (60.0, 80.0),
@@ -179,10 +204,13 @@ pub(super) static LV_VENT: Vessel = Vessel {
     to: Hue::Node(Node::Ra),
 };
 pub(super) static SEPTOSTOMY: Vessel = v(
-    Path::Septostomy,
+    Connection::Septostomy,
     &[(58.0, 50.0), (43.5, 51.8), (38.0, 53.0)],
 );
-pub(super) static IMPELLA: Vessel = v(Path::Impella, &[(62.0, 78.0), (55.5, 63.0), (52.5, 51.0)]);
+pub(super) static IMPELLA: Vessel = v(
+    Connection::Impella,
+    &[(62.0, 78.0), (55.5, 63.0), (52.5, 51.0)],
+);
 
 /// Vessels of the native circulation, and the devices' particle tracks after them.
 pub(super) const N_VESSELS: usize = 20;

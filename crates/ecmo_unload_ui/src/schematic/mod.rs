@@ -19,7 +19,7 @@ mod layout;
 
 use crate::sim::Picture;
 use ecmo_unload::alarms::AV_CLOSED_BEATS;
-use ecmo_unload::circulation::{N_PATHS, Node, Path};
+use ecmo_unload::circulation::{Connection, N_CONNECTIONS, Node};
 use ecmo_unload::engine::Status;
 use ecmo_unload::oxygen::MixingZone;
 use ecmo_unload::patient::Patient;
@@ -118,7 +118,7 @@ pub struct Schematic {
     /// Distance (units) the particles of each track have travelled.
     phase: [f32; N_TRACKS],
     /// Recent mean |flow| per path (vessel width).
-    mean_q: [f32; N_PATHS],
+    mean_q: [f32; N_CONNECTIONS],
     rotor_turns: f32,
     impella_turns: f32,
     /// Seconds of animation (the stagnation warning pulses with it).
@@ -448,7 +448,12 @@ impl Schematic {
     }
 
     fn draw_valves(&self, painter: &egui::Painter, c: &Canvas, view: &View) {
-        for path in [Path::Mitral, Path::Aortic, Path::Tricuspid, Path::Pulmonic] {
+        for path in [
+            Connection::Mitral,
+            Connection::Aortic,
+            Connection::Tricuspid,
+            Connection::Pulmonic,
+        ] {
             let vessel = VESSELS
                 .iter()
                 .find(|v| v.path == path)
@@ -784,11 +789,11 @@ mod tests {
 
     #[test]
     fn every_native_path_and_device_is_drawn() {
-        let drawn: Vec<Path> = Schematic::tracks().map(|v| v.path).collect();
+        let drawn: Vec<Connection> = Schematic::tracks().map(|v| v.path).collect();
         assert_eq!(drawn.len(), N_TRACKS);
-        for path in Path::ALL {
+        for path in Connection::ALL {
             // The bronchial circulation (1-2 % of the output) is left out of the picture.
-            if *path != Path::Bronchial {
+            if *path != Connection::Bronchial {
                 assert!(drawn.contains(path), "{path:?} is not drawn");
             }
         }
@@ -809,9 +814,9 @@ mod tests {
     fn retrograde_aortic_flow_runs_the_particles_backward() {
         let patient = ecmo_unload::presets::load("healthy").unwrap();
         let mut picture = Picture::default();
-        let ascending = Path::RootToArch.index();
+        let ascending = Connection::RootToArch.index();
         let k = Schematic::tracks()
-            .position(|v| v.path == Path::RootToArch)
+            .position(|v| v.path == Connection::RootToArch)
             .unwrap();
         let mut s = Schematic::default();
         for (q, forward) in [(80.0, true), (-60.0, false)] {

@@ -5,6 +5,7 @@
 //! drawing, and says it is loading.
 
 use crate::style;
+use ecmo_unload::session::recording;
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
@@ -55,8 +56,14 @@ fn rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
 
 impl Recording {
     /// Read a recording folder (blocking: call it off the UI thread, as [`Replay::open`] does).
-    pub fn load(dir: &Path) -> Result<Recording, String> {
-        let waves_path = dir.join("waves.csv");
+    /// `path` is a folder *Record* wrote, or a single waveform CSV (`run --csv`: no beats
+    /// or events).
+    pub fn load(path: &Path) -> Result<Recording, String> {
+        let (dir, waves_path) = if path.is_dir() {
+            (Some(path), path.join("waves.csv"))
+        } else {
+            (None, path.to_path_buf())
+        };
         let meta =
             std::fs::metadata(&waves_path).map_err(|e| format!("{}: {e}", waves_path.display()))?;
         if !meta.is_file() {
@@ -71,6 +78,11 @@ impl Recording {
             ));
         }
         let (wave_columns, wave_rows) = rows(&waves_path)?;
+        // One schema: older recordings' names read as the columns they are now.
+        let wave_columns = wave_columns
+            .iter()
+            .map(|c| recording::canonical_column(c).to_string())
+            .collect();
         let waves: Vec<Vec<f64>> = wave_rows
             .into_iter()
             .map_while(|r| {
@@ -79,8 +91,12 @@ impl Recording {
                     .collect::<Option<Vec<f64>>>()
             })
             .collect();
-        let (beat_columns, beats) = rows(&dir.join("beats.csv")).unwrap_or_default();
-        let (_, event_rows) = rows(&dir.join("events.csv")).unwrap_or_default();
+        let beside = |name: &str| {
+            dir.and_then(|d| rows(&d.join(name)).ok())
+                .unwrap_or_default()
+        };
+        let (beat_columns, beats) = beside("beats.csv");
+        let (_, event_rows) = beside("events.csv");
         let events = event_rows
             .into_iter()
             .filter_map(|r| {
@@ -92,10 +108,7 @@ impl Recording {
             })
             .collect();
         if waves.is_empty() {
-            return Err(format!(
-                "{}: no waveform rows",
-                dir.join("waves.csv").display()
-            ));
+            return Err(format!("{}: no waveform rows", waves_path.display()));
         }
         Ok(Recording {
             wave_columns,
@@ -223,7 +236,9 @@ impl Replay {
             ui.colored_label(Color32::from_rgb(255, 120, 120), e);
         }
         let Some(r) = &self.recording else {
-            ui.label("Load a folder written by Record to scrub through it.");
+            ui.label(
+                "Load a folder written by Record (or a `run --csv` file) to scrub through it.",
+            );
             return;
         };
         let (t0, t1) = r.span_s();
@@ -235,11 +250,11 @@ impl Replay {
             .legend(Legend::default())
             .show(ui, |plot| {
                 for (name, c) in [
-                    ("arch_mmhg", style::ART),
-                    ("lv_mmhg", style::LV),
-                    ("pa_mmhg", style::PA),
-                    ("la_mmhg", style::LA),
-                    ("cvp_mmhg", style::CVP),
+                    ("p_arch_mmhg", style::ART),
+                    ("p_lv_mmhg", style::LV),
+                    ("p_pulmonary_arteries_mmhg", style::PA),
+                    ("p_la_mmhg", style::LA),
+                    ("p_ra_mmhg", style::CVP),
                 ] {
                     plot.line(Line::new(name, PlotPoints::from(r.trace(name, t))).color(c));
                 }

@@ -321,7 +321,7 @@ fn a_recording_is_readable_while_it_runs() {
     // Not stopped: what is on disk is already complete rows (a crash loses < 1 frame).
     let waves = std::fs::read_to_string(dir.join("waves.csv")).unwrap();
     let rows: Vec<&str> = waves.lines().collect();
-    assert!(rows[0].starts_with("t_s,arch_mmhg"));
+    assert!(rows[0].starts_with("t_s,p_arch_mmhg"));
     assert!(rows.len() > 400, "{} wave rows", rows.len());
     let width = rows[0].split(',').count();
     assert!(rows.iter().all(|r| r.split(',').count() == width));
@@ -675,7 +675,21 @@ fn a_recording_replays_with_scrubbing_even_when_cut_short() {
         r.query_by_label_contains("set rhythm.rate_bpm = 100")
             .is_none()
     );
-    assert!(!rec.trace("arch_mmhg", 1.0).is_empty());
+    assert!(!rec.trace("p_arch_mmhg", 1.0).is_empty());
+    // Replay reads recordings made before the one schema by their old names.
+    let old = dir.join("old");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(
+        old.join("waves.csv"),
+        "t_s,arch_mmhg,cvp_mmhg,spo2_upper_pct\n0.004,80.5,9.1,98.0\n0.008,81.0,9.2,98.0\n",
+    )
+    .unwrap();
+    let legacy = ecmo_unload_ui::tabs::replay::Recording::load(&old).unwrap();
+    assert_eq!(
+        legacy.trace("p_ra_mmhg", 0.008),
+        vec![[0.004, 9.1], [0.008, 9.2]]
+    );
+    assert_eq!(legacy.trace("sao2_upper_pct", 0.008).len(), 2);
     if std::env::var_os("KEEP_REPLAY").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
