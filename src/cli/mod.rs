@@ -2,7 +2,6 @@
 //! Subcommands, flags and JSON keys are a contract with external scripts: add, never rename.
 
 use clap::{Parser, Subcommand};
-use ecmo_unload::Summary;
 use ecmo_unload::calibration::{self, Measurement};
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::fluids;

@@ -471,7 +471,7 @@ fn issue_4_string_keys_and_the_bolus_flag() {
     let on_ecmo = run_healthy_json("30", &["--set", "ecmo.enabled=true"]);
     let zone = on_ecmo["mixing_zone"].as_str().unwrap();
     assert!(
-        ["aortic-root", "arch", "descending"].contains(&zone),
+        ["aortic_root", "arch", "descending"].contains(&zone),
         "{zone}"
     );
     let loaded = run_healthy_json("60", &["--bolus", "milrinone:50"]);

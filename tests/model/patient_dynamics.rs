@@ -229,3 +229,11 @@ fn an_empty_lung_bed_below_its_dry_floor_stays_finite() {
     assert!(e.volumes_ml().iter().all(|v| v.is_finite() && *v >= 0.0));
     assert!(e.volume_drift_ml().abs() < 1e-6);
 }
+
+#[test]
+fn the_mixing_zone_is_written_in_snake_case_and_read_in_either_case() {
+    let z: MixingZone = serde_json::from_str("\"aortic-root\"").unwrap();
+    assert_eq!(z, MixingZone::AorticRoot);
+    let z: MixingZone = serde_json::from_str("\"aortic_root\"").unwrap();
+    assert_eq!(serde_json::to_string(&z).unwrap(), "\"aortic_root\"");
+}

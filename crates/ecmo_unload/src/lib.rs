@@ -25,7 +25,7 @@ pub mod session;
 pub mod teaching;
 pub mod units;
 
-pub use assist::{advice, batch, calibration, cohort, forecast};
+pub use assist::{advice, batch, calibration, cohort, comparison, forecast};
 pub use circuit::{circulation, valves};
 pub use devices::{ecmo, iabp, impella, lv_vent, septostomy, support};
 pub use monitor::{alarms, arterial_line};

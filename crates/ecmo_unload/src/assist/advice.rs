@@ -16,7 +16,7 @@ const MIN_GAIN: f64 = 1.0;
 fn endpoint(a: Alarm) -> Option<(&'static str, &'static str, bool)> {
     Some(match a {
         Alarm::Hypotension => ("MAP", "mmHg", true),
-        Alarm::UpperBodyDesaturation => ("upper-body SpO2", "%", true),
+        Alarm::UpperBodyDesaturation => ("upper-body SaO2", "%", true),
         Alarm::AorticValveClosed => ("AV opening", "%", true),
         Alarm::HighPcwp => ("PCWP", "mmHg", false),
         Alarm::RisingLungWater => ("lung water at 6 h", "mL/kg", false),

@@ -4,4 +4,5 @@ pub mod advice;
 pub mod batch;
 pub mod calibration;
 pub mod cohort;
+pub mod comparison;
 pub mod forecast;

@@ -60,10 +60,12 @@ pub fn alveolar_saturation(fio2: f64) -> f64 {
     saturation_from_po2(fio2 * INSPIRED_DRY_MMHG - ALVEOLAR_CO2_TERM_MMHG)
 }
 
-/// Where the ECMO stream meets the native output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// Where the ECMO stream meets the native output. Serialised in snake_case like every enum;
+/// the kebab-case spelling it once had (`aortic-root`) is still read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MixingZone {
+    #[serde(alias = "aortic-root")]
     AorticRoot,
     Arch,
     Descending,

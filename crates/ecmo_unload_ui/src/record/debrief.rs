@@ -172,7 +172,7 @@ fn trend_charts(trends: &Trends) -> Vec<Chart> {
             ],
         ),
         chart(
-            "SpO2 upper and lower (%)",
+            "SaO2 upper and lower (%)",
             &[
                 ("upper", |p| p.sao2_upper_pct),
                 ("lower", |p| p.sao2_lower_pct),

@@ -110,8 +110,8 @@ impl Trends {
             ui,
             "trend_spo2",
             &[
-                ("SpO2 upper", crate::style::SPO2, |p| p.sao2_upper_pct),
-                ("SpO2 lower", crate::style::FEMORAL, |p| p.sao2_lower_pct),
+                ("SaO2 upper", crate::style::SPO2, |p| p.sao2_upper_pct),
+                ("SaO2 lower", crate::style::FEMORAL, |p| p.sao2_lower_pct),
                 ("AV opening %", Color32::GRAY, |p| p.av_opening_pct),
             ],
         );

@@ -3,7 +3,8 @@
 //! loops over the current one, and their lung water over the next hours.
 
 use ecmo_unload::cohort::{Outcome, SAMPLED};
-use ecmo_unload::forecast::{Forecast, LUNG_PROJECTION_H, Strategy};
+use ecmo_unload::comparison::{self, Change};
+use ecmo_unload::forecast::{Forecast, Strategy};
 use egui::{Color32, RichText};
 use egui_plot::{BoxElem, BoxPlot, BoxSpread, Points};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -22,8 +23,6 @@ pub const OFFERED: [(&str, &str); 6] = [
     ("+ LV vent", "lv_vent.enabled=true"),
 ];
 pub use ecmo_unload::advice::NOW;
-/// A change counts as an arrow when it moves this share of the value (or 1 unit near zero).
-const ARROW_SHARE: f64 = 0.05;
 const PLOT_HEIGHT: f32 = 260.0;
 /// Colours of the forecast loops, in order.
 const LOOP_COLOURS: [Color32; 7] = [
@@ -48,26 +47,6 @@ pub enum Ask {
         seed: u64,
         strategies: Vec<Strategy>,
     },
-}
-
-/// The numbers shown per strategy: (column, value).
-fn columns(f: &Forecast) -> [(&'static str, f64); 10] {
-    let b = &f.summary.beat;
-    [
-        ("MAP", b.map_mmhg),
-        ("LVEDP", b.lvedp_mmhg),
-        ("PCWP", b.pcwp_mmhg),
-        ("AV open %", f.summary.av_opening_pct),
-        ("CO native", b.native_co_l_min),
-        ("total flow", b.total_flow_l_min),
-        ("MVO2", b.mvo2_ml_min),
-        ("CPP", b.coronary_perfusion_mmhg),
-        ("SpO2 upper", b.sao2_upper_pct),
-        (
-            "EVLWI 6 h",
-            f.lung_water_projection_ml_kg[LUNG_PROJECTION_H],
-        ),
-    ]
 }
 
 pub struct WhatIf {
@@ -293,30 +272,32 @@ impl WhatIf {
         let Some(now) = results.iter().find(|f| f.strategy == NOW) else {
             return;
         };
-        let base = columns(now);
+        let base = comparison::forecast_values(now);
         egui::Grid::new("what_if_table")
             .striped(true)
             .show(ui, |ui| {
                 ui.strong("strategy");
-                for (name, _) in base {
-                    ui.strong(name);
+                for c in comparison::COLUMNS {
+                    ui.strong(c.label);
                 }
                 ui.strong("settled in");
                 ui.end_row();
                 for f in results {
                     ui.label(&f.strategy);
-                    for ((_, x), (_, was)) in columns(f).iter().zip(base) {
-                        let step = ARROW_SHARE * was.abs().max(1.0);
-                        let (arrow, color) = if f.strategy == NOW {
-                            ("", Color32::WHITE)
-                        } else if *x > was + step {
-                            (" ^", Color32::from_rgb(255, 200, 120))
-                        } else if *x < was - step {
-                            (" v", Color32::from_rgb(120, 200, 255))
+                    for (x, was) in comparison::forecast_values(f).into_iter().zip(base) {
+                        let change = Change::of(x, was);
+                        let text = if f.strategy == NOW {
+                            format!("{x:.1}")
                         } else {
-                            (" =", Color32::GRAY)
+                            format!("{x:.1} {}", change.arrow())
                         };
-                        ui.label(RichText::new(format!("{x:.1}{arrow}")).color(color));
+                        let color = match change {
+                            _ if f.strategy == NOW => Color32::WHITE,
+                            Change::Rise => Color32::from_rgb(255, 200, 120),
+                            Change::Fall => Color32::from_rgb(120, 200, 255),
+                            Change::Same => Color32::GRAY,
+                        };
+                        ui.label(RichText::new(text).color(color));
                     }
                     ui.label(if f.steady {
                         format!("{:.0} s", f.settle_s)
