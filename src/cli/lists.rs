@@ -15,9 +15,11 @@ pub fn params(preset: &str) -> Result<(), CliError> {
     for (key, value) in settings::leaves(&patient) {
         let spec = settings::spec_of(&key);
         let (unit, range, help) = match spec {
-            Some(s) if s.min.is_finite() => (s.unit, format!("[{}, {}]", s.min, s.max), s.help),
-            Some(s) => (s.unit, "text".to_string(), s.help),
-            None => ("", String::new(), ""),
+            Some(s) if s.min.is_finite() => {
+                (s.unit, format!("[{}, {}]", s.min, s.max), s.meaning())
+            }
+            Some(s) => (s.unit, "text".to_string(), s.meaning()),
+            None => ("", String::new(), String::new()),
         };
         let shown = match &value {
             serde_json::Value::String(s) => s.clone(),

@@ -18,14 +18,12 @@ pub use tabs::{calibrate, replay, scenario_view, trends, what_if};
 
 use alarm_view::{AlarmPanel, Change};
 use ecmo_unload::drugs::Drug;
-use ecmo_unload::ecmo::EcmoMode;
 use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
 use ecmo_unload::engine::Status;
 use ecmo_unload::heart::ChamberLaw;
 use ecmo_unload::lungs;
 use ecmo_unload::monitor::IabpReadings;
 use ecmo_unload::monitor::{Beat, BeatMeans, spo2_lower_pct, spo2_upper_pct};
-use ecmo_unload::patient::RHYTHM_KINDS;
 use ecmo_unload::{Engine, Patient, presets, settings};
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -64,14 +62,6 @@ const ECG_PLOT_HEIGHT: f32 = 90.0;
 const PLETH_PLOT_HEIGHT: f32 = 90.0;
 /// Balloon timing marks where the balloon passes this share of its volume.
 const IABP_MARK_FRACTION: f64 = 0.1;
-/// The IABP console's triggers, as the console names them.
-const IABP_TRIGGERS: &[(&str, &str)] = &[
-    ("ecg", "ECG trigger"),
-    ("pressure", "Pressure trigger"),
-    ("pacer", "Pacer trigger"),
-    ("af", "AF trigger"),
-    ("internal", "Internal trigger"),
-];
 /// The inflation bar's height on the arterial plot (its colour and the console's: `style`).
 const INFLATION_BAR_MMHG: f64 = 4.0;
 /// The balloon plot's timing ticks: where their rows end and how long each is (mmHg axis).

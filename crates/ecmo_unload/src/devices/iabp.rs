@@ -73,20 +73,39 @@ const MIN_DIASTOLE_S: f64 = INFLATION_S / 2.0;
 /// A closure this close to the inflation onset is the natural notch the inflation was timed on.
 const NATURAL_CLOSURE_TOLERANCE_S: f64 = 0.002;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Trigger {
     /// The ECG R wave.
     #[default]
+    #[strum(message = "ECG trigger")]
     Ecg,
     /// The upstroke of the arterial pressure (aortic valve opening).
+    #[strum(message = "Pressure trigger")]
     Pressure,
     /// The ventricular pacing spike (a paced rhythm only).
+    #[strum(message = "Pacer trigger")]
     Pacer,
     /// The R wave, deflating on each R wave (atrial fibrillation: the next beat cannot be
     /// predicted).
+    #[strum(message = "AF trigger")]
     Af,
     /// The console's own clock at `internal_rate_bpm`, asynchronous (arrest, CPR).
+    #[strum(message = "Internal trigger")]
     Internal,
 }
 

@@ -6,6 +6,7 @@
 use crate::lungs::RISK_MODERATE_PC_MMHG;
 use crate::monitor::Status;
 use crate::monitor::{Beat, BeatMeans, spo2_upper_pct};
+use crate::patient::Choice;
 use crate::patient::RhythmKind;
 
 /// MAP below which perfusion is at risk (the usual resuscitation target of 65 mmHg).

@@ -58,40 +58,49 @@ pub struct Patient {
     pub numerics: Numerics,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RhythmKind {
     /// Regular sinus rhythm at `rate_bpm` (the baroreflex and drugs move the rate).
+    #[strum(message = "Sinus")]
     Sinus,
     /// Ventricular pacing (VVI) at `rate_bpm`: the atria beat on their own at
     /// `atrial_rate_bpm` (AV dissociation), so the atrial kick is lost and an atrium that
     /// contracts on a shut AV valve makes a cannon a-wave.
+    #[strum(message = "Paced VVI")]
     Paced,
     /// AV sequential pacing (DDD) at `rate_bpm`: atria paced `heart.av_delay_ms` before the
     /// ventricles, so the atrial kick is kept.
+    #[strum(message = "Paced DDD")]
     PacedAv,
     /// Atrial fibrillation: no atrial contraction, an irregularly irregular ventricular
     /// response around `rate_bpm`.
+    #[strum(message = "AF")]
     Af,
     /// Monomorphic ventricular tachycardia at `rate_bpm`, the atria dissociated at
     /// `atrial_rate_bpm`. Pulseless when it ejects too little to make a pulse.
+    #[strum(message = "VT")]
     Vt,
     /// Ventricular fibrillation: no organised contraction of any chamber.
+    #[strum(message = "VF")]
     Vf,
     /// Asystole: no electrical or mechanical activity ("stone heart").
+    #[strum(message = "Asystole")]
     Asystole,
 }
-
-/// The names `rhythm.kind` takes (settings help, the dashboard's buttons).
-pub const RHYTHM_KINDS: [RhythmKind; 7] = [
-    RhythmKind::Sinus,
-    RhythmKind::Paced,
-    RhythmKind::PacedAv,
-    RhythmKind::Af,
-    RhythmKind::Vt,
-    RhythmKind::Vf,
-    RhythmKind::Asystole,
-];
 
 /// How the atria are activated under a rhythm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,32 +143,6 @@ impl RhythmKind {
     /// pulseless (the monitor decides).
     pub fn is_arrest(self) -> bool {
         !self.beats()
-    }
-
-    /// The name as in presets and `--set rhythm.kind=`.
-    pub fn key(self) -> &'static str {
-        match self {
-            RhythmKind::Sinus => "sinus",
-            RhythmKind::Paced => "paced",
-            RhythmKind::PacedAv => "paced_av",
-            RhythmKind::Af => "af",
-            RhythmKind::Vt => "vt",
-            RhythmKind::Vf => "vf",
-            RhythmKind::Asystole => "asystole",
-        }
-    }
-
-    /// As a monitor labels it.
-    pub fn label(self) -> &'static str {
-        match self {
-            RhythmKind::Sinus => "Sinus",
-            RhythmKind::Paced => "Paced VVI",
-            RhythmKind::PacedAv => "Paced DDD",
-            RhythmKind::Af => "AF",
-            RhythmKind::Vt => "VT",
-            RhythmKind::Vf => "VF",
-            RhythmKind::Asystole => "Asystole",
-        }
     }
 }
 
@@ -352,13 +335,29 @@ const MOSTELLER_DIVISOR: f64 = 3600.0;
 // laws and sources live there: `ecmo`, `impella`, `drugs`, `oxygen`, `reflex`). Kept here, with
 // the rest of the patient as data, so the parameters import no physiology.
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EcmoMode {
     /// Fixed pump speed; flow follows the loading conditions.
     #[default]
+    #[strum(message = "RPM mode")]
     Rpm,
     /// The console adjusts the speed to hold `flow_target_l_min`.
+    #[strum(message = "Flow mode")]
     Flow,
 }
 
@@ -378,14 +377,29 @@ pub struct Ecmo {
     pub return_cannula_fr: f64,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
 pub enum ImpellaModel {
     /// Impella CP (14 Fr pump): up to about 4.3 L/min.
     #[default]
     #[serde(rename = "cp")]
+    #[strum(serialize = "cp", message = "CP")]
     Cp,
     /// Impella 5.5 (21 Fr pump): up to about 6 L/min.
     #[serde(rename = "5.5")]
+    #[strum(serialize = "5.5", message = "5.5")]
     FivePointFive,
 }
 
@@ -445,3 +459,34 @@ pub struct Reflex {
     /// pulse as a higher pressure (see [`SinusPulse`]).
     pub reference_pulse_pressure_mmhg: f64,
 }
+
+/// A setting chosen from a list (`rhythm.kind`, `ecmo.mode`, `impella.model`, `iabp.trigger`):
+/// the list, each value's name as presets and `--set` write it (the serde name: a test holds
+/// the two spellings equal), and its label as a monitor or console shows it. The settings
+/// help and the dashboard's buttons read them from here.
+pub trait Choice:
+    Copy + PartialEq + strum::VariantArray + strum::EnumMessage + Into<&'static str> + 'static
+{
+    /// The name as written in presets and `--set`.
+    fn key(self) -> &'static str {
+        self.into()
+    }
+
+    /// As a monitor or console labels it.
+    fn label(self) -> &'static str {
+        self.get_message().unwrap_or_else(|| self.key())
+    }
+
+    /// Every value, as (name, label), in the enum's order.
+    fn options() -> Vec<(&'static str, &'static str)> {
+        <Self as strum::VariantArray>::VARIANTS
+            .iter()
+            .map(|&v| (v.key(), v.label()))
+            .collect()
+    }
+}
+
+impl Choice for RhythmKind {}
+impl Choice for EcmoMode {}
+impl Choice for ImpellaModel {}
+impl Choice for crate::iabp::Trigger {}

@@ -4,8 +4,10 @@
 
 use crate::drugs::PROFILES;
 use crate::error::Error;
-use crate::patient::Patient;
+use crate::iabp::Trigger;
+use crate::patient::{EcmoMode, ImpellaModel, Patient, RhythmKind};
 use serde_json::Value;
+use strum::VariantNames;
 
 /// Unit, range and meaning of a family of keys. `*` in a pattern matches one path segment.
 #[derive(Clone, Copy, Debug)]
@@ -15,6 +17,35 @@ pub struct KeySpec {
     pub min: f64,
     pub max: f64,
     pub help: &'static str,
+    /// The names a chosen setting takes (empty for numbers, switches and free text).
+    pub options: &'static [&'static str],
+}
+
+impl KeySpec {
+    /// The meaning as the settings list shows it: the options, then the help.
+    pub fn meaning(&self) -> String {
+        match (self.options.join(" | "), self.help) {
+            (options, "") => options,
+            (options, help) if options.is_empty() => help.to_string(),
+            (options, help) => format!("{options} {help}"),
+        }
+    }
+}
+
+/// A setting chosen from an enum's names ([`crate::patient::Choice`]).
+const fn choice(
+    pattern: &'static str,
+    options: &'static [&'static str],
+    help: &'static str,
+) -> KeySpec {
+    KeySpec {
+        pattern,
+        unit: "",
+        min: f64::NAN,
+        max: f64::NAN,
+        help,
+        options,
+    }
 }
 
 const fn spec(
@@ -30,6 +61,7 @@ const fn spec(
         min,
         max,
         help,
+        options: &[],
     }
 }
 
@@ -63,13 +95,7 @@ pub const SPECS: &[KeySpec] = &[
         BLOOD_VOLUME_MAX_ML,
         "total blood volume",
     ),
-    spec(
-        "rhythm.kind",
-        "",
-        f64::NAN,
-        f64::NAN,
-        "sinus | paced | paced_av | af | vt | vf | asystole",
-    ),
+    choice("rhythm.kind", <RhythmKind as VariantNames>::VARIANTS, ""),
     spec(
         "rhythm.rate_bpm",
         "bpm",
@@ -408,12 +434,10 @@ pub const SPECS: &[KeySpec] = &[
         f64::NAN,
         "VA ECMO running (true | false)",
     ),
-    spec(
+    choice(
         "ecmo.mode",
-        "",
-        f64::NAN,
-        f64::NAN,
-        "rpm | flow (console mode)",
+        <EcmoMode as VariantNames>::VARIANTS,
+        "(console mode)",
     ),
     spec("ecmo.rpm", "rpm", 0.0, 5000.0, "pump speed (rpm mode)"),
     spec(
@@ -467,7 +491,11 @@ pub const SPECS: &[KeySpec] = &[
         f64::NAN,
         "Impella running (true | false)",
     ),
-    spec("impella.model", "", f64::NAN, f64::NAN, "cp | 5.5"),
+    choice(
+        "impella.model",
+        <ImpellaModel as VariantNames>::VARIANTS,
+        "",
+    ),
     spec(
         "impella.p_level",
         "",
@@ -504,13 +532,7 @@ pub const SPECS: &[KeySpec] = &[
         300.0,
         "deflation timing vs end-diastole (negative = earlier)",
     ),
-    spec(
-        "iabp.trigger",
-        "",
-        f64::NAN,
-        f64::NAN,
-        "ecg | pressure | pacer | af | internal",
-    ),
+    choice("iabp.trigger", <Trigger as VariantNames>::VARIANTS, ""),
     spec(
         "iabp.internal_rate_bpm",
         "/min",
@@ -854,6 +876,31 @@ pub fn parse_assignment(s: &str) -> Result<(&str, &str), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chosen setting's names are the ones serde reads and writes: the settings list, the
+    /// consoles' buttons and the preset files cannot disagree.
+    #[test]
+    fn every_choice_is_named_as_serde_names_it() {
+        use crate::patient::Choice;
+        fn check<T: Choice + serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug>() {
+            assert!(!T::options().is_empty());
+            for &v in <T as strum::VariantArray>::VARIANTS {
+                assert_eq!(serde_json::to_value(v).unwrap(), v.key(), "{v:?}");
+                let back: T = serde_json::from_value(Value::from(v.key())).unwrap();
+                assert_eq!(back, v);
+                assert!(!v.label().is_empty());
+            }
+        }
+        check::<RhythmKind>();
+        check::<EcmoMode>();
+        check::<ImpellaModel>();
+        check::<Trigger>();
+        let kinds = spec_of("rhythm.kind").unwrap();
+        assert_eq!(
+            kinds.options.len(),
+            <RhythmKind as strum::VariantArray>::VARIANTS.len()
+        );
+    }
 
     #[test]
     fn wildcards_match_one_segment_and_specific_wins() {

@@ -1,6 +1,8 @@
 //! The side panels: the patient's sliders, the drugs, and one console per device (ECMO, LV vent, septostomy, Impella, IABP), each turning a control into a command.
 
 use crate::*;
+use ecmo_unload::iabp::Trigger;
+use ecmo_unload::patient::{Choice, EcmoMode, ImpellaModel, RhythmKind};
 
 impl Dashboard {
     pub(crate) fn patient_ui(&mut self, ui: &mut egui::Ui) {
@@ -9,8 +11,7 @@ impl Dashboard {
             let reflex = self.patient.reflex.baroreflex;
             self.switch_ui(ui, "Baroreflex", "reflex.baroreflex", reflex);
             let rhythm = self.patient.rhythm.kind.key();
-            let rhythms = RHYTHM_KINDS.map(|k| (k.key(), k.label()));
-            self.choice_ui(ui, "rhythm.kind", rhythm, &rhythms);
+            self.choice_ui(ui, "rhythm.kind", rhythm, &RhythmKind::options());
             // The sinus node's own rate matters only while the atria beat dissociated.
             if self.patient.rhythm.kind.atria() == ecmo_unload::patient::Atria::Dissociated {
                 self.sliders_ui(
@@ -145,13 +146,7 @@ impl Dashboard {
         let p = self.patient.clone();
         self.switch_ui(ui, "VA ECMO", "ecmo.enabled", p.ecmo.enabled);
         if p.ecmo.enabled {
-            let mode = serde_plain(&p.ecmo.mode);
-            self.choice_ui(
-                ui,
-                "ecmo.mode",
-                &mode,
-                &[("rpm", "RPM mode"), ("flow", "Flow mode")],
-            );
+            self.choice_ui(ui, "ecmo.mode", p.ecmo.mode.key(), &EcmoMode::options());
             match p.ecmo.mode {
                 EcmoMode::Rpm => self.sliders_ui(ui, &[("ECMO pump speed", "ecmo.rpm")]),
                 EcmoMode::Flow => {
@@ -182,8 +177,8 @@ impl Dashboard {
         let p = self.patient.clone();
         self.switch_ui(ui, "Impella", "impella.enabled", p.impella.enabled);
         if p.impella.enabled {
-            let model = serde_plain(&p.impella.model);
-            self.choice_ui(ui, "impella.model", &model, &[("cp", "CP"), ("5.5", "5.5")]);
+            let model = p.impella.model.key();
+            self.choice_ui(ui, "impella.model", model, &ImpellaModel::options());
             self.sliders_ui(ui, &[("Impella P-level", "impella.p_level")]);
         }
     }
@@ -199,8 +194,8 @@ impl Dashboard {
                 &ratio,
                 &[("1", "1:1"), ("2", "1:2"), ("3", "1:3")],
             );
-            let trigger = serde_plain(&p.iabp.trigger);
-            self.choice_ui(ui, "iabp.trigger", &trigger, IABP_TRIGGERS);
+            let trigger = p.iabp.trigger.key();
+            self.choice_ui(ui, "iabp.trigger", trigger, &Trigger::options());
             self.sliders_ui(
                 ui,
                 &[

@@ -211,7 +211,10 @@ impl Dashboard {
             .show(ui, |plot| {
                 plot.line(
                     Line::new(
-                        format!("ECG II ({})", p.rhythm.kind.label()),
+                        format!(
+                            "ECG II ({})",
+                            ecmo_unload::patient::Choice::label(p.rhythm.kind)
+                        ),
                         PlotPoints::from(ecg),
                     )
                     .color(ECG),
