@@ -128,9 +128,6 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
-use ecmo_unload_ui::Tab;
-
-#[cfg(feature = "gui")]
 fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
     if !(d.after_s.is_finite() && (0.0..=cli::MAX_RUN_S).contains(&d.after_s)) {
         return Err(CliError::Usage(format!(
@@ -145,17 +142,6 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
         ecmo_unload::files::check_target(path)?;
     }
     let screenshot = d.screenshot.clone().map(|p| (p, d.after_s));
-    let tab = match d.tab.as_str() {
-        "unloading" => Tab::Unloading,
-        "circulation" => Tab::Circulation,
-        "what-if" => Tab::WhatIf,
-        "calibrate" => Tab::Calibrate,
-        "scenario" => Tab::Scenario,
-        "replay" => Tab::Replay,
-        "trends" => Tab::Trends,
-        "log" => Tab::EventLog,
-        _ => Tab::Monitor,
-    };
     let scenario = d
         .scenario
         .as_deref()
@@ -164,7 +150,7 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
     ecmo_unload_ui::run(
         patient,
         screenshot,
-        tab,
+        d.tab,
         d.window,
         scenario,
         d.replay.clone(),

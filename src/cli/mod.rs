@@ -79,11 +79,13 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Without a subcommand: the dashboard, on this patient.
+    #[cfg(feature = "gui")]
     #[command(flatten)]
     pub dashboard: DashboardArgs,
 }
 
 /// How to open the dashboard (top level, or `gui`).
+#[cfg(feature = "gui")]
 #[derive(clap::Args, Debug, Clone)]
 pub struct DashboardArgs {
     /// Built-in preset name or path to a RON preset file.
@@ -107,10 +109,9 @@ pub struct DashboardArgs {
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
     pub window: [f32; 2],
-    /// The view to open on: monitor, circulation, unloading, what-if, calibrate, scenario, trends,
-    /// log or replay.
-    #[arg(long, default_value = "monitor", value_parser = ["monitor", "circulation", "unloading", "what-if", "calibrate", "scenario", "trends", "log", "replay"])]
-    pub tab: String,
+    /// The view to open on.
+    #[arg(long, value_enum, default_value_t = ecmo_unload_ui::Tab::Monitor)]
+    pub tab: ecmo_unload_ui::Tab,
 }
 
 #[derive(Subcommand, Debug)]
@@ -244,6 +245,7 @@ pub enum Command {
 }
 
 /// `WIDTHxHEIGHT` into a window size.
+#[cfg(feature = "gui")]
 fn parse_window(text: &str) -> Result<[f32; 2], String> {
     let bad = || format!("'{text}': expected WIDTHxHEIGHT, e.g. 1280x800");
     let (w, h) = text.split_once('x').ok_or_else(bad)?;

@@ -751,3 +751,14 @@ fn a_closed_pipe_ends_the_output_quietly() {
 }
 
 mod reliability;
+
+/// `--tab` takes the dashboard's own list of views (one `clap::ValueEnum`): a name it lacks is
+/// refused with the list, before any window opens.
+#[test]
+fn the_tab_list_is_the_dashboards() {
+    fails_cleanly(
+        &["--tab", "bogus"],
+        &["bogus", "monitor", "what-if", "log", "replay"],
+    );
+    fails_cleanly(&["gui", "--tab", "event-log"], &["event-log", "log"]);
+}

@@ -137,7 +137,9 @@ enum Backend {
 }
 
 /// The central area's views.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The dashboard's views, in the order of their buttons. The command line's `--tab` takes
+/// the same list (a `clap::ValueEnum`): one list, no second spelling to keep in step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Tab {
     Monitor,
     /// The circulation schematic.
@@ -147,22 +149,26 @@ pub enum Tab {
     Calibrate,
     Scenario,
     Trends,
+    #[value(name = "log")]
     EventLog,
     Replay,
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str); 9] = [
-        (Tab::Monitor, "Monitor"),
-        (Tab::Circulation, "Circulation"),
-        (Tab::Unloading, "Unloading"),
-        (Tab::WhatIf, "What-if"),
-        (Tab::Calibrate, "Calibrate"),
-        (Tab::Scenario, "Scenario"),
-        (Tab::Trends, "Trends"),
-        (Tab::EventLog, "Event log"),
-        (Tab::Replay, "Replay"),
-    ];
+    /// The button's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Monitor => "Monitor",
+            Tab::Circulation => "Circulation",
+            Tab::Unloading => "Unloading",
+            Tab::WhatIf => "What-if",
+            Tab::Calibrate => "Calibrate",
+            Tab::Scenario => "Scenario",
+            Tab::Trends => "Trends",
+            Tab::EventLog => "Event log",
+            Tab::Replay => "Replay",
+        }
+    }
 }
 
 pub struct Dashboard {
@@ -549,8 +555,8 @@ impl Dashboard {
             });
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
-                for (tab, label) in Tab::ALL {
-                    if ui.selectable_label(self.tab == tab, label).clicked() {
+                for &tab in <Tab as clap::ValueEnum>::value_variants() {
+                    if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
                         self.tab = tab;
                     }
                 }
