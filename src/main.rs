@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, CliError, Command};
+use cli::{Cli, Command, usage};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         cli::say("error: standard output is closed or read-only: nothing could be printed\n");
         return ExitCode::from(2);
     }
-    let result: Result<(), CliError> = match args.command {
+    let result: anyhow::Result<()> = match args.command {
         Some(Command::Run {
             preset,
             seconds,
@@ -128,9 +128,9 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
-fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
+fn gui(d: &cli::DashboardArgs) -> anyhow::Result<()> {
     if !(d.after_s.is_finite() && (0.0..=cli::MAX_RUN_S).contains(&d.after_s)) {
-        return Err(CliError::Usage(format!(
+        return Err(usage(format!(
             "--after-s {}: expected 0 to {} seconds (30 simulated days)",
             ecmo_unload::units::Short(d.after_s),
             cli::MAX_RUN_S
@@ -155,10 +155,10 @@ fn gui(d: &cli::DashboardArgs) -> Result<(), CliError> {
         scenario,
         d.replay.clone(),
     )
-    .map_err(|e| CliError::Usage(e.to_string()))
+    .map_err(|e| usage(e.to_string()))
 }
 
-fn finish(result: Result<(), CliError>) -> ExitCode {
+fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

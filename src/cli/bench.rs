@@ -30,9 +30,9 @@ const BENCH_CHUNKS_PER_PASS: usize = 5;
 /// predictors warm to this engine again).
 const BENCH_WARM_S: f64 = 1.0;
 
-pub fn bench(seconds: f64) -> Result<(), CliError> {
+pub fn bench(seconds: f64) -> anyhow::Result<()> {
     if !(seconds.is_finite() && seconds > 0.0) {
-        return Err(CliError::Usage(format!(
+        return Err(usage(format!(
             "--seconds {seconds}: expected a positive number"
         )));
     }
@@ -102,7 +102,7 @@ const WHAT_IF: [&str; 5] = [
 const WHAT_IF_REPEATS: usize = 7;
 
 /// Wall time of five forecasts to steady state, on every core (budget: 100 ms).
-fn bench_what_if() -> Result<(), CliError> {
+fn bench_what_if() -> anyhow::Result<()> {
     let strategies: Vec<Strategy> = WHAT_IF
         .iter()
         .map(|s| Strategy::parse(s))
@@ -140,11 +140,9 @@ const UI_SIZES: [[f32; 2]; 2] = [[1600.0, 1000.0], [1280.0, 800.0]];
 const UI_WARMUP_FRAMES: usize = 120;
 
 #[cfg(feature = "gui")]
-pub fn bench_ui(frames: usize) -> Result<(), CliError> {
+pub fn bench_ui(frames: usize) -> anyhow::Result<()> {
     if frames == 0 {
-        return Err(CliError::Usage(
-            "--frames 0: expected at least one frame".into(),
-        ));
+        return Err(usage("--frames 0: expected at least one frame"));
     }
     outln!(
         "{:<20} {:<12} {:<10} {:>8} {:>12} {:>10}",

@@ -1,13 +1,14 @@
 //! `cohort`: a virtual cohort to CSV, optionally one shard of it.
 
 use super::*;
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// `I/N` into a patient range of `total`.
-fn shard_range(text: Option<&str>, total: u64) -> Result<std::ops::Range<u64>, CliError> {
+fn shard_range(text: Option<&str>, total: u64) -> anyhow::Result<std::ops::Range<u64>> {
     let Some(text) = text else {
         return Ok(0..total);
     };
-    let bad = || CliError::Usage(format!("--shard '{text}': expected I/N with 0 <= I < N"));
+    let bad = || usage(format!("--shard '{text}': expected I/N with 0 <= I < N"));
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
     let (i, n): (u64, u64) = (
         i.trim().parse().map_err(|_| bad())?,
@@ -17,7 +18,7 @@ fn shard_range(text: Option<&str>, total: u64) -> Result<std::ops::Range<u64>, C
         return Err(bad());
     }
     if n > total {
-        return Err(CliError::Usage(format!(
+        return Err(usage(format!(
             "--shard '{text}': {n} shards of {total} patients leave some empty; use at most {total}"
         )));
     }
@@ -47,8 +48,7 @@ pub struct CohortOptions<'a> {
     pub shard: Option<&'a str>,
 }
 
-pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), CliError> {
-    use std::sync::atomic::{AtomicU64, Ordering};
+pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result<()> {
     let strategies: Vec<Strategy> = o
         .strategies
         .iter()
@@ -58,36 +58,33 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
     let range = shard_range(o.shard, o.n)?;
     let io = |path: &std::path::Path| {
         let shown = path.display().to_string();
-        move |e: std::io::Error| CliError::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        }
+        move |e: std::io::Error| io_error(shown.clone(), e.to_string())
     };
     if o.out.exists() && !o.out.is_dir() {
-        return Err(CliError::Io {
-            path: o.out.display().to_string(),
-            message: "not a folder: --out names the folder the tables go in".into(),
-        });
+        return Err(io_error(
+            o.out.display().to_string(),
+            "not a folder: --out names the folder the tables go in",
+        ));
     }
     std::fs::create_dir_all(o.out).map_err(io(o.out))?;
     // Tables that could not be written are refused before the cohort runs, not after.
     for table in COHORT_TABLES {
         ecmo_unload::files::check_target(&o.out.join(table))?;
     }
-    let done = AtomicU64::new(0);
     let total = range.end - range.start;
-    let outcomes = ecmo_unload::batch::cohort(&base, o.seed, range.clone(), &strategies, || {
-        let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if k == total || k.is_multiple_of((total / PROGRESS_STEPS).max(1)) {
-            let filled = (PROGRESS_WIDTH as u64 * k / total.max(1)) as usize;
-            say(&format!(
-                "\rcohort [{}{}] {k}/{total} patients",
-                "#".repeat(filled),
-                " ".repeat(PROGRESS_WIDTH - filled)
-            ));
-        }
-    })?;
-    say("\n");
+    // On stderr, and drawn only when stderr is a terminal: scripts and logs see no bar.
+    let bar = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template(PROGRESS_TEMPLATE)
+            .expect("the progress template is valid")
+            .progress_chars("#>-"),
+    );
+    let outcomes =
+        ecmo_unload::batch::cohort(&base, o.seed, range.clone(), &strategies, || bar.inc(1))?;
+    bar.finish();
+    if !bar.is_hidden() {
+        // The finished bar stays; what follows starts on a line of its own.
+        say("\n");
+    }
     // patients.csv: one row per patient and strategy.
     // Each table is built whole and saved atomically (`files::write_bytes`).
     let path = o.out.join(COHORT_TABLES[0]);
@@ -106,10 +103,7 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
         .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
         .unwrap_or_default();
     header.extend(summary_keys.iter().cloned());
-    let csv_err = |e: csv::Error| CliError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
+    let csv_err = |e: csv::Error| io_error(path.display().to_string(), e.to_string());
     w.write_record(&header).map_err(csv_err)?;
     for oc in &outcomes {
         for f in &oc.forecasts {
@@ -123,18 +117,14 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
             w.write_record(&row).map_err(csv_err)?;
         }
     }
-    let table = w.into_inner().map_err(|e| CliError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let table = w
+        .into_inner()
+        .map_err(|e| io_error(path.display().to_string(), e.to_string()))?;
     ecmo_unload::files::write_bytes(&path, &table)?;
     // summary.csv: medians and IQR of each endpoint per strategy.
     let spath = o.out.join(COHORT_TABLES[1]);
     let mut s = csv::Writer::from_writer(Vec::new());
-    let serr = |e: csv::Error| CliError::Io {
-        path: spath.display().to_string(),
-        message: e.to_string(),
-    };
+    let serr = |e: csv::Error| io_error(spath.display().to_string(), e.to_string());
     s.write_record(["strategy", "endpoint", "n", "median", "q1", "q3"])
         .map_err(serr)?;
     // Printed once both tables are saved: a failed save prints no summary.
@@ -164,10 +154,9 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
             ));
         }
     }
-    let table = s.into_inner().map_err(|e| CliError::Io {
-        path: spath.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let table = s
+        .into_inner()
+        .map_err(|e| io_error(spath.display().to_string(), e.to_string()))?;
     ecmo_unload::files::write_bytes(&spath, &table)?;
     for line in printed {
         outln!("{line}")?;
@@ -179,5 +168,5 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> Result<(), Cli
 const COHORT_TABLES: [&str; 2] = ["patients.csv", "summary.csv"];
 
 /// Progress bar: updates and width.
-const PROGRESS_STEPS: u64 = 50;
-const PROGRESS_WIDTH: usize = 30;
+/// The cohort's progress bar: patients done of the shard's, and the time left.
+const PROGRESS_TEMPLATE: &str = "cohort [{bar:30}] {pos}/{len} patients, {eta} left";

@@ -8,7 +8,7 @@ pub fn compare(
     sets: &[String],
     strategies: &[String],
     json: bool,
-) -> Result<(), CliError> {
+) -> anyhow::Result<()> {
     let strategies: Vec<Strategy> = strategies
         .iter()
         .map(|s| Strategy::parse(s))
@@ -22,9 +22,9 @@ pub fn compare(
         outln!("{text}")?;
         return Ok(());
     }
-    let now = base.summary().ok_or_else(|| {
-        CliError::Usage("the starting patient has no beats to compare with".into())
-    })?;
+    let now = base
+        .summary()
+        .ok_or_else(|| usage("the starting patient has no beats to compare with"))?;
     let now_lung = forecast::project_lung_water(base.lungs(), now.beat.pulmonary_capillary_mmhg);
     let now_values = comparison::values(&now, now_lung[LUNG_PROJECTION_H]);
     out!("{:<22}", "strategy")?;

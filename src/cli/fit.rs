@@ -9,7 +9,7 @@ pub struct FitOptions<'a> {
     pub out: Option<&'a std::path::Path>,
 }
 
-pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError> {
+pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> anyhow::Result<()> {
     let mut ms: Vec<Measurement> = o
         .measured
         .iter()
@@ -20,9 +20,11 @@ pub fn fit(preset: &str, sets: &[String], o: FitOptions) -> Result<(), CliError>
     if let Some(path) = o.file {
         let shown = path.display().to_string();
         let bytes = ecmo_unload::files::read_settings_file(path)?;
-        let text = String::from_utf8(bytes).map_err(|e| CliError::Io {
-            path: shown.clone(),
-            message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        let text = String::from_utf8(bytes).map_err(|e| {
+            io_error(
+                &shown,
+                format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+            )
         })?;
         ms.extend(calibration::parse_measurements(&text, &shown)?);
         from_file = Some((shown, text));

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub fn params(preset: &str) -> Result<(), CliError> {
+pub fn params(preset: &str) -> anyhow::Result<()> {
     let patient = presets::load(preset)?;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -31,7 +31,7 @@ pub fn params(preset: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn list_presets() -> Result<(), CliError> {
+pub fn list_presets() -> anyhow::Result<()> {
     for (name, file, text) in presets::BUILT_IN {
         let description = presets::parse(text, file)
             .map(|p| p.description)
@@ -42,7 +42,7 @@ pub fn list_presets() -> Result<(), CliError> {
 }
 
 /// `scenarios`: the library, one name a line, then its title.
-pub fn list_scenarios() -> Result<(), CliError> {
+pub fn list_scenarios() -> anyhow::Result<()> {
     for (name, _) in scenario::LIBRARY {
         let s = Scenario::load(name)?;
         outln!("{name:<28} {}", s.title)?;

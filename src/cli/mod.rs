@@ -9,7 +9,7 @@ use ecmo_unload::forecast::{self, LUNG_PROJECTION_H, Strategy};
 use ecmo_unload::scenario::{self, Scenario};
 use ecmo_unload::session::recording::{StateRow, state_header};
 use ecmo_unload::units::{Short, ms_from_s};
-use ecmo_unload::{Engine, Error, Patient, presets, settings};
+use ecmo_unload::{Engine, Patient, presets, settings};
 use std::io::Write;
 use std::time::Instant;
 
@@ -37,15 +37,12 @@ pub fn one_line(message: &str) -> String {
 
 /// A failed write to standard output (a full disk, a closed file): an error, not a panic
 /// (`println!`) or a silent loss (`let _ = writeln!`).
-fn stdout_error(e: std::io::Error) -> CliError {
-    CliError::Io {
-        path: "standard output".into(),
-        message: e.to_string(),
-    }
+fn stdout_error(e: std::io::Error) -> anyhow::Error {
+    io_error("standard output", e)
 }
 
 /// Write `text` to standard output and flush it, checked.
-pub fn emit(text: &str) -> Result<(), CliError> {
+pub fn emit(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
@@ -257,19 +254,21 @@ fn parse_window(text: &str) -> Result<[f32; 2], String> {
     }
 }
 
-/// Errors that end the command: one line on stderr, exit code 2.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    #[error(transparent)]
-    Model(#[from] Error),
-    #[error("{0}")]
-    Usage(String),
-    #[error("{path}: {message}")]
-    Io { path: String, message: String },
+// Errors that end a command are `anyhow::Error`s (the model's own, or these two kinds): main
+// prints one line on stderr and exits 2.
+
+/// A command used wrongly: the message says what was expected.
+pub fn usage(message: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{message}")
+}
+
+/// A file (or standard output) that could not be read or written.
+pub fn io_error(path: impl std::fmt::Display, message: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{path}: {message}")
 }
 
 /// Load a preset and apply `--set` overrides.
-pub fn patient_with_overrides(preset: &str, sets: &[String]) -> Result<Patient, CliError> {
+pub fn patient_with_overrides(preset: &str, sets: &[String]) -> anyhow::Result<Patient> {
     Ok(settings::apply_all(&presets::load(preset)?, sets)?)
 }
 

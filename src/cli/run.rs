@@ -16,18 +16,18 @@ pub struct RunOptions<'a> {
 }
 
 /// `ML:MINUTES` into (mL, seconds).
-fn parse_fluid(text: &str) -> Result<(f64, f64), CliError> {
+fn parse_fluid(text: &str) -> anyhow::Result<(f64, f64)> {
     fluids::parse_order(text).ok_or_else(|| {
-        CliError::Usage(format!(
+        usage(format!(
             "--fluid: expected ML:MINUTES, e.g. 500:10 or -300:60, got '{text}'"
         ))
     })
 }
 
 /// `DRUG:MCG_KG` into (drug, dose).
-fn parse_bolus(text: &str) -> Result<(Drug, f64), CliError> {
+fn parse_bolus(text: &str) -> anyhow::Result<(Drug, f64)> {
     Drug::parse_bolus(text)?.ok_or_else(|| {
-        CliError::Usage(format!(
+        usage(format!(
             "--bolus: expected DRUG:MCG_KG, e.g. milrinone:50, got '{text}'"
         ))
     })
@@ -36,7 +36,7 @@ fn parse_bolus(text: &str) -> Result<(Drug, f64), CliError> {
 /// The longest `run`: 30 simulated days (a typo of a few digits must not run for years).
 pub const MAX_RUN_S: f64 = ecmo_unload::settings::MAX_SIMULATED_S;
 
-pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError> {
+pub fn run(preset: &str, sets: &[String], o: RunOptions) -> anyhow::Result<()> {
     let RunOptions {
         seconds,
         json,
@@ -46,13 +46,13 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
         scenario,
     } = o;
     if !(seconds.is_finite() && seconds > 0.0) {
-        return Err(CliError::Usage(format!(
+        return Err(usage(format!(
             "--seconds {}: expected a positive number",
             Short(seconds)
         )));
     }
     if seconds > MAX_RUN_S {
-        return Err(CliError::Usage(format!(
+        return Err(usage(format!(
             "--seconds {}: at most {MAX_RUN_S} (30 simulated days)",
             Short(seconds)
         )));
@@ -60,9 +60,7 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     let mut play = match scenario {
         Some(name) => {
             if csv.is_some() {
-                return Err(CliError::Usage(
-                    "--csv is not available with --scenario yet".into(),
-                ));
+                return Err(usage("--csv is not available with --scenario yet"));
             }
             let mut sc = Scenario::load(name)?;
             sc.set.extend(sets.iter().cloned());
@@ -85,7 +83,7 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
     if let Some((path, _)) = csv
         && same_file(path, std::path::Path::new(preset))
     {
-        return Err(CliError::Usage(format!(
+        return Err(usage(format!(
             "--csv {}: that is the preset file this run reads; write the waveforms elsewhere",
             path.display()
         )));
@@ -101,7 +99,7 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> Result<(), CliError>
         }
     }
     let summary = engine.summary().ok_or_else(|| {
-        CliError::Usage(format!(
+        usage(format!(
             "--seconds {}: no complete beat yet; run for at least one beat",
             Short(seconds)
         ))
@@ -175,30 +173,27 @@ fn run_with_csv(
     seconds: f64,
     path: &std::path::Path,
     every_ms: f64,
-) -> Result<(), CliError> {
+) -> anyhow::Result<()> {
     if !(every_ms.is_finite() && every_ms > 0.0) {
-        return Err(CliError::Usage(format!(
+        return Err(usage(format!(
             "--every-ms {}: expected a positive number",
             Short(every_ms)
         )));
     }
     let step_ms = ms_from_s(engine.dt_s());
     if every_ms < step_ms - 1e-9 {
-        return Err(CliError::Usage(format!(
+        return Err(usage(format!(
             "--every-ms {}: the model steps every {step_ms} ms; sample at that or slower",
             Short(every_ms)
         )));
     }
-    let io_err = |e: &dyn std::fmt::Display| CliError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
+    let io_err = |e: &dyn std::fmt::Display| io_error(path.display().to_string(), e.to_string());
     ecmo_unload::files::refuse_special(path)?;
     let mut file = std::fs::File::create(path).map_err(|e| io_err(&e))?;
     // Rows are built in memory and appended whole, about once per simulated second: a failed
     // write (a full disk) cuts the file back to its last whole row.
     let mut committed = 0u64;
-    let mut commit = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), CliError> {
+    let mut commit = |w: &mut csv::Writer<Vec<u8>>| -> anyhow::Result<()> {
         let rows = std::mem::replace(w, waveform_writer())
             .into_inner()
             .map_err(|e| io_err(&e))?;

@@ -141,16 +141,24 @@ enum Backend {
 /// the same list (a `clap::ValueEnum`): one list, no second spelling to keep in step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Tab {
+    /// The bedside monitor: tiles, waveforms, pleth strips, the PV loop
     Monitor,
-    /// The circulation schematic.
+    /// The circulation schematic: volumes, flows, saturations, the mixing zone
     Circulation,
+    /// LV unloading on one screen: the LV, the aortic valve, the lungs, the coronaries
     Unloading,
+    /// Forecasts of strategies from the running patient, and a virtual cohort
     WhatIf,
+    /// The patient fitted to bedside measurements
     Calibrate,
+    /// A teaching scenario: its timeline, objectives and checkpoints
     Scenario,
+    /// Minutes to hours of beat means and slow state
     Trends,
+    /// Every change and alarm with its time, and the debrief
     #[value(name = "log")]
     EventLog,
+    /// A recording read back and scrubbed through
     Replay,
 }
 
