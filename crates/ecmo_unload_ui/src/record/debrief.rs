@@ -1,137 +1,124 @@
 //! Debrief: the session as one self-contained HTML report (event log, trends and PV loops as
-//! PNG plots embedded in the page) with the CSVs beside it, written to a new folder.
+//! SVG plots with axes, ticks and legends, inline in the page) with the CSVs beside it, written
+//! to a new folder.
 
 use crate::log::EventLog;
 use crate::sim::TrendPoint;
 use crate::trends::Trends;
 use ecmo_unload::scenario::Scenario;
+use plotters::prelude::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Plot size in pixels.
-const PLOT_W: usize = 900;
-const PLOT_H: usize = 260;
-const MARGIN: usize = 12;
-const BACKGROUND: [u8; 4] = [20, 20, 24, 255];
-const FRAME: [u8; 4] = [90, 90, 100, 255];
-/// Line colours (RGBA): red, green, orange, cyan, white, yellow.
-const COLOURS: [[u8; 4]; 6] = [
-    [240, 70, 70, 255],
-    [120, 220, 120, 255],
-    [255, 160, 60, 255],
-    [80, 230, 230, 255],
-    [235, 235, 235, 255],
-    [250, 220, 60, 255],
+const PLOT_W: u32 = 900;
+const PLOT_H: u32 = 300;
+const MARGIN_PX: u32 = 12;
+/// Room for the tick labels and the axis names.
+const X_LABEL_AREA_PX: u32 = 56;
+const Y_LABEL_AREA_PX: u32 = 76;
+/// plotters draws text at about 0.65 of this size.
+const LABEL_FONT_PX: u32 = 18;
+const LINE_WIDTH_PX: u32 = 2;
+const LEGEND_LINE_PX: i32 = 18;
+const BACKGROUND: RGBColor = RGBColor(20, 20, 24);
+const FRAME: RGBColor = RGBColor(90, 90, 100);
+const GRID: RGBColor = RGBColor(45, 45, 52);
+const TEXT: RGBColor = RGBColor(210, 210, 215);
+/// Line colours, in series order: red, green, orange, cyan, white, yellow.
+const COLOURS: [RGBColor; 6] = [
+    RGBColor(240, 70, 70),
+    RGBColor(120, 220, 120),
+    RGBColor(255, 160, 60),
+    RGBColor(80, 230, 230),
+    RGBColor(235, 235, 235),
+    RGBColor(250, 220, 60),
 ];
-const COLOUR_NAMES: [&str; 6] = ["red", "green", "orange", "cyan", "white", "yellow"];
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// One plot: a title and its named series of (x, y) points.
+/// One plot: a title, its axes' names, and its named series of (x, y) points.
 pub struct Chart {
     pub title: String,
+    pub x_label: String,
+    pub y_label: String,
     pub series: Vec<(String, Vec<[f64; 2]>)>,
 }
 
-/// Draw the series into an RGBA image, each scaled to the common ranges; returns the PNG bytes
-/// and the ranges (for the caption).
-fn render(chart: &Chart) -> Result<(Vec<u8>, [f64; 4])> {
-    let mut px = vec![0u8; PLOT_W * PLOT_H * 4];
-    for p in px.chunks_mut(4) {
-        p.copy_from_slice(&BACKGROUND);
-    }
-    let all = chart
-        .series
-        .iter()
-        .flat_map(|(_, s)| s.iter())
-        .filter(|p| p[0].is_finite() && p[1].is_finite());
-    let (mut x0, mut x1, mut y0, mut y1) = (
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-    );
-    for p in all {
-        x0 = x0.min(p[0]);
-        x1 = x1.max(p[0]);
-        y0 = y0.min(p[1]);
-        y1 = y1.max(p[1]);
-    }
-    if !x0.is_finite() {
-        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
-    }
-    if x1 - x0 < 1e-9 {
-        x1 = x0 + 1.0;
-    }
-    if y1 - y0 < 1e-9 {
-        y1 = y0 + 1.0;
-    }
-    let to_px = |p: [f64; 2]| -> (f64, f64) {
-        let w = (PLOT_W - 2 * MARGIN) as f64;
-        let h = (PLOT_H - 2 * MARGIN) as f64;
-        (
-            MARGIN as f64 + (p[0] - x0) / (x1 - x0) * w,
-            (PLOT_H - MARGIN) as f64 - (p[1] - y0) / (y1 - y0) * h,
-        )
+/// The finite range of the chart's points on each axis, never empty.
+fn ranges(chart: &Chart) -> [std::ops::Range<f64>; 2] {
+    let finite = || {
+        chart
+            .series
+            .iter()
+            .flat_map(|(_, s)| s.iter())
+            .filter(|p| p[0].is_finite() && p[1].is_finite())
     };
-    let mut put = |x: i64, y: i64, c: [u8; 4]| {
-        if (0..PLOT_W as i64).contains(&x) && (0..PLOT_H as i64).contains(&y) {
-            let i = (y as usize * PLOT_W + x as usize) * 4;
-            px[i..i + 4].copy_from_slice(&c);
+    let span = |k: usize| {
+        let (lo, hi) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p[k]), hi.max(p[k]))
+        });
+        if !lo.is_finite() {
+            0.0..1.0
+        } else if hi - lo < 1e-9 {
+            lo - 0.5..hi + 0.5
+        } else {
+            lo..hi
         }
     };
-    for x in MARGIN..PLOT_W - MARGIN {
-        put(x as i64, MARGIN as i64, FRAME);
-        put(x as i64, (PLOT_H - MARGIN) as i64, FRAME);
-    }
-    for y in MARGIN..PLOT_H - MARGIN {
-        put(MARGIN as i64, y as i64, FRAME);
-        put((PLOT_W - MARGIN) as i64, y as i64, FRAME);
-    }
-    for (k, (_, s)) in chart.series.iter().enumerate() {
-        let c = COLOURS[k % COLOURS.len()];
-        for w in s.windows(2) {
-            let ((ax, ay), (bx, by)) = (to_px(w[0]), to_px(w[1]));
-            let n = ((bx - ax).abs().max((by - ay).abs()).ceil() as usize).max(1);
-            for i in 0..=n {
-                let t = i as f64 / n as f64;
-                let (x, y) = (ax + (bx - ax) * t, ay + (by - ay) * t);
-                // Two pixels thick: readable when the page is scaled down.
-                put(x.round() as i64, y.round() as i64, c);
-                put(x.round() as i64, y.round() as i64 + 1, c);
-            }
-        }
-    }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, PLOT_W as u32, PLOT_H as u32);
-        enc.set_color(png::ColorType::Rgba);
-        enc.set_depth(png::BitDepth::Eight);
-        enc.write_header()?.write_image_data(&px)?;
-    }
-    Ok((png_bytes, [x0, x1, y0, y1]))
+    [span(0), span(1)]
 }
 
-/// Standard base64 (RFC 4648), for the data URIs that make the page self-contained.
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> shift) & 63) as usize] as char);
-            } else {
-                out.push('=');
+/// The chart as an SVG document (a string to put in the page as it is).
+fn render(chart: &Chart) -> Result<String> {
+    let [xs, ys] = ranges(chart);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (PLOT_W, PLOT_H)).into_drawing_area();
+        root.fill(&BACKGROUND)?;
+        let font = ("sans-serif", LABEL_FONT_PX).into_font().color(&TEXT);
+        let mut c = ChartBuilder::on(&root)
+            .margin(MARGIN_PX)
+            .x_label_area_size(X_LABEL_AREA_PX)
+            .y_label_area_size(Y_LABEL_AREA_PX)
+            .build_cartesian_2d(xs, ys)?;
+        c.configure_mesh()
+            .axis_style(FRAME)
+            .bold_line_style(GRID)
+            .light_line_style(BACKGROUND)
+            .label_style(font.clone())
+            .axis_desc_style(font.clone())
+            .x_desc(chart.x_label.as_str())
+            .y_desc(chart.y_label.as_str())
+            .draw()?;
+        for (k, (name, points)) in chart.series.iter().enumerate() {
+            let colour = COLOURS[k % COLOURS.len()];
+            let style = colour.stroke_width(LINE_WIDTH_PX);
+            // A gap (a non-finite value) breaks the line instead of joining across it.
+            let runs = points
+                .split(|p| !(p[0].is_finite() && p[1].is_finite()))
+                .filter(|run| !run.is_empty());
+            let mut labelled = false;
+            for run in runs {
+                let drawn =
+                    c.draw_series(LineSeries::new(run.iter().map(|p| (p[0], p[1])), style))?;
+                if !labelled {
+                    drawn.label(name.as_str()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + LEGEND_LINE_PX, y)], style)
+                    });
+                    labelled = true;
+                }
             }
         }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(BACKGROUND.mix(0.85))
+            .border_style(FRAME)
+            .label_font(font)
+            .draw()?;
+        root.present()?;
     }
-    out
+    Ok(svg)
 }
 
 fn escape(s: &str) -> String {
@@ -145,6 +132,8 @@ fn trend_charts(trends: &Trends) -> Vec<Chart> {
     type Pick = fn(&TrendPoint) -> f64;
     let chart = |title: &str, lines: &[(&str, Pick)]| Chart {
         title: title.into(),
+        x_label: "minutes".into(),
+        y_label: title.into(),
         series: lines
             .iter()
             .map(|(n, f)| (n.to_string(), trends.series(f)))
@@ -237,7 +226,9 @@ pub fn write(
     ecmo_unload::files::write_bytes(&dir.join("trends.csv"), &tcsv.into_inner()?)?;
     let mut charts = trend_charts(trends);
     charts.push(Chart {
-        title: "LV pressure-volume loops (mL, mmHg)".into(),
+        title: "LV pressure-volume loops".into(),
+        x_label: "LV volume (mL)".into(),
+        y_label: "LV pressure (mmHg)".into(),
         series: loops,
     });
     let mut html = String::new();
@@ -263,20 +254,12 @@ pub fn write(
     }
     html.push_str("<h2>Trends and loops</h2>");
     for c in &charts {
-        let (png_bytes, [x0, x1, y0, y1]) = render(c)?;
-        let legend: Vec<String> = c
-            .series
-            .iter()
-            .enumerate()
-            .map(|(k, (n, _))| format!("{} ({})", escape(n), COLOUR_NAMES[k % COLOUR_NAMES.len()]))
-            .collect();
         let _ = write!(
             html,
-            "<h3>{}</h3><img alt=\"{}\" src=\"data:image/png;base64,{}\"><p>{}; x {x0:.1} to {x1:.1}, y {y0:.1} to {y1:.1}</p>",
+            "<h3>{}</h3><figure role=\"img\" aria-label=\"{}\">{}</figure>",
             escape(&c.title),
             escape(&c.title),
-            base64(&png_bytes),
-            legend.join(", ")
+            render(c)?
         );
     }
     html.push_str("<h2>Event log</h2><table><tr><th>wall clock</th><th>sim time</th><th>source</th><th>event</th></tr>");
@@ -301,17 +284,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        for (plain, coded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), coded);
+    fn a_chart_has_axes_ticks_and_a_legend_and_breaks_at_gaps() {
+        let chart = Chart {
+            title: "MAP".into(),
+            x_label: "minutes".into(),
+            y_label: "MAP (mmHg)".into(),
+            series: vec![
+                (
+                    "MAP".into(),
+                    vec![
+                        [0.0, 60.0],
+                        [1.0, 65.0],
+                        [2.0, f64::NAN],
+                        [3.0, 70.0],
+                        [4.0, 72.0],
+                    ],
+                ),
+                ("target".into(), vec![[0.0, 65.0], [4.0, 65.0]]),
+            ],
+        };
+        let svg = render(&chart).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        let texts: Vec<&str> = svg
+            .split("</text>")
+            .filter_map(|s| s.rsplit('>').next())
+            .map(str::trim)
+            .collect();
+        for text in ["minutes", "MAP (mmHg)", "MAP", "target", "70.0", "4.0"] {
+            assert!(texts.contains(&text), "{text} missing in {texts:?}");
         }
+        assert!(!svg.contains("NaN"), "a gap is not drawn");
+        // Two runs of the MAP line and the target: three polylines, plus the legend's marks.
+        assert!(svg.matches("<polyline").count() >= 3);
+    }
+
+    #[test]
+    fn an_empty_or_flat_chart_still_has_a_range() {
+        let flat = Chart {
+            title: "flat".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            series: vec![("a".into(), vec![[1.0, 5.0]])],
+        };
+        let [xs, ys] = ranges(&flat);
+        assert!(xs.end > xs.start && ys.end > ys.start);
+        let empty = Chart {
+            series: vec![],
+            ..flat
+        };
+        assert!(render(&empty).is_ok());
     }
 }

@@ -614,13 +614,14 @@ fn a_debrief_is_one_self_contained_page_with_the_csvs_beside_it() {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("Debrief: RV failure") && html.contains("not a medical device"));
     assert_eq!(
-        html.matches("<img alt=").count(),
+        html.matches("<figure role=\"img\"").count(),
         6,
         "five trend plots and the PV loops"
     );
+    assert_eq!(html.matches("<svg").count(), 6, "inline SVG plots");
     assert!(
-        html.contains("src=\"data:image/png;base64,iVBORw0KGgo"),
-        "embedded PNGs"
+        html.contains("LV volume (mL)") && html.contains("minutes"),
+        "axes named"
     );
     assert!(html.contains("RV infarction"), "the event log");
     let events = std::fs::read_to_string(dir.join("events.csv")).unwrap();
