@@ -4,7 +4,35 @@
 use super::*;
 
 impl Dashboard {
+    /// Draw a panel from a read-only view of the dashboard, then carry out what it asked for.
+    pub(crate) fn controls_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        panel: impl FnOnce(&mut egui::Ui, &mut consoles::Controls),
+    ) {
+        let mut controls = consoles::Controls::new(
+            &self.patient,
+            &self.values,
+            self.status.as_ref(),
+            &self.beats,
+        );
+        panel(ui, &mut controls);
+        for action in controls.into_actions() {
+            match action {
+                consoles::Action::Command(cmd) => self.send(cmd),
+                consoles::Action::CaptureBaselineLoop => self.ghost = Some(self.loop_points()),
+            }
+        }
+    }
+
     pub(crate) fn send(&mut self, cmd: Command) {
+        // A slider shows the value asked for at once; the patient the simulation sends back
+        // (or its refusal) settles it.
+        if let Command::Set { key, value } = &cmd
+            && let (Some(shown), Ok(x)) = (self.values.get_mut(key), value.parse::<f64>())
+        {
+            *shown = x;
+        }
         if let Some(what) = describe(&cmd) {
             self.note("user", what);
         }

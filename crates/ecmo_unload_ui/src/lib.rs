@@ -17,7 +17,6 @@ pub use record::{debrief, log};
 pub use tabs::{calibrate, replay, scenario_view, trends, what_if};
 
 use alarm_view::{AlarmPanel, Change};
-use ecmo_unload::drugs::Drug;
 use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
 use ecmo_unload::engine::Status;
 use ecmo_unload::heart::ChamberLaw;
@@ -28,7 +27,7 @@ use ecmo_unload::{Engine, Patient, presets, settings};
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use log::{EventLog, Recorder};
-use panels::consoles::iabp_reading_rows;
+use panels::consoles::{self, iabp_reading_rows};
 use sim::{Command, Event, Output, Picture, SimThread, Stepper, WaveSample};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
@@ -36,7 +35,7 @@ use style::{
     ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, FEMORAL, INFLATION_BAR, LA, LV, PA, SPO2, risk_color,
     serde_plain,
 };
-use tabs::monitor_view::{IabpMark, tile};
+use tabs::monitor_view::tile;
 use trends::Trends;
 use what_if::WhatIf;
 
@@ -74,57 +73,6 @@ const PRESET_PATH_WIDTH: f32 = 260.0;
 /// Width of the jump-ahead progress bar (points).
 const JUMP_BAR_WIDTH: f32 = 160.0;
 const JUMPS: [(&str, f64); 3] = [("+1 min", 1.0), ("+10 min", 10.0), ("+60 min", 60.0)];
-
-/// Fluid orders offered as buttons: (label, mL, minutes).
-const FLUID_ORDERS: &[(&str, f64, f64)] = &[
-    ("+250 mL/10 min", 250.0, 10.0),
-    ("+500 mL/15 min", 500.0, 15.0),
-    ("-500 mL/60 min", -500.0, 60.0),
-];
-
-/// Chest compressions, shown while CPR runs: (label, key).
-const CPR_SLIDERS: &[(&str, &str)] = &[
-    ("Compression rate", "cpr.rate_per_min"),
-    ("Compression depth", "cpr.depth_mm"),
-];
-
-/// Sliders of the patient panel: (label, key).
-const PATIENT_SLIDERS: &[(&str, &str)] = &[
-    ("Heart rate", "rhythm.rate_bpm"),
-    ("LV contractility Ees", "heart.lv.ees_mmhg_per_ml"),
-    ("LV stiffness EDPVR B", "heart.lv.edpvr_b_per_ml"),
-    ("RV contractility Ees", "heart.rv.ees_mmhg_per_ml"),
-    (
-        "Upper-body resistance",
-        "systemic.upper_body_r_mmhg_s_per_ml",
-    ),
-    (
-        "Lower-body resistance",
-        "systemic.lower_body_r_mmhg_s_per_ml",
-    ),
-    (
-        "Aortic regurgitation EROA",
-        "valves.aortic_regurgitation_mm2",
-    ),
-    (
-        "Mitral regurgitation EROA",
-        "valves.mitral_regurgitation_mm2",
-    ),
-    ("Blood volume", "blood_volume_ml"),
-    ("Lung shunt fraction", "lungs.shunt_fraction"),
-    ("FiO2", "lungs.fio2"),
-    ("Haemoglobin", "oxygen.hemoglobin_g_dl"),
-];
-
-/// Infusions: (label, key), in [`Drug::ALL`] order.
-const DRUG_SLIDERS: [(&str, &str); 4] = [
-    ("Dobutamine", "drugs.dobutamine_mcg_kg_min"),
-    ("Milrinone", "drugs.milrinone_mcg_kg_min"),
-    ("Epinephrine", "drugs.epinephrine_mcg_kg_min"),
-    ("Norepinephrine", "drugs.norepinephrine_mcg_kg_min"),
-];
-/// The milrinone loading dose offered as a button (label: 50 mcg/kg).
-const MILRINONE_LOAD_MCG_KG: f64 = 50.0;
 
 enum Backend {
     Thread(SimThread),
@@ -555,11 +503,12 @@ impl Dashboard {
         });
         egui::Panel::left("patient")
             .resizable(false)
-            .show(ui, |ui| self.patient_ui(ui));
+            .show(ui, |ui| self.controls_ui(ui, consoles::patient_panel));
         egui::Panel::right("support")
             .resizable(false)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.support_ui(ui));
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| self.controls_ui(ui, consoles::support_panel));
             });
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {

@@ -1,5 +1,5 @@
 //! The panels around the tabs: the top bar, the side panels with their consoles, the alarms.
 
 pub mod alarm_view;
-pub(crate) mod consoles;
+pub mod consoles;
 pub(crate) mod top_bar;

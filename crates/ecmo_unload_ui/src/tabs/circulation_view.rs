@@ -61,11 +61,11 @@ impl Dashboard {
         match target {
             Target::Chamber(n) => self.chamber_card_ui(ui, n),
             Target::Lungs => self.lungs_card_ui(ui),
-            Target::Ecmo => self.ecmo_console_ui(ui),
-            Target::LvVent => self.lv_vent_console_ui(ui),
-            Target::Septostomy => self.septostomy_console_ui(ui),
-            Target::Impella => self.impella_console_ui(ui),
-            Target::Iabp => self.iabp_console_ui(ui),
+            Target::Ecmo => self.controls_ui(ui, consoles::ecmo_console),
+            Target::LvVent => self.controls_ui(ui, consoles::lv_vent_console),
+            Target::Septostomy => self.controls_ui(ui, consoles::septostomy_console),
+            Target::Impella => self.controls_ui(ui, consoles::impella_console),
+            Target::Iabp => self.controls_ui(ui, consoles::iabp_console),
         }
     }
 

@@ -752,3 +752,40 @@ fn a_timeline_of_thousands_of_events_and_a_full_log_lay_out_only_their_visible_r
     let shown = h.query_all_by_label_contains("step ").count();
     assert!((5..200).contains(&shown), "{shown} log rows laid out");
 }
+
+/// A console reads the patient and returns commands; it changes nothing itself (its view is
+/// read-only), so the same console can sit in the side panel and on the schematic's card.
+#[test]
+fn a_console_returns_commands_and_writes_nothing() {
+    use ecmo_unload_ui::panels::consoles::{Action, Controls, ecmo_console, iabp_console};
+    use ecmo_unload_ui::sim::Command;
+    use std::collections::{BTreeMap, VecDeque};
+    let patient = ecmo_unload::presets::load("cardiogenic-shock").unwrap();
+    let values: BTreeMap<String, f64> = ecmo_unload::settings::leaves(&patient)
+        .into_iter()
+        .filter_map(|(k, v)| v.as_f64().map(|x| (k, x)))
+        .collect();
+    let beats = VecDeque::new();
+    let mut h = egui_kittest::Harness::new_ui_state(
+        |ui, asked: &mut Vec<String>| {
+            let mut c = Controls::new(&patient, &values, None, &beats);
+            ecmo_console(ui, &mut c);
+            iabp_console(ui, &mut c);
+            for a in c.into_actions() {
+                if let Action::Command(Command::Set { key, value }) = a {
+                    asked.push(format!("{key}={value}"));
+                }
+            }
+        },
+        Vec::new(),
+    );
+    h.run();
+    assert!(h.state().is_empty(), "drawing asks for nothing");
+    h.get_by_label("VA ECMO").click();
+    h.run();
+    h.get_by_label("IABP").click();
+    h.run();
+    assert_eq!(h.state(), &["ecmo.enabled=true", "iabp.enabled=true"]);
+    // The patient is as it was: the simulation, not the console, changes it.
+    assert!(!patient.ecmo.enabled && !patient.iabp.enabled);
+}
