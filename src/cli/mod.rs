@@ -100,8 +100,8 @@ pub struct DashboardArgs {
     /// Start playing a teaching scenario (built-in name or RON file) instead of the preset.
     #[arg(long, value_name = "NAME|PATH")]
     pub scenario: Option<String>,
-    /// Open a recording folder (written by Record) in the Replay tab.
-    #[arg(long, value_name = "DIR")]
+    /// Open a recording (a folder written by Record, or a `run --csv` file) in the Replay tab.
+    #[arg(long, value_name = "PATH")]
     pub replay: Option<std::path::PathBuf>,
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_window)]

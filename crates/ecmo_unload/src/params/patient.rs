@@ -490,3 +490,32 @@ impl Choice for RhythmKind {}
 impl Choice for EcmoMode {}
 impl Choice for ImpellaModel {}
 impl Choice for crate::iabp::Trigger {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chosen setting's names are the ones serde reads and writes: the settings list, the
+    /// consoles' buttons and the preset files cannot disagree.
+    #[test]
+    fn every_choice_is_named_as_serde_names_it() {
+        fn check<T: Choice + serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug>() {
+            assert!(!T::options().is_empty());
+            for &v in <T as strum::VariantArray>::VARIANTS {
+                assert_eq!(serde_json::to_value(v).unwrap(), v.key(), "{v:?}");
+                let back: T = serde_json::from_value(serde_json::Value::from(v.key())).unwrap();
+                assert_eq!(back, v);
+                assert!(!v.label().is_empty());
+            }
+        }
+        check::<RhythmKind>();
+        check::<EcmoMode>();
+        check::<ImpellaModel>();
+        check::<crate::iabp::Trigger>();
+        let kinds = crate::settings::spec_of("rhythm.kind").unwrap();
+        assert_eq!(
+            kinds.options.len(),
+            <RhythmKind as strum::VariantArray>::VARIANTS.len()
+        );
+    }
+}

@@ -17,6 +17,14 @@ pub const MAX_RECORDING_BYTES: u64 = 512 << 20;
 /// Seconds of waveform shown up to the scrub time (the monitor's sweep).
 const WINDOW_S: f64 = 8.0;
 const PLOT_HEIGHT: f32 = 200.0;
+/// The pressures replayed: (schema column, legend as the monitor names it, colour).
+const TRACES: [(&str, &str, Color32); 5] = [
+    ("p_arch_mmhg", "Aortic arch (mmHg)", style::ART),
+    ("p_lv_mmhg", "LV", style::LV),
+    ("p_pulmonary_arteries_mmhg", "PA", style::PA),
+    ("p_la_mmhg", "LA", style::LA),
+    ("p_ra_mmhg", "CVP (RA)", style::CVP),
+];
 
 /// One recorded waveform row: time and the recorded columns, by name.
 #[derive(Clone, Debug, Default)]
@@ -176,7 +184,8 @@ impl Replay {
         std::thread::spawn(move || {
             let _ = tx.send(Recording::load(&folder));
         });
-        self.loading = Some((dir.display().to_string(), rx));
+        self.path = dir.display().to_string();
+        self.loading = Some((self.path.clone(), rx));
         self.error = None;
     }
 
@@ -215,7 +224,7 @@ impl Replay {
     pub fn replay_ui(&mut self, ui: &mut egui::Ui) {
         self.poll();
         ui.horizontal(|ui| {
-            let l = ui.label("Recording folder");
+            let l = ui.label("Recording (folder or CSV)");
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(320.0))
                 .labelled_by(l.id);
             if ui.button("Load recording").clicked() {
@@ -249,14 +258,8 @@ impl Replay {
             .height(PLOT_HEIGHT)
             .legend(Legend::default())
             .show(ui, |plot| {
-                for (name, c) in [
-                    ("p_arch_mmhg", style::ART),
-                    ("p_lv_mmhg", style::LV),
-                    ("p_pulmonary_arteries_mmhg", style::PA),
-                    ("p_la_mmhg", style::LA),
-                    ("p_ra_mmhg", style::CVP),
-                ] {
-                    plot.line(Line::new(name, PlotPoints::from(r.trace(name, t))).color(c));
+                for (column, label, c) in TRACES {
+                    plot.line(Line::new(label, PlotPoints::from(r.trace(column, t))).color(c));
                 }
             });
         let beat = r.beat_at(t);
@@ -267,6 +270,12 @@ impl Replay {
                     v.parse::<f64>().map_or(v.clone(), |x| format!("{x:.1}"))
                 })
         };
+        if r.beats.is_empty() {
+            ui.label(format!(
+                "At {t:.1} s: no beats recorded (a `run --csv` file has waveforms only)."
+            ));
+            return;
+        }
         ui.label(format!(
             "At {t:.1} s: HR {}, MAP {}, PCWP {}, LVEDP {}, native CO {} L/min",
             pick("hr_bpm"),
