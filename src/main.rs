@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command, usage};
+use cli::{Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -130,7 +130,7 @@ fn main() -> ExitCode {
 #[cfg(feature = "gui")]
 fn gui(d: &cli::DashboardArgs) -> anyhow::Result<()> {
     if !(d.after_s.is_finite() && (0.0..=cli::MAX_RUN_S).contains(&d.after_s)) {
-        return Err(usage(format!(
+        return Err(cli::usage(format!(
             "--after-s {}: expected 0 to {} seconds (30 simulated days)",
             ecmo_unload::units::Short(d.after_s),
             cli::MAX_RUN_S
@@ -155,7 +155,7 @@ fn gui(d: &cli::DashboardArgs) -> anyhow::Result<()> {
         scenario,
         d.replay.clone(),
     )
-    .map_err(|e| usage(e.to_string()))
+    .map_err(cli::usage)
 }
 
 fn finish(result: anyhow::Result<()>) -> ExitCode {
