@@ -25,6 +25,7 @@ fn main() -> ExitCode {
                 .unwrap_or("error: bad arguments")
                 .trim_end()
                 .replace(":\n  ", ": ")
+                .replace("\n  [", " [")
                 .replace("\n  ", ", ");
             cli::say(&format!(
                 "{} (see ecmo-unload --help)\n",

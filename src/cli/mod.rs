@@ -247,12 +247,21 @@ fn parse_window(text: &str) -> Result<[f32; 2], String> {
     let bad = || format!("'{text}': expected WIDTHxHEIGHT, e.g. 1280x800");
     let (w, h) = text.split_once('x').ok_or_else(bad)?;
     let (w, h): (f32, f32) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
-    if (320.0..=8000.0).contains(&w) && (240.0..=8000.0).contains(&h) {
+    let [w_min, h_min] = WINDOW_MIN_POINTS;
+    if (w_min..=WINDOW_MAX_POINTS).contains(&w) && (h_min..=WINDOW_MAX_POINTS).contains(&h) {
         Ok([w, h])
     } else {
-        Err(bad())
+        Err(format!(
+            "'{text}': a window from {w_min}x{h_min} to {WINDOW_MAX_POINTS}x{WINDOW_MAX_POINTS} points"
+        ))
     }
 }
+
+/// The smallest window the dashboard lays out, and the largest side (points).
+#[cfg(feature = "gui")]
+const WINDOW_MIN_POINTS: [f32; 2] = [320.0, 240.0];
+#[cfg(feature = "gui")]
+const WINDOW_MAX_POINTS: f32 = 8000.0;
 
 // Errors that end a command are `anyhow::Error`s (the model's own, or these two kinds): main
 // prints one line on stderr and exits 2.

@@ -762,3 +762,10 @@ fn the_tab_list_is_the_dashboards() {
     );
     fails_cleanly(&["gui", "--tab", "event-log"], &["event-log", "log"]);
 }
+
+/// A window size out of range says the range, not only the form.
+#[test]
+fn a_window_size_out_of_range_names_the_range() {
+    fails_cleanly(&["--window", "10x10"], &["10x10", "320x240", "8000x8000"]);
+    fails_cleanly(&["--window", "abc"], &["abc", "WIDTHxHEIGHT"]);
+}

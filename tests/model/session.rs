@@ -57,6 +57,17 @@ fn the_recording_and_run_csv_share_one_schema() {
         assert!(header.contains(&now), "{c} -> {now}");
     }
     assert_eq!(recording::canonical_column("p_la_mmhg"), "p_la_mmhg");
+    // Written with the schema's decimals, as run --csv writes them.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(WaveSample {
+        t_s: 5.939_500_000_000_001,
+        arch_mmhg: 81.234_56,
+        ..WaveSample::default()
+    })
+    .unwrap();
+    let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    assert!(row.starts_with("5.9395,81.235,"), "{row}");
 }
 
 #[test]

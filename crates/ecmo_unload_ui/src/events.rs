@@ -279,6 +279,8 @@ pub(crate) fn describe(cmd: &Command) -> Option<String> {
             duration_s,
         } => format!("fluid {volume_ml:+.0} mL over {:.0} min", duration_s / 60.0),
         Command::Bolus { drug, mcg_kg } => format!("{} bolus {mcg_kg} mcg/kg", drug.name()),
+        // A screenshot's run-up is seconds; the buttons' jumps are whole minutes.
+        Command::JumpAhead(s) if *s < 60.0 => format!("jumped ahead {s:.0} s"),
         Command::JumpAhead(s) => format!("jumped ahead {:.0} min", s / 60.0),
         Command::CancelJump => "cancelled the jump ahead".into(),
         Command::Fit(ms) => format!(

@@ -103,7 +103,7 @@ pub enum Tab {
     Scenario,
     /// Minutes to hours of beat means and slow state
     Trends,
-    /// Every change and alarm with its time, and the debrief
+    /// Every change, alarm and scenario event, with wall-clock and simulated time
     #[value(name = "log")]
     EventLog,
     /// A recording read back and scrubbed through

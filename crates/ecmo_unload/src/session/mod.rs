@@ -83,49 +83,68 @@ pub enum Command {
 }
 
 /// One point of the displayed waveforms, and one row of the dashboard's recording: its
-/// serialised names are the [`recording`] schema's columns.
+/// serialised names are the [`recording`] schema's columns, written with its decimals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct WaveSample {
+    #[serde(serialize_with = "recording::serialize_time")]
     pub t_s: f64,
     /// Central (arch) pressure, the right radial line and the femoral line.
     #[serde(rename = "p_arch_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub arch_mmhg: f64,
     #[serde(rename = "p_radial_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub radial_mmhg: f64,
     #[serde(rename = "p_femoral_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub femoral_mmhg: f64,
     #[serde(rename = "p_lv_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub lv_mmhg: f64,
     #[serde(rename = "v_lv_ml")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub lv_ml: f64,
     /// RV pressure and volume (the RV loop).
     #[serde(rename = "p_rv_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub rv_mmhg: f64,
     #[serde(rename = "v_rv_ml")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub rv_ml: f64,
     #[serde(rename = "p_pulmonary_arteries_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub pa_mmhg: f64,
     #[serde(rename = "p_ra_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub cvp_mmhg: f64,
     #[serde(rename = "p_la_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub la_mmhg: f64,
     #[serde(rename = "q_aortic_ml_s")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub aortic_flow_ml_s: f64,
     /// ECMO pump flow (drainage plus vent), L/min.
+    #[serde(serialize_with = "recording::serialize_value")]
     pub ecmo_flow_l_min: f64,
     /// IABP balloon gas volume and gas-line pressure, and the console's trigger count.
     #[serde(rename = "iabp_balloon_ml")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub balloon_ml: f64,
     #[serde(rename = "iabp_balloon_pressure_mmhg")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub balloon_mmhg: f64,
     /// The balloon's gas as a share of its set volume, %.
     #[serde(rename = "iabp_balloon_fill_pct")]
+    #[serde(serialize_with = "recording::serialize_value")]
     pub balloon_fill_pct: f64,
     pub iabp_triggers: u64,
     /// The synthetic ECG.
+    #[serde(serialize_with = "recording::serialize_time")]
     pub ecg_mv: f64,
     /// Upper- and lower-body arterial O2 saturation (true, not pulse oximetry), %.
+    #[serde(serialize_with = "recording::serialize_value")]
     pub sao2_upper_pct: f64,
+    #[serde(serialize_with = "recording::serialize_value")]
     pub sao2_lower_pct: f64,
 }
 

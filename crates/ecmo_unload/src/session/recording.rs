@@ -98,6 +98,16 @@ impl Serialize for Fixed {
     }
 }
 
+/// A time (s) with the schema's decimals, for serde's `serialize_with`.
+pub fn serialize_time<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    Fixed(*x, TIME_DECIMALS).serialize(s)
+}
+
+/// A pressure, volume, flow or percentage with the schema's decimals (`serialize_with`).
+pub fn serialize_value<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    Fixed(*x, VALUE_DECIMALS).serialize(s)
+}
+
 /// One row of [`state_header`]'s columns: the engine's state at a step, and whether an R wave
 /// fell since the last row. Serialise it into a `csv::Writer` without automatic headers.
 pub struct StateRow<'a> {

@@ -31,6 +31,10 @@ const TRACES: [(&str, &str, Color32); 5] = [
 pub struct Recording {
     pub wave_columns: Vec<String>,
     pub waves: Vec<Vec<f64>>,
+    /// Where reading the waveforms stopped before the file's end, and why.
+    pub notice: Option<String>,
+    /// A folder *Record* wrote (beats and events beside the waveforms), not a single CSV.
+    pub is_folder: bool,
     pub beat_columns: Vec<String>,
     pub beats: Vec<Vec<String>>,
     /// (sim time, source, text).
@@ -87,18 +91,42 @@ impl Recording {
         }
         let (wave_columns, wave_rows) = rows(&waves_path)?;
         // One schema: older recordings' names read as the columns they are now.
-        let wave_columns = wave_columns
+        let wave_columns: Vec<String> = wave_columns
             .iter()
             .map(|c| recording::canonical_column(c).to_string())
             .collect();
-        let waves: Vec<Vec<f64>> = wave_rows
-            .into_iter()
-            .map_while(|r| {
-                r.iter()
-                    .map(|x| x.parse::<f64>().ok())
-                    .collect::<Option<Vec<f64>>>()
-            })
-            .collect();
+        if wave_columns.first().map(String::as_str) != Some("t_s") {
+            return Err(format!(
+                "{}: its first column is not t_s: not a waveform file (a `run --csv` file or a \
+                 recording's waves.csv)",
+                waves_path.display()
+            ));
+        }
+        // Rows are read while they are finite numbers in time order; where reading stops
+        // (a torn or foreign row) is said, not silent.
+        let mut waves: Vec<Vec<f64>> = Vec::with_capacity(wave_rows.len());
+        let mut notice = None;
+        for (k, r) in wave_rows.iter().enumerate() {
+            let row: Option<Vec<f64>> = r
+                .iter()
+                .map(|x| x.parse::<f64>().ok().filter(|v| v.is_finite()))
+                .collect();
+            // The header is line 1.
+            let line = k + 2;
+            match row {
+                Some(row) if waves.last().is_none_or(|last| row[0] > last[0]) => waves.push(row),
+                Some(_) => {
+                    notice = Some(format!("read up to line {line}, where time goes back"));
+                    break;
+                }
+                None => {
+                    notice = Some(format!(
+                        "read up to line {line}, which is not all finite numbers"
+                    ));
+                    break;
+                }
+            }
+        }
         let beside = |name: &str| {
             dir.and_then(|d| rows(&d.join(name)).ok())
                 .unwrap_or_default()
@@ -121,6 +149,8 @@ impl Recording {
         Ok(Recording {
             wave_columns,
             waves,
+            notice,
+            is_folder: dir.is_some(),
             beat_columns,
             beats,
             events,
@@ -250,6 +280,9 @@ impl Replay {
             );
             return;
         };
+        if let Some(n) = &r.notice {
+            ui.colored_label(Color32::YELLOW, format!("{}: {n}", self.path));
+        }
         let (t0, t1) = r.span_s();
         let slider = ui.add(egui::Slider::new(&mut self.t_s, t0..=t1).text("s"));
         slider.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "Replay time"));
@@ -271,13 +304,15 @@ impl Replay {
                 })
         };
         if r.beats.is_empty() {
-            ui.label(format!(
-                "At {t:.1} s: no beats recorded (a `run --csv` file has waveforms only)."
-            ));
+            ui.label(if r.is_folder {
+                format!("At {t:.2} s: no beats in this recording.")
+            } else {
+                format!("At {t:.2} s: a `run --csv` file has waveforms only (no beats or events).")
+            });
             return;
         }
         ui.label(format!(
-            "At {t:.1} s: HR {}, MAP {}, PCWP {}, LVEDP {}, native CO {} L/min",
+            "At {t:.2} s: HR {}, MAP {}, PCWP {}, LVEDP {}, native CO {} L/min",
             pick("hr_bpm"),
             pick("map_mmhg"),
             pick("pcwp_mmhg"),
@@ -285,8 +320,13 @@ impl Replay {
             pick("native_co_l_min")
         ));
         ui.label(RichText::new("Events up to this moment").strong());
+        let mut none = true;
         for (et, source, text) in r.events.iter().filter(|(et, _, _)| *et <= t) {
             ui.label(format!("{et:.1} s  {source}: {text}"));
+            none = false;
+        }
+        if none {
+            ui.label("none");
         }
     }
 }

@@ -691,6 +691,25 @@ fn a_recording_replays_with_scrubbing_even_when_cut_short() {
         vec![[0.004, 9.1], [0.008, 9.2]]
     );
     assert_eq!(legacy.trace("sao2_upper_pct", 0.008).len(), 2);
+    assert!(legacy.is_folder && legacy.notice.is_none());
+    // A file, not a folder: a foreign row stops the reading, and the replay says where.
+    let torn = dir.join("torn.csv");
+    std::fs::write(
+        &torn,
+        "t_s,p_arch_mmhg\n0.004,80\n0.008,81\n1,abc\n0.012,82\n",
+    )
+    .unwrap();
+    let read = ecmo_unload_ui::tabs::replay::Recording::load(&torn).unwrap();
+    assert!(!read.is_folder);
+    assert_eq!(read.waves.len(), 2);
+    assert_eq!(
+        read.notice.as_deref(),
+        Some("read up to line 4, which is not all finite numbers")
+    );
+    let foreign = dir.join("foreign.csv");
+    std::fs::write(&foreign, "a,b\n1,2\n").unwrap();
+    let refused = ecmo_unload_ui::tabs::replay::Recording::load(&foreign).unwrap_err();
+    assert!(refused.contains("not t_s"), "{refused}");
     if std::env::var_os("KEEP_REPLAY").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
