@@ -760,7 +760,7 @@ fn the_tab_list_is_the_dashboards() {
         &["--tab", "bogus"],
         &["bogus", "monitor", "what-if", "log", "replay"],
     );
-    fails_cleanly(&["gui", "--tab", "event-log"], &["event-log", "log"]);
+    fails_cleanly(&["gui", "--tab", "events"], &["events", "log"]);
 }
 
 /// A window size out of range says the range, not only the form.

@@ -104,7 +104,7 @@ pub enum Tab {
     /// Minutes to hours of beat means and slow state
     Trends,
     /// Every change, alarm and scenario event, with wall-clock and simulated time
-    #[value(name = "log")]
+    #[value(name = "log", alias = "event-log")]
     EventLog,
     /// A recording read back and scrubbed through
     Replay,
