@@ -8,6 +8,7 @@ pub mod record;
 pub mod schematic;
 pub mod sim;
 mod style;
+pub mod widgets;
 pub mod table;
 pub mod tabs;
 
@@ -35,21 +36,14 @@ use style::{
     ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, FEMORAL, INFLATION_BAR, LA, LV, PA, SPO2, risk_color,
     serde_plain,
 };
-use tabs::monitor_view::tile;
+use widgets::{IabpMark, TILE_BEATS, TILE_FONT, tile};
 use trends::Trends;
 use what_if::WhatIf;
 
 /// Seconds of waveform on screen (a bedside monitor sweeps 5-10 s).
 const SWEEP_S: f64 = 8.0;
-/// Beats averaged for the numeric tiles (the alarms' average too).
-const TILE_BEATS: usize = ecmo_unload::alarms::ALARM_BEATS;
 /// Beats kept for the view: the tiles, the AV-opening strip and the closed-valve alarm.
 const BEAT_HISTORY: usize = 32;
-/// Numeric tiles: value font size, height, and width (minimum, and per character of value).
-const TILE_FONT: f32 = 24.0;
-const TILE_HEIGHT: f32 = 52.0;
-const TILE_MIN_WIDTH: f32 = 70.0;
-const TILE_PADDING: f32 = 16.0;
 /// The inline backend advances this much simulated time per frame at x1.
 const INLINE_FRAME_S: f64 = 1.0 / 60.0;
 /// Repaint cadence while the simulation runs.
@@ -63,9 +57,6 @@ const PLETH_PLOT_HEIGHT: f32 = 90.0;
 const IABP_MARK_FRACTION: f64 = 0.1;
 /// The inflation bar's height on the arterial plot (its colour and the console's: `style`).
 const INFLATION_BAR_MMHG: f64 = 4.0;
-/// The balloon plot's timing ticks: where their rows end and how long each is (mmHg axis).
-const IABP_TICK_TOP_MMHG: f64 = 280.0;
-const IABP_TICK_MMHG: f64 = 25.0;
 const UNLOADING_TREND_HEIGHT: f32 = 220.0;
 const UNLOADING_SPACING: f32 = 28.0;
 const PRESET_PATH_WIDTH: f32 = 260.0;

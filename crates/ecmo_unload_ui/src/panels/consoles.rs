@@ -4,8 +4,8 @@
 //! (to the simulation, the only way back is a command).
 
 use crate::style::ART;
-use crate::tabs::monitor_view::IabpMark;
-use crate::{Command, TILE_BEATS};
+use crate::sim::Command;
+use crate::widgets::{IabpMark, TILE_BEATS};
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::engine::Status;
 use ecmo_unload::iabp::Trigger;

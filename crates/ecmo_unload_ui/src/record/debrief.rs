@@ -2,9 +2,9 @@
 //! SVG plots with axes, ticks and legends, inline in the page) with the CSVs beside it, written
 //! to a new folder.
 
-use crate::log::EventLog;
+use crate::record::log::EventLog;
 use crate::sim::TrendPoint;
-use crate::trends::Trends;
+use crate::tabs::trends::Trends;
 use ecmo_unload::scenario::Scenario;
 use plotters::prelude::*;
 use std::fmt::Write as _;

@@ -423,64 +423,6 @@ impl Dashboard {
     }
 }
 
-/// A monitor's parameter box: a small name over a big value. Fixed-size tiles wrap as whole
-/// tiles.
-pub(crate) fn tile(ui: &mut egui::Ui, name: &str, value: String, color: Color32) {
-    let measured = ui
-        .painter()
-        .layout_no_wrap(value.clone(), egui::FontId::proportional(TILE_FONT), color)
-        .size()
-        .x;
-    let width = TILE_MIN_WIDTH.max(measured + TILE_PADDING);
-    ui.allocate_ui_with_layout(
-        egui::vec2(width, TILE_HEIGHT),
-        egui::Layout::top_down(egui::Align::Min),
-        |ui| {
-            ui.set_min_size(egui::vec2(width, TILE_HEIGHT));
-            ui.label(RichText::new(name).small());
-            ui.label(RichText::new(value).size(TILE_FONT).color(color).strong());
-        },
-    );
-}
-
-/// A unit enum's serde name (`flow`, `5.5`, `ecg`): the value its key takes.
-/// A timing mark on the balloon plot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum IabpMark {
-    Trigger,
-    Inflate,
-    Deflate,
-}
-
-impl IabpMark {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            IabpMark::Trigger => "trigger",
-            IabpMark::Inflate => "inflate",
-            IabpMark::Deflate => "deflate",
-        }
-    }
-
-    pub(crate) fn colour(self) -> Color32 {
-        match self {
-            IabpMark::Trigger => INFLATION_BAR,
-            IabpMark::Inflate => Color32::from_rgb(0, 255, 140),
-            IabpMark::Deflate => Color32::from_rgb(0, 170, 255),
-        }
-    }
-
-    /// The tick's span on the balloon plot: the trigger's row above the timing marks'.
-    pub(crate) fn tick_mmhg(self) -> (f64, f64) {
-        match self {
-            IabpMark::Trigger => (IABP_TICK_TOP_MMHG, IABP_TICK_TOP_MMHG - IABP_TICK_MMHG),
-            IabpMark::Inflate | IabpMark::Deflate => (
-                IABP_TICK_TOP_MMHG - IABP_TICK_MMHG,
-                IABP_TICK_TOP_MMHG - 2.0 * IABP_TICK_MMHG,
-            ),
-        }
-    }
-}
-
 /// The waveform sweep's legends sit at its left: the newest samples are drawn on the right.
 pub(crate) fn sweep_legend() -> Legend {
     Legend::default()
