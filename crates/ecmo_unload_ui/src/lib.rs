@@ -8,9 +8,9 @@ pub mod record;
 pub mod schematic;
 pub mod sim;
 mod style;
-pub mod widgets;
 pub mod table;
 pub mod tabs;
+pub mod widgets;
 
 // The paths the dashboard's modules have always had.
 pub use panels::alarm_view;
@@ -36,9 +36,9 @@ use style::{
     ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, FEMORAL, INFLATION_BAR, LA, LV, PA, SPO2, risk_color,
     serde_plain,
 };
-use widgets::{IabpMark, TILE_BEATS, TILE_FONT, tile};
 use trends::Trends;
 use what_if::WhatIf;
+use widgets::{IabpMark, TILE_BEATS, TILE_FONT, tile};
 
 /// Seconds of waveform on screen (a bedside monitor sweeps 5-10 s).
 const SWEEP_S: f64 = 8.0;

@@ -3,8 +3,8 @@
 //! ([`Controls`]) and returns what the user asked for as [`Action`]s; the shell carries them out
 //! (to the simulation, the only way back is a command).
 
-use crate::style::ART;
 use crate::sim::Command;
+use crate::style::ART;
 use crate::widgets::{IabpMark, TILE_BEATS};
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::engine::Status;
