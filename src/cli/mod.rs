@@ -244,7 +244,7 @@ pub enum Command {
 /// `WIDTHxHEIGHT` into a window size.
 #[cfg(feature = "gui")]
 fn parse_window(text: &str) -> Result<[f32; 2], String> {
-    let bad = || format!("'{text}': expected WIDTHxHEIGHT, e.g. 1280x800");
+    let bad = || "expected WIDTHxHEIGHT, e.g. 1280x800".to_string();
     let (w, h) = text.split_once('x').ok_or_else(bad)?;
     let (w, h): (f32, f32) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
     let [w_min, h_min] = WINDOW_MIN_POINTS;
@@ -252,7 +252,7 @@ fn parse_window(text: &str) -> Result<[f32; 2], String> {
         Ok([w, h])
     } else {
         Err(format!(
-            "'{text}': a window from {w_min}x{h_min} to {WINDOW_MAX_POINTS}x{WINDOW_MAX_POINTS} points"
+            "expected a window from {w_min}x{h_min} to {WINDOW_MAX_POINTS}x{WINDOW_MAX_POINTS} points"
         ))
     }
 }

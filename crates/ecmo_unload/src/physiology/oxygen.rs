@@ -71,6 +71,17 @@ pub enum MixingZone {
     Descending,
 }
 
+impl MixingZone {
+    /// As a clinician names the place.
+    pub fn label(self) -> &'static str {
+        match self {
+            MixingZone::AorticRoot => "aortic root",
+            MixingZone::Arch => "arch",
+            MixingZone::Descending => "descending aorta",
+        }
+    }
+}
+
 /// The running saturations.
 #[derive(Clone, Debug)]
 pub struct OxygenTransport {

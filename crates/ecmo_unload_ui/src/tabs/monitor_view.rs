@@ -82,7 +82,7 @@ impl Dashboard {
                     risk_color(st.edema_risk),
                 );
                 if let Some(z) = st.mixing_zone {
-                    tile(ui, "Mixing zone", serde_plain(&z), Color32::WHITE);
+                    tile(ui, "Mixing zone", z.label().to_string(), Color32::WHITE);
                 }
             }
             let p = &self.patient;

@@ -41,8 +41,12 @@ pub struct Recording {
     pub events: Vec<(f64, String, String)>,
 }
 
-/// Read a CSV, keeping every complete row (a torn last row is dropped, not an error).
-fn rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+/// A CSV's header, its rows up to the first that is not whole (a row torn by a crash, or a
+/// foreign line: dropped, not an error), and where reading stopped if it did.
+type Rows = (Vec<String>, Vec<Vec<String>>, Option<String>);
+
+/// Read a CSV, keeping every complete row.
+fn rows(path: &Path) -> Result<Rows, String> {
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
         .from_path(path)
@@ -54,16 +58,28 @@ fn rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
         .map(String::from)
         .collect();
     let mut out = Vec::new();
+    let mut stopped = None;
     for rec in r.records() {
         match rec {
             Ok(rec) if rec.len() == header.len() => {
                 out.push(rec.iter().map(String::from).collect())
             }
-            // A row cut off mid-write ends the readable part.
-            _ => break,
+            // A row cut off mid-write (or a foreign line) ends the readable part.
+            other => {
+                let line = other
+                    .as_ref()
+                    .ok()
+                    .and_then(|rec| rec.position())
+                    .map_or(out.len() as u64 + 2, csv::Position::line);
+                stopped = Some(format!(
+                    "read up to line {line}, which does not have the header's {} fields",
+                    header.len()
+                ));
+                break;
+            }
         }
     }
-    Ok((header, out))
+    Ok((header, out, stopped))
 }
 
 impl Recording {
@@ -89,7 +105,10 @@ impl Recording {
                 MAX_RECORDING_BYTES >> 20
             ));
         }
-        let (wave_columns, wave_rows) = rows(&waves_path)?;
+        let (wave_columns, wave_rows, torn) = rows(&waves_path)?;
+        if wave_columns.iter().all(|c| c.trim().is_empty()) {
+            return Err(format!("{}: an empty file", waves_path.display()));
+        }
         // One schema: older recordings' names read as the columns they are now.
         let wave_columns: Vec<String> = wave_columns
             .iter()
@@ -116,7 +135,9 @@ impl Recording {
             match row {
                 Some(row) if waves.last().is_none_or(|last| row[0] > last[0]) => waves.push(row),
                 Some(_) => {
-                    notice = Some(format!("read up to line {line}, where time goes back"));
+                    notice = Some(format!(
+                        "read up to line {line}, where time stops advancing"
+                    ));
                     break;
                 }
                 None => {
@@ -127,8 +148,20 @@ impl Recording {
                 }
             }
         }
+        let notice = notice.or(torn).or_else(|| {
+            (!TRACES
+                .iter()
+                .any(|(c, _, _)| wave_columns.iter().any(|w| w == c)))
+            .then(|| {
+                format!(
+                    "none of the pressures replayed here ({}) is in this file",
+                    TRACES.map(|(c, _, _)| c).join(", ")
+                )
+            })
+        });
         let beside = |name: &str| {
             dir.and_then(|d| rows(&d.join(name)).ok())
+                .map(|(header, rows, _)| (header, rows))
                 .unwrap_or_default()
         };
         let (beat_columns, beats) = beside("beats.csv");
@@ -258,8 +291,14 @@ impl Replay {
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(320.0))
                 .labelled_by(l.id);
             if ui.button("Load recording").clicked() {
-                let p = std::path::PathBuf::from(self.path.trim());
-                self.open(&p);
+                if self.path.trim().is_empty() {
+                    self.error = Some(
+                        "type the path of a folder Record wrote, or of a `run --csv` file".into(),
+                    );
+                } else {
+                    let p = std::path::PathBuf::from(self.path.trim());
+                    self.open(&p);
+                }
             }
         });
         if let Some((folder, _)) = &self.loading {

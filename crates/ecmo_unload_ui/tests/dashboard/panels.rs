@@ -706,6 +706,23 @@ fn a_recording_replays_with_scrubbing_even_when_cut_short() {
         read.notice.as_deref(),
         Some("read up to line 4, which is not all finite numbers")
     );
+    std::fs::write(&torn, "t_s,p_arch_mmhg\n0.004,80\nhello\n0.008,81\n").unwrap();
+    let read = ecmo_unload_ui::tabs::replay::Recording::load(&torn).unwrap();
+    assert_eq!(read.waves.len(), 1);
+    assert_eq!(
+        read.notice.as_deref(),
+        Some("read up to line 3, which does not have the header's 2 fields")
+    );
+    std::fs::write(&torn, "t_s,foo\n0.004,80\n0.008,81\n").unwrap();
+    let read = ecmo_unload_ui::tabs::replay::Recording::load(&torn).unwrap();
+    assert!(
+        read.notice
+            .as_deref()
+            .unwrap()
+            .contains("none of the pressures"),
+        "{:?}",
+        read.notice
+    );
     let foreign = dir.join("foreign.csv");
     std::fs::write(&foreign, "a,b\n1,2\n").unwrap();
     let refused = ecmo_unload_ui::tabs::replay::Recording::load(&foreign).unwrap_err();
