@@ -72,3 +72,37 @@ fn an_overdriven_pump_chatters() {
     );
     assert!(a.contains(&Alarm::EcmoChatter), "{a:?}");
 }
+
+/// A beating LV emptied by a pump is not in arrest: its flat pulse is the pump's, and the shut
+/// valve is named as such. A stone heart behind the same pump is (PEA), and so is pulseless VT.
+#[test]
+fn a_contracting_heart_behind_a_pump_is_not_pea_but_a_stone_heart_is() {
+    let impella = alarms_after(
+        "cardiogenic-shock",
+        &[
+            "impella.enabled=true",
+            "impella.model=5.5",
+            "impella.p_level=9",
+        ],
+        120.0,
+    );
+    assert!(!impella.contains(&Alarm::CardiacArrest), "{impella:?}");
+    assert!(impella.contains(&Alarm::AorticValveClosed), "{impella:?}");
+    let high_flow = alarms_after(
+        "cardiogenic-shock",
+        &["ecmo.enabled=true", "ecmo.rpm=4000"],
+        120.0,
+    );
+    assert!(!high_flow.contains(&Alarm::CardiacArrest), "{high_flow:?}");
+    let stone = alarms_after(
+        "cardiogenic-shock",
+        &[
+            "ecmo.enabled=true",
+            "ecmo.mode=flow",
+            "ecmo.flow_target_l_min=4",
+            "heart.lv.ees_mmhg_per_ml=0.2",
+        ],
+        120.0,
+    );
+    assert_eq!(stone.first(), Some(&Alarm::CardiacArrest), "{stone:?}");
+}

@@ -171,7 +171,7 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
     let mut out = Vec::new();
     if i.rhythm.is_arrest() {
         out.push((Alarm::CardiacArrest, i.rhythm.label().to_string()));
-    } else if i.cpr || pulseless(i.means) {
+    } else if i.cpr || (pulseless(i.means) && !supported_and_contracting(i)) {
         // Beats on the ECG but no pulse of the heart's own: pulseless VT, or pulseless
         // electrical activity in any other rhythm (on ECMO too: the flow is the machine's).
         let what = if i.rhythm == RhythmKind::Vt {
@@ -268,6 +268,24 @@ fn iabp_alarms(c: &crate::iabp::ConsoleStatus, out: &mut Vec<(Alarm, String)>) {
 pub fn pulseless(means: &BeatMeans) -> bool {
     means.av_opening_pct < PULSELESS_AV_OPENING_PCT || spo2_upper_pct(&means.mean).is_none()
 }
+
+/// A beating heart behind a pump that carries the circulation (ECMO or Impella) is not in
+/// arrest when its flat pulse is the pump's: its LV still contracts, developing pressure, and
+/// the shut valve is the `AorticValveClosed` alarm's to name. Without a pump, a contraction
+/// without a pulse is pseudo-PEA and treated as PEA (Paradis et al., Chest 1992;101:123). Not
+/// in VT: a pulseless VT is shocked whatever carries the circulation.
+fn supported_and_contracting(i: &Inputs) -> bool {
+    let b = &i.means.mean;
+    (i.ecmo_on || i.impella_on)
+        && i.rhythm != RhythmKind::Vt
+        && b.lv_peak_mmhg - b.lvedp_mmhg >= LV_CONTRACTING_MIN_MMHG
+}
+
+/// The least LV developed pressure (peak minus end-diastolic) that counts as a contraction
+/// (**T**). On the shock patient at 4 L/min of ECMO flow a stone heart (LV Ees 0.1-0.25
+/// mmHg/mL) develops none and one at 0.3 about 8 mmHg, while at 0.4 it develops 26 and an LV
+/// emptied by an Impella 5.5 about 44.
+pub const LV_CONTRACTING_MIN_MMHG: f64 = 20.0;
 
 /// Below this share of beats with an aortic-valve opening the heart makes no pulse of its own.
 pub const PULSELESS_AV_OPENING_PCT: f64 = 50.0;
