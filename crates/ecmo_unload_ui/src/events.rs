@@ -2,6 +2,7 @@
 //! received and applied to what the screen shows, and a restart after a failure.
 
 use super::*;
+use ecmo_unload::units::{min_from_s, s_from_min};
 
 impl Dashboard {
     /// Draw a panel from a read-only view of the dashboard, then carry out what it asked for.
@@ -277,11 +278,14 @@ pub(crate) fn describe(cmd: &Command) -> Option<String> {
         Command::Fluid {
             volume_ml,
             duration_s,
-        } => format!("fluid {volume_ml:+.0} mL over {:.0} min", duration_s / 60.0),
+        } => format!(
+            "fluid {volume_ml:+.0} mL over {:.0} min",
+            min_from_s(*duration_s)
+        ),
         Command::Bolus { drug, mcg_kg } => format!("{} bolus {mcg_kg} mcg/kg", drug.name()),
         // A screenshot's run-up is seconds; the buttons' jumps are whole minutes.
-        Command::JumpAhead(s) if *s < 60.0 => format!("jumped ahead {s:.0} s"),
-        Command::JumpAhead(s) => format!("jumped ahead {:.0} min", s / 60.0),
+        Command::JumpAhead(s) if *s < s_from_min(1.0) => format!("jumped ahead {s:.0} s"),
+        Command::JumpAhead(s) => format!("jumped ahead {:.0} min", min_from_s(*s)),
         Command::CancelJump => "cancelled the jump ahead".into(),
         Command::Fit(ms) => format!(
             "fit to {}",

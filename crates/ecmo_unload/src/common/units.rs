@@ -65,6 +65,11 @@ pub fn s_from_min(min: f64) -> f64 {
     min * 60.0
 }
 
+/// A share (0-1) as a percentage.
+pub fn pct_from_fraction(fraction: f64) -> f64 {
+    100.0 * fraction
+}
+
 /// A number shown short in a message: as written when it is ordinary, in exponent form when it
 /// is huge or tiny (`1e308` rather than 309 digits).
 pub struct Short(pub f64);

@@ -4,11 +4,7 @@ use super::*;
 use crate::batch;
 use crate::calibration;
 use crate::scenario::Timeline;
-use crate::units::l_min_from_ml_s;
-use std::time::{Duration, Instant};
-
-/// Saturations shown in %.
-const PERCENT: f64 = 100.0;
+use crate::units::{l_min_from_ml_s, pct_from_fraction};
 
 /// Advances an engine and turns its steps into events. Shared by both backends.
 pub struct Stepper {
@@ -82,7 +78,7 @@ impl Stepper {
         }
     }
 
-    /// Begin a jump ahead of `seconds` (or lengthen the one under way); [`Stepper::jump_for`]
+    /// Begin a jump ahead of `seconds` (or lengthen the one under way); [`Stepper::jump_stride`]
     /// runs it.
     pub fn start_jump(&mut self, seconds: f64) {
         let seconds = if seconds.is_finite() {
@@ -113,18 +109,10 @@ impl Stepper {
         self.jump.is_some()
     }
 
-    /// Run the jump under way for at most `budget` of wall time (a stride past it); returns
-    /// whether it is still under way.
-    pub fn jump_for(&mut self, budget: Duration, out: &mut Output) -> bool {
-        let start = Instant::now();
-        while self.jump.is_some() && start.elapsed() < budget {
-            self.jump_stride(out);
-        }
-        self.jump.is_some()
-    }
-
-    /// One stride of the jump under way (ends it when its end is reached).
-    fn jump_stride(&mut self, out: &mut Output) {
+    /// One stride ([`JUMP_STRIDE_S`] simulated) of the jump under way, ended when its end is
+    /// reached. A watcher with a wall clock runs strides until its time is up; the model keeps
+    /// no clock.
+    pub fn jump_stride(&mut self, out: &mut Output) {
         let Some(j) = self.jump else {
             return;
         };
@@ -309,10 +297,10 @@ fn sample(e: &Engine) -> WaveSample {
         ecmo_flow_l_min: l_min_from_ml_s(crate::ecmo::pump_flow_ml_s(&s.q_ml_s)),
         balloon_ml: e.balloon_ml(),
         balloon_mmhg: e.balloon_pressure_mmhg(),
-        balloon_fill_pct: PERCENT * e.balloon_ml() / e.patient().iabp.volume_ml,
+        balloon_fill_pct: pct_from_fraction(e.balloon_ml() / e.patient().iabp.volume_ml),
         iabp_triggers: e.iabp_triggers(),
         ecg_mv: s.ecg_mv,
-        sao2_upper_pct: PERCENT * e.oxygen().saturation(Node::Arch),
-        sao2_lower_pct: PERCENT * e.oxygen().saturation(Node::Descending),
+        sao2_upper_pct: pct_from_fraction(e.oxygen().saturation(Node::Arch)),
+        sao2_lower_pct: pct_from_fraction(e.oxygen().saturation(Node::Descending)),
     }
 }

@@ -11,6 +11,7 @@ use ecmo_unload::engine::Status;
 use ecmo_unload::iabp::Trigger;
 use ecmo_unload::monitor::{Beat, IabpReadings};
 use ecmo_unload::patient::{Atria, Choice, EcmoMode, ImpellaModel, RhythmKind};
+use ecmo_unload::units::{pct_from_fraction, s_from_min};
 use ecmo_unload::{Patient, settings};
 use egui::{Color32, RichText};
 use std::collections::{BTreeMap, VecDeque};
@@ -68,8 +69,6 @@ const MILRINONE_LOAD_MCG_KG: f64 = 50.0;
 
 /// The effect bars under the drug sliders.
 const EFFECT_BAR_HEIGHT: f32 = 12.0;
-const PERCENT: f64 = 100.0;
-const S_PER_MIN: f64 = 60.0;
 
 /// What the user asked of a panel.
 #[derive(Debug)]
@@ -198,7 +197,7 @@ pub fn patient_panel(ui: &mut egui::Ui, c: &mut Controls) {
                 if ui.button(*label).clicked() {
                     c.send(Command::Fluid {
                         volume_ml: *volume_ml,
-                        duration_s: minutes * S_PER_MIN,
+                        duration_s: s_from_min(*minutes),
                     });
                 }
             }
@@ -220,7 +219,9 @@ pub fn drugs(ui: &mut egui::Ui, c: &mut Controls) {
         c.sliders(ui, &[(label, key)]);
         let bar = egui::ProgressBar::new(effect as f32)
             .desired_height(EFFECT_BAR_HEIGHT)
-            .text(RichText::new(format!("{label} effect {:.0} %", PERCENT * effect)).small());
+            .text(
+                RichText::new(format!("{label} effect {:.0} %", pct_from_fraction(effect))).small(),
+            );
         ui.add(bar);
     }
     if ui
@@ -342,7 +343,7 @@ pub fn iabp_readings(ui: &mut egui::Ui, c: &Controls) {
             ("Timing clamped by the console".to_string(), Color32::YELLOW)
         } else if let Some(f) = console.fill_fraction {
             (
-                format!("Pumping: balloon fills to {:.0} %", PERCENT * f),
+                format!("Pumping: balloon fills to {:.0} %", pct_from_fraction(f)),
                 Color32::LIGHT_GREEN,
             )
         } else {
