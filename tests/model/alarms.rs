@@ -106,3 +106,30 @@ fn a_contracting_heart_behind_a_pump_is_not_pea_but_a_stone_heart_is() {
     );
     assert_eq!(stone.first(), Some(&Alarm::CardiacArrest), "{stone:?}");
 }
+
+/// Across the whole LV contractility range behind ECMO, the arrest alarm is monotone: once the
+/// LV contracts enough not to be in arrest, a stronger LV never is.
+#[test]
+fn behind_ecmo_a_stronger_lv_is_never_in_arrest_where_a_weaker_one_is_not() {
+    let mut was_arrest = true;
+    for ees in [0.05, 0.2, 0.3, 0.35, 0.4, 0.6, 1.0, 2.0, 4.0, 6.0] {
+        let ees_set = format!("heart.lv.ees_mmhg_per_ml={ees}");
+        let alarms = alarms_after(
+            "cardiogenic-shock",
+            &[
+                "ecmo.enabled=true",
+                "ecmo.mode=flow",
+                "ecmo.flow_target_l_min=4",
+                &ees_set,
+            ],
+            90.0,
+        );
+        let arrest = alarms.contains(&Alarm::CardiacArrest);
+        assert!(
+            was_arrest || !arrest,
+            "Ees {ees}: arrest after a weaker LV was not"
+        );
+        was_arrest = arrest;
+    }
+    assert!(!was_arrest, "the strongest LV is not in arrest");
+}

@@ -6,7 +6,8 @@ use crate::calibration;
 use crate::scenario::Timeline;
 use crate::units::{l_min_from_ml_s, pct_from_fraction};
 
-/// Advances an engine and turns its steps into events. Shared by both backends.
+/// Advances an engine and turns its steps into events, for whoever watches: the dashboard's
+/// thread and its inline backend, and tests.
 pub struct Stepper {
     pub engine: Engine,
     since_sample_s: f64,
