@@ -1,8 +1,8 @@
 //! Property tests (proptest): random patients (every numeric key anywhere in its declared range),
 //! random control sequences (any key switched to any value at random times, devices on and off,
 //! rhythm changes, drugs up to their maximum, fluid orders), and the engine must never panic,
-//! never produce NaN or infinity, never drive a volume negative, and conserve blood plus lung
-//! water to rounding.
+//! never produce NaN or infinity, never drive a volume negative, conserve blood plus lung water
+//! and CO2 to rounding, and keep every blood gas, lactate and CO2 store non-negative.
 //!
 //! CI runs the default number of cases; the release-mode run of 10 000 cases (docs/PERFORMANCE.md):
 //!   PROPTEST_CASES=10000 cargo test --release --test properties
@@ -91,6 +91,32 @@ fn check(e: &Engine, what: &str) -> Result<(), TestCaseError> {
         "{what}: drift {}",
         e.volume_drift_ml()
     );
+    // The blood gases: CO2 conserved, every partial pressure, lactate and store non-negative.
+    let o = e.oxygen();
+    let made = o.co2_stores().produced_ml;
+    prop_assert!(
+        o.co2_residual_ml().abs() <= 1e-6 * made.max(1.0),
+        "{what}: CO2 residual {} of {made}",
+        o.co2_residual_ml()
+    );
+    let g = e.blood_gases();
+    for site in ecmo_unload::blood_gas::Site::ALL {
+        if let Some(s) = g.at(site) {
+            for x in [
+                s.pco2_mmhg,
+                s.po2_mmhg,
+                s.hco3_mmol_l,
+                s.so2_pct,
+                s.lactate_mmol_l,
+                s.ph,
+            ] {
+                prop_assert!(x.is_finite() && x >= 0.0, "{what}: {site:?} {s:?}");
+            }
+        }
+    }
+    let stores = o.co2_stores();
+    prop_assert!(stores.alveolar_mmhg >= 0.0 && stores.tissue_mmhg.iter().all(|p| *p >= 0.0));
+    prop_assert!(e.lactate().mmol_l >= 0.0 && e.lactate().hepatic_function >= 0.0);
     if let Some(summary) = e.summary() {
         let v = serde_json::to_value(summary).unwrap();
         for (k, x) in v.as_object().unwrap() {

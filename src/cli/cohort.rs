@@ -95,7 +95,16 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
             .iter()
             .map(|(k, _)| k.to_string()),
     );
-    header.extend(["settle_s", "steady", "lung_water_6h_ml_kg"].map(String::from));
+    header.extend(
+        [
+            "settle_s",
+            "steady",
+            "lung_water_6h_ml_kg",
+            ecmo_unload::comparison::LACTATE_PROJECTED_KEY,
+            ecmo_unload::comparison::PH_PROJECTED_KEY,
+        ]
+        .map(String::from),
+    );
     let summary_keys: Vec<String> = outcomes
         .first()
         .and_then(|o| o.forecasts.first())
@@ -112,7 +121,10 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
             row.extend(oc.values.iter().map(|v| v.to_string()));
             row.push(f.settle_s.to_string());
             row.push(f.steady.to_string());
-            row.push(f.lung_water_projection_ml_kg[LUNG_PROJECTION_H].to_string());
+            let horizon = ecmo_unload::comparison::AtHorizon::of_forecast(f);
+            row.push(horizon.lung_water_ml_kg.to_string());
+            row.push(horizon.lactate_mmol_l.to_string());
+            row.push(horizon.ph.to_string());
             row.extend(summary_keys.iter().map(|k| cell(&summary[k])));
             w.write_record(&row).map_err(csv_err)?;
         }

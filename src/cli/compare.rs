@@ -25,27 +25,28 @@ pub fn compare(
     let now = base
         .summary()
         .ok_or_else(|| usage("the starting patient has no beats to compare with"))?;
-    let now_lung = forecast::project_lung_water(base.lungs(), now.beat.pulmonary_capillary_mmhg);
-    let now_values = comparison::values(&now, now_lung[LUNG_PROJECTION_H]);
+    let horizon = comparison::AtHorizon::of_engine(&base, now.beat.pulmonary_capillary_mmhg);
+    let now_values = comparison::values(&now, &horizon);
     out!("{:<22}", "strategy")?;
     for c in comparison::COLUMNS {
         out!(" {:>11}", c.label)?;
     }
     outln!()?;
     out!("{:<22}", "now")?;
-    for x in now_values {
-        out!(" {x:>11.1}")?;
+    for (x, c) in now_values.into_iter().zip(comparison::COLUMNS) {
+        out!(" {x:>11.*}", c.decimals)?;
     }
     outln!()?;
     for f in &results {
         out!("{:<22}", f.strategy)?;
-        for (x, was) in comparison::forecast_values(f).into_iter().zip(now_values) {
+        let values = comparison::forecast_values(f).into_iter().zip(now_values);
+        for ((x, was), c) in values.zip(comparison::COLUMNS) {
             // A blank, not '=', marks no change: the table reads as text.
             let arrow = match Change::of(x, was) {
                 Change::Same => ' ',
                 change => change.arrow(),
             };
-            out!(" {x:>10.1}{arrow}")?;
+            out!(" {x:>10.*}{arrow}", c.decimals)?;
         }
         outln!("{}", if f.steady { "" } else { "  (not steady)" })?;
     }

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use ecmo_unload::calibration::{self, Measurement};
 use ecmo_unload::drugs::Drug;
 use ecmo_unload::fluids;
-use ecmo_unload::forecast::{self, LUNG_PROJECTION_H, Strategy};
+use ecmo_unload::forecast::{self, Strategy};
 use ecmo_unload::scenario::{self, Scenario};
 use ecmo_unload::session::recording::{StateRow, state_header};
 use ecmo_unload::units::{Short, ms_from_s};

@@ -47,6 +47,7 @@ use ecmo_unload::valves::{
     CLOSING_FLOOR_ML, OPENING_GRADIENT_MMHG, ORIFICE_LINEAR_BELOW_MMHG,
     ORIFICE_ML_S_PER_MM2_SQRT_MMHG,
 };
+use ecmo_unload::{acid_base, carbon_dioxide as co2, lactate};
 use ecmo_unload::{presets, settings};
 use std::collections::BTreeMap;
 
@@ -226,9 +227,93 @@ fn every_constant_row_matches_the_code() {
         ("HUFNER_ML_O2_PER_G", HUFNER_ML_O2_PER_G),
         ("BODY_VO2_ML_KG_MIN", BODY_VO2_ML_KG_MIN),
         ("UPPER_BODY_VO2_SHARE", UPPER_BODY_VO2_SHARE),
-        ("INSPIRED_DRY_MMHG", INSPIRED_DRY_MMHG),
-        ("ALVEOLAR_CO2_TERM_MMHG", ALVEOLAR_CO2_TERM_MMHG),
+        ("RESTING_RQ", RESTING_RQ),
+        ("START_LACTATE_MMOL_L", START_LACTATE_MMOL_L),
         ("OXYGENATOR_SWEEP_SCALE_L_MIN", OXYGENATOR_SWEEP_SCALE_L_MIN),
+        ("MEMBRANE_O2_EFFECTIVENESS", MEMBRANE_O2_EFFECTIVENESS),
+        ("FLOW_AVERAGING_S", FLOW_AVERAGING_S),
+        (
+            "RESTING_MINUTE_VENTILATION_L_MIN",
+            co2::RESTING_MINUTE_VENTILATION_L_MIN,
+        ),
+        (
+            "RESTING_DEAD_SPACE_FRACTION",
+            co2::RESTING_DEAD_SPACE_FRACTION,
+        ),
+        (
+            "CONTENT_SLOPE_ML_PER_ML_MMHG",
+            co2::CONTENT_SLOPE_ML_PER_ML_MMHG,
+        ),
+        (
+            "CONTENT_INTERCEPT_ML_PER_ML",
+            co2::CONTENT_INTERCEPT_ML_PER_ML,
+        ),
+        ("ML_CO2_PER_MMOL", co2::ML_CO2_PER_MMOL),
+        ("DRY_GAS_MMHG", co2::DRY_GAS_MMHG),
+        ("ALVEOLAR_CONSTANT_MMHG", co2::ALVEOLAR_CONSTANT_MMHG),
+        ("ALVEOLAR_GAS_ML", co2::ALVEOLAR_GAS_ML),
+        (
+            "TISSUE_CAPACITANCE_ML_KG_MMHG",
+            co2::TISSUE_CAPACITANCE_ML_KG_MMHG,
+        ),
+        (
+            "MEMBRANE_CO2_DIFFUSING_ML_MIN_MMHG",
+            co2::MEMBRANE_CO2_DIFFUSING_ML_MIN_MMHG,
+        ),
+        ("START_ARTERIAL_MMHG", co2::START_ARTERIAL_MMHG),
+        ("START_VENOUS_MMHG", co2::START_VENOUS_MMHG),
+        ("PK", acid_base::PK),
+        (
+            "CO2_SOLUBILITY_MMOL_L_MMHG",
+            acid_base::CO2_SOLUBILITY_MMOL_L_MMHG,
+        ),
+        ("NORMAL_HCO3_MMOL_L", acid_base::NORMAL_HCO3_MMOL_L),
+        ("BUFFER_VALUE_MMOL_L", acid_base::BUFFER_VALUE_MMOL_L),
+        ("EXTRACELLULAR_FACTOR", acid_base::EXTRACELLULAR_FACTOR),
+        ("NORMAL_PH", acid_base::NORMAL_PH),
+        ("PH_MIN", acid_base::PH_MIN),
+        ("PH_MAX", acid_base::PH_MAX),
+        (
+            "O2_SOLUBILITY_ML_ML_MMHG",
+            acid_base::O2_SOLUBILITY_ML_ML_MMHG,
+        ),
+        (
+            "BASAL_PRODUCTION_UMOL_KG_MIN",
+            lactate::BASAL_PRODUCTION_UMOL_KG_MIN,
+        ),
+        (
+            "NORMAL_CLEARANCE_ML_KG_MIN",
+            lactate::NORMAL_CLEARANCE_ML_KG_MIN,
+        ),
+        ("DISTRIBUTION_L_KG", lactate::DISTRIBUTION_L_KG),
+        ("HEPATIC_SHARE", lactate::HEPATIC_SHARE),
+        (
+            "NORMAL_HEPATIC_FLOW_ML_KG_MIN",
+            lactate::NORMAL_HEPATIC_FLOW_ML_KG_MIN,
+        ),
+        (
+            "HEPATIC_SHARE_OF_LOWER_BODY_FLOW",
+            lactate::HEPATIC_SHARE_OF_LOWER_BODY_FLOW,
+        ),
+        ("HEPATIC_INJURY_S", lactate::HEPATIC_INJURY_S),
+        ("HEPATIC_RECOVERY_S", lactate::HEPATIC_RECOVERY_S),
+        ("HEPATIC_HYPOXIA_GAIN", lactate::HEPATIC_HYPOXIA_GAIN),
+        ("MAX_EXTRACTION", lactate::MAX_EXTRACTION),
+        ("UNIT_HETEROGENEITY_CV", lactate::UNIT_HETEROGENEITY_CV),
+        ("LACTATE_PER_O2_DEFICIT", lactate::LACTATE_PER_O2_DEFICIT),
+        ("ML_O2_PER_MMOL", lactate::ML_O2_PER_MMOL),
+        ("PROJECTION_STEP_S", lactate::PROJECTION_STEP_S),
+        (
+            "EPINEPHRINE_GLYCOLYSIS_EMAX",
+            ecmo_unload::drugs::EPINEPHRINE_GLYCOLYSIS_EMAX,
+        ),
+        (
+            "DEFAULT_SWEEP_L_MIN",
+            ecmo_unload::ecmo::DEFAULT_SWEEP_L_MIN,
+        ),
+        ("ACIDAEMIA_PH", alarms::ACIDAEMIA_PH),
+        ("LACTATE_HIGH_MMOL_L", alarms::LACTATE_HIGH_MMOL_L),
+        ("LACTATE_RISING_MMOL_L_H", alarms::LACTATE_RISING_MMOL_L_H),
         ("START_ARTERIAL", START_ARTERIAL),
         ("START_VENOUS", START_VENOUS),
         ("MIXING_FRACTION", MIXING_FRACTION),

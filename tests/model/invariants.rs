@@ -232,6 +232,39 @@ fn check_run(p: Patient, what: &str, seconds: f64) {
     }
     let drift = e.body_fluid_ml() - start;
     assert!(drift.abs() < 1e-6, "{what}: volume drift {drift}");
+    // CO2 conserved; gases, lactate and the CO2 stores finite and never negative.
+    let o = e.oxygen();
+    let made = o.co2_stores().produced_ml;
+    let residual = o.co2_residual_ml();
+    assert!(
+        residual.abs() <= 1e-6 * made.max(1.0),
+        "{what}: CO2 residual {residual} mL of {made} made"
+    );
+    let g = e.blood_gases();
+    for site in ecmo_unload::blood_gas::Site::ALL {
+        if let Some(s) = g.at(site) {
+            for x in [
+                s.pco2_mmhg,
+                s.po2_mmhg,
+                s.hco3_mmol_l,
+                s.so2_pct,
+                s.lactate_mmol_l,
+            ] {
+                assert!(x.is_finite() && x >= 0.0, "{what}: {site:?} {s:?}");
+            }
+            assert!((6.5..=8.0).contains(&s.ph), "{what}: {site:?} pH {}", s.ph);
+        }
+    }
+    let stores = o.co2_stores();
+    assert!(
+        stores.alveolar_mmhg >= 0.0
+            && stores
+                .tissue_mmhg
+                .iter()
+                .all(|p| p.is_finite() && *p >= 0.0),
+        "{what}: CO2 stores {stores:?}"
+    );
+    assert!(e.lactate().mmol_l >= 0.0 && e.lactate().mmol_l.is_finite());
     if let Some(summary) = e.summary() {
         let v = serde_json::to_value(summary).unwrap();
         for (k, x) in v.as_object().unwrap() {

@@ -4,6 +4,7 @@
 //! tests/cli, the property tests tests/properties.rs, the allocation count tests/no_alloc.rs.
 
 mod alarms;
+mod blood_gases;
 mod calibration;
 mod contractility;
 mod devices;

@@ -2,6 +2,7 @@
 //! setting changes at any moment, and feeds the monitor. Pure and deterministic: no clock, no
 //! threads, no I/O, no allocation in [`Engine::step`].
 
+use crate::blood_gas::{BloodGases, GasSummary};
 use crate::circulation::{
     Circuit, Connection, Modulation, N_CHAMBERS, N_CONNECTIONS, N_NODES, Node,
 };
@@ -9,6 +10,7 @@ use crate::cpr::Compressions;
 use crate::drugs::{Drug, Pharmacology};
 use crate::error::Error;
 use crate::fluids::Fluids;
+use crate::lactate::Lactate;
 use crate::lungs::{
     EdemaRisk, Exchange, LungWater, NORMAL_CAPILLARY_MMHG, capillary_pressure_mmhg,
 };
@@ -103,6 +105,9 @@ pub struct Summary {
     pub edema_reason: String,
     /// Where the retrograde ECMO stream meets the native output (null without ECMO).
     pub mixing_zone: Option<MixingZone>,
+    /// Blood gases, lactate and CO2 removal now (`paco2_mmhg`, `ph`, `lactate_mmol_l`, ...).
+    #[serde(flatten)]
+    pub gases: GasSummary,
     /// The bedside alarms active now, most urgent first (`alarms.rs`).
     pub alarms: Vec<crate::alarms::Alarm>,
     /// Beats the means were taken over.
@@ -118,6 +123,8 @@ impl Summary {
             || key == "svr_dyn_s_cm5"
             || key == "pvr_dyn_s_cm5"
             || key == "mixing_zone"
+            || key.starts_with("ecmo_pre_oxygenator_")
+            || key.starts_with("ecmo_post_oxygenator_")
     }
 }
 
@@ -156,6 +163,7 @@ pub struct Engine {
     pharmacology: Pharmacology,
     lungs: LungWater,
     oxygen: OxygenTransport,
+    lactate: Lactate,
     since_slow_s: f64,
     /// The heart's O2 consumption of the last beat (feeds the coronary sinus).
     mvo2_ml_min: f64,
@@ -183,6 +191,7 @@ impl Engine {
         let support = Support::new(&patient);
         let lungs = LungWater::new(&patient.lungs, patient.weight_kg);
         let oxygen = OxygenTransport::new(&patient, &v_ml);
+        let lactate = Lactate::new(&patient);
         let patient_reference_map = patient.reflex.reference_map_mmhg;
         let patient_reference_atrial = patient.reflex.reference_atrial_mmhg;
         let baroreflex = patient
@@ -217,6 +226,7 @@ impl Engine {
             pharmacology: Pharmacology::default(),
             lungs,
             oxygen,
+            lactate,
             since_slow_s: 0.0,
             mvo2_ml_min: 0.0,
             fluids: Fluids::default(),
@@ -364,9 +374,46 @@ impl Engine {
                 v_ml: &self.v_ml,
                 lungs: &self.lungs,
                 mvo2_ml_min: self.mvo2_ml_min,
+                sbe_mmol_l: self.standard_base_excess(),
             },
             h,
         );
+        self.lactate.step(&self.lactate_drive(), h);
+    }
+
+    /// What drives lactate now: the beds' O2 deficit, the liver's perfusion and hypoxia, and
+    /// the drugs' beta-2 glycolysis.
+    pub fn lactate_drive(&self) -> crate::lactate::Drive {
+        crate::lactate::Drive {
+            o2_deficit_ml_min: self.oxygen.o2_deficit_ml_min(),
+            lower_body_flow_ml_min: self.oxygen.lower_body_flow_ml_min(),
+            lower_body_anaerobic: self.oxygen.anaerobic_shares()[1],
+            glycolysis: self.pharmacology.glycolysis(),
+        }
+    }
+
+    /// The body's standard base excess now: the set non-lactate part less the lactate above
+    /// normal.
+    pub fn standard_base_excess(&self) -> f64 {
+        crate::acid_base::standard_base_excess(
+            self.patient.metabolism.base_excess_mmol_l,
+            self.lactate.mmol_l,
+        )
+    }
+
+    /// Blood gases drawn now from every site (`monitor::blood_gas`).
+    pub fn blood_gases(&self) -> BloodGases {
+        BloodGases::draw(
+            &self.oxygen,
+            self.t_s(),
+            self.standard_base_excess(),
+            self.lactate.mmol_l,
+            self.patient.ecmo.enabled,
+        )
+    }
+
+    pub fn lactate(&self) -> &Lactate {
+        &self.lactate
     }
 
     /// Advance the drug kinetics (a no-op with nothing on board) and apply their effects.
@@ -485,6 +532,7 @@ impl Engine {
         self.support.configure(&updated);
         self.lungs.configure(&updated.lungs, updated.weight_kg);
         self.oxygen.configure(&updated);
+        self.lactate.configure(&updated);
         self.patient = updated;
         self.remodulate();
     }
@@ -703,6 +751,7 @@ impl Engine {
             edema_risk: risk,
             edema_reason: reason,
             mixing_zone: self.mixing_zone(),
+            gases: GasSummary::of(&self.blood_gases(), &self.oxygen, &self.lactate),
             alarms: self.alarms().into_iter().map(|(a, _)| a).collect(),
             beats: m.beats,
         })
@@ -752,6 +801,7 @@ impl Engine {
             .last_beat()
             .map_or(NORMAL_CAPILLARY_MMHG, |b| b.pulmonary_capillary_mmhg);
         let (exchange, edema_risk, edema_reason) = self.lung_report(pc);
+        let gases = self.blood_gases();
         Status {
             drug_effects: Drug::ALL.map(|d| self.pharmacology.effect(d)),
             lung_water_ml_kg: self.lungs.water_ml_kg(),
@@ -759,6 +809,10 @@ impl Engine {
             edema_risk,
             edema_reason,
             mixing_zone: self.mixing_zone(),
+            ph: gases.right_radial.ph,
+            gases,
+            lactate_mmol_l: self.lactate.mmol_l,
+            lactate_rate_mmol_l_h: self.lactate.rate_mmol_l_h,
             iabp: self
                 .patient
                 .iabp

@@ -29,9 +29,12 @@ pub use assist::{advice, batch, calibration, cohort, comparison, forecast};
 pub use circuit::{circulation, valves};
 pub use common::{error, random, units};
 pub use devices::{ecmo, iabp, impella, lv_vent, septostomy, support};
-pub use monitor::{alarms, arterial_line};
+pub use monitor::{alarms, arterial_line, blood_gas};
 pub use params::{files, patient, presets, settings};
-pub use physiology::{cpr, drugs, ecg, fluids, heart, lungs, oxygen, reflex, rhythm};
+pub use physiology::{
+    acid_base, carbon_dioxide, cpr, drugs, ecg, fluids, heart, lactate, lungs, oxygen, reflex,
+    rhythm,
+};
 pub use teaching::scenario;
 
 pub use circulation::{Connection, Node};

@@ -220,6 +220,7 @@ impl Dashboard {
                 self.now_s = 0.0;
                 self.beats.clear();
                 self.trends.clear();
+                self.blood_gas.clear();
                 self.alarms.clear();
                 self.ghost = None;
                 self.message = None;

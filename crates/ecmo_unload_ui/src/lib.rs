@@ -15,7 +15,7 @@ pub mod widgets;
 // The paths the dashboard's modules have always had.
 pub use panels::alarm_view;
 pub use record::{debrief, log};
-pub use tabs::{calibrate, replay, scenario_view, trends, what_if};
+pub use tabs::{blood_gas, calibrate, replay, scenario_view, trends, what_if};
 
 use alarm_view::{AlarmPanel, Change};
 use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
@@ -94,6 +94,8 @@ pub enum Tab {
     Scenario,
     /// Minutes to hours of beat means and slow state
     Trends,
+    /// Blood gases drawn on request, printed as the laboratory prints them
+    BloodGas,
     /// Every change, alarm and scenario event, with wall-clock and simulated time
     #[value(name = "log", alias = "event-log")]
     EventLog,
@@ -112,6 +114,7 @@ impl Tab {
             Tab::Calibrate => "Calibrate",
             Tab::Scenario => "Scenario",
             Tab::Trends => "Trends",
+            Tab::BloodGas => "Blood gas",
             Tab::EventLog => "Event log",
             Tab::Replay => "Replay",
         }
@@ -167,6 +170,7 @@ pub struct Dashboard {
     show_rv_loop: bool,
     calibrate: calibrate::Calibrate,
     scenario: scenario_view::ScenarioPanel,
+    blood_gas: blood_gas::BloodGasPanel,
     replay: replay::Replay,
     /// The whole circulation at the last frame (the schematic's data).
     picture: Picture,
@@ -233,6 +237,7 @@ impl Dashboard {
             show_rv_loop: false,
             calibrate: calibrate::Calibrate::default(),
             scenario: scenario_view::ScenarioPanel::default(),
+            blood_gas: blood_gas::BloodGasPanel::default(),
             replay: replay::Replay::default(),
             picture: Picture::default(),
             schematic: schematic::Schematic::default(),
@@ -250,6 +255,26 @@ impl Dashboard {
         }
         self.screenshot = Some((path, after_s));
         self
+    }
+
+    /// Draw a blood gas now (from the last reported state) and log it with its time.
+    pub fn take_blood_gas(&mut self) {
+        let Some(status) = &self.status else {
+            self.message = Some("no blood to sample yet: the simulation has not reported".into());
+            return;
+        };
+        let gases = status.gases;
+        self.blood_gas.take(gases);
+        self.note_at(
+            gases.t_s,
+            "user",
+            blood_gas::BloodGasPanel::log_line(&gases),
+        );
+    }
+
+    /// Blood gases taken so far, oldest first.
+    pub fn blood_gases_taken(&self) -> &[ecmo_unload::blood_gas::BloodGases] {
+        self.blood_gas.taken()
     }
 
     /// Send a command to the simulation, as the controls do (logged like theirs).
@@ -502,7 +527,8 @@ impl Dashboard {
                     .show(ui, |ui| self.controls_ui(ui, consoles::support_panel));
             });
         egui::CentralPanel::default().show(ui, |ui| {
-            ui.horizontal(|ui| {
+            // Wrapped: at 1280 px the ten tabs need two rows rather than losing the last.
+            ui.horizontal_wrapped(|ui| {
                 for &tab in <Tab as clap::ValueEnum>::value_variants() {
                     if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
                         self.tab = tab;
@@ -545,6 +571,15 @@ impl Dashboard {
                 }
                 Tab::Trends => {
                     egui::ScrollArea::vertical().show(ui, |ui| self.trends.trends_ui(ui));
+                }
+                Tab::BloodGas => {
+                    let ask = egui::ScrollArea::both()
+                        .id_salt("blood_gas")
+                        .show(ui, |ui| self.blood_gas.blood_gas_ui(ui))
+                        .inner;
+                    if let Some(blood_gas::Ask::Take) = ask {
+                        self.take_blood_gas();
+                    }
                 }
                 Tab::Scenario => {
                     let t = self.t_s();
@@ -640,6 +675,11 @@ impl eframe::App for Dashboard {
             let (path, ctx2) = (path.clone(), ctx.clone());
             let failed = self.screenshot_failed.clone();
             self.screenshot = None;
+            // A picture of the blood-gas tab shows a gas drawn at its time, as if the user
+            // had pressed the button then.
+            if self.tab == Tab::BloodGas && self.blood_gas.taken().is_empty() {
+                self.take_blood_gas();
+            }
             ctx.request_screenshot(move |image| {
                 if let Err(e) = save_png(&path, &image)
                     && let Ok(mut slot) = failed.lock()

@@ -3,23 +3,57 @@
 //! research: phrased as what the model predicts, never as an order.
 
 use crate::alarms::Alarm;
+use crate::comparison::AtHorizon;
 use crate::forecast::{Forecast, LUNG_PROJECTION_H};
 
 /// Name of the forecast that keeps the current settings.
 pub const NOW: &str = "now";
 /// At most this many strategies are named per consideration.
 pub const MAX_NAMED: usize = 3;
-/// A strategy is named when it moves the endpoint at least this much the right way.
+/// A strategy is named when it moves the endpoint at least this much the right way (in the
+/// endpoint's unit; pH and lactate in their own steps).
 const MIN_GAIN: f64 = 1.0;
+const MIN_GAIN_PH: f64 = 0.02;
+const MIN_GAIN_LACTATE_MMOL_L: f64 = 0.2;
 
-/// The endpoint an alarm is about, and whether higher is better.
-fn endpoint(a: Alarm) -> Option<(&'static str, &'static str, bool)> {
+/// What an alarm's endpoint is called, its unit, whether higher is better, the least gain
+/// that counts and the decimals it is shown with.
+struct Endpoint {
+    what: &'static str,
+    unit: &'static str,
+    higher_better: bool,
+    min_gain: f64,
+    decimals: usize,
+}
+
+const fn ep(what: &'static str, unit: &'static str, higher_better: bool) -> Endpoint {
+    Endpoint {
+        what,
+        unit,
+        higher_better,
+        min_gain: MIN_GAIN,
+        decimals: 0,
+    }
+}
+
+/// The endpoint an alarm is about.
+fn endpoint(a: Alarm) -> Option<Endpoint> {
     Some(match a {
-        Alarm::Hypotension => ("MAP", "mmHg", true),
-        Alarm::UpperBodyDesaturation => ("upper-body SaO2", "%", true),
-        Alarm::AorticValveClosed => ("AV opening", "%", true),
-        Alarm::HighPcwp => ("PCWP", "mmHg", false),
-        Alarm::RisingLungWater => ("lung water at 6 h", "mL/kg", false),
+        Alarm::Hypotension => ep("MAP", "mmHg", true),
+        Alarm::UpperBodyDesaturation => ep("upper-body SaO2", "%", true),
+        Alarm::AorticValveClosed => ep("AV opening", "%", true),
+        Alarm::HighPcwp => ep("PCWP", "mmHg", false),
+        Alarm::RisingLungWater => ep("lung water at 6 h", "mL/kg", false),
+        Alarm::Acidaemia => Endpoint {
+            min_gain: MIN_GAIN_PH,
+            decimals: 2,
+            ..ep("arterial pH at 6 h", "", true)
+        },
+        Alarm::RisingLactate => Endpoint {
+            min_gain: MIN_GAIN_LACTATE_MMOL_L,
+            decimals: 1,
+            ..ep("lactate at 6 h", "mmol/L", false)
+        },
         Alarm::CardiacArrest
         | Alarm::EcmoChatter
         | Alarm::ImpellaSuction
@@ -37,6 +71,8 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
         Alarm::AorticValveClosed => f.summary.av_opening_pct,
         Alarm::HighPcwp => b.pcwp_mmhg,
         Alarm::RisingLungWater => f.lung_water_projection_ml_kg[LUNG_PROJECTION_H],
+        Alarm::Acidaemia => AtHorizon::of_forecast(f).ph,
+        Alarm::RisingLactate => AtHorizon::of_forecast(f).lactate_mmol_l,
         Alarm::CardiacArrest
         | Alarm::EcmoChatter
         | Alarm::ImpellaSuction
@@ -52,7 +88,14 @@ pub fn considerations(alarms: &[(Alarm, String)], forecasts: &[Forecast]) -> Vec
     let now = forecasts.iter().find(|f| f.strategy == NOW);
     let mut out = Vec::new();
     for (alarm, reading) in alarms {
-        let Some((what, unit, higher_better)) = endpoint(*alarm) else {
+        let Some(Endpoint {
+            what,
+            unit,
+            higher_better,
+            min_gain,
+            decimals: d,
+        }) = endpoint(*alarm)
+        else {
             out.push(format!(
                 "{} ({reading}): {} (no forecast applies)",
                 alarm.title(),
@@ -68,23 +111,23 @@ pub fn considerations(alarms: &[(Alarm, String)], forecasts: &[Forecast]) -> Vec
         };
         let mut helping: Vec<&Forecast> = forecasts
             .iter()
-            .filter(|f| f.strategy != NOW && gain(f) >= MIN_GAIN)
+            .filter(|f| f.strategy != NOW && gain(f) >= min_gain)
             .collect();
         helping.sort_by(|a, b| gain(b).total_cmp(&gain(a)));
         let named: Vec<String> = helping
             .iter()
             .take(MAX_NAMED)
-            .map(|f| format!("{:.0} with {}", value(f, *alarm), f.strategy))
+            .map(|f| format!("{:.d$} with {}", value(f, *alarm), f.strategy))
             .collect();
         out.push(if named.is_empty() {
             format!(
-                "{} ({reading}): none of the forecast strategies moves {what} (now {base:.0} \
-                 {unit}) by {MIN_GAIN:.0} {unit} or more",
+                "{} ({reading}): none of the forecast strategies moves {what} (now {base:.d$} \
+                 {unit}) by {min_gain} {unit} or more",
                 alarm.title()
             )
         } else {
             format!(
-                "{} ({reading}): the model predicts {what} {} (now {base:.0} {unit})",
+                "{} ({reading}): the model predicts {what} {} (now {base:.d$} {unit})",
                 alarm.title(),
                 named.join(", ")
             )

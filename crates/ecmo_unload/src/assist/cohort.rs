@@ -4,7 +4,7 @@
 
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::forecast::{self, Forecast, LUNG_PROJECTION_H, Strategy};
+use crate::forecast::{self, Forecast, Strategy};
 use crate::patient::Patient;
 use crate::settings;
 
@@ -39,8 +39,9 @@ const FOLLOWS: (&str, &str) = (
 /// A sampled value is kept this many SDs from the median (no absurd tails).
 pub const TRUNCATE_SD: f64 = 2.5;
 
-/// The endpoints compared: (column, summary key or `lung_water_6h_ml_kg`).
-pub const ENDPOINTS: [&str; 7] = [
+/// The endpoints compared: summary keys, or `lung_water_6h_ml_kg`, `lactate_6h_mmol_l` and
+/// `ph_6h` (the projections' values at their horizon).
+pub const ENDPOINTS: [&str; 9] = [
     "lvedp_mmhg",
     "pcwp_mmhg",
     "av_opening_pct",
@@ -48,6 +49,8 @@ pub const ENDPOINTS: [&str; 7] = [
     "mvo2_ml_min",
     "coronary_perfusion_mmhg",
     "sao2_upper_pct",
+    crate::comparison::LACTATE_PROJECTED_KEY,
+    crate::comparison::PH_PROJECTED_KEY,
 ];
 
 pub use crate::random::Rng;
@@ -117,8 +120,12 @@ pub fn run_patient(
 
 /// An endpoint's value in a forecast.
 pub fn endpoint(f: &Forecast, key: &str) -> f64 {
-    if key == "lung_water_6h_ml_kg" {
-        return f.lung_water_projection_ml_kg[LUNG_PROJECTION_H];
+    let horizon = crate::comparison::AtHorizon::of_forecast(f);
+    match key {
+        "lung_water_6h_ml_kg" => return horizon.lung_water_ml_kg,
+        crate::comparison::LACTATE_PROJECTED_KEY => return horizon.lactate_mmol_l,
+        crate::comparison::PH_PROJECTED_KEY => return horizon.ph,
+        _ => {}
     }
     serde_json::to_value(&f.summary)
         .ok()

@@ -10,58 +10,112 @@ use crate::forecast::{Forecast, LUNG_PROJECTION_H};
 pub struct Column {
     pub label: &'static str,
     pub key: &'static str,
+    /// Decimals a table shows.
+    pub decimals: usize,
 }
 
 /// The summary key of the lung water projected [`LUNG_PROJECTION_H`] hours on.
 pub const LUNG_WATER_PROJECTED_KEY: &str = "lung_water_6h";
+/// The keys of lactate and pH projected [`LUNG_PROJECTION_H`] hours on (also cohort endpoints).
+pub const LACTATE_PROJECTED_KEY: &str = "lactate_6h_mmol_l";
+pub const PH_PROJECTED_KEY: &str = "ph_6h";
+
+/// Where the slow states stand [`LUNG_PROJECTION_H`] hours on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AtHorizon {
+    pub lung_water_ml_kg: f64,
+    pub lactate_mmol_l: f64,
+    pub ph: f64,
+}
+
+impl AtHorizon {
+    pub fn of_forecast(f: &Forecast) -> Self {
+        AtHorizon {
+            lung_water_ml_kg: f.lung_water_projection_ml_kg[LUNG_PROJECTION_H],
+            lactate_mmol_l: f.lactate_projection_mmol_l[LUNG_PROJECTION_H],
+            ph: f.ph_projection[LUNG_PROJECTION_H],
+        }
+    }
+
+    /// Projected from the running engine's state (the "now" of a comparison).
+    pub fn of_engine(e: &crate::engine::Engine, pulmonary_capillary_mmhg: f64) -> Self {
+        let lungs = crate::forecast::project_lung_water(e.lungs(), pulmonary_capillary_mmhg);
+        let (lactate, ph) = crate::forecast::project_lactate(e);
+        AtHorizon {
+            lung_water_ml_kg: lungs[LUNG_PROJECTION_H],
+            lactate_mmol_l: lactate[LUNG_PROJECTION_H],
+            ph: ph[LUNG_PROJECTION_H],
+        }
+    }
+}
 
 /// The compared columns, in table order.
-pub const COLUMNS: [Column; 10] = [
+pub const COLUMNS: [Column; 12] = [
     Column {
         label: "MAP",
         key: "map_mmhg",
+        decimals: 1,
     },
     Column {
         label: "LVEDP",
         key: "lvedp_mmhg",
+        decimals: 1,
     },
     Column {
         label: "PCWP",
         key: "pcwp_mmhg",
+        decimals: 1,
     },
     Column {
         label: "AV open %",
         key: "av_opening_pct",
+        decimals: 1,
     },
     Column {
         label: "CO native",
         key: "native_co_l_min",
+        decimals: 1,
     },
     Column {
         label: "total flow",
         key: "total_flow_l_min",
+        decimals: 1,
     },
     Column {
         label: "MVO2",
         key: "mvo2_ml_min",
+        decimals: 1,
     },
     Column {
         label: "CPP",
         key: "coronary_perfusion_mmhg",
+        decimals: 1,
     },
     Column {
         label: "SaO2 upper",
         key: "sao2_upper_pct",
+        decimals: 1,
     },
     Column {
         label: "EVLWI 6 h",
         key: LUNG_WATER_PROJECTED_KEY,
+        decimals: 1,
+    },
+    Column {
+        label: "lactate 6 h",
+        key: LACTATE_PROJECTED_KEY,
+        decimals: 1,
+    },
+    Column {
+        label: "pH 6 h",
+        key: PH_PROJECTED_KEY,
+        decimals: 2,
     },
 ];
 
-/// The [`COLUMNS`] values of a summary, with the lung water projected
-/// [`LUNG_PROJECTION_H`] hours on (mL/kg).
-pub fn values(summary: &Summary, lung_water_projected_ml_kg: f64) -> [f64; COLUMNS.len()] {
+/// The [`COLUMNS`] values of a summary, with the slow states projected
+/// [`LUNG_PROJECTION_H`] hours on.
+pub fn values(summary: &Summary, horizon: &AtHorizon) -> [f64; COLUMNS.len()] {
     let b = &summary.beat;
     [
         b.map_mmhg,
@@ -73,13 +127,15 @@ pub fn values(summary: &Summary, lung_water_projected_ml_kg: f64) -> [f64; COLUM
         b.mvo2_ml_min,
         b.coronary_perfusion_mmhg,
         b.sao2_upper_pct,
-        lung_water_projected_ml_kg,
+        horizon.lung_water_ml_kg,
+        horizon.lactate_mmol_l,
+        horizon.ph,
     ]
 }
 
 /// The [`COLUMNS`] values of a forecast.
 pub fn forecast_values(f: &Forecast) -> [f64; COLUMNS.len()] {
-    values(&f.summary, f.lung_water_projection_ml_kg[LUNG_PROJECTION_H])
+    values(&f.summary, &AtHorizon::of_forecast(f))
 }
 
 /// A change counts as a rise or a fall when it moves this share of the value "now" (or one

@@ -91,6 +91,10 @@ pub struct Forecast {
     pub steady: bool,
     /// Lung water (EVLWI, mL/kg) now and at each hour of the projection.
     pub lung_water_projection_ml_kg: Vec<f64>,
+    /// Blood lactate (mmol/L) and right radial pH now and at each hour, the settled state's
+    /// lactate production and clearance held (PaCO2 held at its settled value).
+    pub lactate_projection_mmol_l: Vec<f64>,
+    pub ph_projection: Vec<f64>,
     #[serde(flatten)]
     pub summary: Summary,
     /// The last beat's LV pressure-volume loop, (mL, mmHg) points.
@@ -155,6 +159,24 @@ pub fn project_lung_water(lungs: &LungWater, pc_mmhg: f64) -> Vec<f64> {
     out
 }
 
+/// Lactate and right radial pH now and at each hour of [`LUNG_PROJECTION_H`], if the state of
+/// `e` (its lactate drive and PaCO2) held.
+pub fn project_lactate(e: &Engine) -> (Vec<f64>, Vec<f64>) {
+    let lactate = e.lactate().project(&e.lactate_drive(), LUNG_PROJECTION_H);
+    let gas = e.blood_gases().right_radial;
+    let other = e.patient().metabolism.base_excess_mmol_l;
+    let ph = lactate
+        .iter()
+        .map(|&l| {
+            crate::acid_base::ph(
+                gas.pco2_mmhg,
+                crate::acid_base::standard_base_excess(other, l),
+            )
+        })
+        .collect();
+    (lactate, ph)
+}
+
 /// Forecast `strategy` from the state of `base` (which is not changed).
 pub fn forecast(base: &Engine, strategy: &Strategy) -> Result<Forecast, Error> {
     let mut e = base.clone();
@@ -168,6 +190,7 @@ pub fn forecast(base: &Engine, strategy: &Strategy) -> Result<Forecast, Error> {
         value: strategy.name.clone(),
         reason: "no beat completed while settling".into(),
     })?;
+    let (lactate_projection_mmol_l, ph_projection) = project_lactate(&e);
     let pv_loop = last_loop(&mut e);
     Ok(Forecast {
         strategy: strategy.name.clone(),
@@ -177,6 +200,8 @@ pub fn forecast(base: &Engine, strategy: &Strategy) -> Result<Forecast, Error> {
             e.lungs(),
             summary.beat.pulmonary_capillary_mmhg,
         ),
+        lactate_projection_mmol_l,
+        ph_projection,
         summary,
         pv_loop,
     })

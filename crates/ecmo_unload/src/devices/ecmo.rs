@@ -72,6 +72,11 @@ pub const RPM_MAX: f64 = 5000.0;
 pub const INLET_SERVO_MMHG: f64 = -100.0;
 const INLET_SERVO_MMHG_PER_L_MIN: f64 = 20.0;
 
+/// Sweep gas flow a run starts with (**M**: about half the pump flow; at 4 L/min of blood it
+/// keeps the shock patient's PaCO2 in range with the ventilator at rest settings; clinicians
+/// titrate it to PaCO2: docs/VALIDATION.md).
+pub const DEFAULT_SWEEP_L_MIN: f64 = 2.0;
+
 impl Default for Ecmo {
     fn default() -> Self {
         Self {
@@ -79,8 +84,9 @@ impl Default for Ecmo {
             mode: EcmoMode::Rpm,
             rpm: 3000.0,
             flow_target_l_min: 4.0,
-            sweep_l_min: 4.0,
+            sweep_l_min: DEFAULT_SWEEP_L_MIN,
             fdo2: 1.0,
+            membrane_function: 1.0,
             drainage_cannula_fr: 25.0,
             return_cannula_fr: 17.0,
         }

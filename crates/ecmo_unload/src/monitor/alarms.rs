@@ -26,6 +26,14 @@ pub const ALARM_BEATS: usize = 5;
 pub const SUCTION_ALARM_MIN_PCT: f64 = 1.0;
 /// Upper-body arterial saturation below which the brain and heart are hypoxaemic.
 pub const UPPER_SPO2_LOW_PCT: f64 = 90.0;
+/// Arterial pH below which acidaemia alarms (7.25: below it catecholamines lose effect and
+/// the myocardium contracts less; Kraut & Madias, Nat Rev Nephrol 2010;6:274).
+pub const ACIDAEMIA_PH: f64 = 7.25;
+/// Lactate at or above which a rise alarms (SCAI stage C: lactate >= 2 mmol/L; Naidu 2022).
+pub const LACTATE_HIGH_MMOL_L: f64 = 2.0;
+/// Rise of lactate that counts as rising (**T**: a tenth of a mmol/L an hour shows on a gas an
+/// hour apart as a change a laboratory reports).
+pub const LACTATE_RISING_MMOL_L_H: f64 = 0.1;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Priority {
@@ -45,13 +53,15 @@ pub enum Alarm {
     AorticValveClosed,
     HighPcwp,
     RisingLungWater,
+    Acidaemia,
+    RisingLactate,
     IabpTriggerLoss,
     IabpLowAugmentation,
     IabpTimingConflict,
 }
 
 impl Alarm {
-    pub const ALL: [Alarm; 11] = [
+    pub const ALL: [Alarm; 13] = [
         Alarm::CardiacArrest,
         Alarm::Hypotension,
         Alarm::UpperBodyDesaturation,
@@ -60,6 +70,8 @@ impl Alarm {
         Alarm::AorticValveClosed,
         Alarm::HighPcwp,
         Alarm::RisingLungWater,
+        Alarm::Acidaemia,
+        Alarm::RisingLactate,
         Alarm::IabpTriggerLoss,
         Alarm::IabpLowAugmentation,
         Alarm::IabpTimingConflict,
@@ -73,6 +85,8 @@ impl Alarm {
             Alarm::EcmoChatter
             | Alarm::ImpellaSuction
             | Alarm::AorticValveClosed
+            | Alarm::Acidaemia
+            | Alarm::RisingLactate
             | Alarm::IabpTriggerLoss => Priority::Medium,
             Alarm::HighPcwp
             | Alarm::RisingLungWater
@@ -91,6 +105,8 @@ impl Alarm {
             Alarm::AorticValveClosed => "Aortic valve closed",
             Alarm::HighPcwp => "PCWP high",
             Alarm::RisingLungWater => "Lung water rising",
+            Alarm::Acidaemia => "Acidaemia",
+            Alarm::RisingLactate => "Lactate rising",
             Alarm::IabpTriggerLoss => "IABP trigger loss",
             Alarm::IabpLowAugmentation => "IABP low augmentation",
             Alarm::IabpTimingConflict => "IABP timing conflict",
@@ -133,6 +149,14 @@ impl Alarm {
             Alarm::RisingLungWater => {
                 "filtration outruns lymph drainage: pulmonary oedema is building; lower the left \
                  atrial pressure (unloading, diuresis)"
+            }
+            Alarm::Acidaemia => {
+                "arterial pH below 7.25: lactic acidosis from poor perfusion (more flow, less \
+                 epinephrine) or CO2 retained (more ventilation or sweep gas)"
+            }
+            Alarm::RisingLactate => {
+                "lactate above 2 and climbing: tissues short of O2 (more flow: ECMO, Impella, \
+                 inotrope), a liver that clears less, or epinephrine's own beta-2 lactate"
             }
             Alarm::IabpTriggerLoss => {
                 "the console has no trigger and has stopped pumping: no R waves (VF, asystole), no \
@@ -223,6 +247,20 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
             format!(
                 "+{:.0} mL/h, EVLWI {:.1} mL/kg",
                 i.status.lung_water_gain_ml_h, i.status.lung_water_ml_kg
+            ),
+        ));
+    }
+    if i.status.ph < ACIDAEMIA_PH {
+        out.push((Alarm::Acidaemia, format!("arterial pH {:.2}", i.status.ph)));
+    }
+    if i.status.lactate_mmol_l >= LACTATE_HIGH_MMOL_L
+        && i.status.lactate_rate_mmol_l_h >= LACTATE_RISING_MMOL_L_H
+    {
+        out.push((
+            Alarm::RisingLactate,
+            format!(
+                "lactate {:.1} mmol/L, +{:.1} an hour",
+                i.status.lactate_mmol_l, i.status.lactate_rate_mmol_l_h
             ),
         ));
     }

@@ -6,6 +6,7 @@
 
 pub mod alarms;
 pub mod arterial_line;
+pub mod blood_gas;
 mod readings;
 
 pub use readings::*;
@@ -827,6 +828,12 @@ pub struct Status {
     pub edema_risk: EdemaRisk,
     pub edema_reason: String,
     pub mixing_zone: Option<MixingZone>,
+    /// Blood gases from every site, as they would read if drawn now.
+    pub gases: crate::blood_gas::BloodGases,
+    /// Right radial arterial pH, blood lactate and its change per hour.
+    pub ph: f64,
+    pub lactate_mmol_l: f64,
+    pub lactate_rate_mmol_l_h: f64,
     /// The IABP console's state (its alarms), with the IABP on.
     pub iabp: Option<ConsoleStatus>,
 }

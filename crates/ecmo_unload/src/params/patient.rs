@@ -52,6 +52,9 @@ pub struct Patient {
     /// Haemoglobin and O2 consumption (absent = the defaults).
     #[serde(default)]
     pub oxygen: Oxygen,
+    /// The beds' metabolism, lactate and the non-lactate base excess (absent = a resting adult).
+    #[serde(default)]
+    pub metabolism: Metabolism,
     /// Reflex control of the circulation (absent from a preset = the defaults: on).
     #[serde(default)]
     pub reflex: Reflex,
@@ -373,6 +376,9 @@ pub struct Ecmo {
     pub sweep_l_min: f64,
     /// Fraction of O2 in the sweep gas (used by the oxygenation model).
     pub fdo2: f64,
+    /// Share of the membrane's gas exchange that still works (1: a new oxygenator; clot and
+    /// plasma leakage lower it).
+    pub membrane_function: f64,
     pub drainage_cannula_fr: f64,
     pub return_cannula_fr: f64,
 }
@@ -430,6 +436,27 @@ pub struct Oxygen {
     pub hemoglobin_g_dl: f64,
     /// O2 consumption of the body outside the heart (the heart's own is the monitor's MVO2).
     pub vo2_ml_kg_min: f64,
+}
+
+/// Metabolism settings (`metabolism.*` keys): the beds' metabolic rates, the respiratory
+/// quotient, lactate and the acid-base state not due to lactate. Laws: `physiology::lactate`,
+/// `physiology::carbon_dioxide`, `physiology::acid_base`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Metabolism {
+    /// The upper body's O2 use (and CO2 production) as a multiple of its resting share of
+    /// `oxygen.vo2_ml_kg_min` (below 1: sedation, cooling; above: fever, seizures).
+    pub upper_body_rate_factor: f64,
+    /// The same for the lower body (gut, liver, kidneys, legs).
+    pub lower_body_rate_factor: f64,
+    /// CO2 produced per O2 consumed (0.7 fat, 0.8 mixed diet, 1.0 carbohydrate).
+    pub respiratory_quotient: f64,
+    /// Whole-body lactate clearance with a normally perfused liver, per kg body weight.
+    pub lactate_clearance_ml_kg_min: f64,
+    /// Blood lactate at t = 0.
+    pub initial_lactate_mmol_l: f64,
+    /// Standard base excess not due to lactate (renal failure, saline, ketones; constant).
+    pub base_excess_mmol_l: f64,
 }
 
 /// Baroreflex settings (`reflex.*` keys): the arterial (carotid sinus) and the cardiopulmonary

@@ -449,6 +449,7 @@ pub const SPECS: &[KeySpec] = &[
     ),
     spec("ecmo.sweep_l_min", "L/min", 0.0, 12.0, "sweep gas flow"),
     spec("ecmo.fdo2", "", 0.21, 1.0, "O2 fraction of the sweep gas"),
+    spec("ecmo.membrane_function", "", 0.05, 1.0, "share of the oxygenator membrane still exchanging gas (1: new)"),
     spec(
         "ecmo.drainage_cannula_fr",
         "Fr",
@@ -612,6 +613,14 @@ pub const SPECS: &[KeySpec] = &[
         30.0,
         "extravascular lung water at t = 0 (EVLWI)",
     ),
+    spec("lungs.minute_ventilation_l_min", "L/min", 0.0, 30.0, "minute ventilation (0: apnoea)"),
+    spec("lungs.dead_space_fraction", "", 0.1, 0.9, "physiological dead space VD/VT"),
+    spec("metabolism.upper_body_rate_factor", "", 0.3, 3.0, "upper-body metabolic rate (1: resting)"),
+    spec("metabolism.lower_body_rate_factor", "", 0.3, 3.0, "lower-body metabolic rate (1: resting)"),
+    spec("metabolism.respiratory_quotient", "", 0.7, 1.0, "CO2 produced per O2 consumed"),
+    spec("metabolism.lactate_clearance_ml_kg_min", "mL/kg/min", 1.0, 40.0, "lactate clearance with a normally perfused liver"),
+    spec("metabolism.initial_lactate_mmol_l", "mmol/L", 0.3, 20.0, "blood lactate at t = 0"),
+    spec("metabolism.base_excess_mmol_l", "mmol/L", -25.0, 20.0, "standard base excess not due to lactate"),
     spec("oxygen.hemoglobin_g_dl", "g/dL", 4.0, 20.0, "haemoglobin"),
     spec(
         "oxygen.vo2_ml_kg_min",

@@ -127,6 +127,9 @@ pub enum Target {
     PulmonaryResistance,
     /// Venous unstressed volume (venoconstriction below 1).
     VenousUnstressedVolume,
+    /// Aerobic glycolysis (beta-2, Na/K-ATPase): lactate production, as a multiple of basal
+    /// added (`lactate.rs`); no hemodynamic effect.
+    Glycolysis,
 }
 
 /// One receptor action: the parameter changes by the fraction `emax` at full occupancy.
@@ -202,6 +205,9 @@ pub const PROFILES: [Profile; N_DRUGS] = [
             act(SystemicResistance, -0.5, 0.03, 1.0),
             act(SystemicResistance, 1.5, 0.4, 1.5),
             act(VenousUnstressedVolume, -0.1, 0.2, 1.0),
+            // Beta-2 aerobic glycolysis (Levy, Lancet 2005;365:871; Shock 2008): epinephrine
+            // raises lactate where norepinephrine at a like MAP does not (Levy, JACC 2018;72:173).
+            act(Glycolysis, EPINEPHRINE_GLYCOLYSIS_EMAX, 0.05, 1.0),
         ],
     },
     // Norepinephrine: alpha1 >> beta1; t1/2 2.4 min.
@@ -217,6 +223,12 @@ pub const PROFILES: [Profile; N_DRUGS] = [
         ],
     },
 ];
+
+/// Epinephrine's most extra lactate production, a multiple of basal (**M**: with the EC50 of
+/// 0.05 mcg/kg/min, 0.05 mcg/kg/min multiplies production by 2.5 and 0.1 by 3, enough that
+/// at a MAP norepinephrine also reaches lactate ends higher with epinephrine, as in OptimaCC,
+/// although the model's epinephrine raises the cardiac index more: docs/MODEL.md 7m).
+pub const EPINEPHRINE_GLYCOLYSIS_EMAX: f64 = 3.0;
 
 /// A loading dose may lift a drug's plasma level to at most this many times the top of its
 /// infusion range (**C**: generous for every dose in use, a milrinone load of 50 mcg/kg or an
@@ -302,6 +314,23 @@ impl Pharmacology {
         occupancy(&d.profile().actions[0], self.effect_site[d.index()])
     }
 
+    /// Extra aerobic glycolysis from the drugs on board, a multiple of basal lactate production.
+    pub fn glycolysis(&self) -> f64 {
+        let mut g = 0.0;
+        for d in Drug::ALL {
+            let ce = self.effect_site[d.index()];
+            for a in d
+                .profile()
+                .actions
+                .iter()
+                .filter(|a| a.target == Glycolysis)
+            {
+                g += a.emax * occupancy(a, ce);
+            }
+        }
+        g
+    }
+
     /// What the drugs on board do now.
     pub fn modulation(&self) -> Modulation {
         let mut m = Modulation::NONE;
@@ -331,6 +360,7 @@ impl Pharmacology {
                         m.upper_veins_v0 *= f;
                         m.lower_veins_v0 *= f;
                     }
+                    Glycolysis => {}
                 }
             }
         }

@@ -25,6 +25,10 @@ pub struct Lungs {
     pub shunt_fraction: f64,
     /// O2 fraction of the inspired gas (ventilator or room air).
     pub fio2: f64,
+    /// Minute ventilation (ventilator or spontaneous), of which the dead space does not exchange.
+    pub minute_ventilation_l_min: f64,
+    /// Share of each breath that does not reach perfused alveoli (physiological dead space, VD/VT).
+    pub dead_space_fraction: f64,
     /// Plasma colloid osmotic (oncotic) pressure; falls with the albumin.
     pub plasma_oncotic_mmhg: f64,
     /// Protein reflection coefficient of the capillary wall (lower: leaky capillaries).
@@ -38,6 +42,8 @@ impl Default for Lungs {
         Self {
             shunt_fraction: 0.0,
             fio2: 0.21,
+            minute_ventilation_l_min: crate::carbon_dioxide::RESTING_MINUTE_VENTILATION_L_MIN,
+            dead_space_fraction: crate::carbon_dioxide::RESTING_DEAD_SPACE_FRACTION,
             plasma_oncotic_mmhg: PLASMA_ONCOTIC_MMHG,
             reflection_coefficient: REFLECTION_COEFFICIENT,
             initial_water_ml_kg: NORMAL_WATER_ML_KG,

@@ -199,6 +199,10 @@ pub struct TrendPoint {
     pub sao2_upper_pct: f64,
     pub sao2_lower_pct: f64,
     pub av_opening_pct: f64,
+    /// Right radial arterial gas and blood lactate.
+    pub paco2_mmhg: f64,
+    pub ph: f64,
+    pub lactate_mmol_l: f64,
 }
 
 /// What one stretch of simulation produced for the UI.

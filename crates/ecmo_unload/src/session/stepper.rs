@@ -276,6 +276,9 @@ fn trend_point(e: &Engine) -> Option<TrendPoint> {
         sao2_upper_pct: b.sao2_upper_pct,
         sao2_lower_pct: b.sao2_lower_pct,
         av_opening_pct: m.av_opening_pct,
+        paco2_mmhg: e.oxygen().pco2_mmhg(Node::Arch),
+        ph: crate::acid_base::ph(e.oxygen().pco2_mmhg(Node::Arch), e.standard_base_excess()),
+        lactate_mmol_l: e.lactate().mmol_l,
     })
 }
 

@@ -54,7 +54,25 @@ const PATIENT_SLIDERS: &[(&str, &str)] = &[
     ("Blood volume", "blood_volume_ml"),
     ("Lung shunt fraction", "lungs.shunt_fraction"),
     ("FiO2", "lungs.fio2"),
+    ("Minute ventilation", "lungs.minute_ventilation_l_min"),
     ("Haemoglobin", "oxygen.hemoglobin_g_dl"),
+];
+
+/// Sliders of the patient panel's metabolism section: (label, key).
+const METABOLISM_SLIDERS: &[(&str, &str)] = &[
+    (
+        "Upper-body metabolic rate",
+        "metabolism.upper_body_rate_factor",
+    ),
+    (
+        "Lower-body metabolic rate",
+        "metabolism.lower_body_rate_factor",
+    ),
+    (
+        "Lactate clearance",
+        "metabolism.lactate_clearance_ml_kg_min",
+    ),
+    ("Base excess (non-lactate)", "metabolism.base_excess_mmol_l"),
 ];
 
 /// Infusions: (label, key), in [`Drug::ALL`] order.
@@ -202,6 +220,9 @@ pub fn patient_panel(ui: &mut egui::Ui, c: &mut Controls) {
                 }
             }
         });
+        egui::CollapsingHeader::new("Metabolism and lactate")
+            .default_open(false)
+            .show(ui, |ui| c.sliders(ui, METABOLISM_SLIDERS));
         ui.separator();
         drugs(ui, c);
         ui.separator();
@@ -258,7 +279,11 @@ pub fn ecmo_console(ui: &mut egui::Ui, c: &mut Controls) {
         }
         c.sliders(
             ui,
-            &[("Sweep gas", "ecmo.sweep_l_min"), ("FdO2", "ecmo.fdo2")],
+            &[
+                ("Sweep gas", "ecmo.sweep_l_min"),
+                ("FdO2", "ecmo.fdo2"),
+                ("Membrane function", "ecmo.membrane_function"),
+            ],
         );
         lv_vent_console(ui, c);
     }

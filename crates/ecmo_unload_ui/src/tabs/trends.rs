@@ -115,6 +115,17 @@ impl Trends {
                 ("AV opening %", Color32::GRAY, |p| p.av_opening_pct),
             ],
         );
+        self.plot(
+            ui,
+            "trend_lactate",
+            &[("lactate (mmol/L)", LA, |p| p.lactate_mmol_l)],
+        );
+        self.plot(
+            ui,
+            "trend_paco2",
+            &[("PaCO2 right radial (mmHg)", CVP, |p| p.paco2_mmhg)],
+        );
+        self.plot(ui, "trend_ph", &[("arterial pH", Color32::WHITE, |p| p.ph)]);
     }
 }
 

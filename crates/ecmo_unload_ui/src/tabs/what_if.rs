@@ -284,12 +284,14 @@ impl WhatIf {
                 ui.end_row();
                 for f in results {
                     ui.label(&f.strategy);
-                    for (x, was) in comparison::forecast_values(f).into_iter().zip(base) {
+                    let values = comparison::forecast_values(f).into_iter().zip(base);
+                    for ((x, was), c) in values.zip(comparison::COLUMNS) {
                         let change = Change::of(x, was);
+                        let d = c.decimals;
                         let text = if f.strategy == NOW {
-                            format!("{x:.1}")
+                            format!("{x:.d$}")
                         } else {
-                            format!("{x:.1} {}", change.arrow())
+                            format!("{x:.d$} {}", change.arrow())
                         };
                         let color = match change {
                             _ if f.strategy == NOW => Color32::WHITE,

@@ -825,3 +825,41 @@ fn a_console_returns_commands_and_writes_nothing() {
     // The patient is as it was: the simulation, not the console, changes it.
     assert!(!patient.ecmo.enabled && !patient.iabp.enabled);
 }
+
+#[test]
+fn a_blood_gas_is_drawn_on_request_printed_and_logged() {
+    let mut h = harness("cardiogenic-shock");
+    h.run_steps(120);
+    h.get_by_label("Blood gas").click();
+    h.run_steps(2);
+    h.get_by_label_contains("No sample yet");
+    assert!(
+        h.state().blood_gases_taken().is_empty(),
+        "drawn only when asked"
+    );
+    h.get_by_label("Take a blood gas").click();
+    h.run_steps(2);
+    let taken = h.state().blood_gases_taken().to_vec();
+    assert_eq!(taken.len(), 1);
+    // The printout: its heading, the sites and the analytes.
+    h.get_by_label_contains("BLOOD GAS ANALYSIS");
+    h.get_by_label_contains("Sampled at 0:00:02");
+    h.get_by_label_contains("Arterial, right radial, flagged");
+    h.get_by_label_contains("Lactate (mmol/L)");
+    // Without ECMO the circuit ports are not drawn, and the printout says so.
+    assert!(taken[0].post_oxygenator.is_none());
+    h.get_by_label_contains("ECMO post-oxygenator  (no ECMO running: not drawn)");
+    let entry = h.state().event_log().entries().last().unwrap().clone();
+    assert!(
+        entry.text.starts_with("blood gas taken: right radial pH"),
+        "{}",
+        entry.text
+    );
+    assert_eq!(entry.sim_s, taken[0].t_s);
+    // A second sample later is listed and shown.
+    h.run_steps(60);
+    h.get_by_label("Take a blood gas").click();
+    h.run_steps(2);
+    assert_eq!(h.state().blood_gases_taken().len(), 2);
+    h.get_by_label_contains("Sampled at 0:00:03");
+}
