@@ -25,7 +25,7 @@ macro_rules! library {
 }
 
 /// The built-in library: (name, RON text).
-pub const LIBRARY: [(&str, &str); 13] = library![
+pub const LIBRARY: [(&str, &str); 15] = library![
     "ami-shock",
     "ecmo-lv-distension",
     "iabp-early-inflation",
@@ -38,6 +38,8 @@ pub const LIBRARY: [(&str, &str); 13] = library![
     "inotrope-escalation",
     "weaning-ecmo-iabp",
     "rv-failure",
+    "ecmo-sweep",
+    "epinephrine-lactate",
     "ecpr",
 ];
 

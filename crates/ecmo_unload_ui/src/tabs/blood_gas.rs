@@ -150,6 +150,8 @@ fn printout_ui(ui: &mut egui::Ui, g: &BloodGases) {
         .inner_margin(16.0)
         .stroke(egui::Stroke::new(1.0, Color32::GRAY))
         .show(ui, |ui| {
+            // A printout's lines never wrap: a narrow window scrolls it instead.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             ui.label(
                 mono("BLOOD GAS ANALYSIS   (simulated: education and research only)".into())
                     .strong(),
