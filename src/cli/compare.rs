@@ -50,6 +50,10 @@ pub fn compare(
         }
         outln!("{}", if f.steady { "" } else { "  (not steady)" })?;
     }
+    outln!(
+        "(lung water and lactate projected 6 h at each settled state; pH 6 h from that lactate \
+         at the settled PaCO2)"
+    )?;
     let lines = ecmo_unload::advice::considerations(&base.alarms(), &results);
     if !lines.is_empty() {
         outln!("\nconsiderations (model output for education and research, not orders):")?;

@@ -312,6 +312,11 @@ fn every_constant_row_matches_the_code() {
             ecmo_unload::ecmo::DEFAULT_SWEEP_L_MIN,
         ),
         ("ACIDAEMIA_PH", alarms::ACIDAEMIA_PH),
+        ("HYPOCAPNIA_MMHG", alarms::HYPOCAPNIA_MMHG),
+        (
+            "POST_OXYGENATOR_PO2_LOW_MMHG",
+            alarms::POST_OXYGENATOR_PO2_LOW_MMHG,
+        ),
         ("LACTATE_HIGH_MMOL_L", alarms::LACTATE_HIGH_MMOL_L),
         ("LACTATE_RISING_MMOL_L_H", alarms::LACTATE_RISING_MMOL_L_H),
         ("START_ARTERIAL", START_ARTERIAL),

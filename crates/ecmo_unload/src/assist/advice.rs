@@ -57,6 +57,8 @@ fn endpoint(a: Alarm) -> Option<Endpoint> {
         Alarm::CardiacArrest
         | Alarm::EcmoChatter
         | Alarm::ImpellaSuction
+        | Alarm::Hypocapnia
+        | Alarm::OxygenatorFailure
         | Alarm::IabpTriggerLoss
         | Alarm::IabpLowAugmentation
         | Alarm::IabpTimingConflict => return None,
@@ -76,6 +78,8 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
         Alarm::CardiacArrest
         | Alarm::EcmoChatter
         | Alarm::ImpellaSuction
+        | Alarm::Hypocapnia
+        | Alarm::OxygenatorFailure
         | Alarm::IabpTriggerLoss
         | Alarm::IabpLowAugmentation
         | Alarm::IabpTimingConflict => f64::NAN,

@@ -6,7 +6,11 @@ use thiserror::Error;
 pub enum Error {
     #[error("unknown key '{key}' (list them with: ecmo-unload params --preset NAME)")]
     UnknownKey { key: String },
-    #[error("{key} = {} is out of range [{min}, {max}] {unit}", crate::units::Short(*value))]
+    #[error(
+        "{key} = {} is out of range [{min}, {max}]{}{unit}",
+        crate::units::Short(*value),
+        if unit.is_empty() { "" } else { " " }
+    )]
     OutOfRange {
         key: String,
         value: f64,

@@ -29,6 +29,13 @@ pub const UPPER_SPO2_LOW_PCT: f64 = 90.0;
 /// Arterial pH below which acidaemia alarms (7.25: below it catecholamines lose effect and
 /// the myocardium contracts less; Kraut & Madias, Nat Rev Nephrol 2010;6:274).
 pub const ACIDAEMIA_PH: f64 = 7.25;
+/// Right radial PaCO2 below which hypocapnia alarms (a fast fall narrows the cerebral vessels;
+/// ELSO advises avoiding a rapid PaCO2 drop on starting ECMO: Cavayas et al., Am J Respir Crit
+/// Care Med 2020;201:1525).
+pub const HYPOCAPNIA_MMHG: f64 = 30.0;
+/// Post-oxygenator PO2 below which the oxygenator alarms with ECMO running (a working membrane
+/// at FdO2 1.0 gives 400-500; ELSO targets about 150 when FdO2 is lowered on purpose).
+pub const POST_OXYGENATOR_PO2_LOW_MMHG: f64 = 100.0;
 /// Lactate at or above which a rise alarms (SCAI stage C: lactate >= 2 mmol/L; Naidu 2022).
 pub const LACTATE_HIGH_MMOL_L: f64 = 2.0;
 /// Rise of lactate that counts as rising (**T**: a tenth of a mmol/L an hour shows on a gas an
@@ -55,13 +62,15 @@ pub enum Alarm {
     RisingLungWater,
     Acidaemia,
     RisingLactate,
+    Hypocapnia,
+    OxygenatorFailure,
     IabpTriggerLoss,
     IabpLowAugmentation,
     IabpTimingConflict,
 }
 
 impl Alarm {
-    pub const ALL: [Alarm; 13] = [
+    pub const ALL: [Alarm; 15] = [
         Alarm::CardiacArrest,
         Alarm::Hypotension,
         Alarm::UpperBodyDesaturation,
@@ -72,6 +81,8 @@ impl Alarm {
         Alarm::RisingLungWater,
         Alarm::Acidaemia,
         Alarm::RisingLactate,
+        Alarm::Hypocapnia,
+        Alarm::OxygenatorFailure,
         Alarm::IabpTriggerLoss,
         Alarm::IabpLowAugmentation,
         Alarm::IabpTimingConflict,
@@ -79,14 +90,16 @@ impl Alarm {
 
     pub fn priority(self) -> Priority {
         match self {
-            Alarm::CardiacArrest | Alarm::Hypotension | Alarm::UpperBodyDesaturation => {
-                Priority::High
-            }
+            Alarm::CardiacArrest
+            | Alarm::Hypotension
+            | Alarm::UpperBodyDesaturation
+            | Alarm::OxygenatorFailure => Priority::High,
             Alarm::EcmoChatter
             | Alarm::ImpellaSuction
             | Alarm::AorticValveClosed
             | Alarm::Acidaemia
             | Alarm::RisingLactate
+            | Alarm::Hypocapnia
             | Alarm::IabpTriggerLoss => Priority::Medium,
             Alarm::HighPcwp
             | Alarm::RisingLungWater
@@ -107,6 +120,8 @@ impl Alarm {
             Alarm::RisingLungWater => "Lung water rising",
             Alarm::Acidaemia => "Acidaemia",
             Alarm::RisingLactate => "Lactate rising",
+            Alarm::Hypocapnia => "PaCO2 low",
+            Alarm::OxygenatorFailure => "Post-oxygenator PO2 low",
             Alarm::IabpTriggerLoss => "IABP trigger loss",
             Alarm::IabpLowAugmentation => "IABP low augmentation",
             Alarm::IabpTimingConflict => "IABP timing conflict",
@@ -128,7 +143,8 @@ impl Alarm {
             Alarm::UpperBodyDesaturation => {
                 "native output carries poorly oxygenated blood from failing lungs to the brain \
                  and heart (north-south): ventilator FiO2/PEEP, more ECMO flow, or move the \
-                 return to the right subclavian/jugular (V-AV)"
+                 return to the right subclavian/jugular (V-AV); if the legs desaturate too, \
+                 suspect the oxygenator first"
             }
             Alarm::EcmoChatter => {
                 "the drainage cannula sucks the vein flat: the patient is underfilled for this \
@@ -151,12 +167,23 @@ impl Alarm {
                  atrial pressure (unloading, diuresis)"
             }
             Alarm::Acidaemia => {
-                "arterial pH below 7.25: lactic acidosis from poor perfusion (more flow, less \
-                 epinephrine) or CO2 retained (more ventilation or sweep gas)"
+                "arterial pH below 7.25: read the gas for which: a metabolic acidosis (base \
+                 deficit: lactate from poor perfusion or epinephrine, or other acids) or CO2 \
+                 retained (PaCO2 high: more ventilation or sweep gas)"
             }
             Alarm::RisingLactate => {
                 "lactate above 2 and climbing: tissues short of O2 (more flow: ECMO, Impella, \
                  inotrope), a liver that clears less, or epinephrine's own beta-2 lactate"
+            }
+            Alarm::Hypocapnia => {
+                "PaCO2 below 30: the sweep gas and the ventilator together take out more CO2 \
+                 than the body makes; a fast fall narrows the brain's vessels: lower the sweep \
+                 (or the ventilation) and let PaCO2 come back slowly"
+            }
+            Alarm::OxygenatorFailure => {
+                "the blood leaving the oxygenator is barely oxygenated: check the sweep gas is \
+                 flowing and its FdO2, then the membrane (clot, plasma leak); more ECMO flow does \
+                 not help until it oxygenates"
             }
             Alarm::IabpTriggerLoss => {
                 "the console has no trigger and has stopped pumping: no R waves (VF, asystole), no \
@@ -250,8 +277,30 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
             ),
         ));
     }
+    let gas = &i.status.gases.right_radial;
     if i.status.ph < ACIDAEMIA_PH {
-        out.push((Alarm::Acidaemia, format!("arterial pH {:.2}", i.status.ph)));
+        out.push((
+            Alarm::Acidaemia,
+            format!(
+                "pH {:.2}, PaCO2 {:.0}, BE {:.1}",
+                i.status.ph, gas.pco2_mmhg, gas.base_excess_mmol_l
+            ),
+        ));
+    }
+    if gas.pco2_mmhg < HYPOCAPNIA_MMHG {
+        out.push((
+            Alarm::Hypocapnia,
+            format!("PaCO2 {:.0} mmHg, pH {:.2}", gas.pco2_mmhg, gas.ph),
+        ));
+    }
+    if i.ecmo_on
+        && let Some(post) = i.status.gases.post_oxygenator
+        && post.po2_mmhg < POST_OXYGENATOR_PO2_LOW_MMHG
+    {
+        out.push((
+            Alarm::OxygenatorFailure,
+            format!("post-oxygenator PO2 {:.0} mmHg", post.po2_mmhg),
+        ));
     }
     if i.status.lactate_mmol_l >= LACTATE_HIGH_MMOL_L
         && i.status.lactate_rate_mmol_l_h >= LACTATE_RISING_MMOL_L_H

@@ -6,7 +6,7 @@
 
 use crate::acid_base::BloodGas;
 use crate::circulation::Node;
-use crate::oxygen::OxygenTransport;
+use crate::oxygen::{OxygenTransport, saturation_from_po2};
 use serde::Serialize;
 
 /// Where a sample is drawn.
@@ -72,9 +72,15 @@ pub struct BloodGases {
 impl BloodGases {
     /// Samples of the blood in `o` at `t_s`, with the body's standard base excess and lactate.
     pub fn draw(o: &OxygenTransport, t_s: f64, sbe: f64, lactate: f64, ecmo_on: bool) -> Self {
-        let node =
-            |n: Node| BloodGas::of(o.pco2_mmhg(n), o.po2_mmhg(n), o.saturation(n), sbe, lactate);
-        let circuit = |(s, po2, pco2): (f64, f64, f64)| BloodGas::of(pco2, po2, s, sbe, lactate);
+        // A sample's sO2 is the co-oximeter's: of the blood once its bound and dissolved O2 have
+        // shared out again (mixed ECMO and native blood rebinds the dissolved O2).
+        let node = |n: Node| {
+            let po2 = o.po2_mmhg(n);
+            BloodGas::of(o.pco2_mmhg(n), po2, saturation_from_po2(po2), sbe, lactate)
+        };
+        let circuit = |(_, po2, pco2): (f64, f64, f64)| {
+            BloodGas::of(pco2, po2, saturation_from_po2(po2), sbe, lactate)
+        };
         BloodGases {
             t_s,
             right_radial: node(Node::Arch),
@@ -184,6 +190,9 @@ pub struct GasSummary {
     pub ecmo_pre_oxygenator_pco2_mmhg: Option<f64>,
     pub ecmo_post_oxygenator_po2_mmhg: Option<f64>,
     pub ecmo_post_oxygenator_pco2_mmhg: Option<f64>,
+    /// Alveolar PO2 and PCO2 of the ventilated alveoli (PAO2 - PaO2: the A-a gradient).
+    pub alveolar_po2_mmhg: f64,
+    pub alveolar_pco2_mmhg: f64,
     /// CO2 breathed out by the lungs and taken by the oxygenator's sweep gas.
     pub vco2_lungs_ml_min: f64,
     pub vco2_oxygenator_ml_min: f64,
@@ -217,8 +226,10 @@ impl GasSummary {
             ecmo_pre_oxygenator_pco2_mmhg: g.pre_oxygenator.map(|s| s.pco2_mmhg),
             ecmo_post_oxygenator_po2_mmhg: g.post_oxygenator.map(|s| s.po2_mmhg),
             ecmo_post_oxygenator_pco2_mmhg: g.post_oxygenator.map(|s| s.pco2_mmhg),
-            vco2_lungs_ml_min: stores.exhaled_ml_min,
-            vco2_oxygenator_ml_min: stores.oxygenator_ml_min,
+            alveolar_po2_mmhg: o.alveolar_po2(),
+            alveolar_pco2_mmhg: stores.alveolar_mmhg,
+            vco2_lungs_ml_min: stores.exhaled_ml_min.max(0.0),
+            vco2_oxygenator_ml_min: stores.oxygenator_ml_min.max(0.0),
             anaerobic_upper_pct: crate::units::pct_from_fraction(upper),
             anaerobic_lower_pct: crate::units::pct_from_fraction(lower),
             hepatic_function_pct: crate::units::pct_from_fraction(lactate.hepatic_function),

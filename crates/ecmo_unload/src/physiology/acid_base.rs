@@ -24,9 +24,10 @@ pub const NORMAL_HCO3_MMOL_L: f64 = 24.4;
 pub const BUFFER_VALUE_MMOL_L: f64 = 14.8;
 pub const EXTRACELLULAR_FACTOR: f64 = 0.93;
 pub const NORMAL_PH: f64 = 7.4;
-/// The pH range the solver searches and a report shows (beyond it no blood is alive).
-pub const PH_MIN: f64 = 6.5;
-pub const PH_MAX: f64 = 8.0;
+/// The pH range the solver searches and a report shows (beyond it no blood is alive; the
+/// extremes of the settings reach both).
+pub const PH_MIN: f64 = 6.3;
+pub const PH_MAX: f64 = 8.3;
 const BISECTIONS: usize = 48;
 /// O2 dissolved in blood, mL O2 per mL per mmHg (0.003 mL/dL/mmHg).
 pub const O2_SOLUBILITY_ML_ML_MMHG: f64 = 0.00003;

@@ -91,6 +91,24 @@ pub fn oxygenator_co2_share(blood_ml_min: f64, sweep_l_min: f64, membrane_functi
     effectiveness * c_min / c_blood
 }
 
+/// A gas's alveolar partial pressure after `dt_s`: `from_blood_ml` (STPD; negative: taken up
+/// by the blood) enters the alveolar gas, and alveolar ventilation `va_ml_s` brings it toward
+/// the inspired partial pressure `inspired_mmhg` (exact for the washout). For O2 and CO2 alike;
+/// at steady state P_A = P_I + 863 V / VA, the alveolar gas and ventilation equations.
+pub fn alveolar_exchange_mmhg(
+    p_mmhg: f64,
+    from_blood_ml: f64,
+    inspired_mmhg: f64,
+    va_ml_s: f64,
+    dt_s: f64,
+) -> f64 {
+    let p = p_mmhg + from_blood_ml * ALVEOLAR_CONSTANT_MMHG / ALVEOLAR_GAS_ML;
+    at_least(
+        inspired_mmhg + (p - inspired_mmhg) * (-va_ml_s * dt_s / ALVEOLAR_GAS_ML).exp(),
+        0.0,
+    )
+}
+
 /// Alveolar ventilation (mL/s) of a minute ventilation with its dead space.
 pub fn alveolar_ventilation_ml_s(minute_ventilation_l_min: f64, dead_space_fraction: f64) -> f64 {
     minute_ventilation_l_min.max(0.0) * 1000.0 / 60.0 * (1.0 - dead_space_fraction).max(0.0)
@@ -141,7 +159,7 @@ impl Stores {
     /// ventilation `va_ml_s` of CO2-free gas washes it out (exact for the washout).
     pub fn ventilate(&mut self, from_blood_ml: f64, va_ml_s: f64, dt_s: f64) {
         let before = self.alveolar_mmhg + from_blood_ml * ALVEOLAR_CONSTANT_MMHG / ALVEOLAR_GAS_ML;
-        let after = at_least(before * (-va_ml_s * dt_s / ALVEOLAR_GAS_ML).exp(), 0.0);
+        let after = alveolar_exchange_mmhg(self.alveolar_mmhg, from_blood_ml, 0.0, va_ml_s, dt_s);
         let out_ml = (before - after) * ALVEOLAR_GAS_ML / ALVEOLAR_CONSTANT_MMHG;
         self.alveolar_mmhg = after;
         self.exhaled_ml += out_ml;

@@ -80,7 +80,8 @@ pub fn saturation_from_po2(po2_mmhg: f64) -> f64 {
     1.0 / (23_400.0 / (p * p * p + 150.0 * p) + 1.0)
 }
 
-/// Alveolar PO2 breathing `fio2` at alveolar PCO2 `paco2_mmhg` (alveolar gas equation).
+/// Alveolar PO2 breathing `fio2` at alveolar PCO2 `paco2_mmhg` (alveolar gas equation): the
+/// steady state of the alveolar O2 balance the transport runs, and where a run starts.
 pub fn alveolar_po2_mmhg(fio2: f64, paco2_mmhg: f64, rq: f64) -> f64 {
     at_least(fio2 * co2::DRY_GAS_MMHG - paco2_mmhg / rq, 0.0)
 }
@@ -133,7 +134,9 @@ pub struct OxygenTransport {
     demand_ml_min: [f64; 2],
     rq: f64,
     fio2: f64,
-    /// Native lungs: end-capillary saturation and their own shunt.
+    /// Native lungs: alveolar PO2 (a state: ventilation brings O2 in, the capillary blood takes
+    /// it up), end-capillary saturation and their own shunt.
+    alveolar_po2_mmhg: f64,
     alveolar: f64,
     shunt: f64,
     alveolar_ventilation_ml_s: f64,
@@ -201,6 +204,7 @@ impl OxygenTransport {
             demand_ml_min: [0.0; 2],
             rq: RESTING_RQ,
             fio2: 0.21,
+            alveolar_po2_mmhg: 0.0,
             alveolar: 1.0,
             shunt: 0.0,
             alveolar_ventilation_ml_s: 0.0,
@@ -219,7 +223,8 @@ impl OxygenTransport {
         };
         t.initial_co2_ml = t.blood_co2_ml() + t.stores.held_ml();
         t.configure(p);
-        t.alveolar = saturation_from_po2(alveolar_po2_mmhg(t.fio2, t.stores.alveolar_mmhg, t.rq));
+        t.alveolar_po2_mmhg = alveolar_po2_mmhg(t.fio2, t.stores.alveolar_mmhg, t.rq);
+        t.alveolar = saturation_from_po2(t.alveolar_po2_mmhg);
         t
     }
 
@@ -262,7 +267,7 @@ impl OxygenTransport {
         let sbe = c.sbe_mmol_l;
         self.average_flows(dt_s);
         let shunt = 1.0 - (1.0 - self.shunt) * (1.0 - c.lungs.oedema_shunt());
-        let pao2 = alveolar_po2_mmhg(self.fio2, self.stores.alveolar_mmhg, self.rq);
+        let pao2 = self.alveolar_po2_mmhg;
         self.alveolar = saturation_from_po2(pao2);
         let end_capillary_co2 = co2::content_from_pco2(self.stores.alveolar_mmhg, sbe);
         let end_capillary_dissolved = crate::acid_base::O2_SOLUBILITY_ML_ML_MMHG * pao2;
@@ -277,6 +282,8 @@ impl OxygenTransport {
                 self.membrane_function,
             );
         let (mut to_alveoli_ml, mut to_membrane_ml, mut to_tissue_ml) = (0.0, 0.0, [0.0; 2]);
+        let mut o2_uptake_ml = 0.0;
+        let cap = self.capacity_ml_o2_per_ml;
         let mut o2 = [0.0; N_NODES];
         let mut dissolved = [0.0; N_NODES];
         let mut carbon = [0.0; N_NODES];
@@ -305,6 +312,10 @@ impl OxygenTransport {
             if m > 0.0 {
                 match path {
                     Connection::PulmonaryCapillary => {
+                        o2_uptake_ml += vol
+                            * (1.0 - shunt)
+                            * (cap * (self.alveolar - self.sat[s]) + end_capillary_dissolved
+                                - self.dissolved[s]);
                         s_c = shunt * s_c + (1.0 - shunt) * self.alveolar;
                         d_c = shunt * d_c + (1.0 - shunt) * end_capillary_dissolved;
                         c_c = shunt * c_c + (1.0 - shunt) * end_capillary_co2;
@@ -349,7 +360,6 @@ impl OxygenTransport {
         }
         // Consumption where the beds drain: the body's veins, and the coronary sinus (RA). A
         // bed's hypoxic units use no O2 and make no CO2 (their glycolysis makes lactate).
-        let cap = self.capacity_ml_o2_per_ml;
         let minutes = dt_s / S_PER_MIN;
         let mut produced_ml = 0.0;
         for (bed, &(_, artery, vein)) in BEDS.iter().enumerate() {
@@ -387,6 +397,13 @@ impl OxygenTransport {
         }
         self.stores
             .ventilate(to_alveoli_ml, self.alveolar_ventilation_ml_s, dt_s);
+        self.alveolar_po2_mmhg = co2::alveolar_exchange_mmhg(
+            self.alveolar_po2_mmhg,
+            -o2_uptake_ml,
+            self.fio2 * co2::DRY_GAS_MMHG,
+            self.alveolar_ventilation_ml_s,
+            dt_s,
+        );
         self.stores.produced_ml += produced_ml;
         self.stores.oxygenator_ml += to_membrane_ml;
         self.stores.oxygenator_ml_min = to_membrane_ml / minutes;
@@ -471,6 +488,11 @@ impl OxygenTransport {
             coronary: self.saturation(Node::AorticRoot),
             mixed_venous: self.saturation(Node::PulmonaryArteries),
         }
+    }
+
+    /// Alveolar PO2 (mmHg) of the ventilated alveoli.
+    pub fn alveolar_po2(&self) -> f64 {
+        self.alveolar_po2_mmhg
     }
 
     /// PCO2 (mmHg) of a compartment's blood.

@@ -160,12 +160,12 @@ fn printout_ui(ui: &mut egui::Ui, g: &BloodGases) {
                 "Sampled at {} simulated time, 37.0 C",
                 clock(g.t_s)
             )));
-            ui.label(mono("-".repeat(20 + COLUMN_CHARS * Site::ALL.len() + 16)));
+            ui.label(mono("-".repeat(20 + COLUMN_CHARS * Site::ALL.len() + 20)));
             let mut head = format!("{:<20}", "");
             for site in Site::ALL {
                 head += &format!("{:>w$}", site.short(), w = COLUMN_CHARS);
             }
-            head += &format!("  {:<14}", "ref (arterial)");
+            head += &format!("  {:<18}", "ref (arterial)");
             ui.label(mono(head).strong());
             for a in &ANALYTES {
                 ui.horizontal(|ui| {
@@ -187,12 +187,12 @@ fn printout_ui(ui: &mut egui::Ui, g: &BloodGases) {
                         });
                     }
                     let range = a.range.map_or(String::new(), |(lo, hi)| {
-                        format!("{lo:.*}-{hi:.*}", a.decimals, a.decimals)
+                        format!("{lo:.*} to {hi:.*}", a.decimals, a.decimals)
                     });
-                    ui.label(mono(format!("  {range:<14}")));
+                    ui.label(mono(format!("  {range:<18}")));
                 });
             }
-            ui.label(mono("-".repeat(20 + COLUMN_CHARS * Site::ALL.len() + 16)));
+            ui.label(mono("-".repeat(20 + COLUMN_CHARS * Site::ALL.len() + 20)));
             for site in Site::ALL {
                 let drawn = if g.at(site).is_some() {
                     ""

@@ -14,6 +14,10 @@ pub const TREND_CAPACITY: usize = (TREND_HOURS * 3600.0 / TREND_INTERVAL_S) as u
 /// Seconds per minute: the trend axis is in minutes.
 const S_PER_MIN: f64 = 60.0;
 const TREND_PLOT_HEIGHT: f32 = 150.0;
+/// The blood-gas trends' least spans: lactate 0-4 mmol/L, PaCO2 20-60 mmHg, pH 7.2-7.6.
+const LACTATE_SCALE: [f64; 2] = [0.0, 4.0];
+const PACO2_SCALE: [f64; 2] = [20.0, 60.0];
+const PH_SCALE: [f64; 2] = [7.2, 7.6];
 
 /// One line of a trend plot: name, colour, and the quantity.
 type TrendLine = (&'static str, Color32, fn(&TrendPoint) -> f64);
@@ -60,8 +64,17 @@ impl Trends {
     }
 
     fn plot(&self, ui: &mut egui::Ui, id: &str, lines: &[TrendLine]) {
-        Plot::new(id)
-            .height(TREND_PLOT_HEIGHT)
+        self.plot_spanning(ui, id, lines, &[]);
+    }
+
+    /// A plot whose y axis always spans `include` (a clinical scale, so a small drift does not
+    /// look like a steep climb).
+    fn plot_spanning(&self, ui: &mut egui::Ui, id: &str, lines: &[TrendLine], include: &[f64]) {
+        let mut plot = Plot::new(id);
+        for y in include {
+            plot = plot.include_y(*y);
+        }
+        plot.height(TREND_PLOT_HEIGHT)
             .legend(Legend::default())
             .link_axis(egui::Id::unique("trends"), [true, false])
             .x_axis_label("minutes")
@@ -115,17 +128,24 @@ impl Trends {
                 ("AV opening %", Color32::GRAY, |p| p.av_opening_pct),
             ],
         );
-        self.plot(
+        self.plot_spanning(
             ui,
             "trend_lactate",
             &[("lactate (mmol/L)", LA, |p| p.lactate_mmol_l)],
+            &LACTATE_SCALE,
         );
-        self.plot(
+        self.plot_spanning(
             ui,
             "trend_paco2",
             &[("PaCO2 right radial (mmHg)", CVP, |p| p.paco2_mmhg)],
+            &PACO2_SCALE,
         );
-        self.plot(ui, "trend_ph", &[("arterial pH", Color32::WHITE, |p| p.ph)]);
+        self.plot_spanning(
+            ui,
+            "trend_ph",
+            &[("arterial pH", Color32::WHITE, |p| p.ph)],
+            &PH_SCALE,
+        );
     }
 }
 

@@ -123,7 +123,9 @@ impl WhatIf {
         ui.label(
             RichText::new(
                 "Model forecasts for education and research, not orders: each strategy runs on a \
-                 copy of this patient to its new steady state; lung water is projected 6 h ahead.",
+                 copy of this patient to its new steady state; lung water and lactate are \
+                 projected 6 h ahead, and pH from that lactate at the settled PaCO2 (the tissue \
+                 CO2 stores take longer to follow a sweep or ventilation change).",
             )
             .color(Color32::from_rgb(255, 200, 80)),
         );
