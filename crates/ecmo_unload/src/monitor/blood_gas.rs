@@ -91,6 +91,26 @@ impl BloodGases {
         }
     }
 
+    /// The first sample with a value no blood can have (a partial pressure, bicarbonate,
+    /// saturation or lactate negative or not finite, a pH outside the reported range), named;
+    /// `None` when every drawn sample is physical. For checks of the model (tests, fuzzing).
+    pub fn unphysical(&self) -> Option<String> {
+        let ph_range = crate::acid_base::PH_MIN..=crate::acid_base::PH_MAX;
+        Site::ALL.into_iter().find_map(|site| {
+            let g = self.at(site)?;
+            let values = [
+                g.pco2_mmhg,
+                g.po2_mmhg,
+                g.hco3_mmol_l,
+                g.so2_pct,
+                g.lactate_mmol_l,
+            ];
+            let bad =
+                values.iter().any(|x| !(x.is_finite() && *x >= 0.0)) || !ph_range.contains(&g.ph);
+            bad.then(|| format!("{site:?}: {g:?}"))
+        })
+    }
+
     /// The sample from `site`, if drawn.
     pub fn at(&self, site: Site) -> Option<&BloodGas> {
         match site {
@@ -115,56 +135,15 @@ pub struct Analyte {
 
 /// The rows of a blood-gas printout, with adult arterial reference ranges (PaCO2 35-45, pH
 /// 7.35-7.45, HCO3 22-26, lactate 0.5-2: docs/VALIDATION.md).
+#[rustfmt::skip]
 pub const ANALYTES: [Analyte; 7] = [
-    Analyte {
-        name: "pH",
-        unit: "",
-        range: Some((7.35, 7.45)),
-        decimals: 2,
-        value: |g| g.ph,
-    },
-    Analyte {
-        name: "pCO2",
-        unit: "mmHg",
-        range: Some((35.0, 45.0)),
-        decimals: 0,
-        value: |g| g.pco2_mmhg,
-    },
-    Analyte {
-        name: "pO2",
-        unit: "mmHg",
-        range: Some((80.0, 100.0)),
-        decimals: 0,
-        value: |g| g.po2_mmhg,
-    },
-    Analyte {
-        name: "HCO3-",
-        unit: "mmol/L",
-        range: Some((22.0, 26.0)),
-        decimals: 1,
-        value: |g| g.hco3_mmol_l,
-    },
-    Analyte {
-        name: "BE",
-        unit: "mmol/L",
-        range: Some((-2.0, 2.0)),
-        decimals: 1,
-        value: |g| g.base_excess_mmol_l,
-    },
-    Analyte {
-        name: "sO2",
-        unit: "%",
-        range: Some((95.0, 100.0)),
-        decimals: 1,
-        value: |g| g.so2_pct,
-    },
-    Analyte {
-        name: "Lactate",
-        unit: "mmol/L",
-        range: Some((0.5, 2.0)),
-        decimals: 1,
-        value: |g| g.lactate_mmol_l,
-    },
+    Analyte { name: "pH", unit: "", range: Some((7.35, 7.45)), decimals: 2, value: |g| g.ph },
+    Analyte { name: "pCO2", unit: "mmHg", range: Some((35.0, 45.0)), decimals: 0, value: |g| g.pco2_mmhg },
+    Analyte { name: "pO2", unit: "mmHg", range: Some((80.0, 100.0)), decimals: 0, value: |g| g.po2_mmhg },
+    Analyte { name: "HCO3-", unit: "mmol/L", range: Some((22.0, 26.0)), decimals: 1, value: |g| g.hco3_mmol_l },
+    Analyte { name: "BE", unit: "mmol/L", range: Some((-2.0, 2.0)), decimals: 1, value: |g| g.base_excess_mmol_l },
+    Analyte { name: "sO2", unit: "%", range: Some((95.0, 100.0)), decimals: 1, value: |g| g.so2_pct },
+    Analyte { name: "Lactate", unit: "mmol/L", range: Some((0.5, 2.0)), decimals: 1, value: |g| g.lactate_mmol_l },
 ];
 
 /// The run summary's blood-gas keys (a contract: add, never rename).
