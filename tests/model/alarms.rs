@@ -133,3 +133,32 @@ fn behind_ecmo_a_stronger_lv_is_never_in_arrest_where_a_weaker_one_is_not() {
     }
     assert!(!was_arrest, "the strongest LV is not in arrest");
 }
+
+#[test]
+fn alarm_limits_are_the_patients_own() {
+    use crate::patients::settled;
+    use ecmo_unload::alarms::Alarm;
+    // The shock patient's MAP of about 72 does not alarm at the usual 65, and does at 75.
+    let usual = settled("cardiogenic-shock", &[], 60.0);
+    assert!(usual.beat.map_mmhg > 65.0 && usual.beat.map_mmhg < 75.0);
+    assert!(!usual.alarms.contains(&Alarm::Hypotension));
+    let strict = settled("cardiogenic-shock", &["alarms.map_low_mmhg=75"], 60.0);
+    assert!(
+        strict.alarms.contains(&Alarm::Hypotension),
+        "{:?}",
+        strict.alarms
+    );
+    // A wedge limit raised above the patient's silences its alarm.
+    let loose = settled("cardiogenic-shock", &["alarms.pcwp_high_mmhg=40"], 60.0);
+    assert!(usual.alarms.contains(&Alarm::HighPcwp));
+    assert!(!loose.alarms.contains(&Alarm::HighPcwp));
+    // Limits outside their range are refused like any setting.
+    assert!(
+        ecmo_unload::settings::set(
+            &ecmo_unload::presets::load("healthy").unwrap(),
+            "alarms.ph_low",
+            "8"
+        )
+        .is_err()
+    );
+}

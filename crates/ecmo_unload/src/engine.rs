@@ -792,6 +792,7 @@ impl Engine {
             impella_on: p.impella.enabled,
             rhythm: p.rhythm.kind,
             cpr: p.cpr.enabled,
+            limits: &p.alarms,
         })
     }
 

@@ -42,6 +42,23 @@ pub const LACTATE_HIGH_MMOL_L: f64 = 2.0;
 /// hour apart as a change a laboratory reports).
 pub const LACTATE_RISING_MMOL_L_H: f64 = 0.1;
 
+/// The settings this module acts on (data, with the rest of the patient).
+pub use crate::patient::AlarmLimits;
+
+impl Default for AlarmLimits {
+    fn default() -> Self {
+        Self {
+            map_low_mmhg: MAP_LOW_MMHG,
+            upper_spo2_low_pct: UPPER_SPO2_LOW_PCT,
+            pcwp_high_mmhg: PCWP_HIGH_MMHG,
+            ph_low: ACIDAEMIA_PH,
+            paco2_low_mmhg: HYPOCAPNIA_MMHG,
+            lactate_high_mmol_l: LACTATE_HIGH_MMOL_L,
+            post_oxygenator_po2_low_mmhg: POST_OXYGENATOR_PO2_LOW_MMHG,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Priority {
     High,
@@ -213,6 +230,8 @@ pub struct Inputs<'a> {
     pub rhythm: RhythmKind,
     /// Chest compressions running: their pulse is not the heart's.
     pub cpr: bool,
+    /// Where the threshold alarms sound (the patient's `alarms.*`).
+    pub limits: &'a AlarmLimits,
 }
 
 /// The alarms whose condition holds now, each with the reading that tripped it, most urgent
@@ -232,12 +251,12 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
         };
         out.push((Alarm::CardiacArrest, what));
     }
-    if b.map_mmhg < MAP_LOW_MMHG {
+    if b.map_mmhg < i.limits.map_low_mmhg {
         out.push((Alarm::Hypotension, format!("MAP {:.0} mmHg", b.map_mmhg)));
     }
     // A pulse oximeter reads, and so alarms, only over a pulse.
     if let Some(spo2) = spo2_upper_pct(b)
-        && spo2 < UPPER_SPO2_LOW_PCT
+        && spo2 < i.limits.upper_spo2_low_pct
     {
         out.push((
             Alarm::UpperBodyDesaturation,
@@ -263,7 +282,7 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
             format!("no ejection for {closed} beats"),
         ));
     }
-    if b.pcwp_mmhg > PCWP_HIGH_MMHG {
+    if b.pcwp_mmhg > i.limits.pcwp_high_mmhg {
         out.push((Alarm::HighPcwp, format!("PCWP {:.0} mmHg", b.pcwp_mmhg)));
     }
     if i.status.lung_water_gain_ml_h > LUNG_WATER_RISING_ML_H
@@ -278,7 +297,7 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
         ));
     }
     let gas = &i.status.gases.right_radial;
-    if i.status.ph < ACIDAEMIA_PH {
+    if i.status.ph < i.limits.ph_low {
         out.push((
             Alarm::Acidaemia,
             format!(
@@ -287,7 +306,7 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
             ),
         ));
     }
-    if gas.pco2_mmhg < HYPOCAPNIA_MMHG {
+    if gas.pco2_mmhg < i.limits.paco2_low_mmhg {
         out.push((
             Alarm::Hypocapnia,
             format!("PaCO2 {:.0} mmHg, pH {:.2}", gas.pco2_mmhg, gas.ph),
@@ -295,14 +314,14 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
     }
     if i.ecmo_on
         && let Some(post) = i.status.gases.post_oxygenator
-        && post.po2_mmhg < POST_OXYGENATOR_PO2_LOW_MMHG
+        && post.po2_mmhg < i.limits.post_oxygenator_po2_low_mmhg
     {
         out.push((
             Alarm::OxygenatorFailure,
             format!("post-oxygenator PO2 {:.0} mmHg", post.po2_mmhg),
         ));
     }
-    if i.status.lactate_mmol_l >= LACTATE_HIGH_MMOL_L
+    if i.status.lactate_mmol_l >= i.limits.lactate_high_mmol_l
         && i.status.lactate_rate_mmol_l_h >= LACTATE_RISING_MMOL_L_H
     {
         out.push((

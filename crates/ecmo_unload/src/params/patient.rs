@@ -58,6 +58,9 @@ pub struct Patient {
     /// Reflex control of the circulation (absent from a preset = the defaults: on).
     #[serde(default)]
     pub reflex: Reflex,
+    /// Where the bedside monitor's threshold alarms sound (absent = the usual limits).
+    #[serde(default)]
+    pub alarms: AlarmLimits,
     pub numerics: Numerics,
 }
 
@@ -436,6 +439,27 @@ pub struct Oxygen {
     pub hemoglobin_g_dl: f64,
     /// O2 consumption of the body outside the heart (the heart's own is the monitor's MVO2).
     pub vo2_ml_kg_min: f64,
+}
+
+/// Alarm limits (`alarms.*` keys): set per patient, as on a bedside monitor; the defaults and
+/// their sources are `monitor::alarms`' constants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlarmLimits {
+    /// MAP below which hypotension alarms.
+    pub map_low_mmhg: f64,
+    /// Right radial SpO2 below which upper-body desaturation alarms.
+    pub upper_spo2_low_pct: f64,
+    /// PCWP above which the wedge alarms.
+    pub pcwp_high_mmhg: f64,
+    /// Arterial pH below which acidaemia alarms.
+    pub ph_low: f64,
+    /// Right radial PaCO2 below which hypocapnia alarms.
+    pub paco2_low_mmhg: f64,
+    /// Lactate at or above which a rise alarms.
+    pub lactate_high_mmol_l: f64,
+    /// Post-oxygenator PO2 below which the oxygenator alarms (ECMO running).
+    pub post_oxygenator_po2_low_mmhg: f64,
 }
 
 /// Metabolism settings (`metabolism.*` keys): the beds' metabolic rates, the respiratory
