@@ -1,11 +1,70 @@
 //! The table of settable keys: every leaf of a [`crate::patient::Patient`] by its dotted path,
 //! with unit, range and meaning (`settings` reads it).
 
-use super::settings::{BLOOD_VOLUME_MAX_ML, BLOOD_VOLUME_MIN_ML, KeySpec, choice, spec};
 use crate::drugs::PROFILES;
 use crate::iabp::Trigger;
 use crate::patient::{EcmoMode, ImpellaModel, RhythmKind};
 use strum::VariantNames;
+
+/// Unit, range and meaning of a family of keys. `*` in a pattern matches one path segment.
+#[derive(Clone, Copy, Debug)]
+pub struct KeySpec {
+    pub pattern: &'static str,
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub help: &'static str,
+    /// The names a chosen setting takes (empty for numbers, switches and free text).
+    pub options: &'static [&'static str],
+}
+
+impl KeySpec {
+    /// The meaning as the settings list shows it: the options, then the help.
+    pub fn meaning(&self) -> String {
+        match (self.options.join(" | "), self.help) {
+            (options, "") => options,
+            (options, help) if options.is_empty() => help.to_string(),
+            (options, help) => format!("{options} {help}"),
+        }
+    }
+}
+
+/// A setting chosen from an enum's names ([`crate::patient::Choice`]).
+const fn choice(
+    pattern: &'static str,
+    options: &'static [&'static str],
+    help: &'static str,
+) -> KeySpec {
+    KeySpec {
+        pattern,
+        unit: "",
+        min: f64::NAN,
+        max: f64::NAN,
+        help,
+        options,
+    }
+}
+
+const fn spec(
+    pattern: &'static str,
+    unit: &'static str,
+    min: f64,
+    max: f64,
+    help: &'static str,
+) -> KeySpec {
+    KeySpec {
+        pattern,
+        unit,
+        min,
+        max,
+        help,
+        options: &[],
+    }
+}
+
+/// The blood volume a patient can have (`blood_volume_ml`), which fluid orders respect too.
+pub const BLOOD_VOLUME_MIN_ML: f64 = 2500.0;
+pub const BLOOD_VOLUME_MAX_ML: f64 = 9000.0;
 
 /// Ranges are wide enough for any patient a clinician would build, and narrow enough that the
 /// fixed-step integrator stays stable at every corner (tested: tests/model/invariants.rs).

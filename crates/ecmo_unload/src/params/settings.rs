@@ -6,72 +6,12 @@ use crate::error::Error;
 use crate::patient::Patient;
 use serde_json::Value;
 
-/// Unit, range and meaning of a family of keys. `*` in a pattern matches one path segment.
-#[derive(Clone, Copy, Debug)]
-pub struct KeySpec {
-    pub pattern: &'static str,
-    pub unit: &'static str,
-    pub min: f64,
-    pub max: f64,
-    pub help: &'static str,
-    /// The names a chosen setting takes (empty for numbers, switches and free text).
-    pub options: &'static [&'static str],
-}
-
-impl KeySpec {
-    /// The meaning as the settings list shows it: the options, then the help.
-    pub fn meaning(&self) -> String {
-        match (self.options.join(" | "), self.help) {
-            (options, "") => options,
-            (options, help) if options.is_empty() => help.to_string(),
-            (options, help) => format!("{options} {help}"),
-        }
-    }
-}
-
-/// A setting chosen from an enum's names ([`crate::patient::Choice`]).
-pub(super) const fn choice(
-    pattern: &'static str,
-    options: &'static [&'static str],
-    help: &'static str,
-) -> KeySpec {
-    KeySpec {
-        pattern,
-        unit: "",
-        min: f64::NAN,
-        max: f64::NAN,
-        help,
-        options,
-    }
-}
-
-pub(super) const fn spec(
-    pattern: &'static str,
-    unit: &'static str,
-    min: f64,
-    max: f64,
-    help: &'static str,
-) -> KeySpec {
-    KeySpec {
-        pattern,
-        unit,
-        min,
-        max,
-        help,
-        options: &[],
-    }
-}
-
-/// The blood volume a patient can have (`blood_volume_ml`), which fluid orders respect too.
-pub const BLOOD_VOLUME_MIN_ML: f64 = 2500.0;
-pub const BLOOD_VOLUME_MAX_ML: f64 = 9000.0;
+pub use super::keys::{BLOOD_VOLUME_MAX_ML, BLOOD_VOLUME_MIN_ML, KeySpec, SPECS};
 
 /// The longest stretch of simulated time anything asks for (`run --seconds`, the dashboard's
 /// `--after-s`, a scenario's event and checkpoint times): 30 days, so a typo of a few digits
 /// is refused instead of running for years.
 pub const MAX_SIMULATED_S: f64 = 30.0 * 86_400.0;
-
-pub use super::keys::SPECS;
 
 fn matches(pattern: &str, key: &str) -> bool {
     let mut p = pattern.split('.');
