@@ -91,9 +91,7 @@ fn the_pages_mid_run_rows_hold() {
         if !(lo..=hi).contains(&x) {
             failures.push(format!("{}: {x:.3} outside {lo} to {hi}", c[1]));
         }
-        let decimals = c[4].split_once('.').map_or(0, |(_, d)| d.len());
-        let printed: f64 = c[4].parse().unwrap();
-        if (x - printed).abs() > 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9 {
+        if !crate::validation::agrees(c[4], x) {
             failures.push(format!(
                 "{}: page prints {} but the model gives {x:.3}",
                 c[1], c[4]

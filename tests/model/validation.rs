@@ -68,7 +68,7 @@ fn summary(
 }
 
 /// The printed value must equal the model's to the decimals printed.
-fn agrees(printed: &str, x: f64) -> bool {
+pub fn agrees(printed: &str, x: f64) -> bool {
     let decimals = printed.split_once('.').map_or(0, |(_, d)| d.len());
     let value: f64 = printed.parse().unwrap();
     (x - value).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9

@@ -810,9 +810,7 @@ impl Engine {
             edema_risk,
             edema_reason,
             mixing_zone: self.mixing_zone(),
-            ph: gases.right_radial.ph,
             gases,
-            lactate_mmol_l: self.lactate.mmol_l,
             lactate_rate_mmol_l_h: self.lactate.rate_mmol_l_h,
             iabp: self
                 .patient

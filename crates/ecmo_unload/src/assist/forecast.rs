@@ -163,15 +163,12 @@ pub fn project_lung_water(lungs: &LungWater, pc_mmhg: f64) -> Vec<f64> {
 /// `e` (its lactate drive and PaCO2) held.
 pub fn project_lactate(e: &Engine) -> (Vec<f64>, Vec<f64>) {
     let lactate = e.lactate().project(&e.lactate_drive(), LUNG_PROJECTION_H);
-    let gas = e.blood_gases().right_radial;
+    let paco2_mmhg = e.oxygen().pco2_mmhg(crate::Node::Arch);
     let other = e.patient().metabolism.base_excess_mmol_l;
     let ph = lactate
         .iter()
         .map(|&l| {
-            crate::acid_base::ph(
-                gas.pco2_mmhg,
-                crate::acid_base::standard_base_excess(other, l),
-            )
+            crate::acid_base::ph(paco2_mmhg, crate::acid_base::standard_base_excess(other, l))
         })
         .collect();
     (lactate, ph)

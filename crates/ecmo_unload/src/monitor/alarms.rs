@@ -297,12 +297,12 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
         ));
     }
     let gas = &i.status.gases.right_radial;
-    if i.status.ph < i.limits.ph_low {
+    if gas.ph < i.limits.ph_low {
         out.push((
             Alarm::Acidaemia,
             format!(
                 "pH {:.2}, PaCO2 {:.0}, BE {:.1}",
-                i.status.ph, gas.pco2_mmhg, gas.base_excess_mmol_l
+                gas.ph, gas.pco2_mmhg, gas.base_excess_mmol_l
             ),
         ));
     }
@@ -321,14 +321,14 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
             format!("post-oxygenator PO2 {:.0} mmHg", post.po2_mmhg),
         ));
     }
-    if i.status.lactate_mmol_l >= i.limits.lactate_high_mmol_l
+    if gas.lactate_mmol_l >= i.limits.lactate_high_mmol_l
         && i.status.lactate_rate_mmol_l_h >= LACTATE_RISING_MMOL_L_H
     {
         out.push((
             Alarm::RisingLactate,
             format!(
                 "lactate {:.1} mmol/L, +{:.1} an hour",
-                i.status.lactate_mmol_l, i.status.lactate_rate_mmol_l_h
+                gas.lactate_mmol_l, i.status.lactate_rate_mmol_l_h
             ),
         ));
     }

@@ -830,9 +830,7 @@ pub struct Status {
     pub mixing_zone: Option<MixingZone>,
     /// Blood gases from every site, as they would read if drawn now.
     pub gases: crate::blood_gas::BloodGases,
-    /// Right radial arterial pH, blood lactate and its change per hour.
-    pub ph: f64,
-    pub lactate_mmol_l: f64,
+    /// Blood lactate's change per hour (the samples hold its level).
     pub lactate_rate_mmol_l_h: f64,
     /// The IABP console's state (its alarms), with the IABP on.
     pub iabp: Option<ConsoleStatus>,

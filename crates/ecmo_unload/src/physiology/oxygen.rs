@@ -275,12 +275,7 @@ impl OxygenTransport {
             .stores
             .tissue_mmhg
             .map(|p| co2::content_from_pco2(p, sbe));
-        let co2_kept = 1.0
-            - co2::oxygenator_co2_share(
-                self.oxygenator_flow_ml_min,
-                self.sweep_l_min,
-                self.membrane_function,
-            );
+        let co2_kept = self.oxygenator_co2_kept();
         let (mut to_alveoli_ml, mut to_membrane_ml, mut to_tissue_ml) = (0.0, 0.0, [0.0; 2]);
         let mut o2_uptake_ml = 0.0;
         let cap = self.capacity_ml_o2_per_ml;
@@ -527,13 +522,20 @@ impl OxygenTransport {
     pub fn post_oxygenator(&self) -> (f64, f64, f64) {
         let (s_in, _, pco2_in) = self.pre_oxygenator();
         let p_out = self.oxygenator_po2_mmhg(s_in);
-        let kept = 1.0
-            - co2::oxygenator_co2_share(
-                self.oxygenator_flow_ml_min,
-                self.sweep_l_min,
-                self.membrane_function,
-            );
-        (saturation_from_po2(p_out), p_out, pco2_in * kept)
+        (
+            saturation_from_po2(p_out),
+            p_out,
+            pco2_in * self.oxygenator_co2_kept(),
+        )
+    }
+
+    /// Share of the inlet PCO2 the blood keeps through the oxygenator at its mean flow.
+    fn oxygenator_co2_kept(&self) -> f64 {
+        1.0 - co2::oxygenator_co2_share(
+            self.oxygenator_flow_ml_min,
+            self.sweep_l_min,
+            self.membrane_function,
+        )
     }
 
     /// The CO2 stores outside the blood and the CO2 that crossed the body's borders.
