@@ -108,6 +108,59 @@ fn main() -> ExitCode {
                 shard: shard.as_deref(),
             },
         ),
+        Some(Command::Serve {
+            preset,
+            sets,
+            scenario,
+            speed,
+            listen,
+            code,
+            bed,
+            seconds,
+        }) => cli::serve(
+            &preset,
+            &sets,
+            cli::ServeOptions {
+                scenario: scenario.as_deref(),
+                speed,
+                listen: &listen,
+                code: code.as_deref(),
+                bed: &bed,
+                seconds,
+            },
+        ),
+        Some(Command::Monitor {
+            connect,
+            code,
+            name,
+            print_json,
+            after_s,
+            #[cfg(feature = "gui")]
+            screenshot,
+            #[cfg(feature = "gui")]
+            window,
+        }) => {
+            if print_json {
+                cli::monitor_print_json(&connect, &code, &name, after_s)
+            } else {
+                #[cfg(feature = "gui")]
+                {
+                    bedside(
+                        &connect,
+                        &code,
+                        &name,
+                        screenshot.map(|p| (p, after_s)),
+                        window,
+                    )
+                }
+                #[cfg(not(feature = "gui"))]
+                {
+                    Err(cli::usage(
+                        "monitor: this binary was built without the GUI; use --print-json",
+                    ))
+                }
+            }
+        }
         Some(Command::Params { preset }) => cli::params(&preset),
         Some(Command::Scenarios) => cli::list_scenarios(),
         Some(Command::Presets) => cli::list_presets(),
@@ -155,8 +208,30 @@ fn gui(d: &cli::DashboardArgs) -> anyhow::Result<()> {
         d.window,
         scenario,
         d.replay.clone(),
+        d.listen.as_ref().map(|listen| ecmo_unload_ui::Serve {
+            listen: listen.clone(),
+            code: d.code.clone().unwrap_or_else(cli::fresh_code),
+            bed: d.bed.clone(),
+        }),
     )
     .map_err(cli::usage)
+}
+
+/// The trainee's bedside monitor window.
+#[cfg(feature = "gui")]
+fn bedside(
+    addr: &str,
+    code: &str,
+    name: &str,
+    screenshot: Option<(std::path::PathBuf, f64)>,
+    window: [f32; 2],
+) -> anyhow::Result<()> {
+    if let Some((path, _)) = &screenshot {
+        ecmo_unload::files::check_target(path)?;
+    }
+    // A code no header can carry is refused before the window opens.
+    ecmo_unload_lab::wire::check_code(code)?;
+    ecmo_unload_ui::run_bedside(addr, code, name, screenshot, window).map_err(cli::usage)
 }
 
 fn finish(result: anyhow::Result<()>) -> ExitCode {

@@ -109,6 +109,16 @@ pub struct DashboardArgs {
     /// The view to open on.
     #[arg(long, value_enum, default_value_t = ecmo_unload_ui::Tab::Monitor)]
     pub tab: ecmo_unload_ui::Tab,
+    /// Serve this session to trainees' bedside monitors (`monitor`) on HOST:PORT, e.g.
+    /// 127.0.0.1:7411 (this machine) or 0.0.0.0:7411 (the lab network). Off unless given.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
+    /// The session code trainees give (default with --listen: six new digits, shown).
+    #[arg(long, requires = "listen")]
+    pub code: Option<String>,
+    /// The neutral name the trainees' monitors show.
+    #[arg(long, requires = "listen", default_value = DEFAULT_BED)]
+    pub bed: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -211,6 +221,67 @@ pub enum Command {
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
     },
+    /// Sim lab, instructor: run a session headless and serve its bedside monitor to trainees
+    /// (`monitor`). Commands on standard input: set KEY=VALUE, fluid, bolus, fire, pause,
+    /// resume, speed, who, quit.
+    Serve {
+        /// Built-in preset name or path to a RON preset file.
+        #[arg(long, default_value = "cardiogenic-shock")]
+        preset: String,
+        /// Override a parameter, as with `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Play a teaching scenario (built-in name or RON file); hidden events stay hidden.
+        #[arg(long, value_name = "NAME|PATH", conflicts_with = "preset")]
+        scenario: Option<String>,
+        /// Simulated seconds per wall second (0.1 to 60).
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+        speed: f64,
+        /// Address to listen on: loopback by default; 0.0.0.0:7411 opens it to the lab network.
+        #[arg(long, value_name = "HOST:PORT", default_value = ecmo_unload_lab::DEFAULT_LISTEN)]
+        listen: String,
+        /// The session code trainees give (default: six new digits, printed).
+        #[arg(long)]
+        code: Option<String>,
+        /// The neutral name the trainees' monitors show.
+        #[arg(long, default_value = DEFAULT_BED)]
+        bed: String,
+        /// Stop after this many simulated seconds (default: run until `quit`).
+        #[arg(long, allow_negative_numbers = true)]
+        seconds: Option<f64>,
+    },
+    /// Sim lab, trainee: the bedside monitor of a session served by `serve` or the dashboard.
+    Monitor {
+        /// The instructor's address, HOST:PORT.
+        #[arg(long, value_name = "HOST:PORT")]
+        connect: String,
+        /// The session code the instructor gives.
+        #[arg(long)]
+        code: String,
+        /// Your name, shown on the instructor's screen.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Print the last numbers received (the keys of `run --json`) after --after-s seconds
+        /// of listening, and exit (no window).
+        #[arg(long)]
+        print_json: bool,
+        /// Seconds (wall clock) to listen before --print-json prints.
+        #[arg(
+            long,
+            value_name = "S",
+            default_value_t = 5.0,
+            allow_negative_numbers = true
+        )]
+        after_s: f64,
+        /// Save a PNG of the monitor after --after-s seconds, then quit.
+        #[cfg(feature = "gui")]
+        #[arg(long, value_name = "PATH")]
+        screenshot: Option<std::path::PathBuf>,
+        /// Window size in points, WIDTHxHEIGHT.
+        #[cfg(feature = "gui")]
+        #[arg(long, default_value = "1600x1000", value_parser = parse_window)]
+        window: [f32; 2],
+    },
     /// List every settable key with its value, unit and valid range.
     Params {
         #[arg(long, default_value = "healthy")]
@@ -285,6 +356,7 @@ mod bench;
 mod cohort;
 mod compare;
 mod fit;
+mod lab;
 mod lists;
 mod run;
 
@@ -292,5 +364,6 @@ pub use bench::*;
 pub use cohort::*;
 pub use compare::*;
 pub use fit::*;
+pub use lab::*;
 pub use lists::*;
 pub use run::*;

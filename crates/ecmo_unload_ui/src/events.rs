@@ -89,6 +89,9 @@ impl Dashboard {
                 speed: *speed,
             },
         };
+        if self.lab.is_some() {
+            self.send(Command::ServeBedside(true));
+        }
         self.failed = None;
         self.message = None;
         self.paused = false;
@@ -102,6 +105,10 @@ impl Dashboard {
 
     /// Drain what the simulation produced; called once per frame before drawing.
     pub fn poll(&mut self, ctx: &egui::Context) {
+        let notices = self.lab.as_ref().map(|l| l.notices()).unwrap_or_default();
+        for n in notices {
+            self.note("lab", n);
+        }
         let mut events = Vec::new();
         match &mut self.backend {
             Backend::Thread(t) => {
@@ -164,7 +171,11 @@ impl Dashboard {
                 status,
                 picture,
                 patient,
+                bedside,
             } => {
+                if let (Some(b), Some(lab)) = (bedside, &mut self.lab) {
+                    lab.offer(*b);
+                }
                 self.jumping = out.jumping;
                 self.now_s = out.t_s;
                 self.engine_alarms = std::mem::take(&mut out.alarms);
@@ -309,6 +320,7 @@ pub(crate) fn describe(cmd: &Command) -> Option<String> {
         Command::Pause(true) => "paused".into(),
         Command::Pause(false) => "resumed".into(),
         Command::Speed(x) => format!("speed x{x}"),
-        Command::Shutdown | Command::Crash => return None,
+        Command::ServeBedside(true) => "serving the bedside monitor".into(),
+        Command::Shutdown | Command::Crash | Command::ServeBedside(false) => return None,
     })
 }

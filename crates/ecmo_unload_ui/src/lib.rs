@@ -2,6 +2,7 @@
 //! commands -> simulation -> samples and beats -> views. No physiology here: numbers come from
 //! the monitor, curves from the chamber laws of the model.
 
+pub mod bedside;
 mod events;
 pub mod panels;
 pub mod record;
@@ -13,6 +14,7 @@ pub mod tabs;
 pub mod widgets;
 
 // The paths the dashboard's modules have always had.
+pub use bedside::{BedsideMonitor, run_bedside};
 pub use panels::alarm_view;
 pub use record::{debrief, log};
 pub use tabs::{blood_gas, calibrate, replay, scenario_view, trends, what_if};
@@ -175,6 +177,8 @@ pub struct Dashboard {
     /// The whole circulation at the last frame (the schematic's data).
     picture: Picture,
     schematic: schematic::Schematic,
+    /// The session served to trainees' bedside monitors (`--listen`), if it is.
+    lab: Option<ecmo_unload_lab::Instructor>,
 }
 
 impl Dashboard {
@@ -241,6 +245,7 @@ impl Dashboard {
             replay: replay::Replay::default(),
             picture: Picture::default(),
             schematic: schematic::Schematic::default(),
+            lab: None,
         };
         d.refresh_values();
         d
@@ -254,6 +259,41 @@ impl Dashboard {
             self.send(Command::JumpAhead(ahead));
         }
         self.screenshot = Some((path, after_s));
+        self
+    }
+
+    /// Serve this session to trainees' bedside monitors on `addr` (`host:port`) with `code`;
+    /// they see `bed` as the patient's name.
+    ///
+    /// # Errors
+    /// The address cannot be taken, or the code is not one a monitor can send.
+    pub fn serve(
+        &mut self,
+        addr: &str,
+        code: &str,
+        bed: &str,
+    ) -> Result<(), ecmo_unload_lab::LabError> {
+        let lab = ecmo_unload_lab::Instructor::listen(addr, code, bed)?;
+        self.note(
+            "lab",
+            format!(
+                "serving the bedside monitor on {} (code {code})",
+                lab.local_addr()
+            ),
+        );
+        self.lab = Some(lab);
+        self.send(Command::ServeBedside(true));
+        Ok(())
+    }
+
+    /// The session being served, if it is (its address, code and trainees).
+    pub fn lab(&self) -> Option<&ecmo_unload_lab::Instructor> {
+        self.lab.as_ref()
+    }
+
+    /// Play the alarm tones through the machine's player (the window; tests stay quiet).
+    pub fn with_sound(mut self) -> Self {
+        self.alarms = AlarmPanel::new(bedside::sound::Speaker::new());
         self
     }
 
@@ -487,14 +527,18 @@ impl Dashboard {
         }
         // The engine's own alarms (sent with each frame), not a recomputation from the
         // dashboard's beat buffer: the screen and `run --json` agree.
-        let now = self.engine_alarms.clone();
         let t = self.t_s();
-        for change in self.alarms.update(now, t) {
+        let now = self
+            .engine_alarms
+            .iter()
+            .map(|(a, reading)| alarm_view::Raised::of(*a, reading.clone(), t))
+            .collect();
+        for change in self.alarms.update(now) {
             match change {
-                Change::Raised(a, detail) => {
-                    self.note("alarm", format!("{}: {detail}", a.title()));
+                Change::Raised(title, detail) => {
+                    self.note("alarm", format!("{title}: {detail}"));
                 }
-                Change::Cleared(a) => self.note("alarm", format!("{} cleared", a.title())),
+                Change::Cleared(title) => self.note("alarm", format!("{title} cleared")),
             }
         }
     }
@@ -513,7 +557,9 @@ impl Dashboard {
             self.top_bar_ui(ui);
             self.failure_ui(ui);
             let t = self.t_s();
-            for line in self.alarms.alarms_ui(ui, t) {
+            let wall_s = ui.input(|i| i.time);
+            self.alarms.sound(wall_s);
+            for line in self.alarms.alarms_ui(ui, t, wall_s) {
                 self.note("user", line);
             }
         });
@@ -727,7 +773,7 @@ impl eframe::App for Dashboard {
 }
 
 /// Encode the screen as a PNG and save it atomically (`files::write_bytes`).
-fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+pub(crate) fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
     let [w, h] = image.size;
     let mut encoded = Vec::new();
     {
@@ -742,7 +788,15 @@ fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), Stri
 }
 
 /// Where a `--screenshot`'s failure is written from the window.
-type ScreenshotFailure = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+pub(crate) type ScreenshotFailure = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+
+/// Where and how the dashboard serves its session to bedside monitors (`--listen`).
+#[derive(Clone, Debug)]
+pub struct Serve {
+    pub listen: String,
+    pub code: String,
+    pub bed: String,
+}
 
 /// Open the dashboard window on a patient. `screenshot`: run that many simulated seconds, save a
 /// PNG of the window to the path and quit.
@@ -753,6 +807,7 @@ pub fn run(
     window: [f32; 2],
     scenario: Option<ecmo_unload::scenario::Scenario>,
     replay: Option<std::path::PathBuf>,
+    serve: Option<Serve>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
     // A screenshot's outcome, handed out of the window's closure.
@@ -770,6 +825,12 @@ pub fn run(
         Box::new(move |cc| {
             cc.egui_ctx.set_visuals(egui::Visuals::dark());
             let mut d = Dashboard::new(engine, &cc.egui_ctx)?;
+            if screenshot.is_none() {
+                d = d.with_sound();
+            }
+            if let Some(s) = &serve {
+                d.serve(&s.listen, &s.code, &s.bed)?;
+            }
             if let Some(s) = scenario {
                 d.command(Command::LoadScenario(Box::new(s)));
             }

@@ -59,15 +59,33 @@ impl Default for AlarmLimits {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// IEC 60601-1-8 alarm priorities (most urgent first: they sort so).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Priority {
     High,
     Medium,
     Low,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+impl Priority {
+    /// A monitor's marks for the priority (`***`, `**`, `*`).
+    pub fn marks(self) -> &'static str {
+        match self {
+            Priority::High => "***",
+            Priority::Medium => "**",
+            Priority::Low => "*",
+        }
+    }
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Alarm {
     CardiacArrest,
     Hypotension,
@@ -104,6 +122,11 @@ impl Alarm {
         Alarm::IabpLowAugmentation,
         Alarm::IabpTimingConflict,
     ];
+
+    /// The key `run --json` lists the alarm under (`hypotension`, `high_pcwp`, ...).
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
 
     pub fn priority(self) -> Priority {
         match self {
@@ -399,4 +422,29 @@ pub const PULSELESS_AV_OPENING_PCT: f64 = 50.0;
 /// The latest beats in a row (of `beats`, oldest first) in which the aortic valve stayed shut.
 pub fn av_shut_beats<'a>(beats: impl DoubleEndedIterator<Item = &'a Beat>) -> usize {
     beats.rev().take_while(|b| !b.av_opened).count()
+}
+
+/// Since when each active alarm has been on, in simulated time (a monitor's "since t = 30 s"):
+/// right across a jump ahead, which a wall clock is not.
+#[derive(Clone, Debug, Default)]
+pub struct Onsets {
+    on: Vec<(Alarm, f64)>,
+}
+
+impl Onsets {
+    /// Note the alarms active at `t_s`: a new one begins now, one no longer active is forgotten
+    /// (if it comes back, it begins again).
+    pub fn update(&mut self, t_s: f64, active: &[(Alarm, String)]) {
+        self.on.retain(|(a, _)| active.iter().any(|(b, _)| b == a));
+        for (a, _) in active {
+            if !self.on.iter().any(|(b, _)| b == a) {
+                self.on.push((*a, t_s));
+            }
+        }
+    }
+
+    /// When `alarm` began, if it is on.
+    pub fn since(&self, alarm: Alarm) -> Option<f64> {
+        self.on.iter().find(|(a, _)| *a == alarm).map(|&(_, t)| t)
+    }
 }

@@ -5,9 +5,11 @@
 //! with no window. [`recording`] is the one waveform schema that `run --csv` and the dashboard's
 //! recording write and Replay reads.
 
+pub mod bedside;
 pub mod recording;
 mod stepper;
 
+pub use bedside::BedsideFrame;
 pub use stepper::{Stepper, fitted, forecast_all, run_cohort};
 
 use crate::calibration::{Fit, Measurement};
@@ -74,6 +76,8 @@ pub enum Command {
         strategies: Vec<Strategy>,
     },
     Pause(bool),
+    /// Attach a [`BedsideFrame`] to every frame (trainees' monitors watch), or stop.
+    ServeBedside(bool),
     /// Simulated seconds per wall second.
     Speed(f64),
     Shutdown,
@@ -260,6 +264,8 @@ pub enum Event {
         picture: Box<Picture>,
         /// The patient, when a scenario event changed it in this frame.
         patient: Option<Box<Patient>>,
+        /// What trainees' monitors are sent of this frame, while the session is served.
+        bedside: Option<Box<BedsideFrame>>,
     },
     /// A copy of the running engine: what a restart after a failure resumes from.
     Checkpoint(Box<Engine>),

@@ -21,6 +21,10 @@ pub struct Stepper {
     target_s: f64,
     /// A jump ahead under way.
     jump: Option<Jump>,
+    /// Since when each alarm has been on (simulated time).
+    pub onsets: crate::alarms::Onsets,
+    /// Frames carry a [`BedsideFrame`] for trainees' monitors (the session is being served).
+    pub serve_bedside: bool,
 }
 
 impl Stepper {
@@ -34,6 +38,8 @@ impl Stepper {
             timeline: None,
             reported_fired: 0,
             jump: None,
+            onsets: crate::alarms::Onsets::default(),
+            serve_bedside: false,
         }
     }
 
@@ -144,6 +150,15 @@ impl Stepper {
         let patient = (!out.fired.is_empty()).then(|| Box::new(self.engine.patient().clone()));
         out.t_s = self.engine.t_s();
         out.alarms = self.engine.alarms();
+        // The model starts from a stopped circulation: its first seconds are not the
+        // patient's, and a monitor does not alarm on them.
+        if out.t_s < crate::scenario::CONDITIONS_FROM_S {
+            out.alarms.clear();
+        }
+        self.onsets.update(out.t_s, &out.alarms);
+        let bedside = self
+            .serve_bedside
+            .then(|| Box::new(BedsideFrame::of(&self.engine, &out, &self.onsets)));
         out.jumping = self.jump.map(|j| JumpProgress {
             done_s: j.total_s - (j.end_s - self.engine.t_s()).max(0.0),
             total_s: j.total_s,
@@ -153,6 +168,7 @@ impl Stepper {
             status: Box::new(self.engine.status()),
             picture: Box::new(Picture::of(&self.engine)),
             patient,
+            bedside,
         }
     }
 
@@ -165,7 +181,9 @@ impl Stepper {
             }),
             Command::Load(p) => Some(match Engine::new((**p).clone()) {
                 Ok(e) => {
+                    let serve = self.serve_bedside;
                     *self = Stepper::new(e);
+                    self.serve_bedside = serve;
                     Event::Restarted(p.clone())
                 }
                 Err(e) => Event::Rejected(e.to_string()),
@@ -183,6 +201,10 @@ impl Stepper {
                 .give_bolus(*drug, *mcg_kg)
                 .err()
                 .map(|e| Event::Rejected(e.to_string())),
+            Command::ServeBedside(on) => {
+                self.serve_bedside = *on;
+                None
+            }
             Command::JumpAhead(seconds) => {
                 self.start_jump(*seconds);
                 None
@@ -198,7 +220,9 @@ impl Stepper {
                 Some(match timeline.engine() {
                     Ok(e) => {
                         let patient = Box::new(e.patient().clone());
+                        let serve = self.serve_bedside;
                         *self = Stepper::new(e);
+                        self.serve_bedside = serve;
                         self.timeline = Some(timeline);
                         Event::ScenarioStarted {
                             patient,

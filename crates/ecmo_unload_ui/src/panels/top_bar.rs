@@ -109,6 +109,33 @@ impl Dashboard {
                 self.save_preset();
             }
         });
+        if let Some(lab) = &self.lab {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "Serving the bedside monitor on {} - code {}",
+                        lab.local_addr(),
+                        lab.code()
+                    ))
+                    .color(Color32::from_rgb(120, 220, 120)),
+                );
+                let trainees = lab.trainees();
+                let who = if trainees.is_empty() {
+                    "no trainee connected".to_string()
+                } else {
+                    format!(
+                        "{} connected: {}",
+                        trainees.len(),
+                        trainees
+                            .iter()
+                            .map(|t| format!("{} ({})", t.name, t.peer.ip()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                ui.label(who);
+            });
+        }
         if let Some(msg) = &self.message {
             ui.colored_label(Color32::from_rgb(255, 120, 120), msg);
         }

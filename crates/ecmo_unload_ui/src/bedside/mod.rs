@@ -1,0 +1,631 @@
+//! The trainee's bedside monitor: a window on a session the instructor serves
+//! (`ecmo-unload monitor --connect ADDR --code CODE`).
+//!
+//! It shows what a bedside monitor and the device consoles would: waveforms, numbers, alarms
+//! (with their tones), console readings. It has no settings, no case title beyond the bed's
+//! neutral name, no cause and no scenario: the frames it receives carry none
+//! (`ecmo_unload::session::bedside`). It cannot change the patient; only "Silence 2 min" and
+//! "Acknowledge", which act on this screen alone.
+
+pub mod sound;
+pub mod strips;
+
+use crate::alarm_view::{AlarmPanel, Raised};
+use crate::style::{ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, LV, PA, SPO2};
+use crossbeam_channel::Receiver;
+use ecmo_unload::session::bedside::{BedsideFrame, BedsideSample, Consoles};
+use ecmo_unload_lab::{BedsideLink, LinkEvent};
+use egui::{Color32, RichText};
+use std::collections::VecDeque;
+use std::time::Duration;
+use strips::{Scale, Trace};
+
+/// Seconds of waveform on screen (a bedside monitor sweeps 5-10 s).
+pub const SWEEP_S: f64 = 8.0;
+/// A numeric tile's size (points): fixed, so the grid never reflows as values change.
+const TILE_SIZE: egui::Vec2 = egui::vec2(150.0, 66.0);
+/// Tiles per row of the numeric column.
+const TILE_COLUMNS: usize = 2;
+/// A console reading's size (points).
+const CONSOLE_TILE: egui::Vec2 = egui::vec2(118.0, 48.0);
+/// Value fonts of the tiles and console readings.
+const TILE_FONT: f32 = 26.0;
+const CONSOLE_FONT: f32 = 18.0;
+/// Without a frame for this long (wall clock) the screen says the numbers are old.
+const STALE_S: f64 = 3.0;
+/// How often the monitor repaints while connected (the sweep moves at 10 updates a second).
+const REPAINT: Duration = Duration::from_millis(50);
+/// Frames drawn before a `--screenshot` may be taken (fonts and layout settle).
+const SCREENSHOT_MIN_FRAMES: u64 = 5;
+
+/// The link's state, as the top bar says it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Connection {
+    Connecting,
+    Connected,
+    /// Lost; the link is reconnecting.
+    Lost(String),
+    /// The session refused the code: nothing more will come.
+    Refused(String),
+}
+
+/// The trainee's bedside monitor.
+pub struct BedsideMonitor {
+    events: Receiver<LinkEvent>,
+    /// Held for its thread (none when fed by a test's channel).
+    _link: Option<BedsideLink>,
+    /// The instructor's address, for the title line.
+    addr: String,
+    bed: String,
+    connection: Connection,
+    samples: VecDeque<BedsideSample>,
+    /// The latest frame's state (its samples are moved into `samples`).
+    latest: BedsideFrame,
+    /// Wall time (egui's clock) of the last frame.
+    last_frame_s: Option<f64>,
+    alarms: AlarmPanel,
+    frames: u64,
+    /// Save a PNG after this many wall seconds, then close.
+    screenshot: Option<(std::path::PathBuf, f64)>,
+    screenshot_failed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl BedsideMonitor {
+    /// A monitor fed by `events` (a [`BedsideLink`]'s, or a test's channel).
+    pub fn new(events: Receiver<LinkEvent>, addr: &str, speaker: sound::Speaker) -> Self {
+        Self {
+            events,
+            _link: None,
+            addr: addr.to_string(),
+            bed: "Bedside monitor".into(),
+            connection: Connection::Connecting,
+            samples: VecDeque::new(),
+            latest: BedsideFrame::default(),
+            last_frame_s: None,
+            alarms: AlarmPanel::new(speaker),
+            frames: 0,
+            screenshot: None,
+            screenshot_failed: Default::default(),
+        }
+    }
+
+    /// A monitor connected to the session at `addr` with `code`.
+    pub fn connect(
+        ctx: &egui::Context,
+        addr: &str,
+        code: &str,
+        name: &str,
+        speaker: sound::Speaker,
+    ) -> Result<Self, ecmo_unload_lab::LabError> {
+        let wake = ctx.clone();
+        let link = BedsideLink::spawn(addr, code, name, move || wake.request_repaint())?;
+        let mut m = Self::new(link.events().clone(), addr, speaker);
+        m._link = Some(link);
+        Ok(m)
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// The latest numbers and state received.
+    pub fn latest(&self) -> &BedsideFrame {
+        &self.latest
+    }
+
+    /// The alarm area (its sound pause, its list).
+    pub fn alarm_panel(&self) -> &AlarmPanel {
+        &self.alarms
+    }
+
+    /// Samples on screen.
+    pub fn samples(&self) -> &VecDeque<BedsideSample> {
+        &self.samples
+    }
+
+    /// Take what the link has received.
+    pub fn poll(&mut self, now_s: f64) {
+        while let Ok(ev) = self.events.try_recv() {
+            match ev {
+                LinkEvent::Connected { bed } => {
+                    self.bed = bed;
+                    self.connection = Connection::Connected;
+                }
+                LinkEvent::Frame(f) => self.take(*f, now_s),
+                LinkEvent::Disconnected(why) => self.connection = Connection::Lost(why),
+                LinkEvent::Refused(e) => self.connection = Connection::Refused(e.to_string()),
+            }
+        }
+    }
+
+    fn take(&mut self, mut f: BedsideFrame, now_s: f64) {
+        // A session started again from t = 0 starts a new sweep.
+        if self.samples.back().is_some_and(|s| f.t_s + 1e-9 < s.t_s) {
+            self.samples.clear();
+            self.alarms.clear();
+        }
+        for s in f.samples.drain(..) {
+            if self.samples.back().is_none_or(|b| s.t_s > b.t_s) {
+                self.samples.push_back(s);
+            }
+        }
+        let keep_from = f.t_s - SWEEP_S;
+        while self.samples.front().is_some_and(|s| s.t_s < keep_from) {
+            self.samples.pop_front();
+        }
+        let raised = f
+            .alarms
+            .iter()
+            .map(|a| Raised {
+                alarm: a.clone(),
+                explanation: None,
+            })
+            .collect();
+        self.alarms.update(raised);
+        self.latest = f;
+        self.last_frame_s = Some(now_s);
+    }
+
+    /// Save a PNG of the window after `after_s` wall seconds, then close.
+    pub fn screenshot_at(mut self, path: std::path::PathBuf, after_s: f64) -> Self {
+        self.screenshot = Some((path, after_s));
+        self
+    }
+
+    /// The whole monitor.
+    pub fn monitor_ui(&mut self, ui: &mut egui::Ui) {
+        let now_s = ui.input(|i| i.time);
+        self.poll(now_s);
+        self.alarms.sound(now_s);
+        egui::Panel::top("bedside-top").show(ui, |ui| {
+            self.title_ui(ui, now_s);
+            let t = self.latest.t_s;
+            let _ = self.alarms.alarms_ui(ui, t, now_s);
+        });
+        egui::Panel::bottom("bedside-consoles")
+            .show(ui, |ui| consoles_ui(ui, &self.latest.consoles));
+        egui::Panel::right("bedside-numbers")
+            .resizable(false)
+            .exact_size(TILE_COLUMNS as f32 * (TILE_SIZE.x + 8.0) + 8.0)
+            .show(ui, |ui| numbers_ui(ui, &self.latest));
+        egui::CentralPanel::default().show(ui, |ui| {
+            let traces = traces(&self.latest);
+            let h = ui.available_height();
+            strips::strips_ui(ui, "bedside", &self.samples, &traces, SWEEP_S, h);
+        });
+    }
+
+    fn title_ui(&self, ui: &mut egui::Ui, now_s: f64) {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(&self.bed).strong().size(18.0));
+            let stale = self.last_frame_s.is_some_and(|t| now_s - t > STALE_S);
+            let (text, color) = match &self.connection {
+                Connection::Connecting => {
+                    (format!("connecting to {}...", self.addr), Color32::GRAY)
+                }
+                Connection::Connected if stale => (
+                    format!(
+                        "connected; no update for {:.0} s (the session is paused?)",
+                        now_s - self.last_frame_s.unwrap_or(now_s)
+                    ),
+                    Color32::from_rgb(255, 200, 40),
+                ),
+                Connection::Connected => {
+                    ("connected".to_string(), Color32::from_rgb(120, 220, 120))
+                }
+                Connection::Lost(why) => (
+                    format!("connection lost, reconnecting: {why}"),
+                    Color32::from_rgb(255, 200, 40),
+                ),
+                Connection::Refused(why) => (why.clone(), Color32::from_rgb(255, 60, 60)),
+            };
+            ui.label(RichText::new(text).color(color));
+            if self.last_frame_s.is_some() {
+                ui.label(format!("t = {}", clock(self.latest.t_s)));
+            }
+            ui.label(match self.alarms.player() {
+                Some(p) => RichText::new(format!("alarm sound: {p}")).small(),
+                None => RichText::new("no sound device: alarms visual only")
+                    .small()
+                    .color(Color32::GRAY),
+            });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(
+                    RichText::new("Education and research only: not a medical device")
+                        .small()
+                        .color(Color32::GRAY),
+                );
+            });
+        });
+    }
+}
+
+/// Simulated time as a monitor's clock: "12:34" or "1:02:03".
+pub fn clock(t_s: f64) -> String {
+    let s = t_s.max(0.0) as u64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{:02}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// The strips a bedside monitor shows for what is running: ECG, arterial, PA, CVP and pleth
+/// always; LV pressure with an Impella (its controller's estimate); the ECMO flow and the
+/// balloon pressure with their devices.
+pub fn traces(f: &BedsideFrame) -> Vec<Trace> {
+    let mut t = vec![
+        Trace {
+            name: "II",
+            unit: "mV",
+            color: ECG,
+            value: |s| s.ecg_mv,
+            scale: Scale::Fixed(-0.6, 1.4),
+        },
+        Trace {
+            name: "ART",
+            unit: "mmHg (right radial)",
+            color: ART,
+            value: |s| s.art_mmhg,
+            scale: Scale::Auto {
+                min_span: 40.0,
+                step: 20.0,
+            },
+        },
+        Trace {
+            name: "PA",
+            unit: "mmHg",
+            color: PA,
+            value: |s| s.pa_mmhg,
+            scale: Scale::Auto {
+                min_span: 20.0,
+                step: 10.0,
+            },
+        },
+        Trace {
+            name: "CVP",
+            unit: "mmHg",
+            color: CVP,
+            value: |s| s.cvp_mmhg,
+            scale: Scale::Auto {
+                min_span: 10.0,
+                step: 5.0,
+            },
+        },
+    ];
+    if f.consoles.impella.is_some() {
+        t.push(Trace {
+            name: "LVP",
+            unit: "mmHg",
+            color: LV,
+            value: |s| s.lv_mmhg,
+            scale: Scale::Auto {
+                min_span: 40.0,
+                step: 20.0,
+            },
+        });
+    }
+    t.push(Trace {
+        name: "Pleth",
+        unit: "right hand",
+        color: SPO2,
+        value: |s| s.art_mmhg,
+        scale: Scale::Normalised,
+    });
+    if f.consoles.ecmo.is_some() {
+        t.push(Trace {
+            name: "ECMO flow",
+            unit: "L/min",
+            color: DEVICE,
+            value: |s| s.ecmo_flow_l_min,
+            scale: Scale::Auto {
+                min_span: 2.0,
+                step: 1.0,
+            },
+        });
+    }
+    if f.consoles.iabp.is_some() {
+        t.push(Trace {
+            name: "Balloon",
+            unit: "mmHg",
+            color: BALLOON_PRESSURE,
+            value: |s| s.balloon_mmhg,
+            scale: Scale::Auto {
+                min_span: 100.0,
+                step: 50.0,
+            },
+        });
+    }
+    t
+}
+
+/// A fixed-size parameter box: the name and unit small at the top, the value large, an
+/// optional note (a grade) small at the bottom. The grid never moves as values change.
+pub fn fixed_tile(
+    ui: &mut egui::Ui,
+    size: egui::Vec2,
+    font: f32,
+    name: &str,
+    unit: &str,
+    value: &str,
+    color: Color32,
+    note: Option<(&str, Color32)>,
+) {
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Label, true, format!("{name} {value} {unit}"))
+    });
+    let p = ui.painter_at(rect);
+    p.rect_stroke(
+        rect.shrink(1.0),
+        4.0,
+        egui::Stroke::new(1.0, Color32::from_gray(60)),
+        egui::StrokeKind::Inside,
+    );
+    let small = egui::FontId::proportional(12.0);
+    let pad = 6.0;
+    p.text(
+        rect.left_top() + egui::vec2(pad, pad - 2.0),
+        egui::Align2::LEFT_TOP,
+        name,
+        small.clone(),
+        color,
+    );
+    p.text(
+        rect.right_top() + egui::vec2(-pad, pad - 2.0),
+        egui::Align2::RIGHT_TOP,
+        unit,
+        small.clone(),
+        Color32::GRAY,
+    );
+    p.text(
+        rect.center() + egui::vec2(0.0, 4.0),
+        egui::Align2::CENTER_CENTER,
+        value,
+        egui::FontId::proportional(font),
+        color,
+    );
+    if let Some((text, c)) = note {
+        p.text(
+            rect.center_bottom() + egui::vec2(0.0, -2.0),
+            egui::Align2::CENTER_BOTTOM,
+            text,
+            small,
+            c,
+        );
+    }
+}
+
+/// A number of the frame, formatted, or `---` (no reading: no pulse, no beats yet).
+fn reading(f: &BedsideFrame, key: &str, decimals: usize) -> String {
+    f.number(key)
+        .map_or("---".to_string(), |x| format!("{x:.decimals$}"))
+}
+
+/// The numeric column: a fixed grid of tiles, each with its unit.
+fn numbers_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
+    let pressure = |s: &str, d: &str, m: &str| match (f.number(s), f.number(d), f.number(m)) {
+        (Some(s), Some(d), Some(m)) => format!("{s:.0}/{d:.0} ({m:.0})"),
+        _ => "---".into(),
+    };
+    let risk = f
+        .numbers
+        .as_ref()
+        .and_then(|n| n.get("edema_risk"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
+    let risk_colour = match risk.as_str() {
+        "severe" => Color32::from_rgb(255, 70, 70),
+        "high" => Color32::from_rgb(255, 150, 50),
+        "moderate" => Color32::from_rgb(250, 220, 60),
+        _ => Color32::GRAY,
+    };
+    let risk_note = format!("oedema risk {risk}");
+    let tiles: Vec<(&str, &str, String, Color32, Option<(&str, Color32)>)> = vec![
+        ("HR", "bpm", reading(f, "hr_bpm", 0), ECG, None),
+        (
+            "SpO2 hand",
+            "%",
+            reading(f, "spo2_upper_pct", 0),
+            SPO2,
+            None,
+        ),
+        (
+            "ART",
+            "mmHg",
+            pressure("sbp_mmhg", "dbp_mmhg", "map_mmhg"),
+            ART,
+            None,
+        ),
+        (
+            "SpO2 foot",
+            "%",
+            reading(f, "spo2_lower_pct", 0),
+            SPO2,
+            None,
+        ),
+        (
+            "PA",
+            "mmHg",
+            pressure("pap_sys_mmhg", "pap_dia_mmhg", "pap_mean_mmhg"),
+            PA,
+            None,
+        ),
+        ("CVP", "mmHg", reading(f, "cvp_mmhg", 0), CVP, None),
+        ("PCWP", "mmHg", reading(f, "pcwp_mmhg", 0), PA, None),
+        ("SvO2", "%", reading(f, "svo2_pct", 0), CVP, None),
+        (
+            "EVLWI",
+            "mL/kg",
+            reading(f, "lung_water_ml_kg", 1),
+            Color32::WHITE,
+            (!risk.is_empty()).then_some((risk_note.as_str(), risk_colour)),
+        ),
+    ];
+    egui::Grid::new("bedside-tiles")
+        .spacing(egui::vec2(8.0, 8.0))
+        .show(ui, |ui| {
+            for (i, (name, unit, value, color, note)) in tiles.iter().enumerate() {
+                fixed_tile(ui, TILE_SIZE, TILE_FONT, name, unit, value, *color, *note);
+                if (i + 1) % TILE_COLUMNS == 0 {
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// The device consoles' readings, one group a device that runs.
+fn consoles_ui(ui: &mut egui::Ui, c: &Consoles) {
+    ui.horizontal(|ui| {
+        ui.set_min_height(CONSOLE_TILE.y + 20.0);
+        let mut any = false;
+        let mut group = |ui: &mut egui::Ui, title: &str, readings: Vec<(&str, &str, String)>| {
+            any = true;
+            ui.vertical(|ui| {
+                ui.label(RichText::new(title).small().color(DEVICE));
+                ui.horizontal(|ui| {
+                    for (name, unit, value) in &readings {
+                        fixed_tile(
+                            ui,
+                            CONSOLE_TILE,
+                            CONSOLE_FONT,
+                            name,
+                            unit,
+                            value,
+                            DEVICE,
+                            None,
+                        );
+                    }
+                });
+            });
+            ui.separator();
+        };
+        if let Some(e) = &c.ecmo {
+            group(
+                ui,
+                "VA ECMO",
+                vec![
+                    ("Pump", "rpm", format!("{:.0}", e.rpm)),
+                    ("Flow", "L/min", format!("{:.2}", e.flow_l_min)),
+                    ("P inlet", "mmHg", format!("{:.0}", e.inlet_mmhg)),
+                    ("Sweep", "L/min", format!("{:.1}", e.sweep_l_min)),
+                    ("FdO2", "", format!("{:.2}", e.fdo2)),
+                ],
+            );
+        }
+        if let Some(i) = &c.impella {
+            group(
+                ui,
+                &format!("Impella {}", i.model),
+                vec![
+                    ("Level", "", format!("P-{:.0}", i.p_level)),
+                    ("Flow", "L/min", format!("{:.1}", i.flow_l_min)),
+                ],
+            );
+        }
+        if let Some(b) = &c.iabp {
+            group(
+                ui,
+                "IABP",
+                vec![
+                    ("Ratio", "", format!("1:{}", b.ratio)),
+                    ("Trigger", "", b.trigger.replace(" trigger", "")),
+                    ("Volume", "mL", format!("{:.0}", b.volume_ml)),
+                ],
+            );
+        }
+        if !any {
+            ui.label(RichText::new("no device running").color(Color32::GRAY));
+        }
+    });
+}
+
+impl eframe::App for BedsideMonitor {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frames += 1;
+        ctx.request_repaint_after(REPAINT);
+        let now_s = ctx.input(|i| i.time);
+        self.poll(now_s);
+        // A refused code ends the monitor with the refusal as its error (exit code 2).
+        if let Connection::Refused(why) = &self.connection {
+            if let Ok(mut slot) = self.screenshot_failed.lock() {
+                *slot = Some(why.clone());
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        if let Some((path, after_s)) = &self.screenshot
+            && now_s >= *after_s
+            && self.frames > SCREENSHOT_MIN_FRAMES
+        {
+            let (path, ctx2) = (path.clone(), ctx.clone());
+            let failed = self.screenshot_failed.clone();
+            self.screenshot = None;
+            ctx.request_screenshot(move |image| {
+                if let Err(e) = crate::save_png(&path, &image)
+                    && let Ok(mut slot) = failed.lock()
+                {
+                    *slot = Some(e);
+                }
+                ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
+                ctx2.request_repaint_after(Duration::ZERO);
+            });
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.monitor_ui(ui);
+    }
+}
+
+/// Open the trainee's bedside monitor on the session at `addr`. `screenshot`: save a PNG after
+/// that many wall seconds, then close.
+pub fn run_bedside(
+    addr: &str,
+    code: &str,
+    name: &str,
+    screenshot: Option<(std::path::PathBuf, f64)>,
+    window: [f32; 2],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let failed: std::sync::Arc<std::sync::Mutex<Option<crate::ScreenshotFailure>>> =
+        Default::default();
+    let failed_slot = failed.clone();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size(window)
+            // Neutral: the bed, never the case.
+            .with_title("Bedside monitor"),
+        ..Default::default()
+    };
+    let (addr, code, name) = (addr.to_string(), code.to_string(), name.to_string());
+    let quiet = screenshot.is_some();
+    eframe::run_native(
+        "ecmo-unload-bedside",
+        options,
+        Box::new(move |cc| {
+            cc.egui_ctx.set_visuals(egui::Visuals::dark());
+            let speaker = if quiet {
+                sound::Speaker::quiet()
+            } else {
+                sound::Speaker::new()
+            };
+            let m = BedsideMonitor::connect(&cc.egui_ctx, &addr, &code, &name, speaker)?;
+            if let Ok(mut slot) = failed_slot.lock() {
+                *slot = Some(m.screenshot_failed.clone());
+            }
+            Ok(Box::new(match screenshot {
+                Some((path, after_s)) => m.screenshot_at(path, after_s),
+                None => m,
+            }))
+        }),
+    )?;
+    let failed = failed
+        .lock()
+        .ok()
+        .and_then(|slot| slot.as_ref().and_then(|f| f.lock().ok()?.clone()));
+    match failed {
+        Some(why) => Err(why.into()),
+        None => Ok(()),
+    }
+}
