@@ -54,7 +54,11 @@ pub fn compare(
         "(lung water and lactate projected 6 h at each settled state; pH 6 h from that lactate \
          at the settled PaCO2)"
     )?;
-    let lines = ecmo_unload::advice::considerations(&base.alarms(), &results);
+    let lines = ecmo_unload::advice::considerations(
+        &base.alarms(),
+        &results,
+        ecmo_unload::alarms::Running::of(base.patient()),
+    );
     if !lines.is_empty() {
         outln!("\nconsiderations (model output for education and research, not orders):")?;
         for (k, line) in lines.iter().enumerate() {

@@ -755,6 +755,7 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!err.contains("panicked"), "stderr: {err}");
 }
 
+mod lab;
 mod reliability;
 
 /// `--tab` takes the dashboard's own list of views (one `clap::ValueEnum`): a name it lacks is

@@ -1,15 +1,16 @@
 //! The bedside alarms on real patients: quiet when all is well, each firing in the situation it
 //! describes.
 
-use ecmo_unload::alarms::{Alarm, Priority};
-use ecmo_unload::{Engine, presets, settings};
+use ecmo_unload::Engine;
+use ecmo_unload::alarms::{self, Alarm, Priority, Running};
+use ecmo_unload::{presets, settings};
 
 fn alarms_after(preset: &str, sets: &[&str], seconds: f64) -> Vec<Alarm> {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let mut e =
         Engine::new(settings::apply_all(&presets::load(preset).unwrap(), &sets).unwrap()).unwrap();
     e.run_for(seconds);
-    e.alarms().into_iter().map(|(a, _)| a).collect()
+    e.alarms().into_iter().map(|x| x.alarm).collect()
 }
 
 #[test]
@@ -56,11 +57,160 @@ fn hypovolaemia_and_north_south_alarm() {
         300.0,
     );
     assert!(a.contains(&Alarm::UpperBodyDesaturation), "{a:?}");
+    let on_ecmo = Running {
+        ecmo: true,
+        ventilated: true,
+        ..Running::default()
+    };
     assert!(
         Alarm::UpperBodyDesaturation
-            .explanation()
+            .explanation(on_ecmo)
             .contains("north-south")
     );
+}
+
+fn engine_after(preset: &str, sets: &[&str], seconds: f64) -> Engine {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let mut e =
+        Engine::new(settings::apply_all(&presets::load(preset).unwrap(), &sets).unwrap()).unwrap();
+    e.run_for(seconds);
+    e
+}
+
+fn priority_of(e: &Engine, alarm: Alarm) -> Option<Priority> {
+    e.alarms()
+        .into_iter()
+        .find(|x| x.alarm == alarm)
+        .map(|x| x.priority)
+}
+
+/// Priorities rise with severity: the same PCWP alarm is low at 27 mmHg, medium 10 mmHg above
+/// its limit and high 20 above (the limit moved to reach each band on one patient), and a PCWP
+/// near 50 on a real patient is high.
+#[test]
+fn a_pcwp_alarm_rises_with_the_pressure() {
+    let at = |limit: f64| {
+        let e = engine_after(
+            "cardiogenic-shock",
+            &[&format!("alarms.pcwp_high_mmhg={limit}")],
+            60.0,
+        );
+        let pcwp = e.summary().unwrap().beat.pcwp_mmhg;
+        (pcwp - limit, priority_of(&e, Alarm::HighPcwp))
+    };
+    for limit in [20.0, 15.0, 10.0, 5.0] {
+        let (above, p) = at(limit);
+        let expected = if above >= alarms::PCWP_HIGH_ABOVE_LIMIT_MMHG {
+            Priority::High
+        } else if above >= alarms::PCWP_MEDIUM_ABOVE_LIMIT_MMHG {
+            Priority::Medium
+        } else {
+            Priority::Low
+        };
+        assert_eq!(p, Some(expected), "{above:.1} mmHg above the limit {limit}");
+    }
+    let e = engine_after(
+        "cardiogenic-shock",
+        &[
+            "ecmo.enabled=true",
+            "ecmo.rpm=4000",
+            "blood_volume_ml=6500",
+            "heart.lv.ees_mmhg_per_ml=0.4",
+        ],
+        120.0,
+    );
+    let pcwp = e.summary().unwrap().beat.pcwp_mmhg;
+    assert!(pcwp > 40.0, "{pcwp}");
+    assert_eq!(
+        priority_of(&e, Alarm::HighPcwp),
+        Some(Priority::High),
+        "PCWP {pcwp:.0}"
+    );
+    // Most urgent first, by the priority each has now.
+    let ps: Vec<Priority> = e.alarms().iter().map(|x| x.priority).collect();
+    assert!(ps.windows(2).all(|w| w[0] <= w[1]), "{ps:?}");
+}
+
+/// A pump too slow for the arterial pressure runs backwards, and a flow target the pump cannot
+/// reach runs low: both alarm as consoles do.
+#[test]
+fn reversed_and_low_ecmo_flow_alarm() {
+    let slow = engine_after(
+        "cardiogenic-shock",
+        &["ecmo.enabled=true", "ecmo.rpm=1000"],
+        60.0,
+    );
+    assert!(slow.summary().unwrap().beat.ecmo_flow_l_min < 0.0);
+    assert_eq!(
+        priority_of(&slow, Alarm::EcmoFlowReversed),
+        Some(Priority::High)
+    );
+    let starved = engine_after(
+        "cardiogenic-shock",
+        &[
+            "ecmo.enabled=true",
+            "ecmo.mode=flow",
+            "ecmo.flow_target_l_min=7",
+            "blood_volume_ml=4000",
+        ],
+        90.0,
+    );
+    let flow = starved.summary().unwrap().beat.ecmo_flow_l_min;
+    assert!(flow < 0.75 * 7.0, "{flow}");
+    assert!(
+        priority_of(&starved, Alarm::EcmoFlowLow).is_some(),
+        "{flow}"
+    );
+    let fine = engine_after("cardiogenic-shock", &["ecmo.enabled=true"], 60.0);
+    let a: Vec<Alarm> = fine.alarms().into_iter().map(|x| x.alarm).collect();
+    assert!(
+        !a.contains(&Alarm::EcmoFlowLow) && !a.contains(&Alarm::EcmoFlowReversed),
+        "{a:?}"
+    );
+}
+
+/// Advice knows what runs: no Impella offered beside a running one, no ECMO afterload or ECMO
+/// flow without ECMO, no north-south without ECMO, ventilation first in apnoea.
+#[test]
+fn explanations_know_what_is_running() {
+    let all_off = Running {
+        ventilated: true,
+        ..Running::default()
+    };
+    let impella = Running {
+        impella: true,
+        ..all_off
+    };
+    for a in Alarm::ALL {
+        let text = a.explanation(all_off);
+        if !matches!(
+            a,
+            Alarm::OxygenatorFailure
+                | Alarm::EcmoFlowReversed
+                | Alarm::EcmoFlowLow
+                | Alarm::EcmoChatter
+                | Alarm::UpperBodyDesaturation
+                | Alarm::Hypotension
+                | Alarm::RisingLactate
+                | Alarm::CardiacArrest
+        ) {
+            assert!(!text.contains("ECMO"), "{a:?} without ECMO: {text}");
+        }
+        assert!(
+            !text.contains("V-AV") && !text.contains("PEEP"),
+            "{a:?}: {text}"
+        );
+        assert!(!a.explanation(impella).contains("an Impella"), "{a:?}");
+    }
+    let shut = Alarm::AorticValveClosed.explanation(all_off);
+    assert!(
+        !shut.contains("afterload") && shut.contains("an Impella"),
+        "{shut}"
+    );
+    let low_sat = Alarm::UpperBodyDesaturation.explanation(all_off);
+    assert!(!low_sat.contains("north-south"), "{low_sat}");
+    let apnoea = Alarm::UpperBodyDesaturation.explanation(Running::default());
+    assert!(apnoea.contains("ventilate"), "{apnoea}");
 }
 
 #[test]

@@ -253,7 +253,7 @@ fn the_metabolic_rates_and_clearance_move_lactate_and_co2_the_right_way() {
 fn acidaemia_and_rising_lactate_alarm() {
     let mut shock = engine("cardiogenic-shock", &[]);
     shock.run_for(3600.0);
-    let alarms: Vec<Alarm> = shock.alarms().into_iter().map(|(a, _)| a).collect();
+    let alarms: Vec<Alarm> = shock.alarms().into_iter().map(|x| x.alarm).collect();
     assert!(alarms.contains(&Alarm::RisingLactate), "{alarms:?}");
     let healthy = settled("healthy", &[], 600.0);
     assert!(!healthy.alarms.contains(&Alarm::RisingLactate));

@@ -73,7 +73,7 @@ fn alarms_and_forecasts_make_ranked_considerations() {
     let base = settled_shock_on_ecmo();
     let active = base.alarms();
     assert!(
-        active.iter().any(|(a, _)| *a == alarms::Alarm::HighPcwp),
+        active.iter().any(|x| x.alarm == alarms::Alarm::HighPcwp),
         "{active:?}"
     );
     let strategies: Vec<Strategy> = [
@@ -89,7 +89,7 @@ fn alarms_and_forecasts_make_ranked_considerations() {
         .iter()
         .map(|s| forecast::forecast(&base, s).unwrap())
         .collect();
-    let lines = advice::considerations(&active, &forecasts);
+    let lines = advice::considerations(&active, &forecasts, alarms::Running::of(base.patient()));
     let pcwp = lines.iter().find(|l| l.starts_with("PCWP high")).unwrap();
     assert!(pcwp.contains("the model predicts PCWP"), "{pcwp}");
     // The strongest unloader is named first.
@@ -99,4 +99,45 @@ fn alarms_and_forecasts_make_ranked_considerations() {
         "{pcwp}"
     );
     assert!(lines.iter().all(|l| !l.to_lowercase().contains("you must")));
+}
+
+/// What-if weighs harm: without ECMO, an 8 mm septostomy lowers PCWP most but drops the MAP by
+/// more than the harm threshold; it is named after the strategies that help without harm, with
+/// its cost.
+#[test]
+fn a_strategy_that_drops_the_map_is_not_ranked_first() {
+    use ecmo_unload::{advice, alarms};
+    let mut base =
+        ecmo_unload::Engine::new(ecmo_unload::presets::load("cardiogenic-shock").unwrap()).unwrap();
+    base.run_for(60.0);
+    let strategies: Vec<Strategy> = [
+        "now:",
+        "+ septostomy 8 mm:septostomy.diameter_mm=8",
+        "+ IABP:iabp.enabled=true",
+    ]
+    .iter()
+    .map(|s| Strategy::parse(s).unwrap())
+    .collect();
+    let forecasts: Vec<_> = strategies
+        .iter()
+        .map(|s| forecast::forecast(&base, s).unwrap())
+        .collect();
+    let map = |k: usize| forecasts[k].summary.beat.map_mmhg;
+    assert!(
+        map(0) - map(1) > advice::HARM_MAP_DROP_MMHG,
+        "the septostomy drops the MAP: {:.0} -> {:.0}",
+        map(0),
+        map(1)
+    );
+    let pcwp = |k: usize| forecasts[k].summary.beat.pcwp_mmhg;
+    assert!(pcwp(1) < pcwp(2), "it lowers PCWP the most");
+    let lines = advice::considerations(
+        &base.alarms(),
+        &forecasts,
+        alarms::Running::of(base.patient()),
+    );
+    let line = lines.iter().find(|l| l.starts_with("PCWP high")).unwrap();
+    let first = line.split(" with ").nth(1).unwrap();
+    assert!(first.starts_with("+ IABP"), "{line}");
+    assert!(line.contains("septostomy 8 mm (but MAP"), "{line}");
 }

@@ -752,7 +752,7 @@ impl Engine {
             edema_reason: reason,
             mixing_zone: self.mixing_zone(),
             gases: GasSummary::of(&self.blood_gases(), &self.oxygen, &self.lactate),
-            alarms: self.alarms().into_iter().map(|(a, _)| a).collect(),
+            alarms: self.alarms().into_iter().map(|x| x.alarm).collect(),
             beats: m.beats,
         })
     }
@@ -778,7 +778,7 @@ impl Engine {
     /// The slow state now (from the last beat's capillary pressure).
     /// The bedside alarms active now, most urgent first, each with its explanation (on the
     /// last beats' means; none before the first beats).
-    pub fn alarms(&self) -> Vec<(crate::alarms::Alarm, String)> {
+    pub fn alarms(&self) -> Vec<crate::alarms::Active> {
         let Some(means) = self.monitor.mean_of_last(crate::alarms::ALARM_BEATS) else {
             return Vec::new();
         };
@@ -790,6 +790,9 @@ impl Engine {
             status: &self.status(),
             ecmo_on: p.ecmo.enabled,
             impella_on: p.impella.enabled,
+            ecmo_flow_target_l_min: (p.ecmo.enabled
+                && p.ecmo.mode == crate::patient::EcmoMode::Flow)
+                .then_some(p.ecmo.flow_target_l_min),
             rhythm: p.rhythm.kind,
             cpr: p.cpr.enabled,
             limits: &p.alarms,

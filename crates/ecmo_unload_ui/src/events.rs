@@ -35,6 +35,10 @@ impl Dashboard {
             *shown = x;
         }
         if let Some(what) = describe(&cmd) {
+            // What starts a new session opens that session's log too.
+            if matches!(cmd, Command::Load(_) | Command::LoadScenario(_)) {
+                self.restart_note = Some(what.clone());
+            }
             self.note("user", what);
         }
         match &mut self.backend {
@@ -227,6 +231,13 @@ impl Dashboard {
                 self.refresh_values();
             }
             Event::Restarted(p) => {
+                // A new session from t = 0: its log starts afresh (its times begin again), and
+                // says what it started from.
+                self.log = log::EventLog::default();
+                if let Some(what) = self.restart_note.take() {
+                    self.note_at(0.0, "user", what);
+                }
+                self.note_at(0.0, "system", format!("new session: patient '{}'", p.name));
                 self.waves.clear();
                 self.now_s = 0.0;
                 self.beats.clear();

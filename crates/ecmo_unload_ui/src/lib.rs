@@ -24,24 +24,25 @@ use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
 use ecmo_unload::engine::Status;
 use ecmo_unload::heart::ChamberLaw;
 use ecmo_unload::lungs;
-use ecmo_unload::monitor::IabpReadings;
 use ecmo_unload::monitor::{Beat, BeatMeans, spo2_lower_pct, spo2_upper_pct};
 use ecmo_unload::{Engine, Patient, presets, settings};
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use log::{EventLog, Recorder};
-use panels::consoles::{self, iabp_reading_rows};
+use panels::consoles;
 use sim::{Command, Event, Output, Picture, SimThread, Stepper, WaveSample};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 use style::{
-    ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, FEMORAL, INFLATION_BAR, LA, LV, PA, SPO2, risk_color,
+    ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, INFLATION_BAR, LA, LV, PA, SPO2, risk_color,
     serde_plain,
 };
 use trends::Trends;
 use what_if::WhatIf;
 use widgets::{IabpMark, TILE_BEATS, TILE_FONT, tile};
 
+/// The Monitor tab's share of width for the sweep (the PV loop has the rest).
+const SWEEP_SHARE: f32 = 0.6;
 /// Seconds of waveform on screen (a bedside monitor sweeps 5-10 s).
 const SWEEP_S: f64 = 8.0;
 /// Beats kept for the view: the tiles, the AV-opening strip and the closed-valve alarm.
@@ -52,9 +53,6 @@ const INLINE_FRAME_S: f64 = 1.0 / 60.0;
 const FRAME: Duration = Duration::from_millis(16);
 const SPEEDS: [f64; 5] = [1.0, 2.0, 5.0, 10.0, 60.0];
 
-/// Heights of the ECG and pleth strips.
-const ECG_PLOT_HEIGHT: f32 = 90.0;
-const PLETH_PLOT_HEIGHT: f32 = 90.0;
 /// Balloon timing marks where the balloon passes this share of its volume.
 const IABP_MARK_FRACTION: f64 = 0.1;
 /// The inflation bar's height on the arterial plot (its colour and the console's: `style`).
@@ -157,7 +155,7 @@ pub struct Dashboard {
     /// Simulated time at the last frame's end.
     now_s: f64,
     /// The engine's alarms at the last frame's end.
-    engine_alarms: Vec<(ecmo_unload::alarms::Alarm, String)>,
+    engine_alarms: Vec<ecmo_unload::alarms::Active>,
     /// The preset file path typed in the top bar.
     preset_path: String,
     /// A PNG export was asked for (the next frame's image goes to a file).
@@ -179,6 +177,8 @@ pub struct Dashboard {
     schematic: schematic::Schematic,
     /// The session served to trainees' bedside monitors (`--listen`), if it is.
     lab: Option<ecmo_unload_lab::Instructor>,
+    /// The user's command that starts a new session, for the new session's log.
+    restart_note: Option<String>,
 }
 
 impl Dashboard {
@@ -246,6 +246,7 @@ impl Dashboard {
             picture: Picture::default(),
             schematic: schematic::Schematic::default(),
             lab: None,
+            restart_note: None,
         };
         d.refresh_values();
         d
@@ -528,10 +529,11 @@ impl Dashboard {
         // The engine's own alarms (sent with each frame), not a recomputation from the
         // dashboard's beat buffer: the screen and `run --json` agree.
         let t = self.t_s();
+        let running = ecmo_unload::alarms::Running::of(&self.patient);
         let now = self
             .engine_alarms
             .iter()
-            .map(|(a, reading)| alarm_view::Raised::of(*a, reading.clone(), t))
+            .map(|x| alarm_view::Raised::of(x, t, running))
             .collect();
         for change in self.alarms.update(now) {
             match change {
@@ -585,12 +587,22 @@ impl Dashboard {
                 Tab::Monitor => {
                     self.tiles_ui(ui);
                     ui.separator();
-                    ui.columns(2, |cols| {
-                        // On a small screen the strips scroll rather than vanish.
-                        egui::ScrollArea::vertical()
-                            .id_salt("waves")
-                            .show(&mut cols[0], |ui| self.waves_ui(ui));
-                        self.pv_loop_ui(&mut cols[1]);
+                    // The sweep takes the larger share; the loop the rest.
+                    let (w, h) = (ui.available_width(), ui.available_height());
+                    let sweep_w = SWEEP_SHARE * w;
+                    ui.horizontal_top(|ui| {
+                        let down = egui::Layout::top_down(egui::Align::Min);
+                        ui.allocate_ui_with_layout(egui::vec2(sweep_w, h), down, |ui| {
+                            // On a very small window the strips scroll rather than vanish.
+                            egui::ScrollArea::vertical()
+                                .id_salt("waves")
+                                .show(ui, |ui| self.waves_ui(ui));
+                        });
+                        ui.allocate_ui_with_layout(
+                            egui::vec2(ui.available_width(), h),
+                            down,
+                            |ui| self.pv_loop_ui(ui),
+                        );
                     });
                 }
                 Tab::Circulation => self.circulation_ui(ui),
@@ -664,7 +676,11 @@ impl Dashboard {
         let alarms = self.alarms.active_with_readings();
         // An automatic forecast waits until the patient has beats to compare.
         let ready = self.beats.len() >= TILE_BEATS;
-        match self.what_if.what_if_ui(ui, &current, ecmo, &alarms, ready) {
+        let running = ecmo_unload::alarms::Running::of(&self.patient);
+        match self
+            .what_if
+            .what_if_ui(ui, &current, ecmo, &alarms, running, ready)
+        {
             Some(what_if::Ask::Forecast(strategies)) => self.send(Command::Forecast(strategies)),
             Some(what_if::Ask::Cohort {
                 n,

@@ -4,10 +4,12 @@
 use ecmo_unload::lungs::EdemaRisk;
 use egui::Color32;
 
-/// Monitor colour conventions: arterial red, PA yellow, CVP blue, LA/PCWP orange.
+/// Monitor colour conventions: ECG green, arterial red, PA yellow, CVP blue, SpO2 cyan,
+/// LA/PCWP orange; LV pressure lavender (never the ECG's green); the femoral line amber, apart
+/// from the radial's red.
 pub const ART: Color32 = Color32::from_rgb(240, 70, 70);
-pub const FEMORAL: Color32 = Color32::from_rgb(255, 150, 150);
-pub const LV: Color32 = Color32::from_rgb(120, 220, 120);
+pub const FEMORAL: Color32 = Color32::from_rgb(255, 170, 0);
+pub const LV: Color32 = Color32::from_rgb(190, 150, 255);
 pub const PA: Color32 = Color32::from_rgb(250, 220, 60);
 pub const CVP: Color32 = Color32::from_rgb(80, 160, 255);
 pub const LA: Color32 = Color32::from_rgb(255, 160, 60);

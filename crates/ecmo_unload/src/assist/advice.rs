@@ -61,7 +61,9 @@ fn endpoint(a: Alarm) -> Option<Endpoint> {
         | Alarm::OxygenatorFailure
         | Alarm::IabpTriggerLoss
         | Alarm::IabpLowAugmentation
-        | Alarm::IabpTimingConflict => return None,
+        | Alarm::IabpTimingConflict
+        | Alarm::EcmoFlowReversed
+        | Alarm::EcmoFlowLow => return None,
     })
 }
 
@@ -82,16 +84,49 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
         | Alarm::OxygenatorFailure
         | Alarm::IabpTriggerLoss
         | Alarm::IabpLowAugmentation
-        | Alarm::IabpTimingConflict => f64::NAN,
+        | Alarm::IabpTimingConflict
+        | Alarm::EcmoFlowReversed
+        | Alarm::EcmoFlowLow => f64::NAN,
     }
 }
 
+/// A strategy that lowers the MAP by more than this, or the right hand's saturation by more
+/// than [`HARM_SAO2_DROP_PCT`], harms while it helps: it is named after those that do not, with
+/// its harm (**T**: a few mmHg is within beat-to-beat noise; a 5 mmHg fall of a shocked
+/// patient's MAP is a change a clinician acts on).
+pub const HARM_MAP_DROP_MMHG: f64 = 5.0;
+pub const HARM_SAO2_DROP_PCT: f64 = 3.0;
+
+/// What a strategy costs besides what it helps: its fall of MAP and of the right hand's
+/// saturation against `now`, in words (none: no harm).
+fn harm(f: &Forecast, now: &Forecast) -> Option<String> {
+    let map = now.summary.beat.map_mmhg - f.summary.beat.map_mmhg;
+    let sao2 = now.summary.beat.sao2_upper_pct - f.summary.beat.sao2_upper_pct;
+    let mut parts = Vec::new();
+    if map > HARM_MAP_DROP_MMHG {
+        parts.push(format!("MAP {map:.0} mmHg lower"));
+    }
+    if sao2 > HARM_SAO2_DROP_PCT {
+        parts.push(format!("upper-body SaO2 {sao2:.0} % lower"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 /// The considerations, most urgent first. `alarms` as from [`crate::alarms::active`] (most
-/// urgent first); `forecasts` including one named [`NOW`].
-pub fn considerations(alarms: &[(Alarm, String)], forecasts: &[Forecast]) -> Vec<String> {
+/// urgent first); `forecasts` including one named [`NOW`]; `running`: what runs now (the
+/// advice names only what could be added or changed).
+///
+/// Strategies are ranked by how far they move the alarm's endpoint, those that do harm (a
+/// fall of MAP or of the upper body's saturation) after those that do not.
+pub fn considerations(
+    alarms: &[crate::alarms::Active],
+    forecasts: &[Forecast],
+    running: crate::alarms::Running,
+) -> Vec<String> {
     let now = forecasts.iter().find(|f| f.strategy == NOW);
     let mut out = Vec::new();
-    for (alarm, reading) in alarms {
+    for active in alarms {
+        let (alarm, reading) = (&active.alarm, &active.reading);
         let Some(Endpoint {
             what,
             unit,
@@ -103,7 +138,7 @@ pub fn considerations(alarms: &[(Alarm, String)], forecasts: &[Forecast]) -> Vec
             out.push(format!(
                 "{} ({reading}): {} (no forecast applies)",
                 alarm.title(),
-                alarm.explanation()
+                alarm.explanation(running)
             ));
             continue;
         };
@@ -113,15 +148,23 @@ pub fn considerations(alarms: &[(Alarm, String)], forecasts: &[Forecast]) -> Vec
             let x = value(f, *alarm);
             if higher_better { x - base } else { base - x }
         };
-        let mut helping: Vec<&Forecast> = forecasts
+        let mut helping: Vec<(&Forecast, Option<String>)> = forecasts
             .iter()
             .filter(|f| f.strategy != NOW && gain(f) >= min_gain)
+            .map(|f| (f, harm(f, now)))
             .collect();
-        helping.sort_by(|a, b| gain(b).total_cmp(&gain(a)));
+        helping.sort_by(|(a, ha), (b, hb)| {
+            ha.is_some()
+                .cmp(&hb.is_some())
+                .then(gain(b).total_cmp(&gain(a)))
+        });
         let named: Vec<String> = helping
             .iter()
             .take(MAX_NAMED)
-            .map(|f| format!("{:.d$} with {}", value(f, *alarm), f.strategy))
+            .map(|(f, h)| {
+                let cost = h.as_ref().map_or(String::new(), |h| format!(" (but {h})"));
+                format!("{:.d$} with {}{cost}", value(f, *alarm), f.strategy)
+            })
             .collect();
         out.push(if named.is_empty() {
             format!(

@@ -102,10 +102,12 @@ pub enum Alarm {
     IabpTriggerLoss,
     IabpLowAugmentation,
     IabpTimingConflict,
+    EcmoFlowReversed,
+    EcmoFlowLow,
 }
 
 impl Alarm {
-    pub const ALL: [Alarm; 15] = [
+    pub const ALL: [Alarm; 17] = [
         Alarm::CardiacArrest,
         Alarm::Hypotension,
         Alarm::UpperBodyDesaturation,
@@ -121,6 +123,8 @@ impl Alarm {
         Alarm::IabpTriggerLoss,
         Alarm::IabpLowAugmentation,
         Alarm::IabpTimingConflict,
+        Alarm::EcmoFlowReversed,
+        Alarm::EcmoFlowLow,
     ];
 
     /// The key `run --json` lists the alarm under (`hypotension`, `high_pcwp`, ...).
@@ -128,13 +132,16 @@ impl Alarm {
         self.into()
     }
 
+    /// The alarm's priority at its threshold; a severe reading raises it ([`active`]).
     pub fn priority(self) -> Priority {
         match self {
             Alarm::CardiacArrest
             | Alarm::Hypotension
             | Alarm::UpperBodyDesaturation
-            | Alarm::OxygenatorFailure => Priority::High,
-            Alarm::EcmoChatter
+            | Alarm::OxygenatorFailure
+            | Alarm::EcmoFlowReversed => Priority::High,
+            Alarm::EcmoFlowLow
+            | Alarm::EcmoChatter
             | Alarm::ImpellaSuction
             | Alarm::AorticValveClosed
             | Alarm::Acidaemia
@@ -165,82 +172,250 @@ impl Alarm {
             Alarm::IabpTriggerLoss => "IABP trigger loss",
             Alarm::IabpLowAugmentation => "IABP low augmentation",
             Alarm::IabpTimingConflict => "IABP timing conflict",
+            Alarm::EcmoFlowReversed => "ECMO flow reversed",
+            Alarm::EcmoFlowLow => "ECMO flow low",
         }
     }
 
-    /// Why it fires and what usually helps, in one line.
-    pub fn explanation(self) -> &'static str {
+    /// Why it fires and what usually helps, in one line, naming only what the simulator offers
+    /// and knowing what already runs (`r`): no "add an Impella" beside a running Impella, no
+    /// ECMO afterload without ECMO.
+    pub fn explanation(self, r: Running) -> String {
+        let unload = unloading_options(r);
+        let more_flow = if r.ecmo {
+            "more ECMO flow, an inotrope"
+        } else if r.impella {
+            "a higher Impella level, an inotrope, or VA ECMO"
+        } else {
+            "an inotrope, an Impella or VA ECMO"
+        };
         match self {
             Alarm::CardiacArrest => {
-                "no output of the heart's own (VF, asystole, pulseless VT, PEA): CPR unless ECMO \
-                 carries the circulation; shock VF and VT; adrenaline and reversible causes for \
-                 asystole and PEA"
+                let support = if r.ecmo {
+                    "ECMO carries the circulation (no compressions needed while it flows)"
+                } else {
+                    "chest compressions now (CPR), or VA ECMO (ECPR)"
+                };
+                format!(
+                    "no output of the heart's own (VF, asystole, pulseless VT, PEA): {support}; \
+                     a shock for VF and pulseless VT (the rhythm buttons); epinephrine and \
+                     pacing for asystole and PEA"
+                )
             }
-            Alarm::Hypotension => {
-                "organ perfusion falls below a MAP of 65: more flow (ECMO, inotrope) or tone \
-                 (vasopressor), fluids only if preload-responsive"
+            Alarm::Hypotension => format!(
+                "organ perfusion falls below this MAP: more flow ({more_flow}) or tone \
+                 (norepinephrine); fluids only if preload-responsive"
+            ),
+            Alarm::UpperBodyDesaturation if !r.ventilated => {
+                "no ventilation: the alveoli empty of O2 and the blood leaves the lungs \
+                 unoxygenated; ventilate (minute ventilation), then FiO2"
+                    .into()
+            }
+            Alarm::UpperBodyDesaturation if r.ecmo => {
+                "the heart's own output carries blood the failing lungs did not oxygenate to the \
+                 brain and the heart (north-south): raise FiO2 and ventilation, more ECMO flow \
+                 moves the mixing zone up; if the legs desaturate too, suspect the oxygenator \
+                 (sweep gas, FdO2, membrane)"
+                    .into()
             }
             Alarm::UpperBodyDesaturation => {
-                "native output carries poorly oxygenated blood from failing lungs to the brain \
-                 and heart (north-south): ventilator FiO2/PEEP, more ECMO flow, or move the \
-                 return to the right subclavian/jugular (V-AV); if the legs desaturate too, \
-                 suspect the oxygenator first"
+                "the lungs do not oxygenate the blood (shunt, oedema): raise FiO2 and \
+                 ventilation, lower the left atrial pressure; VA ECMO oxygenates the blood it \
+                 returns"
+                    .into()
             }
             Alarm::EcmoChatter => {
                 "the drainage cannula sucks the vein flat: the patient is underfilled for this \
                  pump speed; lower the speed or give volume"
+                    .into()
             }
             Alarm::ImpellaSuction => {
-                "the LV is too empty for the Impella level: lower the P-level, give volume, \
-                 check position"
+                "the LV is too empty for the Impella level: lower the P-level or give volume".into()
             }
-            Alarm::AorticValveClosed => {
+            Alarm::AorticValveClosed if r.ecmo => format!(
                 "the LV no longer ejects against the ECMO afterload: blood stagnates (thrombus) \
-                 and the LV distends; less ECMO flow, an inotrope, or unload (IABP, Impella, vent)"
-            }
+                 and the LV distends; less ECMO flow, an inotrope{unload}"
+            ),
+            Alarm::AorticValveClosed => format!(
+                "the LV is too weak to open its valve against the aortic pressure: no output of \
+                 its own and stasis in the LV; an inotrope{unload}"
+            ),
             Alarm::HighPcwp => {
-                "left atrial pressure this high pushes water into the lungs: unload the LV, \
-                 diurese, less ECMO flow if the LV is distended"
+                let ecmo = if r.ecmo {
+                    ", less ECMO flow if the LV is distended"
+                } else {
+                    ""
+                };
+                format!(
+                    "left atrial pressure this high pushes water into the lungs: remove fluid{ecmo}\
+                     {unload}"
+                )
             }
-            Alarm::RisingLungWater => {
+            Alarm::RisingLungWater => format!(
                 "filtration outruns lymph drainage: pulmonary oedema is building; lower the left \
-                 atrial pressure (unloading, diuresis)"
-            }
+                 atrial pressure (remove fluid{unload})"
+            ),
             Alarm::Acidaemia => {
-                "arterial pH below 7.25: read the gas for which: a metabolic acidosis (base \
-                 deficit: lactate from poor perfusion or epinephrine, or other acids) or CO2 \
-                 retained (PaCO2 high: more ventilation or sweep gas)"
+                let co2 = if r.ecmo {
+                    "more ventilation or sweep gas"
+                } else {
+                    "more ventilation"
+                };
+                format!(
+                    "arterial pH below the limit: read the gas for which: a metabolic acidosis \
+                     (base deficit: lactate from poor perfusion or epinephrine, or other acids) \
+                     or CO2 retained (PaCO2 high: {co2})"
+                )
             }
-            Alarm::RisingLactate => {
-                "lactate above 2 and climbing: tissues short of O2 (more flow: ECMO, Impella, \
-                 inotrope), a liver that clears less, or epinephrine's own beta-2 lactate"
+            Alarm::RisingLactate => format!(
+                "lactate high and climbing: tissues short of O2 (more flow: {more_flow}), a \
+                 liver that clears less, or epinephrine's own beta-2 lactate"
+            ),
+            Alarm::Hypocapnia if r.ecmo => {
+                "PaCO2 below the limit: the sweep gas and the ventilator together take out more \
+                 CO2 than the body makes; a fast fall narrows the brain's vessels: lower the \
+                 sweep (or the ventilation) and let PaCO2 come back slowly"
+                    .into()
             }
             Alarm::Hypocapnia => {
-                "PaCO2 below 30: the sweep gas and the ventilator together take out more CO2 \
-                 than the body makes; a fast fall narrows the brain's vessels: lower the sweep \
-                 (or the ventilation) and let PaCO2 come back slowly"
+                "PaCO2 below the limit: the ventilation takes out more CO2 than the body makes; \
+                 lower the minute ventilation"
+                    .into()
             }
             Alarm::OxygenatorFailure => {
                 "the blood leaving the oxygenator is barely oxygenated: check the sweep gas is \
-                 flowing and its FdO2, then the membrane (clot, plasma leak); more ECMO flow does \
-                 not help until it oxygenates"
+                 flowing and its FdO2, then the membrane function; more ECMO flow does not help \
+                 until it oxygenates"
+                    .into()
             }
             Alarm::IabpTriggerLoss => {
                 "the console has no trigger and has stopped pumping: no R waves (VF, asystole), no \
                  arterial upstroke (a non-ejecting LV on the pressure trigger) or no pacing \
                  spikes; choose a trigger the heart gives, or internal in arrest and CPR"
+                    .into()
             }
             Alarm::IabpLowAugmentation => {
                 "the balloon cannot fill in the diastole it is given: slow the rate when the notch \
                  meets the next R wave (1:2 does not add a diastole), or review the timing"
+                    .into()
             }
             Alarm::IabpTimingConflict => {
                 "the timing settings overlap (deflation before the balloon could fill, or \
                  inflation before the last deflation ended): the console clamped them"
+                    .into()
+            }
+            Alarm::EcmoFlowReversed => {
+                "the pump turns too slowly to hold the arterial pressure: blood runs back from the \
+                 artery through the circuit to the vein, a shunt that steals output; raise the \
+                 pump speed, or switch ECMO off to wean"
+                    .into()
+            }
+            Alarm::EcmoFlowLow => {
+                "the circuit runs far below the flow it should: in flow mode the pump cannot reach \
+                 its target (an underfilled patient: see the inlet pressure; give volume or lower \
+                 the target); below 1 L/min a circuit clots: raise the speed or wean off"
+                    .into()
             }
         }
     }
 }
+
+/// The unloading devices not yet running, as ", or unload (an IABP, an Impella)"; empty when
+/// all run (ECMO-only ones, the LV vent and the septostomy, only with ECMO).
+fn unloading_options(r: Running) -> String {
+    let mut o = Vec::new();
+    if !r.iabp {
+        o.push("an IABP");
+    }
+    if !r.impella {
+        o.push("an Impella");
+    }
+    if r.ecmo && !r.vent {
+        o.push("an LV vent");
+    }
+    if r.ecmo && !r.septostomy {
+        o.push("an atrial septostomy");
+    }
+    if o.is_empty() {
+        ", or more support from the unloading devices running".into()
+    } else {
+        format!(", or unload ({})", o.join(", "))
+    }
+}
+
+/// What runs at the bedside, which an alarm's advice must know.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Running {
+    pub ecmo: bool,
+    pub impella: bool,
+    pub iabp: bool,
+    /// An LV vent on the ECMO circuit.
+    pub vent: bool,
+    pub septostomy: bool,
+    /// The lungs are ventilated (minute ventilation above zero).
+    pub ventilated: bool,
+}
+
+impl Running {
+    pub fn of(p: &crate::Patient) -> Self {
+        Self {
+            ecmo: p.ecmo.enabled,
+            impella: p.impella.enabled,
+            iabp: p.iabp.enabled,
+            vent: p.ecmo.enabled && p.lv_vent.enabled,
+            septostomy: p.septostomy.diameter_mm > 0.0,
+            ventilated: p.lungs.minute_ventilation_l_min > 0.0,
+        }
+    }
+}
+
+/// An alarm on now: which, how urgent at this reading, and the reading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Active {
+    pub alarm: Alarm,
+    pub priority: Priority,
+    pub reading: String,
+}
+
+impl Active {
+    fn new(alarm: Alarm, reading: String) -> Self {
+        Self {
+            alarm,
+            priority: alarm.priority(),
+            reading,
+        }
+    }
+
+    /// Raise the priority to `p` when `severe` (never lower it).
+    fn escalate(mut self, severe: bool, p: Priority) -> Self {
+        if severe {
+            self.priority = self.priority.min(p);
+        }
+        self
+    }
+}
+
+/// PCWP this far above its limit raises the alarm to medium, and this far to high (**T**:
+/// radiographic interstitial oedema from about 20 mmHg, alveolar flooding from 25-30 and
+/// frank pulmonary oedema beyond (Forrester et al., NEJM 1976;295:1356)).
+pub const PCWP_MEDIUM_ABOVE_LIMIT_MMHG: f64 = 10.0;
+pub const PCWP_HIGH_ABOVE_LIMIT_MMHG: f64 = 20.0;
+/// Severe acidaemia: the acidaemia alarm is high priority below this pH (BICAR-ICU's
+/// threshold for severe metabolic acidaemia, 7.20; Jaber et al., Lancet 2018;392:31).
+pub const SEVERE_ACIDAEMIA_PH: f64 = 7.20;
+/// Lactate at or above this makes its alarm high priority (the SCAI shock stages' and the
+/// sepsis bundles' marker of severe hypoperfusion, 4 mmol/L).
+pub const SEVERE_LACTATE_MMOL_L: f64 = 4.0;
+/// Severe pulmonary oedema by EVLWI (PiCCO: above 15 mL/kg), raising the lung-water alarm to
+/// medium (Tagami et al., Crit Care 2010;14:R162).
+pub const SEVERE_EVLWI_ML_KG: f64 = 15.0;
+/// ECMO flow below this counts as running backwards (below the monitor's noise).
+pub const ECMO_REVERSED_L_MIN: f64 = -0.1;
+/// In flow mode, a flow below this share of the target alarms; in either mode, a flow below
+/// [`ECMO_MIN_FLOW_L_MIN`] (**T**: ELSO's guidance keeps a VA circuit above 1-1.5 L/min
+/// against thrombosis).
+pub const ECMO_FLOW_LOW_FRACTION: f64 = 0.75;
+pub const ECMO_MIN_FLOW_L_MIN: f64 = 1.0;
 
 /// What the alarms read: the recent beats' means, the beats themselves (newest last) and the
 /// slow state.
@@ -250,6 +425,8 @@ pub struct Inputs<'a> {
     pub status: &'a Status,
     pub ecmo_on: bool,
     pub impella_on: bool,
+    /// ECMO in flow mode: its target flow (none in RPM mode or off).
+    pub ecmo_flow_target_l_min: Option<f64>,
     pub rhythm: RhythmKind,
     /// Chest compressions running: their pulse is not the heart's.
     pub cpr: bool,
@@ -259,7 +436,68 @@ pub struct Inputs<'a> {
 
 /// The alarms whose condition holds now, each with the reading that tripped it, most urgent
 /// first.
-pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
+pub fn active(i: &Inputs) -> Vec<Active> {
+    let b = &i.means.mean;
+    let mut out: Vec<Active> = conditions(i)
+        .into_iter()
+        .map(|(a, reading)| Active::new(a, reading))
+        .map(|x| escalate(x, i))
+        .collect();
+    if i.ecmo_on {
+        let flow = b.ecmo_flow_l_min;
+        if flow < ECMO_REVERSED_L_MIN {
+            out.push(Active::new(
+                Alarm::EcmoFlowReversed,
+                format!("ECMO flow {flow:.1} L/min"),
+            ));
+        } else if let Some(target) = i.ecmo_flow_target_l_min
+            && flow < ECMO_FLOW_LOW_FRACTION * target
+        {
+            out.push(Active::new(
+                Alarm::EcmoFlowLow,
+                format!("ECMO flow {flow:.1} L/min, target {target:.1}"),
+            ));
+        } else if flow < ECMO_MIN_FLOW_L_MIN {
+            out.push(Active::new(
+                Alarm::EcmoFlowLow,
+                format!("ECMO flow {flow:.1} L/min"),
+            ));
+        }
+    }
+    out.sort_by_key(|x| (x.priority, x.alarm));
+    out
+}
+
+/// A severe reading raises an alarm's priority (IEC 60601-1-8: priority follows the urgency of
+/// the response the condition needs).
+fn escalate(x: Active, i: &Inputs) -> Active {
+    let b = &i.means.mean;
+    let gas = &i.status.gases.right_radial;
+    let l = i.limits;
+    match x.alarm {
+        Alarm::HighPcwp => x
+            .escalate(
+                b.pcwp_mmhg >= l.pcwp_high_mmhg + PCWP_MEDIUM_ABOVE_LIMIT_MMHG,
+                Priority::Medium,
+            )
+            .escalate(
+                b.pcwp_mmhg >= l.pcwp_high_mmhg + PCWP_HIGH_ABOVE_LIMIT_MMHG,
+                Priority::High,
+            ),
+        Alarm::Acidaemia => x.escalate(gas.ph < SEVERE_ACIDAEMIA_PH, Priority::High),
+        Alarm::RisingLactate => {
+            x.escalate(gas.lactate_mmol_l >= SEVERE_LACTATE_MMOL_L, Priority::High)
+        }
+        Alarm::RisingLungWater => x.escalate(
+            i.status.lung_water_ml_kg >= SEVERE_EVLWI_ML_KG,
+            Priority::Medium,
+        ),
+        _ => x,
+    }
+}
+
+/// The conditions that hold, each with the reading that tripped it.
+fn conditions(i: &Inputs) -> Vec<(Alarm, String)> {
     let b = &i.means.mean;
     let mut out = Vec::new();
     if i.rhythm.is_arrest() {
@@ -358,7 +596,6 @@ pub fn active(i: &Inputs) -> Vec<(Alarm, String)> {
     if let Some(console) = i.status.iabp {
         iabp_alarms(&console, &mut out);
     }
-    out.sort_by_key(|(a, _)| (a.priority(), *a));
     out
 }
 
@@ -434,11 +671,12 @@ pub struct Onsets {
 impl Onsets {
     /// Note the alarms active at `t_s`: a new one begins now, one no longer active is forgotten
     /// (if it comes back, it begins again).
-    pub fn update(&mut self, t_s: f64, active: &[(Alarm, String)]) {
-        self.on.retain(|(a, _)| active.iter().any(|(b, _)| b == a));
-        for (a, _) in active {
-            if !self.on.iter().any(|(b, _)| b == a) {
-                self.on.push((*a, t_s));
+    pub fn update(&mut self, t_s: f64, active: &[Active]) {
+        self.on
+            .retain(|(a, _)| active.iter().any(|x| x.alarm == *a));
+        for x in active {
+            if !self.on.iter().any(|(b, _)| *b == x.alarm) {
+                self.on.push((x.alarm, t_s));
             }
         }
     }

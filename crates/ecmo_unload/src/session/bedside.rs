@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Output, WaveSample};
 use crate::Engine;
-use crate::alarms::{Alarm, Priority};
+use crate::alarms::{Active, Priority};
 use crate::patient::Choice;
 
 /// One waveform sample of the bedside monitor (simulated time, s; pressures mmHg; ECG mV).
@@ -185,18 +185,18 @@ impl BedsideFrame {
 
 /// The session's alarms as a monitor lists them.
 pub fn bedside_alarms(
-    alarms: &[(Alarm, String)],
+    alarms: &[Active],
     onsets: &crate::alarms::Onsets,
     t_s: f64,
 ) -> Vec<BedsideAlarm> {
     alarms
         .iter()
-        .map(|(a, reading)| BedsideAlarm {
-            id: a.key().to_string(),
-            priority: a.priority(),
-            title: a.title().to_string(),
-            reading: reading.clone(),
-            since_s: onsets.since(*a).unwrap_or(t_s),
+        .map(|x| BedsideAlarm {
+            id: x.alarm.key().to_string(),
+            priority: x.priority,
+            title: x.alarm.title().to_string(),
+            reading: x.reading.clone(),
+            since_s: onsets.since(x.alarm).unwrap_or(t_s),
         })
         .collect()
 }

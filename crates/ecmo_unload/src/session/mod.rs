@@ -223,7 +223,7 @@ pub struct Output {
     pub t_s: f64,
     /// The engine's alarms at the frame's end, each with its explanation: the screen shows
     /// what the run's summary reports, whatever frames the UI missed.
-    pub alarms: Vec<(crate::alarms::Alarm, String)>,
+    pub alarms: Vec<crate::alarms::Active>,
 }
 
 /// How far a jump ahead has got.

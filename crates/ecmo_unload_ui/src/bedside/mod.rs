@@ -378,8 +378,22 @@ pub fn fixed_tile(
         small.clone(),
         Color32::GRAY,
     );
+    // A long value (a mixing zone's name) is set smaller to fit, never cut off.
+    let room = size.x - 2.0 * pad;
+    let wide = ui
+        .painter()
+        .layout_no_wrap(value.to_string(), egui::FontId::proportional(font), color)
+        .size()
+        .x;
+    let font = if wide > room {
+        font * room / wide
+    } else {
+        font
+    };
+    // With a note under it, the value sits higher.
+    let drop = if note.is_some() { 0.0 } else { 4.0 };
     p.text(
-        rect.center() + egui::vec2(0.0, 4.0),
+        rect.center() + egui::vec2(0.0, drop),
         egui::Align2::CENTER_CENTER,
         value,
         egui::FontId::proportional(font),

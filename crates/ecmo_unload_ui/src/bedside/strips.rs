@@ -4,15 +4,20 @@
 
 use ecmo_unload::session::bedside::BedsideSample;
 use egui::{Color32, RichText};
-use egui_plot::{GridInput, GridMark, Line, Plot, PlotPoints};
+use egui_plot::{AxisHints, GridInput, GridMark, Line, Plot, PlotPoints};
 use std::collections::VecDeque;
 
-/// Width of the name column left of each strip (points).
+/// Width of the name column left of each strip (points): at most this, and this share of the
+/// strips' width on a narrow screen.
 pub const LABEL_WIDTH: f32 = 92.0;
+const LABEL_SHARE: f32 = 0.12;
 /// Width kept for each strip's axis numbers, the same for every strip so their time axes line up.
 const AXIS_WIDTH: f32 = 36.0;
 /// A strip is never drawn shorter than this (points): a waveform must stay readable.
-pub const MIN_STRIP_HEIGHT: f32 = 56.0;
+pub const MIN_STRIP_HEIGHT: f32 = 44.0;
+/// Axis numbers show when this far apart (points) and are full strength from the upper end.
+const AXIS_LABEL_SPACING: std::ops::RangeInclusive<f32> = 10.0..=16.0;
+const AXIS_FONT: f32 = 10.0;
 /// Share of a strip's range left empty above and below its trace.
 const STRIP_MARGIN: f64 = 0.12;
 /// The time axis under the last strip (points).
@@ -75,6 +80,10 @@ fn three_marks(lo: f64, hi: f64) -> impl Fn(GridInput) -> Vec<GridMark> {
     }
 }
 
+/// Marks drawn over a strip besides its trace (the IABP's timing marks): called with the
+/// strip's index, its plot, and its range (low, high).
+pub type Overlay<'a> = &'a dyn Fn(usize, &mut egui_plot::PlotUi<'_>, (f64, f64));
+
 /// The strips over the last `sweep_s` of `samples`, sharing `height` (points) between them.
 pub fn strips_ui(
     ui: &mut egui::Ui,
@@ -84,8 +93,22 @@ pub fn strips_ui(
     sweep_s: f64,
     height: f32,
 ) {
+    strips_with_marks_ui(ui, id, samples, traces, sweep_s, height, &|_, _, _| {});
+}
+
+/// [`strips_ui`] with marks of its own over each strip.
+pub fn strips_with_marks_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    samples: &VecDeque<BedsideSample>,
+    traces: &[Trace],
+    sweep_s: f64,
+    height: f32,
+    overlay: Overlay<'_>,
+) {
     let t_end = samples.back().map_or(sweep_s, |s| s.t_s.max(sweep_s));
     let t_start = t_end - sweep_s;
+    let label_width = (LABEL_SHARE * ui.available_width()).min(LABEL_WIDTH);
     let n = traces.len().max(1) as f32;
     let spacing = ui.spacing().item_spacing.y;
     let each = ((height - TIME_AXIS_HEIGHT) / n - spacing).max(MIN_STRIP_HEIGHT);
@@ -94,10 +117,11 @@ pub fn strips_ui(
         let (lo, hi) = range(trace, samples);
         ui.horizontal(|ui| {
             ui.allocate_ui_with_layout(
-                egui::vec2(LABEL_WIDTH, each),
+                egui::vec2(label_width, each),
                 egui::Layout::top_down(egui::Align::Min),
                 |ui| {
-                    ui.set_min_size(egui::vec2(LABEL_WIDTH, each));
+                    ui.set_min_size(egui::vec2(label_width, each));
+                    ui.set_max_width(label_width);
                     ui.label(RichText::new(trace.name).color(trace.color).strong());
                     ui.label(RichText::new(trace.unit).small().color(Color32::GRAY));
                 },
@@ -114,15 +138,20 @@ pub fn strips_ui(
                 _ => samples.iter().map(|s| [s.t_s, (trace.value)(s)]).collect(),
             };
             let strip_h = if last { each + TIME_AXIS_HEIGHT } else { each };
-            let mut plot = Plot::new((id, i));
+            // Every strip's axis has one width, so the strips line up in time; its numbers show
+            // on a short strip too. A pleth has no unit and no numbers.
+            let mut axis = AxisHints::new_y()
+                .min_thickness(AXIS_WIDTH)
+                .label_spacing(AXIS_LABEL_SPACING)
+                .tick_label_font(egui::FontId::proportional(AXIS_FONT));
             if matches!(trace.scale, Scale::Normalised) {
-                // No unit, no numbers; the axis keeps its width so the strips line up.
-                plot = plot.y_axis_formatter(|_, _| String::new());
+                axis = axis.formatter(|_, _| String::new());
             }
-            plot.height(strip_h)
+            Plot::new((id, i))
+                .height(strip_h)
                 .width(ui.available_width())
                 .show_axes([last, true])
-                .y_axis_min_width(AXIS_WIDTH)
+                .custom_y_axes(vec![axis])
                 .y_grid_spacer(three_marks(lo, hi))
                 .show_x(false)
                 .show_y(false)
@@ -142,6 +171,7 @@ pub fn strips_ui(
                             .color(trace.color)
                             .width(1.5),
                     );
+                    overlay(i, plot, (lo, hi));
                 });
         });
     }

@@ -11,7 +11,7 @@
 //! - An alarm that clears and returns is new again.
 
 use crate::bedside::sound::{self, AudioPause, Scheduler, Speaker};
-use ecmo_unload::alarms::{Alarm, Priority};
+use ecmo_unload::alarms::{Active, Alarm, Priority, Running};
 use ecmo_unload::session::bedside::BedsideAlarm;
 use egui::{Color32, RichText};
 
@@ -26,28 +26,29 @@ pub const SILENCE_LABEL: &str = "Silence 2 min";
 struct Shown {
     alarm: BedsideAlarm,
     /// Why it fires and what helps (the dashboard; none on a trainee's monitor).
-    explanation: Option<&'static str>,
+    explanation: Option<String>,
     acknowledged: bool,
 }
 
 /// An alarm as raised, with its explanation for screens that teach.
 pub struct Raised {
     pub alarm: BedsideAlarm,
-    pub explanation: Option<&'static str>,
+    pub explanation: Option<String>,
 }
 
 impl Raised {
-    /// The dashboard's alarm (the engine's), beginning now unless it is already on.
-    pub fn of(a: Alarm, reading: String, t_s: f64) -> Self {
+    /// The dashboard's alarm (the engine's), beginning now unless it is already on, explained
+    /// for what is `running`.
+    pub fn of(x: &Active, t_s: f64, running: Running) -> Self {
         Self {
             alarm: BedsideAlarm {
-                id: a.key().to_string(),
-                priority: a.priority(),
-                title: a.title().to_string(),
-                reading,
+                id: x.alarm.key().to_string(),
+                priority: x.priority,
+                title: x.alarm.title().to_string(),
+                reading: x.reading.clone(),
                 since_s: t_s,
             },
-            explanation: Some(a.explanation()),
+            explanation: Some(x.alarm.explanation(running)),
         }
     }
 }
@@ -150,17 +151,21 @@ impl AlarmPanel {
     pub fn active(&self) -> Vec<Alarm> {
         self.active_with_readings()
             .into_iter()
-            .map(|(a, _)| a)
+            .map(|x| x.alarm)
             .collect()
     }
 
-    /// The engine's alarms with their readings, most urgent first.
-    pub fn active_with_readings(&self) -> Vec<(Alarm, String)> {
+    /// The engine's alarms with their priorities and readings, most urgent first.
+    pub fn active_with_readings(&self) -> Vec<Active> {
         self.active
             .iter()
             .filter_map(|s| {
-                let a = Alarm::ALL.into_iter().find(|a| a.key() == s.alarm.id)?;
-                Some((a, s.alarm.reading.clone()))
+                let alarm = Alarm::ALL.into_iter().find(|a| a.key() == s.alarm.id)?;
+                Some(Active {
+                    alarm,
+                    priority: s.alarm.priority,
+                    reading: s.alarm.reading.clone(),
+                })
             })
             .collect()
     }
@@ -305,7 +310,7 @@ impl AlarmPanel {
             }
             log.push(format!("acknowledged alarm: {}", a.title));
         }
-        if let Some(why) = s.explanation {
+        if let Some(why) = &s.explanation {
             ui.add(egui::Label::new(RichText::new(why).small()).truncate());
         }
     }

@@ -78,12 +78,25 @@ impl EventLog {
                 h,
                 [
                     e.wall.format("%H:%M:%S").to_string().into(),
-                    format!("{:.1} s", e.sim_s).into(),
+                    sim_clock(e.sim_s).into(),
                     e.source.into(),
                     text.into(),
                 ],
             );
         });
+    }
+}
+
+/// Simulated time as the log shows it: seconds to a tenth under a minute, then a clock
+/// ("12:05.3", "1:02:03"), so times read right after an hour's jump ahead.
+pub fn sim_clock(t_s: f64) -> String {
+    let t = t_s.max(0.0);
+    if t < 60.0 {
+        format!("{t:.1} s")
+    } else if t < 3600.0 {
+        format!("{}:{:04.1}", (t / 60.0) as u64, t % 60.0)
+    } else {
+        crate::bedside::clock(t)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The bedside monitor: parameter tiles, the waveform sweep, the pleth strips and the pressure-volume loop.
 
 use crate::*;
+use ecmo_unload::session::bedside::BedsideSample;
 
 impl Dashboard {
     /// Means of the last few beats (the tiles and the alarms).
@@ -14,297 +15,269 @@ impl Dashboard {
             return;
         };
         let b = m.mean;
-        // Fixed-size tiles wrap as whole tiles, like a monitor's parameter boxes.
-        ui.horizontal_wrapped(|ui| {
-            tile(ui, "HR", format!("{:.0}", b.hr_bpm), LV);
-            tile(
-                ui,
+        let white = Color32::WHITE;
+        // A pulse oximeter reads only over a pulse: `---` without one.
+        let spo2 = |x: Option<f64>| x.map_or("---".to_string(), |x| format!("{x:.0}"));
+        let mut tiles: Vec<Tile> = vec![
+            Tile::new("HR", "bpm", format!("{:.0}", b.hr_bpm), ECG),
+            Tile::new(
                 "ABP",
+                "mmHg",
                 format!("{:.0}/{:.0} ({:.0})", b.sbp_mmhg, b.dbp_mmhg, b.map_mmhg),
                 ART,
-            );
-            tile(ui, "CVP", format!("{:.0}", b.cvp_mmhg), CVP);
-            tile(
-                ui,
+            ),
+            Tile::new("CVP", "mmHg", format!("{:.0}", b.cvp_mmhg), CVP),
+            Tile::new(
                 "PA",
+                "mmHg",
                 format!(
                     "{:.0}/{:.0} ({:.0})",
                     b.pap_sys_mmhg, b.pap_dia_mmhg, b.pap_mean_mmhg
                 ),
                 PA,
-            );
-            tile(ui, "PCWP", format!("{:.0}", b.pcwp_mmhg), LA);
-            tile(
-                ui,
+            ),
+            Tile::new("PCWP", "mmHg", format!("{:.0}", b.pcwp_mmhg), LA),
+            Tile::new("SpO2 upper", "%", spo2(spo2_upper_pct(&b)), SPO2),
+            Tile::new("SpO2 lower", "%", spo2(spo2_lower_pct(&b)), SPO2),
+            Tile::new("SvO2", "%", format!("{:.0}", b.svo2_pct), CVP),
+            Tile::new(
                 "CO native",
+                "L/min",
                 format!("{:.1}", b.native_co_l_min),
-                Color32::WHITE,
-            );
-            tile(ui, "LVEDP", format!("{:.0}", b.lvedp_mmhg), LV);
-            tile(ui, "LVEDV", format!("{:.0}", b.lvedv_ml), LV);
-            tile(ui, "EF", format!("{:.0} %", b.lvef_pct), LV);
-            tile(
-                ui,
-                "AV opening",
-                format!("{:.0} %", m.av_opening_pct),
-                Color32::WHITE,
-            );
-            tile(ui, "CPO", format!("{:.2} W", b.cpo_w), Color32::WHITE);
-            tile(
-                ui,
-                "MVO2",
-                format!("{:.0} mL/min", b.mvo2_ml_min),
-                Color32::WHITE,
-            );
-            let spo2 = SPO2;
-            // A pulse oximeter reads only over a pulse: `---` without one.
-            let reading = |x: Option<f64>| x.map_or("---".to_string(), |x| format!("{x:.0} %"));
-            tile(ui, "SpO2 upper", reading(spo2_upper_pct(&b)), spo2);
-            tile(ui, "SpO2 lower", reading(spo2_lower_pct(&b)), spo2);
-            tile(ui, "SvO2", format!("{:.0} %", b.svo2_pct), CVP);
-            tile(
-                ui,
-                "Pc lung",
-                format!("{:.0}", b.pulmonary_capillary_mmhg),
-                LA,
-            );
-            if let Some(st) = &self.status {
-                let arrow = if st.lung_water_gain_ml_h > lungs::RISING_ML_H {
-                    " ^"
-                } else {
-                    ""
-                };
-                let name = format!("EVLWI {}", serde_plain(&st.edema_risk));
-                tile(
-                    ui,
-                    &name,
-                    format!("{:.1}{arrow}", st.lung_water_ml_kg),
+                white,
+            ),
+            // The LV's own numbers (volumes, EF, work, O2) are the Unloading tab's.
+            Tile::new("LVEDP", "mmHg", format!("{:.0}", b.lvedp_mmhg), LV),
+            Tile::new("AV opening", "%", format!("{:.0}", m.av_opening_pct), white),
+        ];
+        if let Some(st) = &self.status {
+            let rising = st.lung_water_gain_ml_h > lungs::RISING_ML_H;
+            let risk = serde_plain(&st.edema_risk);
+            tiles.push(Tile {
+                note: Some((
+                    format!("risk {risk}{}", if rising { ", rising" } else { "" }),
                     risk_color(st.edema_risk),
-                );
-                if let Some(z) = st.mixing_zone {
-                    tile(ui, "Mixing zone", z.label().to_string(), Color32::WHITE);
-                }
+                )),
+                ..Tile::new(
+                    "EVLWI",
+                    "mL/kg",
+                    format!("{:.1}", st.lung_water_ml_kg),
+                    white,
+                )
+            });
+            if let Some(z) = st.mixing_zone {
+                tiles.push(Tile::new("Mixing zone", "", z.label().to_string(), white));
             }
-            let p = &self.patient;
-            let device = DEVICE;
-            // Red when an inlet is sucking down.
-            let alarm = |on: bool| if on { Color32::RED } else { device };
-            if p.ecmo.enabled {
-                tile(
+        }
+        let p = &self.patient;
+        // Red when an inlet is sucking down.
+        let alarm = |on: bool| if on { Color32::RED } else { DEVICE };
+        if p.ecmo.enabled {
+            tiles.push(Tile::new(
+                "ECMO",
+                "L/min",
+                format!("{:.1}", b.ecmo_flow_l_min),
+                DEVICE,
+            ));
+            tiles.push(Tile::new(
+                "ECMO pump",
+                "rpm",
+                format!("{:.0}", b.ecmo_rpm),
+                DEVICE,
+            ));
+            tiles.push(Tile::new(
+                "Inlet",
+                "mmHg",
+                format!("{:.0}", b.ecmo_inlet_mmhg),
+                alarm(b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT),
+            ));
+        }
+        if p.ecmo.enabled && p.lv_vent.enabled {
+            tiles.push(Tile::new(
+                "Vent",
+                "L/min",
+                format!("{:.1}", b.vent_flow_l_min),
+                DEVICE,
+            ));
+        }
+        if p.septostomy.diameter_mm > 0.0 {
+            tiles.push(Tile::new(
+                "Septostomy",
+                "L/min",
+                format!("{:.1}", b.septostomy_flow_l_min),
+                DEVICE,
+            ));
+        }
+        if p.impella.enabled {
+            tiles.push(Tile::new(
+                "Impella",
+                "L/min",
+                format!("{:.1}", b.impella_flow_l_min),
+                alarm(b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT),
+            ));
+        }
+        if p.ecmo.enabled || p.impella.enabled {
+            tiles.push(Tile::new(
+                "Total flow",
+                "L/min",
+                format!("{:.1}", b.total_flow_l_min),
+                white,
+            ));
+        }
+        // The IABP's readings are on its console (the support panel).
+        // Tiles of one size wrap as whole tiles: a fixed grid that values never reflow.
+        ui.horizontal_wrapped(|ui| {
+            for t in &tiles {
+                let note = t.note.as_ref().map(|(n, c)| (n.as_str(), *c));
+                bedside::fixed_tile(
                     ui,
-                    "ECMO",
-                    format!("{:.1} L/min", b.ecmo_flow_l_min),
-                    device,
+                    MONITOR_TILE,
+                    MONITOR_TILE_FONT,
+                    t.name,
+                    t.unit,
+                    &t.value,
+                    t.color,
+                    note,
                 );
-                tile(ui, "ECMO rpm", format!("{:.0}", b.ecmo_rpm), device);
-                tile(
-                    ui,
-                    "Inlet",
-                    format!("{:.0}", b.ecmo_inlet_mmhg),
-                    alarm(b.ecmo_collapse_pct >= SUCTION_ALARM_MIN_PCT),
-                );
-            }
-            if p.ecmo.enabled && p.lv_vent.enabled {
-                tile(
-                    ui,
-                    "Vent",
-                    format!("{:.1} L/min", b.vent_flow_l_min),
-                    device,
-                );
-            }
-            if p.septostomy.diameter_mm > 0.0 {
-                tile(
-                    ui,
-                    "Septostomy",
-                    format!("{:.1} L/min", b.septostomy_flow_l_min),
-                    device,
-                );
-            }
-            if p.impella.enabled {
-                tile(
-                    ui,
-                    "Impella",
-                    format!("{:.1} L/min", b.impella_flow_l_min),
-                    alarm(b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT),
-                );
-            }
-            if p.ecmo.enabled || p.impella.enabled {
-                tile(
-                    ui,
-                    "Total flow",
-                    format!("{:.1} L/min", b.total_flow_l_min),
-                    Color32::WHITE,
-                );
-            }
-            if p.iabp.enabled {
-                let r = IabpReadings::of(self.beats.iter().rev().take(TILE_BEATS).rev());
-                for (label, value) in iabp_reading_rows(&r) {
-                    tile(ui, label, value, ART);
-                }
             }
         });
         if let Some(st) = &self.status {
-            ui.colored_label(
-                risk_color(st.edema_risk),
-                format!("Lungs: {}", st.edema_reason),
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("Lungs: {}", st.edema_reason))
+                        .color(risk_color(st.edema_risk)),
+                )
+                .truncate(),
             );
         }
     }
 
-    pub(crate) fn series(&self, f: impl Fn(&WaveSample) -> f64) -> PlotPoints<'static> {
-        PlotPoints::from(self.waves.iter().map(|s| [s.t_s, f(s)]).collect::<Vec<_>>())
-    }
-
+    /// The sweep as the bedside monitor draws it: one trace a strip, each on its own scale,
+    /// all aligned in time; the IABP's inflation bars under the arterial trace and its timing
+    /// marks over the balloon pressure.
     pub(crate) fn waves_ui(&mut self, ui: &mut egui::Ui) {
-        type Trace = (&'static str, fn(&WaveSample) -> f64, Color32);
+        use bedside::strips::{self, Scale, Trace};
+        let samples: VecDeque<BedsideSample> = self.waves.iter().map(BedsideSample::from).collect();
         let p = &self.patient;
-        let ecg: Vec<[f64; 2]> = self.waves.iter().map(|s| [s.t_s, s.ecg_mv]).collect();
-        let mut panels: Vec<(&str, Vec<Trace>)> = vec![
-            (
-                "arterial",
-                vec![
-                    ("ABP right radial", |s| s.radial_mmhg, ART),
-                    ("femoral", |s| s.femoral_mmhg, FEMORAL),
-                    ("LV", |s| s.lv_mmhg, LV),
-                ],
-            ),
-            (
-                "venous",
-                vec![
-                    ("PA", |s| s.pa_mmhg, PA),
-                    ("LA (PCWP)", |s| s.la_mmhg, LA),
-                    ("CVP", |s| s.cvp_mmhg, CVP),
-                ],
-            ),
+        let mut traces = vec![
+            Trace {
+                name: "II",
+                unit: "mV",
+                color: ECG,
+                value: |s| s.ecg_mv,
+                scale: Scale::Fixed(-0.6, 1.4),
+            },
+            Trace {
+                name: "ART",
+                unit: "mmHg radial",
+                color: ART,
+                value: |s| s.art_mmhg,
+                scale: Scale::Auto {
+                    min_span: 40.0,
+                    step: 20.0,
+                },
+            },
+            Trace {
+                name: "LVP",
+                unit: "mmHg",
+                color: LV,
+                value: |s| s.lv_mmhg,
+                scale: Scale::Auto {
+                    min_span: 40.0,
+                    step: 20.0,
+                },
+            },
+            Trace {
+                name: "PA",
+                unit: "mmHg",
+                color: PA,
+                value: |s| s.pa_mmhg,
+                scale: Scale::Auto {
+                    min_span: 20.0,
+                    step: 10.0,
+                },
+            },
+            Trace {
+                name: "CVP",
+                unit: "mmHg",
+                color: CVP,
+                value: |s| s.cvp_mmhg,
+                scale: Scale::Auto {
+                    min_span: 10.0,
+                    step: 5.0,
+                },
+            },
+            Trace {
+                name: "Pleth",
+                unit: "right hand",
+                color: SPO2,
+                value: |s| s.art_mmhg,
+                scale: Scale::Normalised,
+            },
         ];
-        let mut flows: Vec<Trace> = vec![(
-            "aortic valve flow mL/s",
-            |s| s.aortic_flow_ml_s,
-            Color32::WHITE,
-        )];
         if p.ecmo.enabled {
-            // L/min x 10 shares the mL/s axis readably.
-            flows.push(("ECMO flow L/min x10", |s| 10.0 * s.ecmo_flow_l_min, DEVICE));
+            traces.push(Trace {
+                name: "ECMO flow",
+                unit: "L/min",
+                color: DEVICE,
+                value: |s| s.ecmo_flow_l_min,
+                scale: Scale::Auto {
+                    min_span: 2.0,
+                    step: 1.0,
+                },
+            });
         }
-        panels.push(("flow", flows));
+        let balloon = p.iabp.enabled.then_some(traces.len());
         if p.iabp.enabled {
-            panels.push((
-                "balloon",
-                vec![
-                    ("balloon mmHg", |s| s.balloon_mmhg, BALLOON_PRESSURE),
-                    ("balloon fill %", |s| s.balloon_fill_pct, DEVICE),
-                ],
-            ));
-        }
-        // One sweep: the panels share their time axis.
-        let link = egui::Id::unique("sweep");
-        let n = panels.len() as f32 + 1.0;
-        let ecg_h = ECG_PLOT_HEIGHT;
-        let h = ((ui.available_height() - ecg_h - PLETH_PLOT_HEIGHT) / (n - 1.0) - 8.0).max(70.0);
-        Plot::new("ecg")
-            .height(ecg_h)
-            .link_axis(link, [true, false])
-            .legend(sweep_legend())
-            .show_axes([false, true])
-            .include_y(-0.6)
-            .include_y(1.4)
-            .show(ui, |plot| {
-                plot.line(
-                    Line::new(
-                        format!(
-                            "ECG II ({})",
-                            ecmo_unload::patient::Choice::label(p.rhythm.kind)
-                        ),
-                        PlotPoints::from(ecg),
-                    )
-                    .color(ECG),
-                );
+            traces.push(Trace {
+                name: "Balloon",
+                unit: "mmHg",
+                color: BALLOON_PRESSURE,
+                value: |s| s.balloon_mmhg,
+                scale: Scale::Auto {
+                    min_span: 100.0,
+                    step: 50.0,
+                },
             });
-        for (id, traces) in panels {
-            Plot::new(id)
-                .height(h)
-                .link_axis(link, [true, false])
-                .legend(sweep_legend())
-                .include_y(0.0)
-                .show(ui, |plot| {
-                    for (name, f, color) in &traces {
-                        plot.line(Line::new(*name, self.series(f)).color(*color));
-                    }
-                    if id == "arterial" && p.iabp.enabled {
-                        // The inflation interval as a bright bar under the arterial trace.
-                        for run in self.inflation_runs() {
-                            plot.line(
-                                Line::new("IABP inflation", PlotPoints::from(run))
-                                    .color(INFLATION_BAR)
-                                    .width(6.0),
-                            );
-                        }
-                    }
-                    if id == "balloon" {
-                        // Timing marks as ticks above the waveform, as a console draws them.
-                        for (t, mark) in self.balloon_markers() {
-                            let (top, bottom) = mark.tick_mmhg();
-                            plot.line(
-                                // Unnamed: the console's key explains the ticks, and
-                                // the legend stays small enough for a 1280x800 strip.
-                                Line::new("", PlotPoints::from(vec![[t, bottom], [t, top]]))
-                                    .color(mark.colour())
-                                    .width(2.5),
-                            );
-                        }
-                    }
-                });
         }
-        self.pleth_ui(ui, link);
-    }
-
-    /// Pulse oximeter traces of the right hand and a foot: the arterial pulse, scaled to the
-    /// sweep, named with the site's saturation.
-    pub(crate) fn pleth_ui(&self, ui: &mut egui::Ui, link: egui::Id) {
-        let norm = |f: fn(&WaveSample) -> f64, offset: f64| -> Vec<[f64; 2]> {
-            let (lo, hi) = self
-                .waves
-                .iter()
-                .map(f)
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-                    (a.min(x), b.max(x))
-                });
-            let span = (hi - lo).max(1.0);
-            self.waves
-                .iter()
-                .map(|s| [s.t_s, offset + (f(s) - lo) / span])
-                .collect()
+        let (runs, marks) = if p.iabp.enabled {
+            (self.inflation_runs(), self.balloon_markers())
+        } else {
+            (Vec::new(), Vec::new())
         };
-        // The oximeters' readings: `---` over a pleth without a pulse.
-        let means = self.means().map(|m| m.mean);
-        let reading = |f: fn(&Beat) -> Option<f64>| {
-            means
-                .as_ref()
-                .and_then(f)
-                .map_or("---".to_string(), |x| format!("{x:.0} %"))
+        let overlay = |i: usize, plot: &mut egui_plot::PlotUi<'_>, (lo, hi): (f64, f64)| {
+            let span = hi - lo;
+            if i == ART_STRIP {
+                // The inflation interval as a bright bar along the foot of the arterial strip.
+                for run in &runs {
+                    let bar: Vec<[f64; 2]> = run.iter().map(|&[t, _]| [t, lo]).collect();
+                    plot.line(
+                        Line::new("IABP inflation", PlotPoints::from(bar))
+                            .color(INFLATION_BAR)
+                            .width(6.0),
+                    );
+                }
+            }
+            if Some(i) == balloon {
+                // Timing marks as ticks along the top of the balloon strip, as a console
+                // draws them: the trigger's row above the inflation and deflation row.
+                for (t, mark) in &marks {
+                    let row = match mark {
+                        IabpMark::Trigger => 0.0,
+                        IabpMark::Inflate | IabpMark::Deflate => 1.0,
+                    };
+                    let top = hi - row * IABP_TICK_SHARE * span;
+                    let tick = vec![[*t, top - IABP_TICK_SHARE * span], [*t, top]];
+                    plot.line(
+                        Line::new("", PlotPoints::from(tick))
+                            .color(mark.colour())
+                            .width(2.5),
+                    );
+                }
+            }
         };
-        let (upper, lower) = (reading(spo2_upper_pct), reading(spo2_lower_pct));
-        Plot::new("pleth")
-            .height(PLETH_PLOT_HEIGHT)
-            .link_axis(link, [true, false])
-            .legend(sweep_legend())
-            .show_axes([true, false])
-            .show(ui, |plot| {
-                plot.line(
-                    Line::new(
-                        format!("Pleth upper SpO2 {upper}"),
-                        PlotPoints::from(norm(|s| s.radial_mmhg, 1.2)),
-                    )
-                    .color(SPO2),
-                );
-                plot.line(
-                    Line::new(
-                        format!("Pleth lower SpO2 {lower}"),
-                        PlotPoints::from(norm(|s| s.femoral_mmhg, 0.0)),
-                    )
-                    .color(FEMORAL),
-                );
-            });
+        let h = ui.available_height();
+        strips::strips_with_marks_ui(ui, "sweep", &samples, &traces, SWEEP_S, h, &overlay);
     }
 
     /// Consecutive samples of the sweep, pairwise.
@@ -423,10 +396,32 @@ impl Dashboard {
     }
 }
 
-/// The waveform sweep's legends sit at its left: the newest samples are drawn on the right.
-pub(crate) fn sweep_legend() -> Legend {
-    Legend::default()
-        .position(egui_plot::Corner::LeftTop)
-        .text_style(egui::TextStyle::Small)
-        .background_alpha(0.6)
+/// The arterial strip's place among the sweep's strips (its inflation bars go under it).
+const ART_STRIP: usize = 1;
+/// Height of an IABP timing tick, as a share of the balloon strip's range.
+const IABP_TICK_SHARE: f64 = 0.12;
+/// The Monitor tab's tiles: smaller than the bedside monitor's (the tab shares the screen with
+/// the sweep and the loop), one size for all.
+const MONITOR_TILE: egui::Vec2 = egui::vec2(104.0, 54.0);
+const MONITOR_TILE_FONT: f32 = 20.0;
+
+/// A tile to draw: its name, unit, value, colour and a note under the value.
+struct Tile {
+    name: &'static str,
+    unit: &'static str,
+    value: String,
+    color: Color32,
+    note: Option<(String, Color32)>,
+}
+
+impl Tile {
+    fn new(name: &'static str, unit: &'static str, value: String, color: Color32) -> Self {
+        Self {
+            name,
+            unit,
+            value,
+            color,
+            note: None,
+        }
+    }
 }

@@ -116,7 +116,8 @@ impl WhatIf {
         ui: &mut egui::Ui,
         current_loop: &[[f64; 2]],
         ecmo_flow_l_min: Option<f64>,
-        alarms: &[(ecmo_unload::alarms::Alarm, String)],
+        alarms: &[ecmo_unload::alarms::Active],
+        running: ecmo_unload::alarms::Running,
         ready: bool,
     ) -> Option<Ask> {
         let mut asked = None;
@@ -189,7 +190,7 @@ impl WhatIf {
                 ui.colored_label(Color32::from_rgb(255, 120, 120), e);
             }
             Some(Ok(results)) => {
-                let lines = ecmo_unload::advice::considerations(alarms, results);
+                let lines = ecmo_unload::advice::considerations(alarms, results, running);
                 if !lines.is_empty() {
                     ui.label(RichText::new("Considerations (model output, not orders)").strong());
                     for (k, line) in lines.iter().enumerate() {

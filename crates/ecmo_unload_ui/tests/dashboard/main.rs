@@ -2,6 +2,7 @@
 //! (`panels`), the circulation schematic's teaching states as snapshots (`schematic`), and the
 //! simulation thread's protocol under a slow UI (`sim_thread`). The soak is `soak.rs`.
 
+mod bedside;
 mod common;
 mod panels;
 mod schematic;

@@ -199,8 +199,8 @@ fn the_drugs_panel_starts_infusions_and_shows_their_effect() {
     h.run_steps(120);
     assert!(h.state().status().unwrap().drug_effects[1] > 0.05);
     // The oxygen and lung tiles are there.
-    h.get_by_label("SpO2 upper");
-    h.get_by_label("SvO2");
+    h.get_by_label_contains("SpO2 upper ");
+    h.get_by_label_contains("SvO2 ");
     assert!(h.query_all_by_label_contains("EVLWI").count() >= 1);
     h.get_by_label_contains("Lungs:");
 }
@@ -272,9 +272,12 @@ fn alarms_fire_explain_and_can_be_acknowledged_and_silenced() {
             .entries()
             .any(|e| e.source == "alarm" && e.text.starts_with("PCWP high"))
     );
-    h.get_by_label("Silence alarms 2 min").click();
+    h.get_by_label(ecmo_unload_ui::alarm_view::SILENCE_LABEL)
+        .click();
     h.run_steps(5);
-    h.get_by_label_contains("silenced for");
+    h.get_by_label_contains("sound paused");
+    // Silence pauses the sound only: the alarm stays listed with its reading.
+    h.get_by_label_contains("* PCWP high");
 }
 
 #[test]
@@ -534,18 +537,27 @@ fn the_calibrate_tab_fits_and_loads_the_patient() {
     h.get_by_label("Fit to these measurements").click();
     h.run_steps(3);
     h.get_by_label_contains("residual");
-    h.get_by_label("Load the fitted patient").click();
-    h.run_steps(240);
-    assert_eq!(h.state().patient().name, "cardiogenic-shock (fitted)");
-    let last = h.state().beats().back().copied().unwrap();
-    // Four seconds in from rest: near the fitted state, not yet settled.
-    assert!((last.map_mmhg - 70.0).abs() < 15.0, "MAP {}", last.map_mmhg);
     assert!(
         h.state()
             .event_log()
             .entries()
             .any(|e| e.text.starts_with("fit to map_mmhg = 70"))
     );
+    h.get_by_label("Load the fitted patient").click();
+    h.run_steps(240);
+    assert_eq!(h.state().patient().name, "cardiogenic-shock (fitted)");
+    let last = h.state().beats().back().copied().unwrap();
+    // Four seconds in from rest: near the fitted state, not yet settled.
+    assert!((last.map_mmhg - 70.0).abs() < 15.0, "MAP {}", last.map_mmhg);
+    // Loading the fitted patient starts a new session, and a new log with it.
+    let log: Vec<String> = h
+        .state()
+        .event_log()
+        .entries()
+        .map(|e| e.text.clone())
+        .collect();
+    assert!(log[0].starts_with("loaded patient"), "{log:?}");
+    assert!(!log.iter().any(|t| t.starts_with("fit to")), "{log:?}");
 }
 
 #[test]
