@@ -183,6 +183,7 @@ impl Dashboard {
                 self.jumping = out.jumping;
                 self.now_s = out.t_s;
                 self.engine_alarms = std::mem::take(&mut out.alarms);
+                self.alarm_onsets = std::mem::take(&mut out.onsets);
                 self.status = Some(*status);
                 self.picture = *picture;
                 if let Some(p) = patient {

@@ -179,6 +179,9 @@ pub struct Dashboard {
     lab: Option<ecmo_unload_lab::Instructor>,
     /// The user's command that starts a new session, for the new session's log.
     restart_note: Option<String>,
+    /// Since when each of the engine's alarms has been on (simulated time, from the stepper:
+    /// right across a jump ahead).
+    alarm_onsets: ecmo_unload::alarms::Onsets,
 }
 
 impl Dashboard {
@@ -247,6 +250,7 @@ impl Dashboard {
             schematic: schematic::Schematic::default(),
             lab: None,
             restart_note: None,
+            alarm_onsets: Default::default(),
         };
         d.refresh_values();
         d
@@ -533,12 +537,17 @@ impl Dashboard {
         let now = self
             .engine_alarms
             .iter()
-            .map(|x| alarm_view::Raised::of(x, t, running))
+            .map(|x| {
+                let since = self.alarm_onsets.since(x.alarm).unwrap_or(t);
+                alarm_view::Raised::of(x, since, running)
+            })
             .collect();
         for change in self.alarms.update(now) {
             match change {
-                Change::Raised(title, detail) => {
-                    self.note("alarm", format!("{title}: {detail}"));
+                // Logged when it began: an alarm raised during a jump ahead is not dated at
+                // the jump's end.
+                Change::Raised(title, detail, since_s) => {
+                    self.note_at(since_s, "alarm", format!("{title}: {detail}"));
                 }
                 Change::Cleared(title) => self.note("alarm", format!("{title} cleared")),
             }

@@ -224,6 +224,8 @@ pub struct Output {
     /// The engine's alarms at the frame's end, each with its explanation: the screen shows
     /// what the run's summary reports, whatever frames the UI missed.
     pub alarms: Vec<crate::alarms::Active>,
+    /// Since when (simulated time) each of them has been on.
+    pub onsets: crate::alarms::Onsets,
 }
 
 /// How far a jump ahead has got.

@@ -125,6 +125,8 @@ impl Stepper {
         };
         self.target_s = (self.engine.t_s() + JUMP_STRIDE_S).min(j.end_s);
         self.run_to_target(out);
+        // Onsets are noted stride by stride: an alarm that began in a jump begins when it did.
+        self.note_alarms();
         if self.engine.t_s() < j.end_s - JUMP_KEEP_S {
             out.samples.clear();
         }
@@ -133,6 +135,18 @@ impl Stepper {
         if self.engine.t_s() + 0.5 * self.engine.dt_s() > j.end_s {
             self.jump = None;
         }
+    }
+
+    /// The alarms on now, their onsets noted. The model starts from a stopped circulation:
+    /// its first seconds are not the patient's, and a monitor does not alarm on them.
+    fn note_alarms(&mut self) -> Vec<crate::alarms::Active> {
+        let t = self.engine.t_s();
+        let mut alarms = self.engine.alarms();
+        if t < crate::scenario::CONDITIONS_FROM_S {
+            alarms.clear();
+        }
+        self.onsets.update(t, &alarms);
+        alarms
     }
 
     /// The frame event for what `advance` or `jump` produced.
@@ -149,13 +163,8 @@ impl Stepper {
         }
         let patient = (!out.fired.is_empty()).then(|| Box::new(self.engine.patient().clone()));
         out.t_s = self.engine.t_s();
-        out.alarms = self.engine.alarms();
-        // The model starts from a stopped circulation: its first seconds are not the
-        // patient's, and a monitor does not alarm on them.
-        if out.t_s < crate::scenario::CONDITIONS_FROM_S {
-            out.alarms.clear();
-        }
-        self.onsets.update(out.t_s, &out.alarms);
+        out.alarms = self.note_alarms();
+        out.onsets = self.onsets.clone();
         let bedside = self
             .serve_bedside
             .then(|| Box::new(BedsideFrame::of(&self.engine, &out, &self.onsets)));

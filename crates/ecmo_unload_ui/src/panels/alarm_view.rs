@@ -37,16 +37,16 @@ pub struct Raised {
 }
 
 impl Raised {
-    /// The dashboard's alarm (the engine's), beginning now unless it is already on, explained
-    /// for what is `running`.
-    pub fn of(x: &Active, t_s: f64, running: Running) -> Self {
+    /// The dashboard's alarm (the engine's), on since `since_s` (simulated), explained for what
+    /// is `running`.
+    pub fn of(x: &Active, since_s: f64, running: Running) -> Self {
         Self {
             alarm: BedsideAlarm {
                 id: x.alarm.key().to_string(),
                 priority: x.priority,
                 title: x.alarm.title().to_string(),
                 reading: x.reading.clone(),
-                since_s: t_s,
+                since_s,
             },
             explanation: Some(x.alarm.explanation(running)),
         }
@@ -69,7 +69,8 @@ impl Default for AlarmPanel {
 
 /// What changed, for the event log (titles and readings).
 pub enum Change {
-    Raised(String, String),
+    /// Title, reading, and when it began (simulated time).
+    Raised(String, String, f64),
     Cleared(String),
 }
 
@@ -126,6 +127,7 @@ impl AlarmPanel {
                     changes.push(Change::Raised(
                         r.alarm.title.clone(),
                         r.alarm.reading.clone(),
+                        r.alarm.since_s,
                     ));
                     self.active.push(Shown {
                         alarm: r.alarm,
