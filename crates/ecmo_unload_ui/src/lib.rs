@@ -33,10 +33,7 @@ use panels::consoles;
 use sim::{Command, Event, Output, Picture, SimThread, Stepper, WaveSample};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
-use style::{
-    ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, INFLATION_BAR, LA, LV, PA, SPO2, risk_color,
-    serde_plain,
-};
+use style::{ART, CVP, DEVICE, ECG, INFLATION_BAR, LA, LV, PA, SPO2, risk_color, serde_plain};
 use trends::Trends;
 use what_if::WhatIf;
 use widgets::{IabpMark, TILE_BEATS, TILE_FONT, tile};

@@ -254,6 +254,18 @@ pub fn clock(t_s: f64) -> String {
 /// always; LV pressure with an Impella (its controller's estimate); the ECMO flow and the
 /// balloon pressure with their devices.
 pub fn traces(f: &BedsideFrame) -> Vec<Trace> {
+    sweep_traces(
+        f.consoles.impella.is_some(),
+        f.consoles.ecmo.is_some(),
+        f.consoles.iabp.is_some(),
+    )
+}
+
+/// The sweep's strips in a monitor's order: ECG, arterial, LV pressure (`lv`), PA, CVP, pleth,
+/// then the ECMO flow and the balloon pressure with their devices. One list for the bedside
+/// monitor, the dashboard's Monitor tab and Replay.
+pub fn sweep_traces(lv: bool, ecmo: bool, iabp: bool) -> Vec<Trace> {
+    let auto = |min_span, step| Scale::Auto { min_span, step };
     let mut t = vec![
         Trace {
             name: "II",
@@ -264,76 +276,60 @@ pub fn traces(f: &BedsideFrame) -> Vec<Trace> {
         },
         Trace {
             name: "ART",
-            unit: "mmHg (right radial)",
+            unit: "mmHg radial",
             color: ART,
             value: |s| s.art_mmhg,
-            scale: Scale::Auto {
-                min_span: 40.0,
-                step: 20.0,
-            },
+            scale: auto(40.0, 20.0),
         },
+    ];
+    if lv {
+        t.push(Trace {
+            name: "LVP",
+            unit: "mmHg",
+            color: LV,
+            value: |s| s.lv_mmhg,
+            scale: auto(40.0, 20.0),
+        });
+    }
+    t.extend([
         Trace {
             name: "PA",
             unit: "mmHg",
             color: PA,
             value: |s| s.pa_mmhg,
-            scale: Scale::Auto {
-                min_span: 20.0,
-                step: 10.0,
-            },
+            scale: auto(20.0, 10.0),
         },
         Trace {
             name: "CVP",
             unit: "mmHg",
             color: CVP,
             value: |s| s.cvp_mmhg,
-            scale: Scale::Auto {
-                min_span: 10.0,
-                step: 5.0,
-            },
+            scale: auto(10.0, 5.0),
         },
-    ];
-    if f.consoles.impella.is_some() {
-        t.push(Trace {
-            name: "LVP",
-            unit: "mmHg",
-            color: LV,
-            value: |s| s.lv_mmhg,
-            scale: Scale::Auto {
-                min_span: 40.0,
-                step: 20.0,
-            },
-        });
-    }
-    t.push(Trace {
-        name: "Pleth",
-        unit: "right hand",
-        color: SPO2,
-        value: |s| s.art_mmhg,
-        scale: Scale::Normalised,
-    });
-    if f.consoles.ecmo.is_some() {
+        Trace {
+            name: "Pleth",
+            unit: "right hand",
+            color: SPO2,
+            value: |s| s.art_mmhg,
+            scale: Scale::Normalised,
+        },
+    ]);
+    if ecmo {
         t.push(Trace {
             name: "ECMO flow",
             unit: "L/min",
             color: DEVICE,
             value: |s| s.ecmo_flow_l_min,
-            scale: Scale::Auto {
-                min_span: 2.0,
-                step: 1.0,
-            },
+            scale: auto(2.0, 1.0),
         });
     }
-    if f.consoles.iabp.is_some() {
+    if iabp {
         t.push(Trace {
             name: "Balloon",
             unit: "mmHg",
             color: BALLOON_PRESSURE,
             value: |s| s.balloon_mmhg,
-            scale: Scale::Auto {
-                min_span: 100.0,
-                step: 50.0,
-            },
+            scale: auto(100.0, 50.0),
         });
     }
     t

@@ -23,6 +23,8 @@ pub const SAMPLE_RATE_HZ: u32 = 22_050;
 /// at least four, for a sound that is located and heard over noise).
 pub const FUNDAMENTAL_HZ: f64 = 523.25;
 pub const HARMONICS: usize = 5;
+/// The pause between the two halves of a high-priority burst (table 3: 0.35-1.30 s).
+pub const HIGH_BURST_PAUSE_S: f64 = 0.7;
 /// "Silence 2 min": how long a pause of the sound lasts (wall clock).
 pub const SILENCE_S: f64 = 120.0;
 
@@ -41,7 +43,7 @@ pub fn tone(p: Priority) -> Tone {
             // x-x-x---x-x, a pause, x-x-x---x-x: 10 pulses of 150 ms, 100 ms apart.
             let (td, ts) = (0.150, 0.100);
             let group = [0.0, 1.0, 2.0, 4.0, 5.0];
-            let half = 5.0 * (td + ts) + 0.35;
+            let half = 5.0 * (td + ts) + td + HIGH_BURST_PAUSE_S;
             let pulses = [0.0, half]
                 .into_iter()
                 .flat_map(|start| group.map(|k| (start + k * (td + ts), td)))

@@ -156,90 +156,11 @@ impl Dashboard {
     /// all aligned in time; the IABP's inflation bars under the arterial trace and its timing
     /// marks over the balloon pressure.
     pub(crate) fn waves_ui(&mut self, ui: &mut egui::Ui) {
-        use bedside::strips::{self, Scale, Trace};
+        use bedside::strips;
         let samples: VecDeque<BedsideSample> = self.waves.iter().map(BedsideSample::from).collect();
         let p = &self.patient;
-        let mut traces = vec![
-            Trace {
-                name: "II",
-                unit: "mV",
-                color: ECG,
-                value: |s| s.ecg_mv,
-                scale: Scale::Fixed(-0.6, 1.4),
-            },
-            Trace {
-                name: "ART",
-                unit: "mmHg radial",
-                color: ART,
-                value: |s| s.art_mmhg,
-                scale: Scale::Auto {
-                    min_span: 40.0,
-                    step: 20.0,
-                },
-            },
-            Trace {
-                name: "LVP",
-                unit: "mmHg",
-                color: LV,
-                value: |s| s.lv_mmhg,
-                scale: Scale::Auto {
-                    min_span: 40.0,
-                    step: 20.0,
-                },
-            },
-            Trace {
-                name: "PA",
-                unit: "mmHg",
-                color: PA,
-                value: |s| s.pa_mmhg,
-                scale: Scale::Auto {
-                    min_span: 20.0,
-                    step: 10.0,
-                },
-            },
-            Trace {
-                name: "CVP",
-                unit: "mmHg",
-                color: CVP,
-                value: |s| s.cvp_mmhg,
-                scale: Scale::Auto {
-                    min_span: 10.0,
-                    step: 5.0,
-                },
-            },
-            Trace {
-                name: "Pleth",
-                unit: "right hand",
-                color: SPO2,
-                value: |s| s.art_mmhg,
-                scale: Scale::Normalised,
-            },
-        ];
-        if p.ecmo.enabled {
-            traces.push(Trace {
-                name: "ECMO flow",
-                unit: "L/min",
-                color: DEVICE,
-                value: |s| s.ecmo_flow_l_min,
-                scale: Scale::Auto {
-                    min_span: 2.0,
-                    step: 1.0,
-                },
-            });
-        }
-        let balloon = p.iabp.enabled.then_some(traces.len());
-        if p.iabp.enabled {
-            traces.push(Trace {
-                name: "Balloon",
-                unit: "mmHg",
-                color: BALLOON_PRESSURE,
-                value: |s| s.balloon_mmhg,
-                scale: Scale::Auto {
-                    min_span: 100.0,
-                    step: 50.0,
-                },
-            });
-        }
+        let traces = bedside::sweep_traces(true, p.ecmo.enabled, p.iabp.enabled);
+        let balloon = p.iabp.enabled.then_some(traces.len() - 1);
         let (runs, marks) = if p.iabp.enabled {
             (self.inflation_runs(), self.balloon_markers())
         } else {

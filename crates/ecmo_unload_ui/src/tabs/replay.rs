@@ -4,11 +4,13 @@
 //! Loading runs on its own thread (a recording of hours is hundreds of MB): the dashboard keeps
 //! drawing, and says it is loading.
 
-use crate::style;
+use crate::bedside;
+use ecmo_unload::session::bedside::BedsideSample;
 use ecmo_unload::session::recording;
+use ecmo_unload::units::l_min_from_ml_s;
 use egui::{Color32, RichText};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
-use std::path::Path;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
 
 /// The largest `waves.csv` loaded: about 10 h of recording at 130 bytes a 10-ms row, read into
 /// about three times its size in memory.
@@ -16,14 +18,18 @@ pub const MAX_RECORDING_BYTES: u64 = 512 << 20;
 
 /// Seconds of waveform shown up to the scrub time (the monitor's sweep).
 const WINDOW_S: f64 = 8.0;
-const PLOT_HEIGHT: f32 = 200.0;
-/// The pressures replayed: (schema column, legend as the monitor names it, colour).
-const TRACES: [(&str, &str, Color32); 5] = [
-    ("p_arch_mmhg", "Aortic arch (mmHg)", style::ART),
-    ("p_lv_mmhg", "LV", style::LV),
-    ("p_pulmonary_arteries_mmhg", "PA", style::PA),
-    ("p_la_mmhg", "LA", style::LA),
-    ("p_ra_mmhg", "CVP (RA)", style::CVP),
+/// Room kept beside the scrub bar for its value box (points).
+const SCRUB_LABEL_WIDTH: f32 = 110.0;
+/// The strips' height (points): the monitor's sweep, a little shorter.
+const STRIPS_HEIGHT: f32 = 420.0;
+/// The pressures a replay needs at least one of (schema columns).
+const TRACES: [&str; 6] = [
+    "p_radial_mmhg",
+    "p_arch_mmhg",
+    "p_lv_mmhg",
+    "p_pulmonary_arteries_mmhg",
+    "p_ra_mmhg",
+    "ecg_mv",
 ];
 
 /// One recorded waveform row: time and the recorded columns, by name.
@@ -149,13 +155,10 @@ impl Recording {
             }
         }
         let notice = notice.or(torn).or_else(|| {
-            (!TRACES
-                .iter()
-                .any(|(c, _, _)| wave_columns.iter().any(|w| w == c)))
-            .then(|| {
+            (!TRACES.iter().any(|c| wave_columns.iter().any(|w| w == c))).then(|| {
                 format!(
                     "none of the pressures replayed here ({}) is in this file",
-                    TRACES.map(|(c, _, _)| c).join(", ")
+                    TRACES.join(", ")
                 )
             })
         });
@@ -210,6 +213,48 @@ impl Recording {
             .collect()
     }
 
+    /// The monitor's samples over the window ending at `t_s` (a column the file lacks reads
+    /// as no value; the ECMO flow from the drainage and vent flows of a `run --csv` file).
+    pub fn samples(&self, t_s: f64) -> VecDeque<BedsideSample> {
+        let col = |name: &str| self.column(name);
+        let (ecg, art, fem, lv, pa, cvp, ecmo, balloon) = (
+            col("ecg_mv"),
+            col("p_radial_mmhg").or_else(|| col("p_arch_mmhg")),
+            col("p_femoral_mmhg"),
+            col("p_lv_mmhg"),
+            col("p_pulmonary_arteries_mmhg"),
+            col("p_ra_mmhg"),
+            col("ecmo_flow_l_min"),
+            col("iabp_balloon_pressure_mmhg"),
+        );
+        let (drain, vent) = (col("q_ecmo_drainage_ml_s"), col("q_lv_vent_ml_s"));
+        let at = |r: &[f64], k: Option<usize>| k.map_or(f64::NAN, |k| r[k]);
+        self.waves
+            .iter()
+            .filter(|r| r[0] > t_s - WINDOW_S && r[0] <= t_s)
+            .map(|r| BedsideSample {
+                t_s: r[0],
+                ecg_mv: at(r, ecg),
+                art_mmhg: at(r, art),
+                femoral_mmhg: at(r, fem),
+                lv_mmhg: at(r, lv),
+                pa_mmhg: at(r, pa),
+                cvp_mmhg: at(r, cvp),
+                ecmo_flow_l_min: match ecmo {
+                    Some(k) => r[k],
+                    None => l_min_from_ml_s(at(r, drain).max(0.0) + at(r, vent).max(0.0)),
+                },
+                balloon_mmhg: at(r, balloon),
+            })
+            .collect()
+    }
+
+    /// Whether a column holds anything but zeros (a device that ran during the recording).
+    fn any_nonzero(&self, name: &str) -> bool {
+        self.column(name)
+            .is_some_and(|k| self.waves.iter().any(|r| r[k].abs() > 1e-9))
+    }
+
     /// The beat in progress at `t_s` (the last one that started by then), as (column, value).
     pub fn beat_at(&self, t_s: f64) -> Vec<(String, String)> {
         let start = self.beats.iter().rev().find(|b| {
@@ -237,6 +282,18 @@ pub struct Replay {
     error: Option<String>,
     /// A load running on its own thread: the folder, and where its result arrives.
     loading: Option<(String, std::sync::mpsc::Receiver<Result<Recording, String>>)>,
+    /// The file dialog, while it is open.
+    dialog: Option<egui_file::FileDialog>,
+}
+
+/// What a chosen file opens: a recording's `waves.csv` opens its folder (beats and events
+/// beside it), any other file itself.
+pub fn recording_path(chosen: &Path) -> PathBuf {
+    let folder = chosen.parent().filter(|d| d.join("beats.csv").is_file());
+    match (chosen.file_name().and_then(|n| n.to_str()), folder) {
+        (Some("waves.csv"), Some(dir)) => dir.to_path_buf(),
+        _ => chosen.to_path_buf(),
+    }
 }
 
 impl Replay {
@@ -290,6 +347,15 @@ impl Replay {
             let l = ui.label("Recording (folder or CSV)");
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(320.0))
                 .labelled_by(l.id);
+            if ui.button("Open recording...").clicked() {
+                let mut d = egui_file::FileDialog::open_file()
+                    .title("Open a recording: a folder's waves.csv, or a run --csv file");
+                if let Ok(here) = std::env::current_dir() {
+                    d = d.initial_path(here);
+                }
+                d.open();
+                self.dialog = Some(d);
+            }
             if ui.button("Load recording").clicked() {
                 if self.path.trim().is_empty() {
                     self.error = Some(
@@ -301,6 +367,16 @@ impl Replay {
                 }
             }
         });
+        if let Some(d) = &mut self.dialog {
+            if d.show(ui.ctx()).selected() {
+                if let Some(chosen) = d.path().map(recording_path) {
+                    self.open(&chosen);
+                }
+                self.dialog = None;
+            } else if !d.visible() {
+                self.dialog = None;
+            }
+        }
         if let Some((folder, _)) = &self.loading {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -323,17 +399,21 @@ impl Replay {
             ui.colored_label(Color32::YELLOW, format!("{}: {n}", self.path));
         }
         let (t0, t1) = r.span_s();
+        // The scrub bar spans the view, as a player's does.
+        ui.spacing_mut().slider_width = (ui.available_width() - SCRUB_LABEL_WIDTH).max(100.0);
         let slider = ui.add(egui::Slider::new(&mut self.t_s, t0..=t1).text("s"));
         slider.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "Replay time"));
         let t = self.t_s;
-        Plot::new("replay_arterial")
-            .height(PLOT_HEIGHT)
-            .legend(Legend::default())
-            .show(ui, |plot| {
-                for (column, label, c) in TRACES {
-                    plot.line(Line::new(label, PlotPoints::from(r.trace(column, t))).color(c));
-                }
-            });
+        // The monitor's strips: fixed to the window ending at the scrub time (no drag can
+        // detach them from the slider).
+        let traces = bedside::sweep_traces(
+            true,
+            r.any_nonzero("ecmo_flow_l_min") || r.any_nonzero("q_ecmo_drainage_ml_s"),
+            r.any_nonzero("iabp_balloon_pressure_mmhg"),
+        );
+        let samples = r.samples(t);
+        let h = STRIPS_HEIGHT.min(ui.available_height() * 0.6);
+        bedside::strips::strips_ui(ui, "replay", &samples, &traces, WINDOW_S, h);
         let beat = r.beat_at(t);
         let pick = |k: &str| {
             beat.iter()

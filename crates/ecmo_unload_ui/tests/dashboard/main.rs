@@ -7,3 +7,4 @@ mod common;
 mod panels;
 mod schematic;
 mod sim_thread;
+mod sound;
