@@ -205,6 +205,28 @@ fn every_constant_row_matches_the_code() {
         ("PCWP_HIGH_MMHG", alarms::PCWP_HIGH_MMHG),
         ("LUNG_WATER_RISING_ML_H", alarms::LUNG_WATER_RISING_ML_H),
         ("UPPER_SPO2_LOW_PCT", alarms::UPPER_SPO2_LOW_PCT),
+        (
+            "PCWP_MEDIUM_ABOVE_LIMIT_MMHG",
+            alarms::PCWP_MEDIUM_ABOVE_LIMIT_MMHG,
+        ),
+        (
+            "PCWP_HIGH_ABOVE_LIMIT_MMHG",
+            alarms::PCWP_HIGH_ABOVE_LIMIT_MMHG,
+        ),
+        ("SEVERE_ACIDAEMIA_PH", alarms::SEVERE_ACIDAEMIA_PH),
+        ("SEVERE_LACTATE_MMOL_L", alarms::SEVERE_LACTATE_MMOL_L),
+        ("SEVERE_EVLWI_ML_KG", alarms::SEVERE_EVLWI_ML_KG),
+        ("ECMO_REVERSED_L_MIN", alarms::ECMO_REVERSED_L_MIN),
+        ("ECMO_FLOW_LOW_FRACTION", alarms::ECMO_FLOW_LOW_FRACTION),
+        ("ECMO_MIN_FLOW_L_MIN", alarms::ECMO_MIN_FLOW_L_MIN),
+        (
+            "HARM_MAP_DROP_MMHG",
+            ecmo_unload::advice::HARM_MAP_DROP_MMHG,
+        ),
+        (
+            "HARM_SAO2_DROP_PCT",
+            ecmo_unload::advice::HARM_SAO2_DROP_PCT,
+        ),
         ("GAAR_FRACTION", GAAR_FRACTION),
         ("NORMAL_WATER_ML_KG", NORMAL_WATER_ML_KG),
         ("OEDEMA_WATER_ML_KG", OEDEMA_WATER_ML_KG),

@@ -311,7 +311,10 @@ pub fn sweep_traces(lv: bool, ecmo: bool, iabp: bool) -> Vec<Trace> {
             unit: "right hand",
             color: SPO2,
             value: |s| s.art_mmhg,
-            scale: Scale::Normalised,
+            // A pulse below twice the oximeter's threshold draws small; none, flat.
+            scale: Scale::Normalised {
+                min_span: 2.0 * ecmo_unload::monitor::PLETH_MIN_PULSE_PRESSURE_MMHG,
+            },
         },
     ]);
     if ecmo {

@@ -30,8 +30,10 @@ pub enum Scale {
     Fixed(f64, f64),
     /// The data's range, widened to at least `min_span` and rounded out to `step`.
     Auto { min_span: f64, step: f64 },
-    /// The data scaled to 0-1 (a pleth has no unit).
-    Normalised,
+    /// The data scaled to 0-1 (a pleth has no unit), over at least `min_span` of the data's own
+    /// unit: a pulse smaller than that is drawn small, and no pulse flat, as an oximeter's
+    /// pleth is (no gain turns a flat line into a wave).
+    Normalised { min_span: f64 },
 }
 
 /// One trace: its name, unit, colour, value and scale.
@@ -48,7 +50,7 @@ pub struct Trace {
 pub fn range(trace: &Trace, samples: &VecDeque<BedsideSample>) -> (f64, f64) {
     match trace.scale {
         Scale::Fixed(lo, hi) => (lo, hi),
-        Scale::Normalised => (-0.05, 1.05),
+        Scale::Normalised { .. } => (-0.05, 1.05),
         Scale::Auto { min_span, step } => {
             let (lo, hi) = samples
                 .iter()
@@ -127,9 +129,11 @@ pub fn strips_with_marks_ui(
                 },
             );
             let points: Vec<[f64; 2]> = match trace.scale {
-                Scale::Normalised => {
-                    let span = (hi_raw(trace, samples) - lo_raw(trace, samples)).max(1e-9);
-                    let base = lo_raw(trace, samples);
+                Scale::Normalised { min_span } => {
+                    let (lo, hi) = (lo_raw(trace, samples), hi_raw(trace, samples));
+                    let span = (hi - lo).max(min_span).max(1e-9);
+                    // A small pulse sits mid-strip.
+                    let base = 0.5 * (lo + hi) - 0.5 * span;
                     samples
                         .iter()
                         .map(|s| [s.t_s, ((trace.value)(s) - base) / span])
@@ -144,7 +148,7 @@ pub fn strips_with_marks_ui(
                 .min_thickness(AXIS_WIDTH)
                 .label_spacing(AXIS_LABEL_SPACING)
                 .tick_label_font(egui::FontId::proportional(AXIS_FONT));
-            if matches!(trace.scale, Scale::Normalised) {
+            if matches!(trace.scale, Scale::Normalised { .. }) {
                 axis = axis.formatter(|_, _| String::new());
             }
             Plot::new((id, i))
