@@ -140,6 +140,22 @@ pub fn run(preset: &str, sets: &[String], o: RunOptions) -> anyhow::Result<()> {
         .map_err(stdout_error)?;
         if let serde_json::Value::Object(map) = value {
             for (k, v) in map {
+                // The alarms as a monitor lists them: priority, title and reading.
+                if k == "alarms" {
+                    let alarms = engine.alarms();
+                    writeln!(out, "  {k:<30} {:>10}", alarms.len()).map_err(stdout_error)?;
+                    for a in alarms {
+                        writeln!(
+                            out,
+                            "    {} {} ({})",
+                            a.priority.marks(),
+                            a.alarm.title(),
+                            one_line(&a.reading)
+                        )
+                        .map_err(stdout_error)?;
+                    }
+                    continue;
+                }
                 let shown = match (v.as_u64(), v.as_f64(), v.as_str()) {
                     (Some(n), _, _) => n.to_string(),
                     (None, Some(x), _) => format!("{x:.2}"),

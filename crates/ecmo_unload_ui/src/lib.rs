@@ -43,7 +43,9 @@ const SWEEP_SHARE: f32 = 0.6;
 /// Seconds of waveform on screen (a bedside monitor sweeps 5-10 s).
 const SWEEP_S: f64 = 8.0;
 /// Beats kept for the view: the tiles, the AV-opening strip and the closed-valve alarm.
-const BEAT_HISTORY: usize = 32;
+/// As many as the engine's monitor keeps: the schematic's count of beats without ejection and
+/// the alarm's are the same number.
+const BEAT_HISTORY: usize = ecmo_unload::monitor::BEAT_LOG_CAPACITY;
 /// The inline backend advances this much simulated time per frame at x1.
 const INLINE_FRAME_S: f64 = 1.0 / 60.0;
 /// Repaint cadence while the simulation runs.
@@ -179,6 +181,8 @@ pub struct Dashboard {
     /// Since when each of the engine's alarms has been on (simulated time, from the stepper:
     /// right across a jump ahead).
     alarm_onsets: ecmo_unload::alarms::Onsets,
+    /// When a `--screenshot` of the What-if tab stops waiting for its forecasts.
+    screenshot_due: Option<std::time::Instant>,
 }
 
 impl Dashboard {
@@ -247,6 +251,7 @@ impl Dashboard {
             schematic: schematic::Schematic::default(),
             lab: None,
             restart_note: None,
+            screenshot_due: None,
             alarm_onsets: Default::default(),
         };
         d.refresh_values();
@@ -736,9 +741,29 @@ impl eframe::App for Dashboard {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
         self.frames += 1;
+        // A picture of the What-if tab waits for its forecasts (a while at most: a patient
+        // with no beats never gets any).
+        let forecasting = self.tab == Tab::WhatIf && self.what_if.results.is_none();
+        if forecasting
+            && self
+                .screenshot
+                .as_ref()
+                .is_some_and(|(_, a)| self.t_s() >= *a)
+            && self.screenshot_due.is_none()
+        {
+            self.screenshot_due = Some(std::time::Instant::now() + SCREENSHOT_FORECAST_WAIT);
+        }
+        let waiting = forecasting
+            && self
+                .screenshot_due
+                .is_none_or(|due| std::time::Instant::now() < due);
+        if waiting && self.screenshot.is_some() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
         if let Some((path, after_s)) = &self.screenshot
             && self.t_s() >= *after_s
             && self.frames > SCREENSHOT_MIN_FRAMES
+            && !waiting
         {
             let (path, ctx2) = (path.clone(), ctx.clone());
             let failed = self.screenshot_failed.clone();
@@ -916,5 +941,7 @@ pub fn frame_times(
     Ok(times)
 }
 
+/// How long a `--screenshot` of the What-if tab waits for its forecasts (wall clock).
+const SCREENSHOT_FORECAST_WAIT: Duration = Duration::from_secs(90);
 /// Frames drawn before a `--screenshot` may be taken (fonts and layout settle).
 const SCREENSHOT_MIN_FRAMES: u32 = 30;

@@ -540,7 +540,7 @@ fn conditions(i: &Inputs) -> Vec<(Alarm, String)> {
     if closed >= AV_CLOSED_BEATS {
         out.push((
             Alarm::AorticValveClosed,
-            format!("no ejection for {closed} beats"),
+            format!("no ejection for {}", beats_text(closed)),
         ));
     }
     if b.pcwp_mmhg > i.limits.pcwp_high_mmhg {
@@ -684,5 +684,16 @@ impl Onsets {
     /// When `alarm` began, if it is on.
     pub fn since(&self, alarm: Alarm) -> Option<f64> {
         self.on.iter().find(|(a, _)| *a == alarm).map(|&(_, t)| t)
+    }
+}
+
+/// A count of beats as the monitor can vouch for it: the beat log holds
+/// [`crate::monitor::BEAT_LOG_CAPACITY`] beats, so a full log reads "64+ beats" (the alarm and the
+/// schematic say the same).
+pub fn beats_text(n: usize) -> String {
+    if n >= crate::monitor::BEAT_LOG_CAPACITY {
+        format!("{}+ beats", crate::monitor::BEAT_LOG_CAPACITY)
+    } else {
+        format!("{n} beats")
     }
 }

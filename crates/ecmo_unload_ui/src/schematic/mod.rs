@@ -662,8 +662,8 @@ impl Schematic {
             c.at(pos2(98.5, 11.0)),
             Align2::RIGHT_TOP,
             format!(
-                "LV not ejecting\nfor {} beats:\nblood stagnates",
-                view.av_shut_beats
+                "LV not ejecting\nfor {}:\nblood stagnates",
+                ecmo_unload::alarms::beats_text(view.av_shut_beats)
             ),
             FontId::proportional(c.len(2.2).clamp(10.0, 14.0)),
             amber,

@@ -28,6 +28,8 @@ pub struct ScenarioPanel {
     pub trainee: bool,
     annotation: String,
     error: Option<String>,
+    /// A library case chosen while another runs: it starts once the instructor confirms.
+    confirm: Option<&'static str>,
 }
 
 impl ScenarioPanel {
@@ -51,19 +53,44 @@ impl ScenarioPanel {
             .is_some_and(|e| e.hidden)
     }
 
+    fn load(&mut self, name: &str, asks: &mut Vec<Ask>) {
+        match Scenario::load(name) {
+            Ok(s) => asks.push(Ask::Load(s)),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
     pub fn scenario_ui(&mut self, ui: &mut egui::Ui, t_s: f64) -> Vec<Ask> {
         let mut asks = Vec::new();
         ui.horizontal_wrapped(|ui| {
             ui.label("Library:");
             for (name, _) in LIBRARY {
                 if ui.button(name).clicked() {
-                    match Scenario::load(name) {
-                        Ok(s) => asks.push(Ask::Load(s)),
-                        Err(e) => self.error = Some(e.to_string()),
+                    // A running case is not replaced on one click: the instructor confirms.
+                    if self.scenario.is_some() {
+                        self.confirm = Some(name);
+                    } else {
+                        self.load(name, &mut asks);
                     }
                 }
             }
         });
+        if let Some(name) = self.confirm {
+            ui.horizontal(|ui| {
+                let running = self.scenario.as_ref().map_or("", |s| s.title.as_str());
+                ui.colored_label(
+                    Color32::from_rgb(255, 200, 80),
+                    format!("Start '{name}' from t = 0? '{running}' ends."),
+                );
+                if ui.button(format!("Start {name}")).clicked() {
+                    self.confirm = None;
+                    self.load(name, &mut asks);
+                }
+                if ui.button("Keep the running case").clicked() {
+                    self.confirm = None;
+                }
+            });
+        }
         if let Some(e) = &self.error {
             ui.colored_label(Color32::from_rgb(255, 120, 120), e);
         }

@@ -921,3 +921,26 @@ fn alarms_raised_during_a_jump_keep_their_times_and_a_new_session_a_new_log() {
     assert!(log[0].1.starts_with("loaded patient 'healthy'"), "{log:?}");
     assert!(log.iter().all(|(t, _)| *t < 60.0), "{log:?}");
 }
+
+/// A library case chosen while another runs waits for the instructor's word.
+#[test]
+fn a_running_case_is_not_replaced_without_asking() {
+    let mut h = harness("healthy");
+    h.run_steps(5);
+    h.get_by_label("Scenario").click();
+    h.run_steps(2);
+    h.get_by_label("rv-failure").click();
+    h.run_steps(5);
+    h.get_by_label("RV failure");
+    h.get_by_label("north-south").click();
+    h.run_steps(3);
+    h.get_by_label_contains("Start 'north-south' from t = 0?");
+    h.get_by_label("Keep the running case").click();
+    h.run_steps(3);
+    h.get_by_label("RV failure");
+    h.get_by_label("north-south").click();
+    h.run_steps(3);
+    h.get_by_label("Start north-south").click();
+    h.run_steps(5);
+    assert!(h.query_by_label("RV failure").is_none());
+}
