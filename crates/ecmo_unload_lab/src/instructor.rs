@@ -178,7 +178,7 @@ impl Instructor {
         if connections.is_empty() {
             return;
         }
-        let text = match serde_json::to_string(&ToBedside::Frame(frame)) {
+        let text = match serde_json::to_string(&ToBedside::Frame(Box::new(frame))) {
             Ok(t) => Utf8Bytes::from(t),
             Err(_) => return,
         };
@@ -236,6 +236,8 @@ fn serve_one(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) {
     let _ = stream.set_nodelay(true);
     let mut admission = Admission::Refused("no upgrade request");
     let full = shared.connections().len() >= MAX_TRAINEES;
+    // The callback's error type is tungstenite's (an HTTP response): not ours to shrink.
+    #[allow(clippy::result_large_err)]
     let check = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
         let refuse = |status: StatusCode, reason: &'static str| {
             let mut r = ErrorResponse::new(Some(reason.to_string()));
@@ -328,13 +330,13 @@ fn talk(
     let welcome = ToBedside::Welcome {
         bed: shared.bed.clone(),
     };
-    let catch_up = ToBedside::Frame(
+    let catch_up = ToBedside::Frame(Box::new(
         shared
             .recent
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone(),
-    );
+    ));
     for m in [welcome, catch_up] {
         let Ok(text) = serde_json::to_string(&m) else {
             return "could not encode";

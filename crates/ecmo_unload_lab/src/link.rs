@@ -230,7 +230,7 @@ fn receive(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool, send: &dyn Fn(LinkE
         match ws.read() {
             Ok(Message::Text(text)) => match serde_json::from_str::<ToBedside>(&text) {
                 Ok(ToBedside::Welcome { bed }) => send(LinkEvent::Connected { bed }),
-                Ok(ToBedside::Frame(f)) => send(LinkEvent::Frame(Box::new(f))),
+                Ok(ToBedside::Frame(f)) => send(LinkEvent::Frame(f)),
                 // A newer instructor's message this monitor does not know: skip it.
                 Err(_) => {}
             },

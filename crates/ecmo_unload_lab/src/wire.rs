@@ -25,7 +25,7 @@ pub enum ToBedside {
     /// Sent once on admission: the neutral name the monitor shows.
     Welcome { bed: String },
     /// A stretch of the session.
-    Frame(BedsideFrame),
+    Frame(Box<BedsideFrame>),
 }
 
 /// Check a session code: printable ASCII without spaces, 1 to [`MAX_CODE_BYTES`] long.

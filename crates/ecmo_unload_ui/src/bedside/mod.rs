@@ -338,18 +338,39 @@ pub fn sweep_traces(lv: bool, ecmo: bool, iabp: bool) -> Vec<Trace> {
     t
 }
 
+/// A tile to draw: its name, unit, value, colour and a note under the value (a grade).
+pub struct Tile {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub value: String,
+    pub color: Color32,
+    pub note: Option<(String, Color32)>,
+}
+
+impl Tile {
+    pub fn new(name: &'static str, unit: &'static str, value: String, color: Color32) -> Self {
+        Self {
+            name,
+            unit,
+            value,
+            color,
+            note: None,
+        }
+    }
+}
+
 /// A fixed-size parameter box: the name and unit small at the top, the value large, an
 /// optional note (a grade) small at the bottom. The grid never moves as values change.
-pub fn fixed_tile(
-    ui: &mut egui::Ui,
-    size: egui::Vec2,
-    font: f32,
-    name: &str,
-    unit: &str,
-    value: &str,
-    color: Color32,
-    note: Option<(&str, Color32)>,
-) {
+pub fn fixed_tile(ui: &mut egui::Ui, size: egui::Vec2, font: f32, tile: &Tile) {
+    let Tile {
+        name,
+        unit,
+        value,
+        color,
+        note,
+    } = tile;
+    let (color, value) = (*color, value.as_str());
+    let note = note.as_ref().map(|(n, c)| (n.as_str(), *c));
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
     response.widget_info(|| {
         egui::WidgetInfo::labeled(egui::Role::Label, true, format!("{name} {value} {unit}"))
@@ -434,53 +455,40 @@ fn numbers_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
         "moderate" => Color32::from_rgb(250, 220, 60),
         _ => Color32::GRAY,
     };
-    let risk_note = format!("oedema risk {risk}");
-    let tiles: Vec<(&str, &str, String, Color32, Option<(&str, Color32)>)> = vec![
-        ("HR", "bpm", reading(f, "hr_bpm", 0), ECG, None),
-        (
-            "SpO2 hand",
-            "%",
-            reading(f, "spo2_upper_pct", 0),
-            SPO2,
-            None,
-        ),
-        (
+    let tiles = vec![
+        Tile::new("HR", "bpm", reading(f, "hr_bpm", 0), ECG),
+        Tile::new("SpO2 hand", "%", reading(f, "spo2_upper_pct", 0), SPO2),
+        Tile::new(
             "ART",
             "mmHg",
             pressure("sbp_mmhg", "dbp_mmhg", "map_mmhg"),
             ART,
-            None,
         ),
-        (
-            "SpO2 foot",
-            "%",
-            reading(f, "spo2_lower_pct", 0),
-            SPO2,
-            None,
-        ),
-        (
+        Tile::new("SpO2 foot", "%", reading(f, "spo2_lower_pct", 0), SPO2),
+        Tile::new(
             "PA",
             "mmHg",
             pressure("pap_sys_mmhg", "pap_dia_mmhg", "pap_mean_mmhg"),
             PA,
-            None,
         ),
-        ("CVP", "mmHg", reading(f, "cvp_mmhg", 0), CVP, None),
-        ("PCWP", "mmHg", reading(f, "pcwp_mmhg", 0), PA, None),
-        ("SvO2", "%", reading(f, "svo2_pct", 0), CVP, None),
-        (
-            "EVLWI",
-            "mL/kg",
-            reading(f, "lung_water_ml_kg", 1),
-            Color32::WHITE,
-            (!risk.is_empty()).then_some((risk_note.as_str(), risk_colour)),
-        ),
+        Tile::new("CVP", "mmHg", reading(f, "cvp_mmhg", 0), CVP),
+        Tile::new("PCWP", "mmHg", reading(f, "pcwp_mmhg", 0), PA),
+        Tile::new("SvO2", "%", reading(f, "svo2_pct", 0), CVP),
+        Tile {
+            note: (!risk.is_empty()).then(|| (format!("oedema risk {risk}"), risk_colour)),
+            ..Tile::new(
+                "EVLWI",
+                "mL/kg",
+                reading(f, "lung_water_ml_kg", 1),
+                Color32::WHITE,
+            )
+        },
     ];
     egui::Grid::new("bedside-tiles")
         .spacing(egui::vec2(8.0, 8.0))
         .show(ui, |ui| {
-            for (i, (name, unit, value, color, note)) in tiles.iter().enumerate() {
-                fixed_tile(ui, TILE_SIZE, TILE_FONT, name, unit, value, *color, *note);
+            for (i, t) in tiles.iter().enumerate() {
+                fixed_tile(ui, TILE_SIZE, TILE_FONT, t);
                 if (i + 1) % TILE_COLUMNS == 0 {
                     ui.end_row();
                 }
@@ -493,27 +501,22 @@ fn consoles_ui(ui: &mut egui::Ui, c: &Consoles) {
     ui.horizontal(|ui| {
         ui.set_min_height(CONSOLE_TILE.y + 20.0);
         let mut any = false;
-        let mut group = |ui: &mut egui::Ui, title: &str, readings: Vec<(&str, &str, String)>| {
-            any = true;
-            ui.vertical(|ui| {
-                ui.label(RichText::new(title).small().color(DEVICE));
-                ui.horizontal(|ui| {
-                    for (name, unit, value) in &readings {
-                        fixed_tile(
-                            ui,
-                            CONSOLE_TILE,
-                            CONSOLE_FONT,
-                            name,
-                            unit,
-                            value,
-                            DEVICE,
-                            None,
-                        );
-                    }
+        let mut group =
+            |ui: &mut egui::Ui,
+             title: &str,
+             readings: Vec<(&'static str, &'static str, String)>| {
+                any = true;
+                ui.vertical(|ui| {
+                    ui.label(RichText::new(title).small().color(DEVICE));
+                    ui.horizontal(|ui| {
+                        for (name, unit, value) in readings {
+                            let t = Tile::new(name, unit, value, DEVICE);
+                            fixed_tile(ui, CONSOLE_TILE, CONSOLE_FONT, &t);
+                        }
+                    });
                 });
-            });
-            ui.separator();
-        };
+                ui.separator();
+            };
         if let Some(e) = &c.ecmo {
             group(
                 ui,

@@ -137,8 +137,7 @@ impl AlarmPanel {
                 }
             }
         }
-        self.active
-            .sort_by(|a, b| a.alarm.priority.cmp(&b.alarm.priority));
+        self.active.sort_by_key(|s| s.alarm.priority);
         changes
     }
 

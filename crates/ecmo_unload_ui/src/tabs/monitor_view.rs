@@ -1,6 +1,7 @@
 //! The bedside monitor: parameter tiles, the waveform sweep, the pleth strips and the pressure-volume loop.
 
 use crate::*;
+use bedside::Tile;
 use ecmo_unload::session::bedside::BedsideSample;
 
 impl Dashboard {
@@ -128,17 +129,7 @@ impl Dashboard {
         // Tiles of one size wrap as whole tiles: a fixed grid that values never reflow.
         ui.horizontal_wrapped(|ui| {
             for t in &tiles {
-                let note = t.note.as_ref().map(|(n, c)| (n.as_str(), *c));
-                bedside::fixed_tile(
-                    ui,
-                    MONITOR_TILE,
-                    MONITOR_TILE_FONT,
-                    t.name,
-                    t.unit,
-                    &t.value,
-                    t.color,
-                    note,
-                );
+                bedside::fixed_tile(ui, MONITOR_TILE, MONITOR_TILE_FONT, t);
             }
         });
         if let Some(st) = &self.status {
@@ -325,24 +316,3 @@ const IABP_TICK_SHARE: f64 = 0.12;
 /// the sweep and the loop), one size for all.
 const MONITOR_TILE: egui::Vec2 = egui::vec2(104.0, 54.0);
 const MONITOR_TILE_FONT: f32 = 20.0;
-
-/// A tile to draw: its name, unit, value, colour and a note under the value.
-struct Tile {
-    name: &'static str,
-    unit: &'static str,
-    value: String,
-    color: Color32,
-    note: Option<(String, Color32)>,
-}
-
-impl Tile {
-    fn new(name: &'static str, unit: &'static str, value: String, color: Color32) -> Self {
-        Self {
-            name,
-            unit,
-            value,
-            color,
-            note: None,
-        }
-    }
-}
