@@ -190,6 +190,9 @@ fn gui(d: &cli::DashboardArgs) -> anyhow::Result<()> {
             cli::MAX_RUN_S
         )));
     }
+    if d.listen.is_some() {
+        cli::check_bed(&d.bed)?;
+    }
     let patient = cli::patient_with_overrides(&d.preset, &d.sets)?;
     // A target that cannot be a PNG file is refused before the window opens.
     if let Some(path) = &d.screenshot {

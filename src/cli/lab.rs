@@ -39,13 +39,14 @@ pub fn fresh_code() -> String {
     format!("{:06}", rng.next_u64() % 1_000_000)
 }
 
-/// Check `--speed`.
+/// Check a speed (`--speed`, the `speed` command); the error names the value, the caller
+/// the option.
 pub fn check_speed(speed: f64) -> anyhow::Result<f64> {
     if speed.is_finite() && SPEED_RANGE.contains(&speed) {
         Ok(speed)
     } else {
         Err(usage(format!(
-            "--speed {}: expected {} to {} (simulated seconds per wall second)",
+            "{}: expected {} to {} (simulated seconds per wall second)",
             Short(speed),
             SPEED_RANGE.start(),
             SPEED_RANGE.end()
@@ -53,9 +54,28 @@ pub fn check_speed(speed: f64) -> anyhow::Result<f64> {
     }
 }
 
+/// The longest bed name (characters): it heads the trainee's screen beside the clock.
+pub const MAX_BED_CHARS: usize = 40;
+
+/// Check `--bed`: a name a screen can show in one line.
+pub fn check_bed(bed: &str) -> anyhow::Result<()> {
+    let bad = |why: &str| Err(usage(format!("--bed '{}': {why}", one_line(bed))));
+    if bed.trim().is_empty() {
+        return bad("a bed needs a name");
+    }
+    if bed.chars().count() > MAX_BED_CHARS {
+        return bad("at most 40 characters");
+    }
+    if bed.chars().any(char::is_control) {
+        return bad("one line, without control characters");
+    }
+    Ok(())
+}
+
 /// `serve`: run the session headless, serve it, take the instructor's commands on stdin.
 pub fn serve(preset: &str, sets: &[String], o: ServeOptions) -> anyhow::Result<()> {
-    let speed = check_speed(o.speed)?;
+    let speed = check_speed(o.speed).map_err(|e| usage(format!("--speed {e}")))?;
+    check_bed(o.bed)?;
     if let Some(s) = o.seconds
         && !(s.is_finite() && s > 0.0 && s <= MAX_RUN_S)
     {
@@ -191,8 +211,19 @@ fn instructor_command(
             _ => Ok(()),
         }
     };
+    // A command that takes no argument refuses one ("quit now" is a typo, not a quit).
+    let bare = |word: &str| {
+        if rest.is_empty() {
+            Ok(())
+        } else {
+            Err(usage(format!(
+                "{word} takes nothing after it, got '{rest}'"
+            )))
+        }
+    };
+    let t = stepper.engine.t_s();
     match word {
-        "" => {}
+        "" => return Ok(Flow::Go),
         "set" | "s" => {
             let (key, value) = rest
                 .split_once('=')
@@ -204,7 +235,6 @@ fn instructor_command(
                     value: value.trim().to_string(),
                 },
             )?;
-            outln!("t = {:.0} s: {}", stepper.engine.t_s(), one_line(rest))?;
         }
         "fluid" => {
             let (volume_ml, duration_s) = fluids::parse_order(rest).ok_or_else(|| {
@@ -229,32 +259,54 @@ fn instructor_command(
             apply(stepper, SessionCommand::Bolus { drug, mcg_kg })?;
         }
         "fire" => {
-            if stepper.timeline.is_none() {
+            bare("fire")?;
+            let Some(tl) = &stepper.timeline else {
                 return Err(usage("fire: no scenario is playing"));
+            };
+            if tl.next_event().is_none() {
+                return Err(usage("fire: every event of the scenario has fired"));
             }
             apply(stepper, SessionCommand::FireNextEvent)?;
+            // The event itself is reported when the next frame fires it.
+            return Ok(Flow::Go);
         }
-        "pause" => *paused = true,
-        "resume" => *paused = false,
+        "pause" => {
+            bare("pause")?;
+            *paused = true;
+        }
+        "resume" => {
+            bare("resume")?;
+            *paused = false;
+        }
         "speed" => {
             let s: f64 = rest
                 .parse()
                 .map_err(|_| usage(format!("speed: expected a number, got '{rest}'")))?;
-            *speed = check_speed(s)?;
+            *speed = check_speed(s).map_err(|e| usage(format!("speed {e}")))?;
         }
         "who" => {
+            bare("who")?;
             let list = lab.trainees();
             outln!("{} connected", list.len())?;
             for t in list {
                 outln!("  {} from {}", one_line(&t.name), t.peer)?;
             }
+            return Ok(Flow::Go);
         }
-        "quit" | "exit" => return Ok(Flow::Quit),
-        "help" => outln!(
-            "set KEY=VALUE | fluid ML:MINUTES | bolus DRUG:MCG_KG | fire | pause | resume | speed X | who | quit"
-        )?,
+        "quit" | "exit" => {
+            bare(word)?;
+            return Ok(Flow::Quit);
+        }
+        "help" => {
+            outln!(
+                "set KEY=VALUE | fluid ML:MINUTES | bolus DRUG:MCG_KG | fire | pause | resume | speed X | who | quit"
+            )?;
+            return Ok(Flow::Go);
+        }
         other => return Err(usage(format!("unknown command '{other}' (try help)"))),
     }
+    // Done: said back with its time, as a log would.
+    outln!("t = {t:.0} s: {}", one_line(line))?;
     Ok(Flow::Go)
 }
 

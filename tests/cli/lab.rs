@@ -151,6 +151,14 @@ fn the_instructor_changes_the_patient_and_the_monitor_shows_it() {
     );
     s.say("frobnicate");
     s.wait_line("unknown command 'frobnicate'");
+    s.say("quit now");
+    s.wait_line("quit takes nothing after it");
+    s.say("fire");
+    s.wait_line("no scenario is playing");
+    s.say("fluid 500:10");
+    s.wait_line("fluid 500:10");
+    s.say("speed 0");
+    s.wait_line("speed 0: expected 0.1 to 60");
     let numbers = json(&s.monitor("4321", "4"));
     let flow = numbers["ecmo_flow_l_min"].as_f64().unwrap();
     assert!(flow > 1.0, "ECMO flow {flow}");
@@ -188,6 +196,18 @@ fn serve_and_monitor_refuse_bad_input_with_one_line() {
         &["--code", "without spaces"],
     );
     fails_cleanly(&["serve", "--seconds", "-5"], &["--seconds -5"]);
+    fails_cleanly(&["serve", "--bed", ""], &["--bed", "needs a name"]);
+    fails_cleanly(
+        &[
+            "monitor",
+            "--connect",
+            "127.0.0.1",
+            "--code",
+            "x",
+            "--print-json",
+        ],
+        &["--connect '127.0.0.1'", "HOST:PORT"],
+    );
     fails_cleanly(
         &[
             "monitor",

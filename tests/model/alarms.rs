@@ -60,6 +60,7 @@ fn hypovolaemia_and_north_south_alarm() {
     let on_ecmo = Running {
         ecmo: true,
         ventilated: true,
+        beating: true,
         ..Running::default()
     };
     assert!(
@@ -175,6 +176,7 @@ fn reversed_and_low_ecmo_flow_alarm() {
 fn explanations_know_what_is_running() {
     let all_off = Running {
         ventilated: true,
+        beating: true,
         ..Running::default()
     };
     let impella = Running {
@@ -211,6 +213,40 @@ fn explanations_know_what_is_running() {
     assert!(!low_sat.contains("north-south"), "{low_sat}");
     let apnoea = Alarm::UpperBodyDesaturation.explanation(Running::default());
     assert!(apnoea.contains("ventilate"), "{apnoea}");
+    // Arrest behind ECMO: never "less ECMO flow"; an Impella: never "compressions now".
+    let arrest_on_ecmo = Running {
+        ecmo: true,
+        ventilated: true,
+        ..Running::default()
+    };
+    let shut = Alarm::AorticValveClosed.explanation(arrest_on_ecmo);
+    assert!(!shut.contains("less ECMO flow"), "{shut}");
+    let impella_arrest = Alarm::CardiacArrest.explanation(impella);
+    assert!(
+        !impella_arrest.contains("compressions now"),
+        "{impella_arrest}"
+    );
+    let emptied = Alarm::AorticValveClosed.explanation(impella);
+    assert!(emptied.contains("Impella empties the LV"), "{emptied}");
+}
+
+/// An LV an Impella sucks empty is not in arrest: its suction is named, and the MAP the pump
+/// holds is not called PEA.
+#[test]
+fn an_impella_sucking_the_lv_empty_is_not_an_arrest() {
+    let e = engine_after(
+        "cardiogenic-shock",
+        &[
+            "impella.enabled=true",
+            "impella.model=5.5",
+            "impella.p_level=9",
+            "blood_volume_ml=4000",
+        ],
+        120.0,
+    );
+    let a: Vec<Alarm> = e.alarms().into_iter().map(|x| x.alarm).collect();
+    assert!(a.contains(&Alarm::ImpellaSuction), "{a:?}");
+    assert!(!a.contains(&Alarm::CardiacArrest), "{a:?}");
 }
 
 #[test]

@@ -215,13 +215,16 @@ fn every_constant_row_matches_the_code() {
         ),
         ("SEVERE_ACIDAEMIA_PH", alarms::SEVERE_ACIDAEMIA_PH),
         ("SEVERE_LACTATE_MMOL_L", alarms::SEVERE_LACTATE_MMOL_L),
-        ("SEVERE_EVLWI_ML_KG", alarms::SEVERE_EVLWI_ML_KG),
         ("ECMO_REVERSED_L_MIN", alarms::ECMO_REVERSED_L_MIN),
         ("ECMO_FLOW_LOW_FRACTION", alarms::ECMO_FLOW_LOW_FRACTION),
         ("ECMO_MIN_FLOW_L_MIN", alarms::ECMO_MIN_FLOW_L_MIN),
         (
             "HARM_MAP_DROP_MMHG",
             ecmo_unload::advice::HARM_MAP_DROP_MMHG,
+        ),
+        (
+            "HARM_MAP_BELOW_MMHG",
+            ecmo_unload::advice::HARM_MAP_BELOW_MMHG,
         ),
         (
             "HARM_SAO2_DROP_PCT",

@@ -6,6 +6,9 @@ pub enum LabError {
     /// The instructor refused the session code (HTTP 403).
     #[error("the session at {addr} refused code '{code}': wrong session code")]
     WrongCode { addr: String, code: String },
+    /// The session has as many monitors as it takes (HTTP 503).
+    #[error("the session at {addr} is full: it takes {max} monitors")]
+    Full { addr: String, max: usize },
     /// Nothing answered, or what answered was not an ecmo-unload session.
     #[error("no ecmo-unload session at {addr}: {reason}")]
     Unreachable { addr: String, reason: String },

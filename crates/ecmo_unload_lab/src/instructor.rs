@@ -32,7 +32,7 @@ const POLL: Duration = Duration::from_millis(20);
 const ACCEPT_POLL: Duration = Duration::from_millis(50);
 /// More monitors than a lab has beds are refused (503), so a misbehaving client cannot exhaust
 /// the instructor's machine.
-const MAX_TRAINEES: usize = 32;
+pub const MAX_TRAINEES: usize = 32;
 
 /// A connected monitor, as the instructor's screen lists it.
 #[derive(Clone, Debug, PartialEq)]

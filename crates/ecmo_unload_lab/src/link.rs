@@ -43,6 +43,33 @@ fn host_port(addr: &str) -> &str {
     a.split('/').next().unwrap_or(a)
 }
 
+/// Check that `addr` is `host:port` with a port a session can listen on, and resolves.
+///
+/// # Errors
+/// [`LabError::BadInput`] naming what is wrong.
+pub fn check_addr(addr: &str) -> Result<(), LabError> {
+    let target = host_port(addr);
+    let bad = |reason| LabError::BadInput {
+        what: "--connect",
+        value: addr.to_string(),
+        reason,
+    };
+    let Some((host, port)) = target.rsplit_once(':') else {
+        return Err(bad("expected HOST:PORT, e.g. 127.0.0.1:7411"));
+    };
+    if host.is_empty() {
+        return Err(bad("expected HOST:PORT, e.g. 127.0.0.1:7411"));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 => {}
+        _ => return Err(bad("the port is a number from 1 to 65535")),
+    }
+    match target.to_socket_addrs().map(|mut a| a.next()) {
+        Ok(Some(_)) => Ok(()),
+        _ => Err(bad("the host does not resolve")),
+    }
+}
+
 /// One connection to the session at `addr` (`host:port`), admitted with `code`.
 ///
 /// # Errors
@@ -106,6 +133,14 @@ pub fn connect_once(addr: &str, code: &str, name: &str) -> Result<WebSocket<TcpS
                 code: code.to_string(),
             })
         }
+        Err(HandshakeError::Failure(tungstenite::Error::Http(response)))
+            if response.status() == StatusCode::SERVICE_UNAVAILABLE =>
+        {
+            Err(LabError::Full {
+                addr: target.to_string(),
+                max: crate::instructor::MAX_TRAINEES,
+            })
+        }
         Err(HandshakeError::Failure(tungstenite::Error::Http(response))) => {
             let body = response
                 .body()
@@ -130,7 +165,8 @@ impl BedsideLink {
     /// waits (a window repaints).
     ///
     /// # Errors
-    /// [`LabError::BadInput`] for a code no header can carry (checked before connecting).
+    /// [`LabError::BadInput`] for a code no header can carry or an address that is not
+    /// `host:port` (checked before connecting: a typo fails at once, not after the wait).
     pub fn spawn(
         addr: &str,
         code: &str,
@@ -138,6 +174,7 @@ impl BedsideLink {
         wake: impl Fn() + Send + 'static,
     ) -> Result<Self, LabError> {
         wire::check_code(code)?;
+        check_addr(addr)?;
         let (tx, rx) = unbounded();
         let stop = Arc::new(AtomicBool::new(false));
         let (addr, code, name) = (addr.to_string(), code.to_string(), name.to_string());
@@ -197,7 +234,12 @@ fn run(
                 send(LinkEvent::Disconnected(why));
                 told_down = true;
             }
-            Err(e @ (LabError::WrongCode { .. } | LabError::BadInput { .. })) => {
+            // A refusal is final: retrying would only knock again (and fill the instructor's
+            // log).
+            Err(
+                e
+                @ (LabError::WrongCode { .. } | LabError::BadInput { .. } | LabError::Full { .. }),
+            ) => {
                 send(LinkEvent::Refused(e));
                 return;
             }

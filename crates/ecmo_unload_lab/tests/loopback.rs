@@ -92,6 +92,20 @@ fn numbers_arrive_with_the_run_json_keys_and_a_wrong_code_is_refused() {
         keys, expected,
         "the monitor's numbers are run --json's keys"
     );
+    // Keys the bedside does not measure arrive empty: the volumes, EF and drug effects would
+    // tell the trainee the cause.
+    for k in [
+        "lvef_pct",
+        "lvedv_ml",
+        "rvedv_ml",
+        "dobutamine_effect",
+        "edema_reason",
+    ] {
+        assert_eq!(numbers[k], serde_json::Value::Null, "{k}");
+    }
+    for k in ecmo_unload::session::bedside::BEDSIDE_KEYS {
+        assert!(numbers.contains_key(*k), "{k}");
+    }
     let map = frame.number("map_mmhg").unwrap();
     assert!((20.0..150.0).contains(&map), "MAP {map}");
     assert!(frame.samples.windows(2).all(|w| w[1].t_s > w[0].t_s));
@@ -238,6 +252,20 @@ fn a_monitor_cannot_change_the_patient() {
     let (stepper, _) = session.join().unwrap();
     assert!(frames > 3, "{frames} messages");
     assert!(!stepper.engine.patient().ecmo.enabled);
+}
+
+#[test]
+fn a_malformed_address_is_refused_at_once() {
+    for bad in ["127.0.0.1", "127.0.0.1:99999", "", ":7411", "127.0.0.1:0"] {
+        assert!(
+            matches!(
+                BedsideLink::spawn(bad, "c", "n", || {}),
+                Err(LabError::BadInput { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(BedsideLink::spawn("ws://127.0.0.1:7411/bedside", "c", "n", || {}).is_ok());
 }
 
 #[test]

@@ -255,6 +255,8 @@ impl Dashboard {
             alarm_onsets: Default::default(),
         };
         d.refresh_values();
+        let name = d.patient.name.clone();
+        d.note_at(0.0, "system", format!("new session: patient '{name}'"));
         d
     }
 

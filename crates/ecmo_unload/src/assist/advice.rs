@@ -90,11 +90,13 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
     }
 }
 
-/// A strategy that lowers the MAP by more than this, or the right hand's saturation by more
-/// than [`HARM_SAO2_DROP_PCT`], harms while it helps: it is named after those that do not, with
-/// its harm (**T**: a few mmHg is within beat-to-beat noise; a 5 mmHg fall of a shocked
-/// patient's MAP is a change a clinician acts on).
+/// A strategy that lowers the MAP by more than this to below [`HARM_MAP_BELOW_MMHG`], or the
+/// right hand's saturation by more than [`HARM_SAO2_DROP_PCT`], harms while it helps: it is
+/// named after those that do not, with its harm (**T**: a few mmHg is within beat-to-beat
+/// noise; a 5 mmHg fall of a shocked patient's MAP to within 10 of the 65 target is a change a
+/// clinician acts on, a fall from 90 to 83 on ECMO is not).
 pub const HARM_MAP_DROP_MMHG: f64 = 5.0;
+pub const HARM_MAP_BELOW_MMHG: f64 = 75.0;
 pub const HARM_SAO2_DROP_PCT: f64 = 3.0;
 
 /// What a strategy costs besides what it helps: its fall of MAP and of the right hand's
@@ -103,7 +105,7 @@ fn harm(f: &Forecast, now: &Forecast) -> Option<String> {
     let map = now.summary.beat.map_mmhg - f.summary.beat.map_mmhg;
     let sao2 = now.summary.beat.sao2_upper_pct - f.summary.beat.sao2_upper_pct;
     let mut parts = Vec::new();
-    if map > HARM_MAP_DROP_MMHG {
+    if map > HARM_MAP_DROP_MMHG && f.summary.beat.map_mmhg < HARM_MAP_BELOW_MMHG {
         parts.push(format!("MAP {map:.0} mmHg lower"));
     }
     if sao2 > HARM_SAO2_DROP_PCT {

@@ -193,6 +193,10 @@ impl Alarm {
             Alarm::CardiacArrest => {
                 let support = if r.ecmo {
                     "ECMO carries the circulation (no compressions needed while it flows)"
+                } else if r.impella {
+                    "the Impella moves blood only as long as the right heart and lungs bring it \
+                     to the LV: keep it running, compressions (CPR) if the MAP falls, VA ECMO \
+                     (ECPR) to carry the whole circulation"
                 } else {
                     "chest compressions now (CPR), or VA ECMO (ECPR)"
                 };
@@ -201,6 +205,11 @@ impl Alarm {
                      a shock for VF and pulseless VT (the rhythm buttons); epinephrine and \
                      pacing for asystole and PEA"
                 )
+            }
+            Alarm::Hypotension if !r.beating && !r.ecmo => {
+                "no output of the heart's own: treat the arrest first (compressions, a shock for \
+                 VF, VA ECMO)"
+                    .into()
             }
             Alarm::Hypotension => format!(
                 "organ perfusion falls below this MAP: more flow ({more_flow}) or tone \
@@ -231,6 +240,22 @@ impl Alarm {
             }
             Alarm::ImpellaSuction => {
                 "the LV is too empty for the Impella level: lower the P-level or give volume".into()
+            }
+            Alarm::AorticValveClosed if r.impella => {
+                "the Impella empties the LV, so the LV no longer opens its own valve: blood \
+                 stagnates in the aortic root (thrombus); a lower P-level, or an inotrope, lets \
+                 it eject again"
+                    .into()
+            }
+            Alarm::AorticValveClosed if !r.beating && r.ecmo => format!(
+                "the arrested heart does not eject: behind the ECMO flow the LV fills from the \
+                 bronchial and Thebesian return and distends; restore a rhythm (a shock for \
+                 VF){unload}"
+            ),
+            Alarm::AorticValveClosed if !r.beating => {
+                "the arrested heart does not eject: treat the arrest (compressions, a shock for \
+                 VF, VA ECMO)"
+                    .into()
             }
             Alarm::AorticValveClosed if r.ecmo => format!(
                 "the LV no longer ejects against the ECMO afterload: blood stagnates (thrombus) \
@@ -354,6 +379,8 @@ pub struct Running {
     pub septostomy: bool,
     /// The lungs are ventilated (minute ventilation above zero).
     pub ventilated: bool,
+    /// The heart beats (not VF, not asystole).
+    pub beating: bool,
 }
 
 impl Running {
@@ -365,6 +392,7 @@ impl Running {
             vent: p.ecmo.enabled && p.lv_vent.enabled,
             septostomy: p.septostomy.diameter_mm > 0.0,
             ventilated: p.lungs.minute_ventilation_l_min > 0.0,
+            beating: !p.rhythm.kind.is_arrest(),
         }
     }
 }
@@ -406,9 +434,6 @@ pub const SEVERE_ACIDAEMIA_PH: f64 = 7.20;
 /// Lactate at or above this makes its alarm high priority (the SCAI shock stages' and the
 /// sepsis bundles' marker of severe hypoperfusion, 4 mmol/L).
 pub const SEVERE_LACTATE_MMOL_L: f64 = 4.0;
-/// Severe pulmonary oedema by EVLWI (PiCCO: above 15 mL/kg), raising the lung-water alarm to
-/// medium (Tagami et al., Crit Care 2010;14:R162).
-pub const SEVERE_EVLWI_ML_KG: f64 = 15.0;
 /// ECMO flow below this counts as running backwards (below the monitor's noise).
 pub const ECMO_REVERSED_L_MIN: f64 = -0.1;
 /// In flow mode, a flow below this share of the target alarms; in either mode, a flow below
@@ -489,7 +514,7 @@ fn escalate(x: Active, i: &Inputs) -> Active {
             x.escalate(gas.lactate_mmol_l >= SEVERE_LACTATE_MMOL_L, Priority::High)
         }
         Alarm::RisingLungWater => x.escalate(
-            i.status.lung_water_ml_kg >= SEVERE_EVLWI_ML_KG,
+            i.status.edema_risk == crate::lungs::EdemaRisk::Severe,
             Priority::Medium,
         ),
         _ => x,
@@ -640,11 +665,15 @@ pub fn pulseless(means: &BeatMeans) -> bool {
 /// the shut valve is the `AorticValveClosed` alarm's to name. Without a pump, a contraction
 /// without a pulse is pseudo-PEA and treated as PEA (Paradis et al., Chest 1992;101:123). Not
 /// in VT: a pulseless VT is shocked whatever carries the circulation.
+///
+/// An LV an Impella sucks empty develops no pressure for want of volume, not of contraction:
+/// its suction is the `ImpellaSuction` alarm's to name, not an arrest.
 fn supported_and_contracting(i: &Inputs) -> bool {
     let b = &i.means.mean;
+    let sucked_empty = i.impella_on && b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT;
     (i.ecmo_on || i.impella_on)
         && i.rhythm != RhythmKind::Vt
-        && b.lv_peak_mmhg - b.lvedp_mmhg >= LV_CONTRACTING_MIN_MMHG
+        && (b.lv_peak_mmhg - b.lvedp_mmhg >= LV_CONTRACTING_MIN_MMHG || sucked_empty)
 }
 
 /// The least LV developed pressure (peak minus end-diastolic) that counts as a contraction

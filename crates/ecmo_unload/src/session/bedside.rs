@@ -48,6 +48,25 @@ impl From<&WaveSample> for BedsideSample {
     }
 }
 
+impl BedsideSample {
+    /// As sent to a monitor: values to the hundredth, and LV pressure only where a bedside has
+    /// it (an Impella's controller; `lv` false: 0).
+    fn for_bedside(s: &WaveSample, lv: bool) -> Self {
+        let b = Self::from(s);
+        Self {
+            t_s: b.t_s,
+            ecg_mv: hundredth(b.ecg_mv),
+            art_mmhg: hundredth(b.art_mmhg),
+            femoral_mmhg: hundredth(b.femoral_mmhg),
+            lv_mmhg: if lv { hundredth(b.lv_mmhg) } else { 0.0 },
+            pa_mmhg: hundredth(b.pa_mmhg),
+            cvp_mmhg: hundredth(b.cvp_mmhg),
+            ecmo_flow_l_min: hundredth(b.ecmo_flow_l_min),
+            balloon_mmhg: hundredth(b.balloon_mmhg),
+        }
+    }
+}
+
 /// An alarm as a monitor shows it: its priority, title, reading and onset.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BedsideAlarm {
@@ -120,7 +139,7 @@ impl BedsideFrame {
         let numbers = engine
             .summary()
             .and_then(|s| match serde_json::to_value(s) {
-                Ok(serde_json::Value::Object(map)) => Some(map),
+                Ok(serde_json::Value::Object(map)) => Some(bedside_numbers(map)),
                 _ => None,
             });
         let number = |key: &str| {
@@ -151,7 +170,11 @@ impl BedsideFrame {
         };
         Self {
             t_s: out.t_s,
-            samples: out.samples.iter().map(BedsideSample::from).collect(),
+            samples: out
+                .samples
+                .iter()
+                .map(|s| BedsideSample::for_bedside(s, p.impella.enabled))
+                .collect(),
             numbers,
             alarms: bedside_alarms(&out.alarms, onsets, out.t_s),
             consoles,
@@ -181,6 +204,67 @@ impl BedsideFrame {
     pub fn number(&self, key: &str) -> Option<f64> {
         self.numbers.as_ref()?.get(key)?.as_f64()
     }
+}
+
+/// The run summary's keys a bedside measures: the monitor (ECG, arterial lines, pulse
+/// oximeters), a PA catheter (PA, wedge, SvO2), transpulmonary thermodilution (EVLWI, its
+/// filtration, and the oedema grade), the device consoles and the alarms. The rest (volumes, EF,
+/// work, MVO2, drug effects, lung water's reason, the model's inner states, blood gases drawn on
+/// request) is a model's or a laboratory's, and would tell the trainee the cause: a monitor
+/// is sent `null` for it, under the same key.
+pub const BEDSIDE_KEYS: &[&str] = &[
+    "t_s",
+    "hr_bpm",
+    "sbp_mmhg",
+    "dbp_mmhg",
+    "map_mmhg",
+    "pulse_pressure_mmhg",
+    "map_lower_mmhg",
+    "sbp_lower_mmhg",
+    "dbp_lower_mmhg",
+    "cvp_mmhg",
+    "pap_sys_mmhg",
+    "pap_dia_mmhg",
+    "pap_mean_mmhg",
+    "pcwp_mmhg",
+    "spo2_upper_pct",
+    "spo2_lower_pct",
+    "svo2_pct",
+    "rr_sd_ms",
+    "ecmo_flow_l_min",
+    "ecmo_rpm",
+    "ecmo_inlet_mmhg",
+    "ecmo_chatter",
+    "vent_flow_l_min",
+    "impella_flow_l_min",
+    "impella_suction",
+    "total_flow_l_min",
+    "iabp_peak_diastolic_mmhg",
+    "iabp_aedp_mmhg",
+    "iabp_uaedp_mmhg",
+    "iabp_assisted_systolic_mmhg",
+    "iabp_unassisted_systolic_mmhg",
+    "lung_water_ml_kg",
+    "edema_risk",
+    "alarms",
+    "beats",
+];
+
+/// The summary as a bedside sees it: every key, `null` where a bedside does not measure it.
+fn bedside_numbers(
+    mut map: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Map<String, serde_json::Value> {
+    for (k, v) in map.iter_mut() {
+        if !BEDSIDE_KEYS.contains(&k.as_str()) {
+            *v = serde_json::Value::Null;
+        }
+    }
+    map
+}
+
+/// A waveform value to the hundredth: what a monitor draws, a quarter of the bytes on the wire.
+fn hundredth(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 /// The session's alarms as a monitor lists them.

@@ -11,9 +11,9 @@ pub mod sound;
 pub mod strips;
 
 use crate::alarm_view::{AlarmPanel, Raised};
-use crate::style::{ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, LV, PA, SPO2};
+use crate::style::{ART, BALLOON_PRESSURE, CVP, DEVICE, ECG, LA, LV, PA, SPO2};
 use crossbeam_channel::Receiver;
-use ecmo_unload::session::bedside::{BedsideFrame, BedsideSample, Consoles};
+use ecmo_unload::session::bedside::{BedsideFrame, BedsideSample};
 use ecmo_unload_lab::{BedsideLink, LinkEvent};
 use egui::{Color32, RichText};
 use std::collections::VecDeque;
@@ -33,6 +33,9 @@ const TILE_FONT: f32 = 26.0;
 const CONSOLE_FONT: f32 = 18.0;
 /// Without a frame for this long (wall clock) the screen says the numbers are old.
 const STALE_S: f64 = 3.0;
+/// How dark the screen goes without live data (alpha of black), and the notice's size.
+const NO_DATA_DIM: u8 = 170;
+const NO_DATA_FONT: f32 = 28.0;
 /// How often the monitor repaints while connected (the sweep moves at 10 updates a second).
 const REPAINT: Duration = Duration::from_millis(50);
 /// Frames drawn before a `--screenshot` may be taken (fonts and layout settle).
@@ -182,17 +185,57 @@ impl BedsideMonitor {
             let t = self.latest.t_s;
             let _ = self.alarms.alarms_ui(ui, t, now_s);
         });
-        egui::Panel::bottom("bedside-consoles")
-            .show(ui, |ui| consoles_ui(ui, &self.latest.consoles));
+        let no_data = self.no_data(now_s);
+        egui::Panel::bottom("bedside-consoles").show(ui, |ui| consoles_ui(ui, &self.latest));
         egui::Panel::right("bedside-numbers")
             .resizable(false)
             .exact_size(TILE_COLUMNS as f32 * (TILE_SIZE.x + 8.0) + 8.0)
-            .show(ui, |ui| numbers_ui(ui, &self.latest));
+            .show(ui, |ui| {
+                numbers_ui(ui, &self.latest);
+                if no_data.is_some() {
+                    ui.painter().rect_filled(
+                        ui.max_rect(),
+                        0.0,
+                        Color32::from_black_alpha(NO_DATA_DIM),
+                    );
+                }
+            });
         egui::CentralPanel::default().show(ui, |ui| {
             let traces = traces(&self.latest);
             let h = ui.available_height();
             strips::strips_ui(ui, "bedside", &self.samples, &traces, SWEEP_S, h);
+            // Old numbers must not pass for live ones: the screen is dimmed and says why.
+            if let Some(why) = &no_data {
+                let r = ui.max_rect();
+                ui.painter()
+                    .rect_filled(r, 0.0, Color32::from_black_alpha(NO_DATA_DIM));
+                ui.painter().text(
+                    r.center(),
+                    egui::Align2::CENTER_CENTER,
+                    why,
+                    egui::FontId::proportional(NO_DATA_FONT),
+                    Color32::from_rgb(255, 200, 40),
+                );
+            }
         });
+    }
+
+    /// Why the screen has no live data now (none: it has).
+    fn no_data(&self, now_s: f64) -> Option<String> {
+        let stale = self.last_frame_s.is_none_or(|t| now_s - t > STALE_S);
+        match &self.connection {
+            Connection::Connected if !stale => None,
+            Connection::Connected => Some("NO DATA: the session sends nothing (paused?)".into()),
+            Connection::Connecting => Some("CONNECTING...".into()),
+            Connection::Lost(why) if why.contains("closed the connection") => {
+                Some("SESSION ENDED: waiting for it to start again".into())
+            }
+            Connection::Lost(_) if self.last_frame_s.is_none() => {
+                Some("NO SESSION: retrying...".into())
+            }
+            Connection::Lost(_) => Some("NO DATA: connection lost, reconnecting...".into()),
+            Connection::Refused(why) => Some(why.clone()),
+        }
     }
 
     fn title_ui(&self, ui: &mut egui::Ui, now_s: f64) {
@@ -213,6 +256,10 @@ impl BedsideMonitor {
                 Connection::Connected => {
                     ("connected".to_string(), Color32::from_rgb(120, 220, 120))
                 }
+                Connection::Lost(why) if self.last_frame_s.is_none() => (
+                    format!("no session at {} yet, retrying: {why}", self.addr),
+                    Color32::from_rgb(255, 200, 40),
+                ),
                 Connection::Lost(why) => (
                     format!("connection lost, reconnecting: {why}"),
                     Color32::from_rgb(255, 200, 40),
@@ -258,13 +305,16 @@ pub fn traces(f: &BedsideFrame) -> Vec<Trace> {
         f.consoles.impella.is_some(),
         f.consoles.ecmo.is_some(),
         f.consoles.iabp.is_some(),
+        f.numbers.is_none() || f.number("spo2_upper_pct").is_some(),
     )
 }
 
 /// The sweep's strips in a monitor's order: ECG, arterial, LV pressure (`lv`), PA, CVP, pleth,
 /// then the ECMO flow and the balloon pressure with their devices. One list for the bedside
-/// monitor, the dashboard's Monitor tab and Replay.
-pub fn sweep_traces(lv: bool, ecmo: bool, iabp: bool) -> Vec<Trace> {
+/// monitor, the dashboard's Monitor tab and Replay. `pulse`: the oximeter finds a pulse (without
+/// one its pleth is flat, whatever the pressure drifts).
+pub fn sweep_traces(lv: bool, ecmo: bool, iabp: bool, pulse: bool) -> Vec<Trace> {
+    let pleth: fn(&BedsideSample) -> f64 = if pulse { |s| s.art_mmhg } else { |_| 0.0 };
     let auto = |min_span, step| Scale::Auto { min_span, step };
     let mut t = vec![
         Trace {
@@ -310,7 +360,7 @@ pub fn sweep_traces(lv: bool, ecmo: bool, iabp: bool) -> Vec<Trace> {
             name: "Pleth",
             unit: "right hand",
             color: SPO2,
-            value: |s| s.art_mmhg,
+            value: pleth,
             // A pulse below twice the oximeter's threshold draws small; none, flat.
             scale: Scale::Normalised {
                 min_span: 2.0 * ecmo_unload::monitor::PLETH_MIN_PULSE_PRESSURE_MMHG,
@@ -472,7 +522,7 @@ fn numbers_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
             PA,
         ),
         Tile::new("CVP", "mmHg", reading(f, "cvp_mmhg", 0), CVP),
-        Tile::new("PCWP", "mmHg", reading(f, "pcwp_mmhg", 0), PA),
+        Tile::new("PCWP", "mmHg", reading(f, "pcwp_mmhg", 0), LA),
         Tile::new("SvO2", "%", reading(f, "svo2_pct", 0), CVP),
         Tile {
             note: (!risk.is_empty()).then(|| (format!("oedema risk {risk}"), risk_colour)),
@@ -497,36 +547,52 @@ fn numbers_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
 }
 
 /// The device consoles' readings, one group a device that runs.
-fn consoles_ui(ui: &mut egui::Ui, c: &Consoles) {
-    ui.horizontal(|ui| {
+fn consoles_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
+    let c = &f.consoles;
+    // Groups wrap as whole groups on a narrow screen rather than run off its edge.
+    ui.horizontal_wrapped(|ui| {
         ui.set_min_height(CONSOLE_TILE.y + 20.0);
         let mut any = false;
-        let mut group =
-            |ui: &mut egui::Ui,
-             title: &str,
-             readings: Vec<(&'static str, &'static str, String)>| {
-                any = true;
-                ui.vertical(|ui| {
-                    ui.label(RichText::new(title).small().color(DEVICE));
-                    ui.horizontal(|ui| {
-                        for (name, unit, value) in readings {
-                            let t = Tile::new(name, unit, value, DEVICE);
-                            fixed_tile(ui, CONSOLE_TILE, CONSOLE_FONT, &t);
-                        }
-                    });
+        let mut group = |ui: &mut egui::Ui, title: &str, readings: Vec<Tile>| {
+            any = true;
+            ui.vertical(|ui| {
+                ui.label(RichText::new(title).small().color(DEVICE));
+                ui.horizontal(|ui| {
+                    for t in &readings {
+                        fixed_tile(ui, CONSOLE_TILE, CONSOLE_FONT, t);
+                    }
                 });
-                ui.separator();
-            };
+            });
+            ui.separator();
+        };
+        let dev = |name, unit, value| Tile::new(name, unit, value, DEVICE);
+        let reading = |key: &str| {
+            f.number(key)
+                .map_or("--".to_string(), |x| format!("{x:.0}"))
+        };
         if let Some(e) = &c.ecmo {
+            // Red while the drainage sucks the vein flat, as the console flags it.
+            let chatter = f
+                .numbers
+                .as_ref()
+                .and_then(|n| n.get("ecmo_chatter"))
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false);
+            let inlet_colour = if chatter { Color32::RED } else { DEVICE };
             group(
                 ui,
                 "VA ECMO",
                 vec![
-                    ("Pump", "rpm", format!("{:.0}", e.rpm)),
-                    ("Flow", "L/min", format!("{:.2}", e.flow_l_min)),
-                    ("P inlet", "mmHg", format!("{:.0}", e.inlet_mmhg)),
-                    ("Sweep", "L/min", format!("{:.1}", e.sweep_l_min)),
-                    ("FdO2", "", format!("{:.2}", e.fdo2)),
+                    dev("Pump", "rpm", format!("{:.0}", e.rpm)),
+                    dev("Flow", "L/min", format!("{:.2}", e.flow_l_min)),
+                    Tile::new(
+                        "P inlet",
+                        "mmHg",
+                        format!("{:.0}", e.inlet_mmhg),
+                        inlet_colour,
+                    ),
+                    dev("Sweep", "L/min", format!("{:.1}", e.sweep_l_min)),
+                    dev("FdO2", "", format!("{:.2}", e.fdo2)),
                 ],
             );
         }
@@ -535,19 +601,23 @@ fn consoles_ui(ui: &mut egui::Ui, c: &Consoles) {
                 ui,
                 &format!("Impella {}", i.model),
                 vec![
-                    ("Level", "", format!("P-{:.0}", i.p_level)),
-                    ("Flow", "L/min", format!("{:.1}", i.flow_l_min)),
+                    dev("Level", "", format!("P-{:.0}", i.p_level)),
+                    dev("Flow", "L/min", format!("{:.1}", i.flow_l_min)),
                 ],
             );
         }
         if let Some(b) = &c.iabp {
+            // The console's mode line and the readings its timing is judged by.
             group(
                 ui,
                 "IABP",
                 vec![
-                    ("Ratio", "", format!("1:{}", b.ratio)),
-                    ("Trigger", "", b.trigger.replace(" trigger", "")),
-                    ("Volume", "mL", format!("{:.0}", b.volume_ml)),
+                    dev("Ratio", "", format!("1:{}", b.ratio)),
+                    dev("Trigger", "", b.trigger.replace(" trigger", "")),
+                    dev("Volume", "mL", format!("{:.0}", b.volume_ml)),
+                    dev("Aug", "mmHg", reading("iabp_peak_diastolic_mmhg")),
+                    dev("AEDP", "mmHg", reading("iabp_aedp_mmhg")),
+                    dev("UAEDP", "mmHg", reading("iabp_uaedp_mmhg")),
                 ],
             );
         }

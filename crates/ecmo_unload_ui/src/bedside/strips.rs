@@ -18,6 +18,8 @@ pub const MIN_STRIP_HEIGHT: f32 = 44.0;
 /// Axis numbers show when this far apart (points) and are full strength from the upper end.
 const AXIS_LABEL_SPACING: std::ops::RangeInclusive<f32> = 10.0..=16.0;
 const AXIS_FONT: f32 = 10.0;
+/// The time axis's numbers show this far apart (points): a second's mark on a narrow strip.
+const TIME_LABEL_SPACING: std::ops::RangeInclusive<f32> = 24.0..=40.0;
 /// Share of a strip's range left empty above and below its trace.
 const STRIP_MARGIN: f64 = 0.12;
 /// The time axis under the last strip (points).
@@ -156,6 +158,11 @@ pub fn strips_with_marks_ui(
                 .width(ui.available_width())
                 .show_axes([last, true])
                 .custom_y_axes(vec![axis])
+                .custom_x_axes(vec![
+                    AxisHints::new_x()
+                        .label_spacing(TIME_LABEL_SPACING)
+                        .tick_label_font(egui::FontId::proportional(AXIS_FONT)),
+                ])
                 .y_grid_spacer(three_marks(lo, hi))
                 .show_x(false)
                 .show_y(false)

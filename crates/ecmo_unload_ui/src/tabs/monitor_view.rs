@@ -22,7 +22,7 @@ impl Dashboard {
         let mut tiles: Vec<Tile> = vec![
             Tile::new("HR", "bpm", format!("{:.0}", b.hr_bpm), ECG),
             Tile::new(
-                "ABP",
+                "ART",
                 "mmHg",
                 format!("{:.0}/{:.0} ({:.0})", b.sbp_mmhg, b.dbp_mmhg, b.map_mmhg),
                 ART,
@@ -150,7 +150,10 @@ impl Dashboard {
         use bedside::strips;
         let samples: VecDeque<BedsideSample> = self.waves.iter().map(BedsideSample::from).collect();
         let p = &self.patient;
-        let traces = bedside::sweep_traces(true, p.ecmo.enabled, p.iabp.enabled);
+        let pulse = self
+            .means()
+            .is_none_or(|m| spo2_upper_pct(&m.mean).is_some());
+        let traces = bedside::sweep_traces(true, p.ecmo.enabled, p.iabp.enabled, pulse);
         let balloon = p.iabp.enabled.then_some(traces.len() - 1);
         let (runs, marks) = if p.iabp.enabled {
             (self.inflation_runs(), self.balloon_markers())

@@ -410,6 +410,7 @@ impl Replay {
             true,
             r.any_nonzero("ecmo_flow_l_min") || r.any_nonzero("q_ecmo_drainage_ml_s"),
             r.any_nonzero("iabp_balloon_pressure_mmhg"),
+            true,
         );
         let samples = r.samples(t);
         let h = STRIPS_HEIGHT.min(ui.available_height() * 0.6);
