@@ -26,8 +26,9 @@ pub const SWEEP_S: f64 = 8.0;
 const TILE_SIZE: egui::Vec2 = egui::vec2(150.0, 66.0);
 /// Tiles per row of the numeric column.
 const TILE_COLUMNS: usize = 2;
-/// A console reading's size (points).
-const CONSOLE_TILE: egui::Vec2 = egui::vec2(118.0, 48.0);
+/// A console reading's size (points), and the width of a console's name before its readings.
+const CONSOLE_TILE: egui::Vec2 = egui::vec2(100.0, 48.0);
+const CONSOLE_NAME_WIDTH: f32 = 60.0;
 /// Value fonts of the tiles and console readings.
 const TILE_FONT: f32 = 26.0;
 const CONSOLE_FONT: f32 = 18.0;
@@ -186,7 +187,16 @@ impl BedsideMonitor {
             let _ = self.alarms.alarms_ui(ui, t, now_s);
         });
         let no_data = self.no_data(now_s);
-        egui::Panel::bottom("bedside-consoles").show(ui, |ui| consoles_ui(ui, &self.latest));
+        egui::Panel::bottom("bedside-consoles").show(ui, |ui| {
+            consoles_ui(ui, &self.latest);
+            if no_data.is_some() {
+                ui.painter().rect_filled(
+                    ui.max_rect(),
+                    0.0,
+                    Color32::from_black_alpha(NO_DATA_DIM),
+                );
+            }
+        });
         egui::Panel::right("bedside-numbers")
             .resizable(false)
             .exact_size(TILE_COLUMNS as f32 * (TILE_SIZE.x + 8.0) + 8.0)
@@ -551,19 +561,27 @@ fn consoles_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
     let c = &f.consoles;
     // Groups wrap as whole groups on a narrow screen rather than run off its edge.
     ui.horizontal_wrapped(|ui| {
-        ui.set_min_height(CONSOLE_TILE.y + 20.0);
+        ui.set_min_height(CONSOLE_TILE.y);
         let mut any = false;
+        // A group is its name in a box of the tiles' height, then its tiles: all wrap tile by
+        // tile, so a narrow screen has a second row rather than a cut-off console.
         let mut group = |ui: &mut egui::Ui, title: &str, readings: Vec<Tile>| {
             any = true;
-            ui.vertical(|ui| {
-                ui.label(RichText::new(title).small().color(DEVICE));
-                ui.horizontal(|ui| {
-                    for t in &readings {
-                        fixed_tile(ui, CONSOLE_TILE, CONSOLE_FONT, t);
-                    }
-                });
-            });
-            ui.separator();
+            let (rect, _) = ui.allocate_exact_size(
+                egui::vec2(CONSOLE_NAME_WIDTH, CONSOLE_TILE.y),
+                egui::Sense::hover(),
+            );
+            let galley = ui.painter().layout(
+                title.to_string(),
+                egui::FontId::proportional(12.0),
+                DEVICE,
+                CONSOLE_NAME_WIDTH,
+            );
+            ui.painter()
+                .galley(rect.left_center() - egui::vec2(0.0, galley.size().y / 2.0), galley, DEVICE);
+            for t in &readings {
+                fixed_tile(ui, CONSOLE_TILE, CONSOLE_FONT, t);
+            }
         };
         let dev = |name, unit, value| Tile::new(name, unit, value, DEVICE);
         let reading = |key: &str| {
