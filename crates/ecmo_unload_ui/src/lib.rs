@@ -859,41 +859,68 @@ pub fn run(
     serve: Option<Serve>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(patient)?;
-    // A screenshot's outcome, handed out of the window's closure.
+    run_window("ecmo-unload", window, move |ctx| {
+        let mut d = Dashboard::new(engine, ctx)?;
+        if screenshot.is_none() {
+            d = d.with_sound();
+        }
+        if let Some(s) = &serve {
+            d.serve(&s.listen, &s.code, &s.bed)?;
+        }
+        if let Some(s) = scenario {
+            d.command(Command::LoadScenario(Box::new(s)));
+        }
+        d.set_tab(tab);
+        if let Some(dir) = &replay {
+            d.open_replay(dir);
+        }
+        let failure = d.screenshot_failed.clone();
+        let d = match screenshot {
+            Some((path, after_s)) => d.screenshot_at(path, after_s),
+            None => d,
+        };
+        Ok((d, failure))
+    })
+}
+
+/// What makes a window's app: the app, and the slot where it leaves why it failed (a
+/// screenshot that could not be saved, a refused session code).
+type AppBuilder<A> = Box<
+    dyn FnOnce(
+        &egui::Context,
+    ) -> Result<(A, ScreenshotFailure), Box<dyn std::error::Error + Send + Sync>>,
+>;
+
+/// Open a window titled `title` on the app `build` makes, dark; when it closes, the app's failure
+/// (if it left one) is the error.
+pub(crate) fn run_window<A: eframe::App + 'static>(
+    title: &str,
+    window: [f32; 2],
+    build: impl FnOnce(
+        &egui::Context,
+    ) -> Result<(A, ScreenshotFailure), Box<dyn std::error::Error + Send + Sync>>
+    + 'static,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let build: AppBuilder<A> = Box::new(build);
+    // The app's failure slot, handed out of the window's closure.
     let failed: std::sync::Arc<std::sync::Mutex<Option<ScreenshotFailure>>> = Default::default();
     let failed_slot = failed.clone();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size(window)
-            .with_title("ecmo-unload"),
+            .with_title(title),
         ..Default::default()
     };
     eframe::run_native(
-        "ecmo-unload",
+        title,
         options,
         Box::new(move |cc| {
             cc.egui_ctx.set_visuals(egui::Visuals::dark());
-            let mut d = Dashboard::new(engine, &cc.egui_ctx)?;
-            if screenshot.is_none() {
-                d = d.with_sound();
-            }
-            if let Some(s) = &serve {
-                d.serve(&s.listen, &s.code, &s.bed)?;
-            }
-            if let Some(s) = scenario {
-                d.command(Command::LoadScenario(Box::new(s)));
-            }
-            d.set_tab(tab);
-            if let Some(dir) = &replay {
-                d.open_replay(dir);
-            }
+            let (app, failure) = build(&cc.egui_ctx)?;
             if let Ok(mut slot) = failed_slot.lock() {
-                *slot = Some(d.screenshot_failed.clone());
+                *slot = Some(failure);
             }
-            Ok(Box::new(match screenshot {
-                Some((path, after_s)) => d.screenshot_at(path, after_s),
-                None => d,
-            }))
+            Ok(Box::new(app))
         }),
     )?;
     let failed = failed

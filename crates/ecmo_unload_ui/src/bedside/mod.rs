@@ -577,8 +577,11 @@ fn consoles_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
                 DEVICE,
                 CONSOLE_NAME_WIDTH,
             );
-            ui.painter()
-                .galley(rect.left_center() - egui::vec2(0.0, galley.size().y / 2.0), galley, DEVICE);
+            ui.painter().galley(
+                rect.left_center() - egui::vec2(0.0, galley.size().y / 2.0),
+                galley,
+                DEVICE,
+            );
             for t in &readings {
                 fixed_tile(ui, CONSOLE_TILE, CONSOLE_FONT, t);
             }
@@ -692,44 +695,21 @@ pub fn run_bedside(
     screenshot: Option<(std::path::PathBuf, f64)>,
     window: [f32; 2],
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let failed: std::sync::Arc<std::sync::Mutex<Option<crate::ScreenshotFailure>>> =
-        Default::default();
-    let failed_slot = failed.clone();
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_inner_size(window)
-            // Neutral: the bed, never the case.
-            .with_title("Bedside monitor"),
-        ..Default::default()
-    };
     let (addr, code, name) = (addr.to_string(), code.to_string(), name.to_string());
     let quiet = screenshot.is_some();
-    eframe::run_native(
-        "ecmo-unload-bedside",
-        options,
-        Box::new(move |cc| {
-            cc.egui_ctx.set_visuals(egui::Visuals::dark());
-            let speaker = if quiet {
-                sound::Speaker::quiet()
-            } else {
-                sound::Speaker::new()
-            };
-            let m = BedsideMonitor::connect(&cc.egui_ctx, &addr, &code, &name, speaker)?;
-            if let Ok(mut slot) = failed_slot.lock() {
-                *slot = Some(m.screenshot_failed.clone());
-            }
-            Ok(Box::new(match screenshot {
-                Some((path, after_s)) => m.screenshot_at(path, after_s),
-                None => m,
-            }))
-        }),
-    )?;
-    let failed = failed
-        .lock()
-        .ok()
-        .and_then(|slot| slot.as_ref().and_then(|f| f.lock().ok()?.clone()));
-    match failed {
-        Some(why) => Err(why.into()),
-        None => Ok(()),
-    }
+    // Neutral: the bed, never the case.
+    crate::run_window("Bedside monitor", window, move |ctx| {
+        let speaker = if quiet {
+            sound::Speaker::quiet()
+        } else {
+            sound::Speaker::new()
+        };
+        let m = BedsideMonitor::connect(ctx, &addr, &code, &name, speaker)?;
+        let failure = m.screenshot_failed.clone();
+        let m = match screenshot {
+            Some((path, after_s)) => m.screenshot_at(path, after_s),
+            None => m,
+        };
+        Ok((m, failure))
+    })
 }

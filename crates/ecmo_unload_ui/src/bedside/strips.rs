@@ -54,13 +54,7 @@ pub fn range(trace: &Trace, samples: &VecDeque<BedsideSample>) -> (f64, f64) {
         Scale::Fixed(lo, hi) => (lo, hi),
         Scale::Normalised { .. } => (-0.05, 1.05),
         Scale::Auto { min_span, step } => {
-            let (lo, hi) = samples
-                .iter()
-                .map(trace.value)
-                .filter(|x| x.is_finite())
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-                    (a.min(x), b.max(x))
-                });
+            let (lo, hi) = data_range(trace, samples);
             if !lo.is_finite() {
                 return (0.0, min_span);
             }
@@ -132,7 +126,7 @@ pub fn strips_with_marks_ui(
             );
             let points: Vec<[f64; 2]> = match trace.scale {
                 Scale::Normalised { min_span } => {
-                    let (lo, hi) = (lo_raw(trace, samples), hi_raw(trace, samples));
+                    let (lo, hi) = data_range(trace, samples);
                     let span = (hi - lo).max(min_span).max(1e-9);
                     // A small pulse sits mid-strip.
                     let base = 0.5 * (lo + hi) - 0.5 * span;
@@ -188,16 +182,13 @@ pub fn strips_with_marks_ui(
     }
 }
 
-fn lo_raw(trace: &Trace, samples: &VecDeque<BedsideSample>) -> f64 {
+/// The lowest and highest finite value of `trace` over `samples` (infinite when none is).
+fn data_range(trace: &Trace, samples: &VecDeque<BedsideSample>) -> (f64, f64) {
     samples
         .iter()
         .map(trace.value)
-        .fold(f64::INFINITY, f64::min)
-}
-
-fn hi_raw(trace: &Trace, samples: &VecDeque<BedsideSample>) -> f64 {
-    samples
-        .iter()
-        .map(trace.value)
-        .fold(f64::NEG_INFINITY, f64::max)
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        })
 }
