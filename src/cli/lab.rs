@@ -287,7 +287,7 @@ fn instructor_command(
         "who" => {
             bare("who")?;
             let list = lab.trainees();
-            outln!("{} connected", list.len())?;
+            outln!("t = {t:.0} s: {} connected", list.len())?;
             for t in list {
                 outln!("  {} from {}", one_line(&t.name), t.peer)?;
             }
@@ -295,6 +295,7 @@ fn instructor_command(
         }
         "quit" | "exit" => {
             bare(word)?;
+            outln!("t = {t:.0} s: session ended")?;
             return Ok(Flow::Quit);
         }
         "help" => {
@@ -323,6 +324,7 @@ pub fn monitor_print_json(addr: &str, code: &str, name: &str, after_s: f64) -> a
     let end = Instant::now() + Duration::from_secs_f64(after_s);
     let mut last = None;
     let mut trouble = None;
+    let mut connected = false;
     loop {
         let left = end.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -335,13 +337,31 @@ pub fn monitor_print_json(addr: &str, code: &str, name: &str, after_s: f64) -> a
                 }
             }
             Ok(LinkEvent::Refused(e)) => return Err(e.into()),
-            Ok(LinkEvent::Disconnected(why)) => trouble = Some(why),
-            Ok(LinkEvent::Connected { .. }) => trouble = None,
+            Ok(LinkEvent::Disconnected(why)) => {
+                trouble = Some(why);
+                connected = false;
+            }
+            Ok(LinkEvent::Connected { .. }) => {
+                trouble = None;
+                connected = true;
+            }
             Err(_) => break,
         }
     }
     match last {
         Some(numbers) => {
+            // Numbers from a session no longer heard from are printed, and said to be old.
+            if !connected {
+                let t = numbers.get("t_s").and_then(serde_json::Value::as_f64);
+                say(&format!(
+                    "warning: {}\n",
+                    one_line(&format!(
+                        "the connection to {addr} was lost ({}): these are the last numbers, from t = {:.1} s",
+                        trouble.as_deref().unwrap_or("no reason given"),
+                        t.unwrap_or(f64::NAN)
+                    ))
+                ));
+            }
             let text = serde_json::to_string_pretty(&numbers).expect("numbers serialise");
             outln!("{text}")
         }

@@ -348,3 +348,28 @@ fn alarm_limits_are_the_patients_own() {
         .is_err()
     );
 }
+
+/// An Impella that has emptied a circulation with no volume left to move holds no pressure:
+/// that is an arrest, suction or not; and a circuit running backwards has no mixing zone.
+#[test]
+fn an_empty_circulation_behind_an_impella_is_an_arrest_and_a_reversed_circuit_mixes_nothing() {
+    let empty = engine_after(
+        "cardiogenic-shock",
+        &["impella.enabled=true", "blood_volume_ml=3000"],
+        60.0,
+    );
+    let map = empty.summary().unwrap().beat.map_mmhg;
+    assert!(map < 20.0, "MAP {map}");
+    assert_eq!(
+        priority_of(&empty, Alarm::CardiacArrest),
+        Some(Priority::High)
+    );
+    let reversed = engine_after(
+        "cardiogenic-shock",
+        &["ecmo.enabled=true", "ecmo.rpm=1000"],
+        60.0,
+    );
+    let s = reversed.summary().unwrap();
+    assert!(s.beat.ecmo_flow_l_min < 0.0);
+    assert_eq!(s.mixing_zone, None);
+}

@@ -227,6 +227,10 @@ fn every_constant_row_matches_the_code() {
             ecmo_unload::advice::HARM_MAP_BELOW_MMHG,
         ),
         (
+            "HARM_LACTATE_RISE_MMOL_L",
+            ecmo_unload::advice::HARM_LACTATE_RISE_MMOL_L,
+        ),
+        (
             "HARM_SAO2_DROP_PCT",
             ecmo_unload::advice::HARM_SAO2_DROP_PCT,
         ),

@@ -771,8 +771,15 @@ impl Engine {
         (exchange, risk, reason)
     }
 
+    /// Where the ECMO stream meets the native output: none without ECMO, and none while the
+    /// circuit runs backwards (no retrograde stream to meet anything).
     fn mixing_zone(&self) -> Option<MixingZone> {
-        self.patient.ecmo.enabled.then(|| self.oxygen.mixing_zone())
+        let forward = self
+            .monitor
+            .beats()
+            .last()
+            .is_none_or(|b| b.ecmo_flow_l_min > 0.0);
+        (self.patient.ecmo.enabled && forward).then(|| self.oxygen.mixing_zone())
     }
 
     /// The slow state now (from the last beat's capillary pressure).

@@ -79,7 +79,10 @@ fn numbers_arrive_with_the_run_json_keys_and_a_wrong_code_is_refused() {
     });
     assert_eq!(bed, "Bed 4");
     let frame = wait_for(&link, |e| match e {
-        LinkEvent::Frame(f) if f.numbers.is_some() && !f.samples.is_empty() => Some(f),
+        // Past the first 30 s, when alarms may sound.
+        LinkEvent::Frame(f) if f.numbers.is_some() && !f.samples.is_empty() && f.t_s > 40.0 => {
+            Some(f)
+        }
         _ => None,
     });
     stop.store(true, Ordering::SeqCst);
@@ -100,12 +103,32 @@ fn numbers_arrive_with_the_run_json_keys_and_a_wrong_code_is_refused() {
         "rvedv_ml",
         "dobutamine_effect",
         "edema_reason",
+        "edema_risk",
+        "ph",
+        "lactate_mmol_l",
+        "total_flow_l_min",
     ] {
         assert_eq!(numbers[k], serde_json::Value::Null, "{k}");
     }
     for k in ecmo_unload::session::bedside::BEDSIDE_KEYS {
         assert!(numbers.contains_key(*k), "{k}");
     }
+    // Only the alarms a bedside raises itself: no blood-gas or echo alarm without the test.
+    let listed = numbers["alarms"].as_array().unwrap();
+    assert!(!listed.is_empty(), "the shock patient alarms");
+    for a in listed {
+        let id = a.as_str().unwrap();
+        let alarm = ecmo_unload::alarms::Alarm::ALL
+            .into_iter()
+            .find(|x| x.key() == id)
+            .unwrap();
+        assert!(alarm.at_bedside(), "{id}");
+    }
+    assert!(
+        frame.alarms.iter().all(|a| !a.id.contains("lung_water")),
+        "{:?}",
+        frame.alarms
+    );
     let map = frame.number("map_mmhg").unwrap();
     assert!((20.0..150.0).contains(&map), "MAP {map}");
     assert!(frame.samples.windows(2).all(|w| w[1].t_s > w[0].t_s));

@@ -98,6 +98,9 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
 pub const HARM_MAP_DROP_MMHG: f64 = 5.0;
 pub const HARM_MAP_BELOW_MMHG: f64 = 75.0;
 pub const HARM_SAO2_DROP_PCT: f64 = 3.0;
+/// A strategy whose lactate at 6 h is this much higher than now's also harms (**T**: a rise a
+/// laboratory reports, and the SCAI stages' step).
+pub const HARM_LACTATE_RISE_MMOL_L: f64 = 0.5;
 
 /// What a strategy costs besides what it helps: its fall of MAP and of the right hand's
 /// saturation against `now`, in words (none: no harm).
@@ -105,8 +108,16 @@ fn harm(f: &Forecast, now: &Forecast) -> Option<String> {
     let map = now.summary.beat.map_mmhg - f.summary.beat.map_mmhg;
     let sao2 = now.summary.beat.sao2_upper_pct - f.summary.beat.sao2_upper_pct;
     let mut parts = Vec::new();
-    if map > HARM_MAP_DROP_MMHG && f.summary.beat.map_mmhg < HARM_MAP_BELOW_MMHG {
-        parts.push(format!("MAP {map:.0} mmHg lower"));
+    let new_map = f.summary.beat.map_mmhg;
+    let crosses = new_map < crate::alarms::MAP_LOW_MMHG
+        && now.summary.beat.map_mmhg >= crate::alarms::MAP_LOW_MMHG;
+    if (map > HARM_MAP_DROP_MMHG && new_map < HARM_MAP_BELOW_MMHG) || crosses {
+        parts.push(format!("MAP {map:.0} mmHg lower, {new_map:.0}"));
+    }
+    let lactate =
+        AtHorizon::of_forecast(f).lactate_mmol_l - AtHorizon::of_forecast(now).lactate_mmol_l;
+    if lactate > HARM_LACTATE_RISE_MMOL_L {
+        parts.push(format!("lactate at 6 h {lactate:.1} mmol/L higher"));
     }
     if sao2 > HARM_SAO2_DROP_PCT {
         parts.push(format!("upper-body SaO2 {sao2:.0} % lower"));

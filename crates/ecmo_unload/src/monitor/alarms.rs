@@ -127,6 +127,23 @@ impl Alarm {
         Alarm::EcmoFlowLow,
     ];
 
+    /// Whether a bedside monitor or a device console raises this alarm from what it measures
+    /// (the ECG, pressures, oximetry, flows, the consoles' own sensing). The others need a
+    /// blood gas (acidaemia, lactate, PaCO2, the oxygenator's PO2), an echo (a shut aortic
+    /// valve) or the model's own view (lung water's rate): a trainee's monitor does not show
+    /// them; the trainee finds them by asking for the test.
+    pub fn at_bedside(self) -> bool {
+        !matches!(
+            self,
+            Alarm::AorticValveClosed
+                | Alarm::RisingLungWater
+                | Alarm::Acidaemia
+                | Alarm::RisingLactate
+                | Alarm::Hypocapnia
+                | Alarm::OxygenatorFailure
+        )
+    }
+
     /// The key `run --json` lists the alarm under (`hypotension`, `high_pcwp`, ...).
     pub fn key(self) -> &'static str {
         self.into()
@@ -670,7 +687,10 @@ pub fn pulseless(means: &BeatMeans) -> bool {
 /// its suction is the `ImpellaSuction` alarm's to name, not an arrest.
 fn supported_and_contracting(i: &Inputs) -> bool {
     let b = &i.means.mean;
-    let sucked_empty = i.impella_on && b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT;
+    // ...while the pump still holds the pressure: an empty circulation is an arrest.
+    let sucked_empty = i.impella_on
+        && b.impella_suction_pct >= SUCTION_ALARM_MIN_PCT
+        && b.map_mmhg >= i.limits.map_low_mmhg;
     (i.ecmo_on || i.impella_on)
         && i.rhythm != RhythmKind::Vt
         && (b.lv_peak_mmhg - b.lvedp_mmhg >= LV_CONTRACTING_MIN_MMHG || sucked_empty)

@@ -207,8 +207,8 @@ impl BedsideFrame {
 }
 
 /// The run summary's keys a bedside measures: the monitor (ECG, arterial lines, pulse
-/// oximeters), a PA catheter (PA, wedge, SvO2), transpulmonary thermodilution (EVLWI, its
-/// filtration, and the oedema grade), the device consoles and the alarms. The rest (volumes, EF,
+/// oximeters), a PA catheter (PA, wedge, SvO2), transpulmonary thermodilution (EVLWI), the device
+/// consoles and the alarms a bedside raises itself. The rest (volumes, EF,
 /// work, MVO2, drug effects, lung water's reason, the model's inner states, blood gases drawn on
 /// request) is a model's or a laboratory's, and would tell the trainee the cause: a monitor
 /// is sent `null` for it, under the same key.
@@ -238,14 +238,12 @@ pub const BEDSIDE_KEYS: &[&str] = &[
     "vent_flow_l_min",
     "impella_flow_l_min",
     "impella_suction",
-    "total_flow_l_min",
     "iabp_peak_diastolic_mmhg",
     "iabp_aedp_mmhg",
     "iabp_uaedp_mmhg",
     "iabp_assisted_systolic_mmhg",
     "iabp_unassisted_systolic_mmhg",
     "lung_water_ml_kg",
-    "edema_risk",
     "alarms",
     "beats",
 ];
@@ -258,6 +256,14 @@ fn bedside_numbers(
         if !BEDSIDE_KEYS.contains(&k.as_str()) {
             *v = serde_json::Value::Null;
         }
+    }
+    // The alarms a bedside raises itself (`Alarm::at_bedside`).
+    if let Some(serde_json::Value::Array(alarms)) = map.get_mut("alarms") {
+        alarms.retain(|a| {
+            crate::alarms::Alarm::ALL
+                .iter()
+                .any(|x| x.at_bedside() && a.as_str() == Some(x.key()))
+        });
     }
     map
 }
@@ -275,6 +281,7 @@ pub fn bedside_alarms(
 ) -> Vec<BedsideAlarm> {
     alarms
         .iter()
+        .filter(|x| x.alarm.at_bedside())
         .map(|x| BedsideAlarm {
             id: x.alarm.key().to_string(),
             priority: x.priority,

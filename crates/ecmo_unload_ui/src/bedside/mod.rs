@@ -184,7 +184,15 @@ impl BedsideMonitor {
         egui::Panel::top("bedside-top").show(ui, |ui| {
             self.title_ui(ui, now_s);
             let t = self.latest.t_s;
+            let top = ui.cursor().top();
             let _ = self.alarms.alarms_ui(ui, t, now_s);
+            // Alarms of a session no longer heard from are not live either.
+            if self.no_data(now_s).is_some() {
+                let mut r = ui.max_rect();
+                r.set_top(top);
+                ui.painter()
+                    .rect_filled(r, 0.0, Color32::from_black_alpha(NO_DATA_DIM));
+            }
         });
         let no_data = self.no_data(now_s);
         egui::Panel::bottom("bedside-consoles").show(ui, |ui| {
@@ -480,6 +488,16 @@ pub fn fixed_tile(ui: &mut egui::Ui, size: egui::Vec2, font: f32, tile: &Tile) {
         color,
     );
     if let Some((text, c)) = note {
+        let wide = ui
+            .painter()
+            .layout_no_wrap(text.to_string(), small.clone(), c)
+            .size()
+            .x;
+        let small = if wide > room {
+            egui::FontId::proportional(small.size * room / wide)
+        } else {
+            small
+        };
         p.text(
             rect.center_bottom() + egui::vec2(0.0, -2.0),
             egui::Align2::CENTER_BOTTOM,
@@ -493,13 +511,22 @@ pub fn fixed_tile(ui: &mut egui::Ui, size: egui::Vec2, font: f32, tile: &Tile) {
 /// A number of the frame, formatted, or `---` (no reading: no pulse, no beats yet).
 fn reading(f: &BedsideFrame, key: &str, decimals: usize) -> String {
     f.number(key)
-        .map_or("---".to_string(), |x| format!("{x:.decimals$}"))
+        .map_or("---".to_string(), |x| shown(x, decimals))
+}
+
+/// A value as a tile shows it: no "-0" for a value that rounds to zero.
+pub fn shown(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
+    }
 }
 
 /// The numeric column: a fixed grid of tiles, each with its unit.
 fn numbers_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
     let pressure = |s: &str, d: &str, m: &str| match (f.number(s), f.number(d), f.number(m)) {
-        (Some(s), Some(d), Some(m)) => format!("{s:.0}/{d:.0} ({m:.0})"),
+        (Some(s), Some(d), Some(m)) => format!("{}/{} ({})", shown(s, 0), shown(d, 0), shown(m, 0)),
         _ => "---".into(),
     };
     let risk = f
@@ -516,7 +543,16 @@ fn numbers_ui(ui: &mut egui::Ui, f: &BedsideFrame) {
         _ => Color32::GRAY,
     };
     let tiles = vec![
-        Tile::new("HR", "bpm", reading(f, "hr_bpm", 0), ECG),
+        // A monitor that counts no beats (VF, asystole) shows no rate, not 0.
+        Tile::new(
+            "HR",
+            "bpm",
+            match f.number("hr_bpm") {
+                Some(hr) if hr >= 1.0 => shown(hr, 0),
+                _ => "---".into(),
+            },
+            ECG,
+        ),
         Tile::new("SpO2 hand", "%", reading(f, "spo2_upper_pct", 0), SPO2),
         Tile::new(
             "ART",

@@ -20,7 +20,16 @@ impl Dashboard {
         // A pulse oximeter reads only over a pulse: `---` without one.
         let spo2 = |x: Option<f64>| x.map_or("---".to_string(), |x| format!("{x:.0}"));
         let mut tiles: Vec<Tile> = vec![
-            Tile::new("HR", "bpm", format!("{:.0}", b.hr_bpm), ECG),
+            Tile::new(
+                "HR",
+                "bpm",
+                if b.hr_bpm >= 1.0 {
+                    format!("{:.0}", b.hr_bpm)
+                } else {
+                    "---".into()
+                },
+                ECG,
+            ),
             Tile::new(
                 "ART",
                 "mmHg",
