@@ -944,3 +944,52 @@ fn a_running_case_is_not_replaced_without_asking() {
     h.run_steps(5);
     assert!(h.query_by_label("RV failure").is_none());
 }
+
+/// The Monitor tab at 1600x1000 and 1280x800 with ECMO and the IABP on (the most strips): every
+/// strip and tile on screen, strips of one height and left edge (aligned in time), and alarms
+/// coming never move them.
+#[test]
+fn the_monitor_tab_fits_at_both_sizes_with_every_strip() {
+    for (w, h) in [(1600.0, 1000.0), (1280.0, 800.0)] {
+        let p = ecmo_unload::settings::apply_all(
+            &presets::load("cardiogenic-shock").unwrap(),
+            &["ecmo.enabled=true", "iabp.enabled=true"],
+        )
+        .unwrap();
+        let app = Dashboard::headless(Engine::new(p).unwrap());
+        let mut hn = common::harness(app, w, h);
+        hn.run_steps(120);
+        let strips = [
+            "II",
+            "ART",
+            "LVP",
+            "PA",
+            "CVP",
+            "Pleth",
+            "ECMO flow",
+            "Balloon",
+        ];
+        let before: Vec<egui::Rect> = strips.iter().map(|s| hn.get_by_label(s).rect()).collect();
+        for (name, r) in strips.iter().zip(&before) {
+            assert!(
+                r.bottom() <= h + 0.5,
+                "{w}x{h}: strip {name} cut off at {r:?}"
+            );
+            assert!(
+                (r.left() - before[0].left()).abs() < 0.5,
+                "{w}x{h}: {name} not aligned"
+            );
+        }
+        let gaps: Vec<f32> = before.windows(2).map(|r| r[1].top() - r[0].top()).collect();
+        assert!(
+            gaps.iter().all(|g| (g - gaps[0]).abs() < 1.0 && *g >= 40.0),
+            "{w}x{h}: strips of unequal or unreadable height {gaps:?}"
+        );
+        // Past 30 s the congestion alarms come; nothing moves.
+        hn.get_by_label("x5").click();
+        hn.run_steps(480);
+        assert!(!hn.state().active_alarms().is_empty());
+        let after: Vec<egui::Rect> = strips.iter().map(|s| hn.get_by_label(s).rect()).collect();
+        assert_eq!(before, after, "{w}x{h}: the strips moved when alarms came");
+    }
+}
