@@ -370,11 +370,7 @@ fn talk(
             // A monitor only listens: whatever else it sends is ignored (only the instructor
             // changes the patient).
             Ok(_) => {}
-            Err(tungstenite::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
+            Err(e) if crate::wire::timed_out(&e) => {}
             Err(_) => return "connection lost",
         }
     }

@@ -278,11 +278,7 @@ fn receive(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool, send: &dyn Fn(LinkE
             },
             Ok(Message::Close(_)) => return "the session closed the connection".into(),
             Ok(_) => {}
-            Err(tungstenite::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
+            Err(e) if crate::wire::timed_out(&e) => {}
             Err(tungstenite::Error::ConnectionClosed) => {
                 return "the session closed the connection".into();
             }

@@ -48,3 +48,11 @@ pub fn check_code(code: &str) -> Result<(), crate::LabError> {
     }
     Ok(())
 }
+
+/// A read that found nothing within its timeout (the socket's poll), not a failure.
+pub(crate) fn timed_out(e: &tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Io(io) if matches!(
+        io.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    ))
+}
