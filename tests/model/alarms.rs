@@ -373,3 +373,47 @@ fn an_empty_circulation_behind_an_impella_is_an_arrest_and_a_reversed_circuit_mi
     assert!(s.beat.ecmo_flow_l_min < 0.0);
     assert_eq!(s.mixing_zone, None);
 }
+
+/// An alarm that begins and clears inside one jump ahead is recorded as it happened: the
+/// stepper notes alarms stride by stride and hands the frame each change at its time.
+#[test]
+fn an_alarm_episode_inside_a_jump_keeps_its_times() {
+    use ecmo_unload::scenario::{Scenario, TimelineEvent};
+    use ecmo_unload::session::{Command, Event, Output, Stepper};
+    let sc = Scenario {
+        title: "reversed, then mended".into(),
+        preset: "cardiogenic-shock".into(),
+        set: vec!["ecmo.enabled=true".into(), "ecmo.rpm=1000".into()],
+        events: vec![TimelineEvent {
+            name: "speed up".into(),
+            at_s: Some(100.0),
+            when: None,
+            actions: vec!["ecmo.rpm=3000".into()],
+            hidden: false,
+        }],
+        objectives: vec![],
+        instructor_notes: String::new(),
+        checkpoints: vec![],
+    };
+    let mut st = Stepper::new(Engine::new(presets::load("healthy").unwrap()).unwrap());
+    st.apply(&Command::LoadScenario(Box::new(sc)));
+    st.start_jump(200.0);
+    let mut out = Output::default();
+    st.finish_jump(&mut out);
+    let Event::Frame { out, .. } = st.frame(out) else {
+        panic!("a frame")
+    };
+    let reversed: Vec<_> = out
+        .alarm_changes
+        .iter()
+        .filter(|c| c.alarm == Alarm::EcmoFlowReversed)
+        .collect();
+    assert_eq!(reversed.len(), 2, "{:?}", out.alarm_changes);
+    assert!(reversed[0].raised.is_some() && (30.0..32.0).contains(&reversed[0].t_s));
+    assert!(reversed[1].raised.is_none() && (100.0..110.0).contains(&reversed[1].t_s));
+    assert!(
+        !out.alarms
+            .iter()
+            .any(|x| x.alarm == Alarm::EcmoFlowReversed)
+    );
+}

@@ -184,6 +184,15 @@ impl Dashboard {
                 self.now_s = out.t_s;
                 self.engine_alarms = std::mem::take(&mut out.alarms);
                 self.alarm_onsets = std::mem::take(&mut out.onsets);
+                // The log's alarm rows come from the session, each at its own time: an alarm
+                // that began and cleared inside a jump ahead is recorded as it happened.
+                for c in std::mem::take(&mut out.alarm_changes) {
+                    let text = match &c.raised {
+                        Some(reading) => format!("{}: {reading}", c.alarm.title()),
+                        None => format!("{} cleared", c.alarm.title()),
+                    };
+                    self.note_at(c.t_s, "alarm", text);
+                }
                 self.status = Some(*status);
                 self.picture = *picture;
                 if let Some(p) = patient {

@@ -19,7 +19,7 @@ pub use panels::alarm_view;
 pub use record::{debrief, log};
 pub use tabs::{blood_gas, calibrate, replay, scenario_view, trends, what_if};
 
-use alarm_view::{AlarmPanel, Change};
+use alarm_view::AlarmPanel;
 use ecmo_unload::engine::SUCTION_ALARM_MIN_PCT;
 use ecmo_unload::engine::Status;
 use ecmo_unload::heart::ChamberLaw;
@@ -546,16 +546,9 @@ impl Dashboard {
                 alarm_view::Raised::of(x, since, running)
             })
             .collect();
-        for change in self.alarms.update(now) {
-            match change {
-                // Logged when it began: an alarm raised during a jump ahead is not dated at
-                // the jump's end.
-                Change::Raised(title, detail, since_s) => {
-                    self.note_at(since_s, "alarm", format!("{title}: {detail}"));
-                }
-                Change::Cleared(title) => self.note("alarm", format!("{title} cleared")),
-            }
-        }
+        // The log's alarm rows come with the frames (`Output::alarm_changes`); the panel's
+        // changes are the screen's.
+        let _ = self.alarms.update(now);
     }
 
     fn push_beat(&mut self, b: Beat) {

@@ -237,6 +237,7 @@ fn send_frame(stepper: &mut Stepper, out: Output, events: &Sender<Event>) -> boo
         // The trends are the record of the session: they wait for the next frame.
         Err(TrySendError::Full(Event::Frame { out, .. })) => {
             stepper.carry(out.trend);
+            stepper.carry_alarm_changes(out.alarm_changes);
             true
         }
         Err(TrySendError::Full(_)) => true,

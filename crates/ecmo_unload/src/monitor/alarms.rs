@@ -710,6 +710,15 @@ pub fn av_shut_beats<'a>(beats: impl DoubleEndedIterator<Item = &'a Beat>) -> us
     beats.rev().take_while(|b| !b.av_opened).count()
 }
 
+/// An alarm beginning (with its reading) or clearing (`raised` none), at a simulated time: the
+/// event log's record, right across a jump ahead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlarmChange {
+    pub t_s: f64,
+    pub alarm: Alarm,
+    pub raised: Option<String>,
+}
+
 /// Since when each active alarm has been on, in simulated time (a monitor's "since t = 30 s"):
 /// right across a jump ahead, which a wall clock is not.
 #[derive(Clone, Debug, Default)]
@@ -719,15 +728,31 @@ pub struct Onsets {
 
 impl Onsets {
     /// Note the alarms active at `t_s`: a new one begins now, one no longer active is forgotten
-    /// (if it comes back, it begins again).
-    pub fn update(&mut self, t_s: f64, active: &[Active]) {
-        self.on
-            .retain(|(a, _)| active.iter().any(|x| x.alarm == *a));
+    /// (if it comes back, it begins again). Returns what changed, in the order noted.
+    pub fn update(&mut self, t_s: f64, active: &[Active]) -> Vec<AlarmChange> {
+        let mut changes = Vec::new();
+        self.on.retain(|(a, _)| {
+            let on = active.iter().any(|x| x.alarm == *a);
+            if !on {
+                changes.push(AlarmChange {
+                    t_s,
+                    alarm: *a,
+                    raised: None,
+                });
+            }
+            on
+        });
         for x in active {
             if !self.on.iter().any(|(b, _)| *b == x.alarm) {
                 self.on.push((x.alarm, t_s));
+                changes.push(AlarmChange {
+                    t_s,
+                    alarm: x.alarm,
+                    raised: Some(x.reading.clone()),
+                });
             }
         }
+        changes
     }
 
     /// When `alarm` began, if it is on.

@@ -226,6 +226,8 @@ pub struct Output {
     pub alarms: Vec<crate::alarms::Active>,
     /// Since when (simulated time) each of them has been on.
     pub onsets: crate::alarms::Onsets,
+    /// Alarms begun and cleared since the last frame, each at its time.
+    pub alarm_changes: Vec<crate::alarms::AlarmChange>,
 }
 
 /// How far a jump ahead has got.

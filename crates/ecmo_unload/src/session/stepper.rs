@@ -25,6 +25,8 @@ pub struct Stepper {
     pub onsets: crate::alarms::Onsets,
     /// Frames carry a [`BedsideFrame`] for trainees' monitors (the session is being served).
     pub serve_bedside: bool,
+    /// Alarms begun and cleared since the last frame (a jump notes them stride by stride).
+    alarm_changes: Vec<crate::alarms::AlarmChange>,
 }
 
 impl Stepper {
@@ -40,6 +42,7 @@ impl Stepper {
             jump: None,
             onsets: crate::alarms::Onsets::default(),
             serve_bedside: false,
+            alarm_changes: Vec::new(),
         }
     }
 
@@ -111,6 +114,13 @@ impl Stepper {
         self.carried = trend;
     }
 
+    /// Keep the alarm changes of a frame the watcher had no room for: they go with the next
+    /// frame, before its own (the log is the session's record).
+    pub fn carry_alarm_changes(&mut self, mut changes: Vec<crate::alarms::AlarmChange>) {
+        changes.append(&mut self.alarm_changes);
+        self.alarm_changes = changes;
+    }
+
     /// Whether a jump ahead is under way.
     pub fn is_jumping(&self) -> bool {
         self.jump.is_some()
@@ -145,7 +155,8 @@ impl Stepper {
         if t < crate::scenario::CONDITIONS_FROM_S {
             alarms.clear();
         }
-        self.onsets.update(t, &alarms);
+        let changes = self.onsets.update(t, &alarms);
+        self.alarm_changes.extend(changes);
         alarms
     }
 
@@ -165,6 +176,7 @@ impl Stepper {
         out.t_s = self.engine.t_s();
         out.alarms = self.note_alarms();
         out.onsets = self.onsets.clone();
+        out.alarm_changes = std::mem::take(&mut self.alarm_changes);
         let bedside = self
             .serve_bedside
             .then(|| Box::new(BedsideFrame::of(&self.engine, &out, &self.onsets)));

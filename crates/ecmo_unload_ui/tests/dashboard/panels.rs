@@ -907,6 +907,16 @@ fn alarms_raised_during_a_jump_keep_their_times_and_a_new_session_a_new_log() {
     assert!(!alarm_times.is_empty());
     // The congestion alarms begin as soon as alarms may (30 s), not at the jump's end.
     assert!(alarm_times[0] < 40.0, "{alarm_times:?}");
+    // Every alarm row in time order, none dated past the jump's end.
+    let rows: Vec<f64> = h
+        .state()
+        .event_log()
+        .entries()
+        .filter(|e| e.source == "alarm")
+        .map(|e| e.sim_s)
+        .collect();
+    assert!(rows.windows(2).all(|w| w[0] <= w[1]), "{rows:?}");
+    assert!(rows.iter().all(|t| *t <= h.state().t_s()), "{rows:?}");
     assert!(h.query_all_by_label_contains("since t = 30 s").count() >= 1);
     h.get_by_label("Preset").click();
     h.run_steps(2);
