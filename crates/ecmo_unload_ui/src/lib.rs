@@ -57,8 +57,6 @@ const SPEEDS: [f64; 5] = [1.0, 2.0, 5.0, 10.0, 60.0];
 
 /// Balloon timing marks where the balloon passes this share of its volume.
 const IABP_MARK_FRACTION: f64 = 0.1;
-/// The inflation bar's height on the arterial plot (its colour and the console's: `style`).
-const INFLATION_BAR_MMHG: f64 = 4.0;
 const UNLOADING_TREND_HEIGHT: f32 = 220.0;
 const UNLOADING_SPACING: f32 = 28.0;
 const PRESET_PATH_WIDTH: f32 = 260.0;
@@ -551,7 +549,7 @@ impl Dashboard {
             .collect();
         // The log's alarm rows come with the frames (`Output::alarm_changes`); the panel's
         // changes are the screen's.
-        let _ = self.alarms.update(now);
+        self.alarms.update(now);
     }
 
     fn push_beat(&mut self, b: Beat) {

@@ -11,9 +11,6 @@ pub const TILE_FONT: f32 = 24.0;
 const TILE_HEIGHT: f32 = 52.0;
 const TILE_MIN_WIDTH: f32 = 70.0;
 const TILE_PADDING: f32 = 16.0;
-/// The balloon plot's timing ticks: where their rows end and how long each is (mmHg axis).
-const IABP_TICK_TOP_MMHG: f64 = 280.0;
-const IABP_TICK_MMHG: f64 = 25.0;
 
 /// A monitor's parameter box: a small name over a big value. Fixed-size tiles wrap as whole
 /// tiles.
@@ -57,17 +54,6 @@ impl IabpMark {
             IabpMark::Trigger => INFLATION_BAR,
             IabpMark::Inflate => Color32::from_rgb(0, 255, 140),
             IabpMark::Deflate => Color32::from_rgb(0, 170, 255),
-        }
-    }
-
-    /// The tick's span on the balloon plot: the trigger's row above the timing marks'.
-    pub fn tick_mmhg(self) -> (f64, f64) {
-        match self {
-            IabpMark::Trigger => (IABP_TICK_TOP_MMHG, IABP_TICK_TOP_MMHG - IABP_TICK_MMHG),
-            IabpMark::Inflate | IabpMark::Deflate => (
-                IABP_TICK_TOP_MMHG - IABP_TICK_MMHG,
-                IABP_TICK_TOP_MMHG - 2.0 * IABP_TICK_MMHG,
-            ),
         }
     }
 }

@@ -67,13 +67,6 @@ impl Default for AlarmPanel {
     }
 }
 
-/// What changed, for the event log (titles and readings).
-pub enum Change {
-    /// Title, reading, and when it began (simulated time).
-    Raised(String, String, f64),
-    Cleared(String),
-}
-
 pub fn priority_color(p: Priority) -> Color32 {
     match p {
         Priority::High => Color32::from_rgb(255, 60, 60),
@@ -106,16 +99,11 @@ impl AlarmPanel {
         }
     }
 
-    /// Take up the alarms that hold now; returns what rose and what cleared.
-    pub fn update(&mut self, now: Vec<Raised>) -> Vec<Change> {
-        let mut changes = Vec::new();
-        self.active.retain(|s| {
-            let keep = now.iter().any(|r| r.alarm.id == s.alarm.id);
-            if !keep {
-                changes.push(Change::Cleared(s.alarm.title.clone()));
-            }
-            keep
-        });
+    /// Take up the alarms that hold now (the event log's rows come from the session, not from
+    /// here: `session::Output::alarm_changes`).
+    pub fn update(&mut self, now: Vec<Raised>) {
+        self.active
+            .retain(|s| now.iter().any(|r| r.alarm.id == s.alarm.id));
         for r in now {
             match self.active.iter_mut().find(|s| s.alarm.id == r.alarm.id) {
                 Some(s) => {
@@ -124,11 +112,6 @@ impl AlarmPanel {
                     s.alarm.priority = r.alarm.priority;
                 }
                 None => {
-                    changes.push(Change::Raised(
-                        r.alarm.title.clone(),
-                        r.alarm.reading.clone(),
-                        r.alarm.since_s,
-                    ));
                     self.active.push(Shown {
                         alarm: r.alarm,
                         explanation: r.explanation,
@@ -138,7 +121,6 @@ impl AlarmPanel {
             }
         }
         self.active.sort_by_key(|s| s.alarm.priority);
-        changes
     }
 
     /// Forget every alarm and the pause (a new session).

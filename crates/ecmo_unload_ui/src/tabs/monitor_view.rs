@@ -174,7 +174,7 @@ impl Dashboard {
             if i == ART_STRIP {
                 // The inflation interval as a bright bar along the foot of the arterial strip.
                 for run in &runs {
-                    let bar: Vec<[f64; 2]> = run.iter().map(|&[t, _]| [t, lo]).collect();
+                    let bar: Vec<[f64; 2]> = run.iter().map(|&t| [t, lo]).collect();
                     plot.line(
                         Line::new("IABP inflation", PlotPoints::from(bar))
                             .color(INFLATION_BAR)
@@ -232,9 +232,9 @@ impl Dashboard {
 
     /// The sweep's stretches with the balloon up (above the mark fraction of its volume), as
     /// bars at the foot of the arterial plot.
-    pub(crate) fn inflation_runs(&self) -> Vec<Vec<[f64; 2]>> {
+    pub(crate) fn inflation_runs(&self) -> Vec<Vec<f64>> {
         let up = IABP_MARK_FRACTION * self.patient.iabp.volume_ml;
-        let mut runs: Vec<Vec<[f64; 2]>> = Vec::new();
+        let mut runs: Vec<Vec<f64>> = Vec::new();
         let mut open = false;
         for s in &self.waves {
             if s.balloon_ml >= up {
@@ -243,7 +243,7 @@ impl Dashboard {
                     open = true;
                 }
                 if let Some(run) = runs.last_mut() {
-                    run.push([s.t_s, INFLATION_BAR_MMHG]);
+                    run.push(s.t_s);
                 }
             } else {
                 open = false;
