@@ -164,7 +164,10 @@ fn main() -> ExitCode {
         Some(Command::Params { preset }) => cli::params(&preset),
         Some(Command::Scenarios) => cli::list_scenarios(),
         Some(Command::Presets) => cli::list_presets(),
-        Some(Command::Bench { seconds }) => cli::bench(seconds),
+        Some(Command::Bench {
+            seconds,
+            what_if_only,
+        }) => cli::bench(seconds, what_if_only),
         #[cfg(feature = "gui")]
         Some(Command::BenchUi { frames }) => cli::bench_ui(frames),
         #[cfg(feature = "gui")]

@@ -1,7 +1,9 @@
 //! `compare`: what-if strategies from the current steady state, side by side.
 
 use super::*;
+use ecmo_unload::advice::NOW;
 use ecmo_unload::comparison::{self, Change};
+use ecmo_unload::forecast::{Forecast, Options};
 
 pub fn compare(
     preset: &str,
@@ -16,28 +18,58 @@ pub fn compare(
     let mut base = Engine::new(patient_with_overrides(preset, sets)?)?;
     // "Now": the patient settled as it is, from which every strategy starts.
     forecast::settle(&mut base);
-    let results = ecmo_unload::batch::forecast_all(&base, &strategies)?;
+    if base.summary().is_none() {
+        return Err(usage("the starting patient has no beats to compare with"));
+    }
+    // "Now" is itself a forecast (no change, projected the same way): a strategy that changes
+    // nothing is that row, not a second run of it.
+    let baseline = Strategy {
+        name: NOW.into(),
+        sets: Vec::new(),
+    };
+    let to_run: Vec<Strategy> = std::iter::once(baseline)
+        .chain(strategies.iter().filter(|s| !s.sets.is_empty()).cloned())
+        .collect();
+    let ran = ecmo_unload::batch::forecast_all(&base, &to_run, &Options::default())?;
+    let now = &ran[0];
+    let mut rest = ran[1..].iter();
+    // The user's strategies in their order, each unchanged one as "now" under its own name.
+    let results: Vec<Forecast> = strategies
+        .iter()
+        .map(|s| {
+            if s.sets.is_empty() {
+                Forecast {
+                    strategy: s.name.clone(),
+                    ..now.clone()
+                }
+            } else {
+                rest.next()
+                    .expect("one forecast per changing strategy")
+                    .clone()
+            }
+        })
+        .collect();
     if json {
-        let text = serde_json::to_string_pretty(&results).expect("forecasts serialise");
+        // The baseline first, marked, then the strategies as given.
+        let rows: Vec<serde_json::Value> = std::iter::once((now, true))
+            .chain(results.iter().map(|f| (f, false)))
+            .map(|(f, baseline)| {
+                let mut v = serde_json::to_value(f).expect("forecasts serialise");
+                v["baseline"] = baseline.into();
+                v
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&rows).expect("forecasts serialise");
         outln!("{text}")?;
         return Ok(());
     }
-    let now = base
-        .summary()
-        .ok_or_else(|| usage("the starting patient has no beats to compare with"))?;
-    let horizon = comparison::AtHorizon::of_engine(&base, now.beat.pulmonary_capillary_mmhg);
-    let now_values = comparison::values(&now, &horizon);
+    let now_values = comparison::forecast_values(now);
     out!("{:<22}", "strategy")?;
     for c in comparison::COLUMNS {
         out!(" {:>11}", c.label)?;
     }
     outln!()?;
-    out!("{:<22}", "now")?;
-    for (x, c) in now_values.into_iter().zip(comparison::COLUMNS) {
-        out!(" {x:>11.*}", c.decimals)?;
-    }
-    outln!()?;
-    for f in &results {
+    let row = |f: &Forecast| -> anyhow::Result<()> {
         out!("{:<22}", f.strategy)?;
         let values = comparison::forecast_values(f).into_iter().zip(now_values);
         for ((x, was), c) in values.zip(comparison::COLUMNS) {
@@ -49,14 +81,25 @@ pub fn compare(
             out!(" {x:>10.*}{arrow}", c.decimals)?;
         }
         outln!("{}", if f.steady { "" } else { "  (not steady)" })?;
+        Ok(())
+    };
+    // "now" once: a strategy of that name with no changes is this row.
+    row(now)?;
+    for f in results
+        .iter()
+        .filter(|f| !(f.strategy == NOW && f.summary.t_s == now.summary.t_s))
+    {
+        row(f)?;
     }
     outln!(
-        "(lung water and lactate projected 6 h at each settled state; pH 6 h from that lactate \
-         at the settled PaCO2)"
+        "(6-h columns: each state projected 6 h with the circulation and the slow processes \
+         together)"
     )?;
+    let mut with_now = vec![now.clone()];
+    with_now.extend(results.iter().filter(|f| f.strategy != NOW).cloned());
     let lines = ecmo_unload::advice::considerations(
         &base.alarms(),
-        &results,
+        &with_now,
         ecmo_unload::alarms::Running::of(base.patient()),
     );
     if !lines.is_empty() {

@@ -296,6 +296,9 @@ pub enum Command {
         /// Simulated seconds per preset.
         #[arg(long, default_value_t = 600.0)]
         seconds: f64,
+        /// Only the What-if timing (every strategy settled and projected, against a plain run).
+        #[arg(long)]
+        what_if_only: bool,
     },
     /// Dashboard CPU time per frame (median, p99) with every plot and device console drawn.
     #[cfg(feature = "gui")]

@@ -331,7 +331,6 @@ fn every_constant_row_matches_the_code() {
         ("UNIT_HETEROGENEITY_CV", lactate::UNIT_HETEROGENEITY_CV),
         ("LACTATE_PER_O2_DEFICIT", lactate::LACTATE_PER_O2_DEFICIT),
         ("ML_O2_PER_MMOL", lactate::ML_O2_PER_MMOL),
-        ("PROJECTION_STEP_S", lactate::PROJECTION_STEP_S),
         (
             "EPINEPHRINE_GLYCOLYSIS_EMAX",
             ecmo_unload::drugs::EPINEPHRINE_GLYCOLYSIS_EMAX,

@@ -177,6 +177,10 @@ pub struct Engine {
     volume_added_ml: f64,
     /// Blood plus lung water at t = 0: conserved but for what was added.
     initial_volume_ml: f64,
+    /// Forecasts only: the slow processes (lung water, lactate, drug kinetics, a running fluid
+    /// order) advance this many seconds per second of circulation (`forecast`, docs/MODEL.md
+    /// 7k). 1 in every engine a user runs.
+    slow_boost: f64,
 }
 
 impl Engine {
@@ -232,6 +236,7 @@ impl Engine {
             fluids: Fluids::default(),
             volume_added_ml: 0.0,
             initial_volume_ml: 0.0,
+            slow_boost: 1.0,
         };
         e.initial_volume_ml = e.body_fluid_ml();
         // The rhythm's own modulation (a paced or VT heart) from the first step, with or
@@ -313,7 +318,7 @@ impl Engine {
         if self.fluids.running() {
             let (upper, lower) = (Node::UpperVeins.index(), Node::LowerVeins.index());
             let (mut u, mut l) = (self.v_ml[upper], self.v_ml[lower]);
-            self.volume_added_ml += self.fluids.step(dt, &mut u, &mut l);
+            self.volume_added_ml += self.fluids.step(dt * self.slow_boost, &mut u, &mut l);
             self.v_ml[upper] = u;
             self.v_ml[lower] = l;
         }
@@ -357,7 +362,8 @@ impl Engine {
 
     /// The slow processes, every [`SLOW_UPDATE_S`]: drug kinetics, lung water, O2 transport.
     fn slow_update(&mut self, h: f64) {
-        self.update_drugs(h);
+        let slow_h = h * self.slow_boost;
+        self.update_drugs(slow_h);
         // A chest compression squeezes the lung's interstitium with its capillaries: the
         // pressure across the capillary wall is the vascular pressure less the chest's.
         let pc = capillary_pressure_mmhg(
@@ -365,10 +371,14 @@ impl Engine {
             self.p_mmhg[Node::PulmonaryArteries.index()],
         ) - self.chest_mmhg;
         let cap = Node::PulmonaryCapillaries.index();
-        let (filtered, drained) = self.lungs.step(pc, h, self.v_ml[cap]);
-        self.v_ml[cap] -= filtered;
-        // Lung lymph reaches the veins by the thoracic and right lymphatic ducts (subclavian).
-        self.v_ml[Node::UpperVeins.index()] += drained;
+        let (filtered, drained) = self.lungs.step(pc, slow_h, self.v_ml[cap]);
+        // Lung lymph reaches the veins by the thoracic and right lymphatic ducts (subclavian),
+        // at its own rate: in a boosted projection the part the boost adds goes back where it
+        // left, or the faster clock would open a shunt from the lungs to the veins that lowers
+        // the left atrial pressure (docs/MODEL.md 7k). Unboosted, all of it reaches the veins.
+        let to_veins = drained / self.slow_boost;
+        self.v_ml[cap] -= filtered - (drained - to_veins);
+        self.v_ml[Node::UpperVeins.index()] += to_veins;
         self.oxygen.update(
             &Conditions {
                 v_ml: &self.v_ml,
@@ -378,7 +388,7 @@ impl Engine {
             },
             h,
         );
-        self.lactate.step(&self.lactate_drive(), h);
+        self.lactate.step(&self.lactate_drive(), slow_h);
     }
 
     /// What drives lactate now: the beds' O2 deficit, the liver's perfusion and hypoxia, and
@@ -442,6 +452,20 @@ impl Engine {
             self.circuit.chamber[Node::Lv.index()],
             self.patient.bsa_m2(),
         );
+    }
+
+    /// Forecasts: run the slow processes `boost` times faster than the circulation (at least 1;
+    /// `forecast::project`). Volume, CO2 and drug ledgers then hold in the slow processes'
+    /// time, not the engine's clock: a boosted engine is a projection, never shown live.
+    pub(crate) fn set_slow_boost(&mut self, boost: f64) {
+        self.slow_boost = boost.max(1.0);
+    }
+
+    /// Forecasts: move the body's CO2 on by what was made and removed in skipped slow time
+    /// (`OxygenTransport::advance_co2`).
+    pub(crate) fn advance_co2(&mut self, produced_ml: f64, exhaled_ml: f64, oxygenator_ml: f64) {
+        self.oxygen
+            .advance_co2(produced_ml, exhaled_ml, oxygenator_ml);
     }
 
     /// Run for `seconds` of simulated time.

@@ -7,18 +7,23 @@
 use crate::cohort::{self, Outcome};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::forecast::{self, Forecast, Strategy};
+use crate::forecast::{self, Forecast, Options, Strategy};
 use crate::patient::Patient;
 #[cfg(feature = "parallel")]
 use rayon::prelude::*;
 
 /// Every strategy forecast from `base`, in the order given.
-pub fn forecast_all(base: &Engine, strategies: &[Strategy]) -> Result<Vec<Forecast>, Error> {
+pub fn forecast_all(
+    base: &Engine,
+    strategies: &[Strategy],
+    options: &Options,
+) -> Result<Vec<Forecast>, Error> {
     #[cfg(feature = "parallel")]
     let each = strategies.par_iter();
     #[cfg(not(feature = "parallel"))]
     let each = strategies.iter();
-    each.map(|s| forecast::forecast(base, s)).collect()
+    each.map(|s| forecast::forecast_with(base, s, options))
+        .collect()
 }
 
 /// Cohort patients `range` around `base`, each under every strategy, in patient order.

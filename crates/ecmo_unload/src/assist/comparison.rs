@@ -36,17 +36,6 @@ impl AtHorizon {
             ph: f.ph_projection[LUNG_PROJECTION_H],
         }
     }
-
-    /// Projected from the running engine's state (the "now" of a comparison).
-    pub fn of_engine(e: &crate::engine::Engine, pulmonary_capillary_mmhg: f64) -> Self {
-        let lungs = crate::forecast::project_lung_water(e.lungs(), pulmonary_capillary_mmhg);
-        let (lactate, ph) = crate::forecast::project_lactate(e);
-        AtHorizon {
-            lung_water_ml_kg: lungs[LUNG_PROJECTION_H],
-            lactate_mmol_l: lactate[LUNG_PROJECTION_H],
-            ph: ph[LUNG_PROJECTION_H],
-        }
-    }
 }
 
 /// The compared columns, in table order.

@@ -176,25 +176,6 @@ impl Lactate {
     }
 }
 
-/// Step of [`Lactate::project`] (the kinetics are exact over a step at a constant drive).
-pub const PROJECTION_STEP_S: f64 = 60.0;
-
-impl Lactate {
-    /// Lactate now and at each of the next `hours` hours if `d` held.
-    pub fn project(&self, d: &Drive, hours: usize) -> Vec<f64> {
-        let mut l = self.clone();
-        let steps = (3600.0 / PROJECTION_STEP_S).round() as usize;
-        let mut out = vec![l.mmol_l];
-        for _ in 0..hours {
-            for _ in 0..steps {
-                l.step(d, PROJECTION_STEP_S);
-            }
-            out.push(l.mmol_l);
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

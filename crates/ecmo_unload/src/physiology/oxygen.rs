@@ -543,6 +543,44 @@ impl OxygenTransport {
         &self.stores
     }
 
+    /// Projections (`forecast::project`): move the body's CO2 on by what the beds and the heart
+    /// made (`produced_ml`) less what the lungs (`exhaled_ml`) and the oxygenator
+    /// (`oxygenator_ml`) removed in the slow time a window skipped. The net shifts every
+    /// compartment's PCO2 (blood, tissue stores, alveolar gas) by the same amount, the net over
+    /// their total capacitance: the body's slow CO2 mode, whose gradients the fluxes set and
+    /// the circulation keeps (docs/MODEL.md 7k). The ledgers book all three, so the CO2
+    /// balance still closes.
+    pub(crate) fn advance_co2(&mut self, produced_ml: f64, exhaled_ml: f64, oxygenator_ml: f64) {
+        let sbe = self.sbe_mmol_l;
+        let slope = co2::content_from_pco2(1.0, sbe) - co2::content_from_pco2(0.0, sbe);
+        let blood_ml: f64 = self.last_v_ml.iter().map(|v| v.max(0.0)).sum();
+        let s = &mut self.stores;
+        let capacitance_ml_mmhg = slope * blood_ml
+            + s.tissue_capacitance_ml_mmhg.iter().sum::<f64>()
+            + co2::ALVEOLAR_GAS_ML / co2::ALVEOLAR_CONSTANT_MMHG;
+        let shift_mmhg = (produced_ml - exhaled_ml - oxygenator_ml) / capacitance_ml_mmhg;
+        let span = (
+            co2::content_from_pco2(0.0, sbe),
+            co2::content_from_pco2(co2::MAX_PCO2_MMHG, sbe),
+        );
+        let before = self.blood_co2_ml() + self.stores.held_ml();
+        for c in &mut self.co2 {
+            *c = within(*c + slope * shift_mmhg, span.0, span.1);
+        }
+        let s = &mut self.stores;
+        for p in &mut s.tissue_mmhg {
+            *p = at_least(*p + shift_mmhg, 0.0);
+        }
+        s.alveolar_mmhg = at_least(s.alveolar_mmhg + shift_mmhg, 0.0);
+        s.produced_ml += produced_ml;
+        s.exhaled_ml += exhaled_ml;
+        s.oxygenator_ml += oxygenator_ml;
+        // What a hold at the curve's ends or at zero kept from moving is booked with the
+        // volume changes (as the transport books its own holds).
+        let moved = self.blood_co2_ml() + self.stores.held_ml() - before;
+        self.co2_with_volume_ml += moved - (produced_ml - exhaled_ml - oxygenator_ml);
+    }
+
     /// CO2 in the blood (mL): every compartment's content times its volume at the last update.
     pub fn blood_co2_ml(&self) -> f64 {
         self.co2

@@ -282,9 +282,13 @@ impl Stepper {
     }
 }
 
-/// Forecasts for the UI (errors as text).
+/// Forecasts for the What-if tab, with the loops it draws (errors as text).
 pub fn forecast_all(base: &Engine, strategies: &[Strategy]) -> Result<Vec<Forecast>, String> {
-    batch::forecast_all(base, strategies).map_err(|e| e.to_string())
+    let options = crate::forecast::Options {
+        keep_loop: true,
+        ..Default::default()
+    };
+    batch::forecast_all(base, strategies, &options).map_err(|e| e.to_string())
 }
 
 /// A calibration of `base` to the measurements, as the UI's event (errors as text).
