@@ -90,6 +90,10 @@ fn main() -> ExitCode {
             },
         ),
         Some(Command::Cohort {
+            merge: Some(cli::CohortCommand::Merge { dirs, out }),
+            ..
+        }) => cli::merge(&dirs, &out),
+        Some(Command::Cohort {
             preset,
             sets,
             n,
@@ -97,15 +101,20 @@ fn main() -> ExitCode {
             strategies,
             out,
             shard,
+            shards,
+            horizon_h,
+            merge: None,
         }) => cli::cohort(
             &preset,
             &sets,
             cli::CohortOptions {
-                n,
+                n: n.expect("clap requires --n"),
                 seed,
                 strategies: &strategies,
-                out: &out,
+                out: &out.expect("clap requires --out"),
                 shard: shard.as_deref(),
+                shards,
+                horizon_h: horizon_h as usize,
             },
         ),
         Some(Command::Serve {

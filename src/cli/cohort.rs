@@ -1,13 +1,30 @@
-//! `cohort`: a virtual cohort to CSV, optionally one shard of it.
+//! `cohort`: a virtual cohort to CSV, optionally one shard of it, streamed to disk as patients
+//! finish (memory flat in N), resumed from what is on disk, and `cohort merge` of shards.
 
 use super::*;
+use ecmo_unload::forecast::Options;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use std::io::{IsTerminal, Seek, Write};
+use std::path::{Path, PathBuf};
 
 /// `I/N` into a patient range of `total`.
-fn shard_range(text: Option<&str>, total: u64) -> anyhow::Result<std::ops::Range<u64>> {
-    let Some(text) = text else {
+fn shard_range(shard: Option<(u64, u64)>, total: u64) -> anyhow::Result<std::ops::Range<u64>> {
+    let Some((i, n)) = shard else {
         return Ok(0..total);
     };
+    if n > total {
+        return Err(usage(format!(
+            "--shard '{i}/{n}': {n} shards of {total} patients leave some empty; use at most \
+             {total}"
+        )));
+    }
+    // In 128 bits: i * total overflows 64 bits near the top of --n's range.
+    let at = |k: u64| (u128::from(k) * u128::from(total) / u128::from(n)) as u64;
+    Ok(at(i)..at(i + 1))
+}
+
+fn parse_shard(text: &str) -> anyhow::Result<(u64, u64)> {
     let bad = || usage(format!("--shard '{text}': expected I/N with 0 <= I < N"));
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
     let (i, n): (u64, u64) = (
@@ -17,14 +34,66 @@ fn shard_range(text: Option<&str>, total: u64) -> anyhow::Result<std::ops::Range
     if n == 0 || i >= n {
         return Err(bad());
     }
-    if n > total {
-        return Err(usage(format!(
-            "--shard '{text}': {n} shards of {total} patients leave some empty; use at most {total}"
-        )));
+    Ok((i, n))
+}
+
+/// The batch systems' array index variables, read when `--shard` is absent: Slurm job arrays
+/// (the index from `SLURM_ARRAY_TASK_MIN`, the count from `SLURM_ARRAY_TASK_COUNT` unless
+/// `--shards` says) and Kubernetes Indexed Jobs (`JOB_COMPLETION_INDEX`; the count from
+/// `--shards`).
+pub const SLURM_INDEX: &str = "SLURM_ARRAY_TASK_ID";
+pub const SLURM_MIN: &str = "SLURM_ARRAY_TASK_MIN";
+pub const SLURM_COUNT: &str = "SLURM_ARRAY_TASK_COUNT";
+pub const KUBERNETES_INDEX: &str = "JOB_COMPLETION_INDEX";
+
+/// The shard to run: `--shard I/N`, else the batch environment's index, else the whole cohort.
+fn which_shard(
+    shard: Option<&str>,
+    shards: Option<u64>,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<(u64, u64)>> {
+    if let Some(text) = shard {
+        return parse_shard(text).map(Some);
     }
-    // In 128 bits: i * total overflows 64 bits near the top of --n's range.
-    let at = |k: u64| (u128::from(k) * u128::from(total) / u128::from(n)) as u64;
-    Ok(at(i)..at(i + 1))
+    let number = |name: &str| -> anyhow::Result<Option<u64>> {
+        env(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| usage(format!("{name}='{v}': expected a whole number")))
+            })
+            .transpose()
+    };
+    let (index, count) = if let Some(id) = number(SLURM_INDEX)? {
+        let min = number(SLURM_MIN)?.unwrap_or(0);
+        let count = match shards {
+            Some(n) => n,
+            None => number(SLURM_COUNT)?.ok_or_else(|| {
+                usage(format!(
+                    "{SLURM_INDEX} is set but not {SLURM_COUNT}: pass --shards N"
+                ))
+            })?,
+        };
+        (
+            id.checked_sub(min)
+                .ok_or_else(|| usage(format!("{SLURM_INDEX}={id} is below {SLURM_MIN}={min}")))?,
+            count,
+        )
+    } else if let Some(index) = number(KUBERNETES_INDEX)? {
+        let count = shards.ok_or_else(|| {
+            usage(format!(
+                "{KUBERNETES_INDEX} is set: pass --shards N (the Job's completions)"
+            ))
+        })?;
+        (index, count)
+    } else if let Some(n) = shards {
+        return Err(usage(format!(
+            "--shards {n}: needs --shard I/N or a batch index ({SLURM_INDEX}, {KUBERNETES_INDEX})"
+        )));
+    } else {
+        return Ok(None);
+    };
+    parse_shard(&format!("{index}/{count}")).map(Some)
 }
 
 /// The largest cohort one command runs (`--n`): a billion patients, sharded over a cluster.
@@ -44,8 +113,227 @@ pub struct CohortOptions<'a> {
     pub n: u64,
     pub seed: u64,
     pub strategies: &'a [String],
-    pub out: &'a std::path::Path,
+    pub out: &'a Path,
     pub shard: Option<&'a str>,
+    pub shards: Option<u64>,
+    pub horizon_h: usize,
+}
+
+/// What a cohort's output folder holds it to: the cohort (to resume or merge only the same one)
+/// and the shard's part of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    preset: String,
+    sets: Vec<String>,
+    n: u64,
+    seed: u64,
+    strategies: Vec<String>,
+    horizon_h: usize,
+    /// Shard index and count (none: the whole cohort).
+    shard: Option<(u64, u64)>,
+    first: u64,
+    end: u64,
+}
+
+impl Manifest {
+    fn same_cohort(&self, other: &Manifest) -> bool {
+        Manifest {
+            shard: None,
+            first: 0,
+            end: 0,
+            ..self.clone()
+        } == Manifest {
+            shard: None,
+            first: 0,
+            end: 0,
+            ..other.clone()
+        }
+    }
+}
+
+/// The three files of a cohort or one of its shards: `patients.csv`, `summary.csv` and
+/// `cohort.json`, or `patients.shard-I-of-N.csv` ... for shard I of N.
+fn file_names(shard: Option<(u64, u64)>) -> [String; 3] {
+    let tag = match shard {
+        None => String::new(),
+        Some((i, n)) => {
+            let width = n.to_string().len();
+            format!(".shard-{i:0width$}-of-{n}")
+        }
+    };
+    [
+        format!("patients{tag}.csv"),
+        format!("summary{tag}.csv"),
+        format!("cohort{tag}.json"),
+    ]
+}
+
+/// The patients table's columns.
+fn header() -> Vec<String> {
+    let mut h: Vec<String> = vec!["patient".into(), "strategy".into()];
+    h.extend(
+        ecmo_unload::cohort::SAMPLED
+            .iter()
+            .map(|(k, _)| k.to_string()),
+    );
+    h.extend(
+        [
+            "settle_s",
+            "steady",
+            "lung_water_6h_ml_kg",
+            ecmo_unload::comparison::LACTATE_PROJECTED_KEY,
+            ecmo_unload::comparison::PH_PROJECTED_KEY,
+        ]
+        .map(String::from),
+    );
+    h.extend(ecmo_unload::engine::summary_keys().iter().cloned());
+    h.push("horizon_h".into());
+    h.extend(horizon_columns());
+    h.push("error".into());
+    h
+}
+
+/// The hourly point at the horizon, one column per value (`at_horizon_map_mmhg`, ...).
+fn horizon_columns() -> Vec<String> {
+    let zero = ecmo_unload::forecast::HourPoint {
+        hour: 0.0,
+        map_mmhg: 0.0,
+        lvedp_mmhg: 0.0,
+        pcwp_mmhg: 0.0,
+        cvp_mmhg: 0.0,
+        native_co_l_min: 0.0,
+        total_flow_l_min: 0.0,
+        av_opening_pct: 0.0,
+        mvo2_ml_min: 0.0,
+        sao2_upper_pct: 0.0,
+        blood_volume_ml: 0.0,
+        lung_water_ml_kg: 0.0,
+        lactate_mmol_l: 0.0,
+        ph: 0.0,
+        paco2_mmhg: 0.0,
+    };
+    zero.values()
+        .iter()
+        .map(|(name, _)| format!("at_horizon_{name}"))
+        .collect()
+}
+
+/// The endpoints summarised: the compared ones, and where each strategy stands at the horizon.
+fn summary_endpoints() -> Vec<String> {
+    let mut e: Vec<String> = ecmo_unload::cohort::ENDPOINTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    e.extend(
+        [
+            "map_mmhg",
+            "pcwp_mmhg",
+            "lung_water_ml_kg",
+            "lactate_mmol_l",
+            "ph",
+        ]
+        .map(|k| format!("at_horizon_{k}")),
+    );
+    e
+}
+
+/// The rows of one patient: one per strategy, or one naming its error.
+fn rows(
+    base: &Patient,
+    seed: u64,
+    index: u64,
+    result: &Result<ecmo_unload::cohort::Outcome, String>,
+    horizon_h: usize,
+    width: usize,
+) -> Vec<Vec<String>> {
+    let keys = ecmo_unload::engine::summary_keys();
+    match result {
+        Ok(oc) => oc
+            .forecasts
+            .iter()
+            .map(|f| {
+                let summary = serde_json::to_value(&f.summary).unwrap_or_default();
+                let mut row = vec![oc.index.to_string(), f.strategy.clone()];
+                row.extend(oc.values.iter().map(|v| v.to_string()));
+                row.push(f.settle_s.to_string());
+                row.push(f.steady.to_string());
+                let horizon = ecmo_unload::comparison::AtHorizon::of_forecast(f);
+                for v in [horizon.lung_water_ml_kg, horizon.lactate_mmol_l, horizon.ph] {
+                    row.push(if v.is_finite() {
+                        v.to_string()
+                    } else {
+                        String::new()
+                    });
+                }
+                row.extend(keys.iter().map(|k| cell(&summary[k])));
+                row.push(horizon_h.to_string());
+                match f.hourly.get(horizon_h) {
+                    Some(p) => row.extend(p.values().iter().map(|(_, v)| v.to_string())),
+                    None => row.extend(horizon_columns().iter().map(|_| String::new())),
+                }
+                row.push(String::new());
+                row
+            })
+            .collect(),
+        Err(message) => {
+            let mut row = vec![index.to_string(), String::new()];
+            match ecmo_unload::cohort::sample(base, seed, index) {
+                Ok((values, _)) => row.extend(values.iter().map(|v| v.to_string())),
+                Err(_) => row.extend(ecmo_unload::cohort::SAMPLED.iter().map(|_| String::new())),
+            }
+            row.resize(width - 1, String::new());
+            row.push(message.replace(['\n', '\r'], " "));
+            vec![row]
+        }
+    }
+}
+
+/// How far a patients table got: the patients complete in it (consecutive from `first`), the
+/// byte length holding exactly them, and whether it is the table this cohort writes.
+fn complete_patients(path: &Path, first: u64, strategies: usize) -> anyhow::Result<(u64, u64)> {
+    let shown = path.display().to_string();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| io_error(&shown, e))?;
+    let found = r.headers().map_err(|e| io_error(&shown, e))?.clone();
+    if found.iter().collect::<Vec<_>>() != header() {
+        return Err(io_error(
+            &shown,
+            "not this version's cohort table (its columns differ): use another --out",
+        ));
+    }
+    let mut done = 0u64;
+    let mut good_len = r.position().byte();
+    let mut current: Option<(u64, usize)> = None;
+    let mut record = csv::StringRecord::new();
+    let width = found.len();
+    loop {
+        match r.read_record(&mut record) {
+            Ok(true) => {}
+            // A torn last line (a killed run): everything before it stands.
+            Ok(false) | Err(_) => break,
+        }
+        let end = r.position().byte();
+        let Some(index) = record.get(0).and_then(|v| v.parse::<u64>().ok()) else {
+            break;
+        };
+        if record.len() != width {
+            break;
+        }
+        let failed = !record.get(width - 1).unwrap_or("").is_empty();
+        let rows = match current {
+            Some((i, k)) if i == index => k + 1,
+            _ if index == first + done => 1,
+            _ => break,
+        };
+        current = Some((index, rows));
+        if failed || rows == strategies {
+            done += 1;
+            good_len = end;
+        }
+    }
+    Ok((done, good_len))
 }
 
 pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result<()> {
@@ -55,8 +343,15 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
         .map(|s| Strategy::parse(s))
         .collect::<Result<_, _>>()?;
     let base = patient_with_overrides(preset, sets)?;
-    let range = shard_range(o.shard, o.n)?;
-    let io = |path: &std::path::Path| {
+    // A strategy that cannot apply to the cohort's base patient is refused now, not as a
+    // failed row for every patient hours later.
+    for s in &strategies {
+        settings::apply_all(&base, &s.sets)
+            .map_err(|e| usage(format!("--strategy '{}': {e}", s.name)))?;
+    }
+    let shard = which_shard(o.shard, o.shards, |k| std::env::var(k).ok())?;
+    let range = shard_range(shard, o.n)?;
+    let io = |path: &Path| {
         let shown = path.display().to_string();
         move |e: std::io::Error| io_error(shown.clone(), e.to_string())
     };
@@ -67,90 +362,157 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
         ));
     }
     std::fs::create_dir_all(o.out).map_err(io(o.out))?;
+    let [patients_name, summary_name, manifest_name] = file_names(shard);
+    let (patients_path, summary_path, manifest_path) = (
+        o.out.join(&patients_name),
+        o.out.join(&summary_name),
+        o.out.join(&manifest_name),
+    );
     // Tables that could not be written are refused before the cohort runs, not after.
-    for table in COHORT_TABLES {
-        ecmo_unload::files::check_target(&o.out.join(table))?;
+    for path in [&patients_path, &summary_path, &manifest_path] {
+        ecmo_unload::files::check_target(path)?;
     }
+    let manifest = Manifest {
+        preset: preset.to_string(),
+        sets: sets.to_vec(),
+        n: o.n,
+        seed: o.seed,
+        strategies: o.strategies.to_vec(),
+        horizon_h: o.horizon_h,
+        shard,
+        first: range.start,
+        end: range.end,
+    };
+    // The same cohort's earlier run in this folder resumes; another cohort's is refused.
+    let resume = match std::fs::read_to_string(&manifest_path) {
+        Ok(text) => {
+            let found: Manifest = serde_json::from_str(&text).map_err(|e| {
+                io_error(
+                    manifest_path.display(),
+                    format!("not a cohort manifest: {e}"),
+                )
+            })?;
+            if found != manifest {
+                return Err(io_error(
+                    manifest_path.display(),
+                    "holds another cohort (its preset, settings, n, seed, strategies, horizon or \
+                     shard differ): use another --out, or delete the folder",
+                ));
+            }
+            patients_path.exists()
+        }
+        Err(_) => false,
+    };
+    ecmo_unload::files::write_bytes(
+        &manifest_path,
+        (serde_json::to_string_pretty(&manifest).expect("a manifest serialises") + "\n").as_bytes(),
+    )?;
+    let (done, good_len) = if resume {
+        complete_patients(&patients_path, range.start, strategies.len())?
+    } else {
+        (0, 0)
+    };
+    let columns = header();
+    let mut file = if resume {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&patients_path)
+            .map_err(io(&patients_path))?;
+        // A torn or partial patient at the end goes; it runs again.
+        f.set_len(good_len).map_err(io(&patients_path))?;
+        f.seek(std::io::SeekFrom::End(0))
+            .map_err(io(&patients_path))?;
+        f
+    } else {
+        let mut f = std::fs::File::create(&patients_path).map_err(io(&patients_path))?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&columns)
+            .map_err(|e| io_error(patients_path.display(), e))?;
+        f.write_all(&w.into_inner().expect("an in-memory writer"))
+            .map_err(io(&patients_path))?;
+        f
+    };
     let total = range.end - range.start;
-    // On stderr, and drawn only when stderr is a terminal: scripts and logs see no bar.
-    let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template(PROGRESS_TEMPLATE)
-            .expect("the progress template is valid")
-            .progress_chars("#>-"),
-    );
-    let outcomes =
-        ecmo_unload::batch::cohort(&base, o.seed, range.clone(), &strategies, || bar.inc(1))?;
-    bar.finish();
-    if !bar.is_hidden() {
-        // The finished bar stays; what follows starts on a line of its own.
-        say("\n");
+    let mut progress = Progress::new(total, done);
+    let options = Options {
+        hours: o.horizon_h,
+        ..Default::default()
+    };
+    let chunk = (ecmo_unload::batch::threads() as u64 * PATIENTS_PER_THREAD).max(1);
+    let mut next = range.start + done;
+    while next < range.end {
+        let to = (next + chunk).min(range.end);
+        let results =
+            ecmo_unload::batch::cohort_each(&base, o.seed, next..to, &strategies, &options, || {});
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut failed = 0;
+        for (index, r) in (next..to).zip(&results) {
+            failed += usize::from(r.is_err());
+            for row in rows(&base, o.seed, index, r, o.horizon_h, columns.len()) {
+                w.write_record(&row)
+                    .map_err(|e| io_error(patients_path.display(), e))?;
+            }
+        }
+        // Whole patients at a time, flushed: a killed run loses at most this chunk.
+        file.write_all(&w.into_inner().expect("an in-memory writer"))
+            .and_then(|_| file.flush())
+            .map_err(io(&patients_path))?;
+        progress.advance(to - next, failed);
+        next = to;
     }
-    // patients.csv: one row per patient and strategy.
-    // Each table is built whole and saved atomically (`files::write_bytes`).
-    let path = o.out.join(COHORT_TABLES[0]);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = vec!["patient".into(), "strategy".into()];
-    header.extend(
-        ecmo_unload::cohort::SAMPLED
+    file.sync_all().map_err(io(&patients_path))?;
+    progress.finish();
+    summarise(&[patients_path], &strategies, &summary_path)
+}
+
+/// Patients run together, per thread, between two writes to disk.
+const PATIENTS_PER_THREAD: u64 = 4;
+
+/// summary.csv from patients tables (one, or a merge's shards in order): medians and IQR of each
+/// endpoint per strategy, over the patients that did not fail. Printed once saved.
+fn summarise(tables: &[PathBuf], strategies: &[Strategy], out: &Path) -> anyhow::Result<()> {
+    let endpoints = summary_endpoints();
+    let mut values: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); endpoints.len()]; strategies.len()];
+    for table in tables {
+        let shown = table.display().to_string();
+        let mut r = csv::Reader::from_path(table).map_err(|e| io_error(&shown, e))?;
+        let head = r.headers().map_err(|e| io_error(&shown, e))?.clone();
+        let column: Vec<Option<usize>> = endpoints
             .iter()
-            .map(|(k, _)| k.to_string()),
-    );
-    header.extend(
-        [
-            "settle_s",
-            "steady",
-            "lung_water_6h_ml_kg",
-            ecmo_unload::comparison::LACTATE_PROJECTED_KEY,
-            ecmo_unload::comparison::PH_PROJECTED_KEY,
-        ]
-        .map(String::from),
-    );
-    let summary_keys: Vec<String> = outcomes
-        .first()
-        .and_then(|o| o.forecasts.first())
-        .and_then(|f| serde_json::to_value(&f.summary).ok())
-        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
-        .unwrap_or_default();
-    header.extend(summary_keys.iter().cloned());
-    let csv_err = |e: csv::Error| io_error(path.display().to_string(), e.to_string());
-    w.write_record(&header).map_err(csv_err)?;
-    for oc in &outcomes {
-        for f in &oc.forecasts {
-            let summary = serde_json::to_value(&f.summary).unwrap_or_default();
-            let mut row = vec![oc.index.to_string(), f.strategy.clone()];
-            row.extend(oc.values.iter().map(|v| v.to_string()));
-            row.push(f.settle_s.to_string());
-            row.push(f.steady.to_string());
-            let horizon = ecmo_unload::comparison::AtHorizon::of_forecast(f);
-            row.push(horizon.lung_water_ml_kg.to_string());
-            row.push(horizon.lactate_mmol_l.to_string());
-            row.push(horizon.ph.to_string());
-            row.extend(summary_keys.iter().map(|k| cell(&summary[k])));
-            w.write_record(&row).map_err(csv_err)?;
+            .map(|k| head.iter().position(|h| h == k))
+            .collect();
+        let strategy_col = 1;
+        for (line, record) in r.records().enumerate() {
+            let record = record.map_err(|e| io_error(format!("{shown}:{}", line + 2), e))?;
+            let Some(j) = strategies
+                .iter()
+                .position(|s| Some(s.name.as_str()) == record.get(strategy_col))
+            else {
+                continue;
+            };
+            for (k, c) in column.iter().enumerate() {
+                let x = c
+                    .and_then(|c| record.get(c))
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN);
+                if x.is_finite() {
+                    values[j][k].push(x);
+                }
+            }
         }
     }
-    let table = w
-        .into_inner()
-        .map_err(|e| io_error(path.display().to_string(), e.to_string()))?;
-    ecmo_unload::files::write_bytes(&path, &table)?;
-    // summary.csv: medians and IQR of each endpoint per strategy.
-    let spath = o.out.join(COHORT_TABLES[1]);
     let mut s = csv::Writer::from_writer(Vec::new());
-    let serr = |e: csv::Error| io_error(spath.display().to_string(), e.to_string());
+    let serr = |e: csv::Error| io_error(out.display().to_string(), e.to_string());
     s.write_record(["strategy", "endpoint", "n", "median", "q1", "q3"])
         .map_err(serr)?;
-    // Printed once both tables are saved: a failed save prints no summary.
     let mut printed = vec![format!(
         "{:<24} {:<26} {:>10} {:>21}",
         "strategy", "endpoint", "median", "IQR"
     )];
     for (j, st) in strategies.iter().enumerate() {
-        for key in ecmo_unload::cohort::ENDPOINTS {
-            let xs: Vec<f64> = outcomes
-                .iter()
-                .map(|oc| ecmo_unload::cohort::endpoint(&oc.forecasts[j], key))
-                .collect();
-            let (q1, med, q3) = ecmo_unload::cohort::quartiles(&xs);
+        for (k, key) in endpoints.iter().enumerate() {
+            let xs = &values[j][k];
+            let (q1, med, q3) = ecmo_unload::cohort::quartiles(xs);
             s.write_record([
                 st.name.clone(),
                 key.to_string(),
@@ -168,17 +530,256 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
     }
     let table = s
         .into_inner()
-        .map_err(|e| io_error(spath.display().to_string(), e.to_string()))?;
-    ecmo_unload::files::write_bytes(&spath, &table)?;
+        .map_err(|e| io_error(out.display().to_string(), e.to_string()))?;
+    ecmo_unload::files::write_bytes(out, &table)?;
     for line in printed {
         outln!("{line}")?;
     }
     Ok(())
 }
 
-/// The tables a cohort writes in its `--out` folder.
-const COHORT_TABLES: [&str; 2] = ["patients.csv", "summary.csv"];
+/// `cohort merge DIR... --out DIR`: the shards found in the folders, checked to be one cohort
+/// covering every patient once, become the unsharded run's patients.csv, summary.csv and
+/// cohort.json (the same bytes).
+pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
+    let mut shards: Vec<(Manifest, PathBuf)> = Vec::new();
+    for dir in dirs {
+        let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir.display(), e))?;
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("cohort") && n.ends_with(".json"))
+            .collect();
+        names.sort();
+        for name in names {
+            let path = dir.join(&name);
+            let text = std::fs::read_to_string(&path).map_err(|e| io_error(path.display(), e))?;
+            let m: Manifest = serde_json::from_str(&text)
+                .map_err(|e| io_error(path.display(), format!("not a cohort manifest: {e}")))?;
+            let [patients, _, _] = file_names(m.shard);
+            shards.push((m, dir.join(patients)));
+        }
+    }
+    let Some((first, _)) = shards.first() else {
+        return Err(usage(
+            "cohort merge: no cohort shards (cohort*.json) in the folders",
+        ));
+    };
+    let first = first.clone();
+    for (m, _) in &shards {
+        if !m.same_cohort(&first) {
+            return Err(usage(format!(
+                "cohort merge: shard {:?} is of another cohort than shard {:?} (preset, \
+                 settings, n, seed, strategies or horizon differ)",
+                m.shard, first.shard
+            )));
+        }
+    }
+    shards.sort_by_key(|(m, _)| m.first);
+    let mut expected = 0;
+    for (m, path) in &shards {
+        if m.first != expected {
+            return Err(usage(format!(
+                "cohort merge: patients {expected}..{} are missing or doubled (next shard \
+                 starts at {})",
+                m.first, m.first
+            )));
+        }
+        let (done, _) = complete_patients(path, m.first, m.strategies.len())?;
+        if done != m.end - m.first {
+            return Err(io_error(
+                path.display(),
+                format!(
+                    "holds {done} of its {} patients: finish the shard (run it again: it resumes)",
+                    m.end - m.first
+                ),
+            ));
+        }
+        expected = m.end;
+    }
+    if expected != first.n {
+        return Err(usage(format!(
+            "cohort merge: patients {expected}..{} are missing (no shard holds them)",
+            first.n
+        )));
+    }
+    std::fs::create_dir_all(out).map_err(|e| io_error(out.display(), e))?;
+    let [patients_name, summary_name, manifest_name] = file_names(None);
+    let patients_path = out.join(patients_name);
+    for path in [
+        &patients_path,
+        &out.join(&summary_name),
+        &out.join(&manifest_name),
+    ] {
+        ecmo_unload::files::check_target(path)?;
+    }
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(&patients_path).map_err(|e| io_error(patients_path.display(), e))?,
+    );
+    for (k, (_, path)) in shards.iter().enumerate() {
+        let text = std::fs::read(path).map_err(|e| io_error(path.display(), e))?;
+        // The header once: every shard's first line is the same header.
+        let body = if k == 0 {
+            &text[..]
+        } else {
+            let cut = text
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |i| i + 1);
+            &text[cut..]
+        };
+        w.write_all(body)
+            .map_err(|e| io_error(patients_path.display(), e))?;
+    }
+    w.flush()
+        .map_err(|e| io_error(patients_path.display(), e))?;
+    let whole = Manifest {
+        shard: None,
+        first: 0,
+        end: first.n,
+        ..first.clone()
+    };
+    ecmo_unload::files::write_bytes(
+        &out.join(manifest_name),
+        (serde_json::to_string_pretty(&whole).expect("a manifest serialises") + "\n").as_bytes(),
+    )?;
+    let strategies: Vec<Strategy> = first
+        .strategies
+        .iter()
+        .map(|s| Strategy::parse(s))
+        .collect::<Result<_, _>>()?;
+    summarise(&[patients_path], &strategies, &out.join(summary_name))
+}
 
-/// Progress bar: updates and width.
+/// Progress on stderr: a bar in a terminal; in a log (not a terminal), a plain line at most
+/// every [`PROGRESS_LINE_S`] and at the end (no carriage returns).
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: u64,
+    failed: usize,
+    started: std::time::Instant,
+    resumed: u64,
+    last_line: Option<std::time::Instant>,
+}
+
+/// Seconds between two progress lines in a log.
+const PROGRESS_LINE_S: u64 = 30;
 /// The cohort's progress bar: patients done of the shard's, and the time left.
 const PROGRESS_TEMPLATE: &str = "cohort [{bar:30}] {pos}/{len} patients, {eta} left";
+
+impl Progress {
+    fn new(total: u64, done: u64) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = ProgressBar::new(total).with_style(
+                ProgressStyle::with_template(PROGRESS_TEMPLATE)
+                    .expect("the progress template is valid")
+                    .progress_chars("#>-"),
+            );
+            b.set_position(done);
+            b
+        });
+        if done > 0 {
+            say(&format!(
+                "cohort: resuming after {done} of {total} patients on disk\n"
+            ));
+        }
+        Progress {
+            bar,
+            total,
+            done,
+            failed: 0,
+            started: std::time::Instant::now(),
+            resumed: done,
+            last_line: None,
+        }
+    }
+
+    fn advance(&mut self, patients: u64, failed: usize) {
+        self.done += patients;
+        self.failed += failed;
+        if let Some(b) = &self.bar {
+            b.set_position(self.done);
+            return;
+        }
+        let due = self
+            .last_line
+            .is_none_or(|t| t.elapsed().as_secs() >= PROGRESS_LINE_S);
+        if due && self.done < self.total {
+            self.line();
+        }
+    }
+
+    fn line(&mut self) {
+        self.last_line = Some(std::time::Instant::now());
+        let run = self.done - self.resumed;
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let left_s = if run > 0 {
+            elapsed / run as f64 * (self.total - self.done) as f64
+        } else {
+            f64::NAN
+        };
+        say(&format!(
+            "cohort: {}/{} patients ({:.0} %), {} failed, {} left\n",
+            self.done,
+            self.total,
+            100.0 * self.done as f64 / self.total.max(1) as f64,
+            self.failed,
+            if left_s.is_finite() {
+                format!("{:.0} s", left_s)
+            } else {
+                "?".into()
+            }
+        ));
+    }
+
+    fn finish(&mut self) {
+        match &self.bar {
+            Some(b) => {
+                b.finish();
+                // The finished bar stays; what follows starts on a line of its own.
+                say("\n");
+                if self.failed > 0 {
+                    say(&format!(
+                        "cohort: {} patients failed (rows with their error)\n",
+                        self.failed
+                    ));
+                }
+            }
+            None => self.line(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_batch_index_names_the_shard() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(which_shard(None, None, env(&[])).unwrap(), None);
+        assert_eq!(
+            which_shard(Some("1/4"), None, env(&[(SLURM_INDEX, "3")])).unwrap(),
+            Some((1, 4))
+        );
+        // Slurm arrays may start at 1: the index counts from the array's first task.
+        let slurm = env(&[(SLURM_INDEX, "4"), (SLURM_MIN, "1"), (SLURM_COUNT, "8")]);
+        assert_eq!(which_shard(None, None, slurm).unwrap(), Some((3, 8)));
+        let k8s = env(&[(KUBERNETES_INDEX, "2")]);
+        assert_eq!(which_shard(None, Some(5), k8s).unwrap(), Some((2, 5)));
+        assert!(which_shard(None, None, env(&[(KUBERNETES_INDEX, "2")])).is_err());
+        assert!(which_shard(None, Some(3), env(&[(KUBERNETES_INDEX, "3")])).is_err());
+        assert!(which_shard(None, Some(3), env(&[])).is_err());
+        assert!(which_shard(None, None, env(&[(SLURM_INDEX, "x"), (SLURM_COUNT, "2")])).is_err());
+        assert_eq!(file_names(Some((3, 16)))[0], "patients.shard-03-of-16.csv");
+        assert_eq!(file_names(None)[1], "summary.csv");
+    }
+}

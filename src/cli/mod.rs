@@ -121,6 +121,23 @@ pub struct DashboardArgs {
     pub bed: String,
 }
 
+/// `cohort`'s own subcommand.
+#[derive(Subcommand, Debug)]
+pub enum CohortCommand {
+    /// Join shards (the folders their runs wrote) into the whole cohort's patients.csv,
+    /// summary.csv and cohort.json: the same bytes as the unsharded run.
+    Merge {
+        /// Folders holding the shards' files.
+        #[arg(required = true)]
+        dirs: Vec<std::path::PathBuf>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+/// The longest cohort horizon (`--horizon-h`): two days.
+pub const MAX_HORIZON_H: u64 = 48;
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run headless from t = 0 and print a summary of the last 10 beats.
@@ -199,7 +216,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE.ron")]
         out: Option<std::path::PathBuf>,
     },
-    /// A virtual cohort: N sampled shock patients, every strategy, endpoints to CSV.
+    /// A virtual cohort: N sampled shock patients, every strategy, endpoints to CSV, streamed
+    /// as patients finish; run again to resume. `cohort merge` joins shards.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Cohort {
         #[arg(long, default_value = "cardiogenic-shock")]
         preset: String,
@@ -207,19 +226,30 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
         /// Number of patients (1 to 1 000 000 000).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_COHORT_N))]
-        n: u64,
+        #[arg(long, required = true, value_parser = clap::value_parser!(u64).range(1..=MAX_COHORT_N))]
+        n: Option<u64>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// A strategy, as for `compare`: 'NAME:KEY=VALUE,KEY=VALUE'.
         #[arg(long = "strategy", value_name = "NAME:K=V,...", required = true)]
         strategies: Vec<String>,
-        /// Folder for patients.csv and summary.csv (created).
-        #[arg(long)]
-        out: std::path::PathBuf,
-        /// Run only part i of n (0-based): patients [i N / n, (i + 1) N / n).
+        /// Folder for patients.csv, summary.csv and cohort.json (created; shard I of N writes
+        /// patients.shard-I-of-N.csv ...).
+        #[arg(long, required = true)]
+        out: Option<std::path::PathBuf>,
+        /// Run only part i of n (0-based): patients [i N / n, (i + 1) N / n). Without it, the
+        /// index comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
+        /// The shard count, for an index from the batch environment.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_COHORT_N))]
+        shards: Option<u64>,
+        /// Hours each strategy is projected (endpoints `at_horizon_*`; the 6-h columns need 6;
+        /// 0: settled states only, about ten times faster).
+        #[arg(long = "horizon-h", default_value_t = 6, value_parser = clap::value_parser!(u64).range(0..=MAX_HORIZON_H))]
+        horizon_h: u64,
+        #[command(subcommand)]
+        merge: Option<CohortCommand>,
     },
     /// Sim lab, instructor: run a session headless and serve its bedside monitor to trainees
     /// (`monitor`). Commands on standard input: set KEY=VALUE, fluid, bolus, fire, pause,

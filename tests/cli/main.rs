@@ -567,7 +567,7 @@ fn fit_prints_parameters_residuals_and_saves_a_preset() {
     fails_cleanly(&["fit"], &["at least one measurement"]);
 }
 
-pub(crate) fn cohort_run(dir: &std::path::Path, extra: &[&str]) -> String {
+pub(crate) fn cohort_args<'a>(dir: &'a std::path::Path, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "cohort",
         "--n",
@@ -580,41 +580,84 @@ pub(crate) fn cohort_run(dir: &std::path::Path, extra: &[&str]) -> String {
         "ECMO alone:",
         "--strategy",
         "ECMO + IABP:iabp.enabled=true",
+        "--horizon-h",
+        "1",
         "--out",
         dir.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let o = cli(&args);
+    args
+}
+
+/// Run the test cohort into `dir`; its patients table (`file`: the shard's name).
+pub(crate) fn cohort_run(dir: &std::path::Path, extra: &[&str], file: &str) -> String {
+    let o = cli(&cohort_args(dir, extra));
     assert!(o.status.success(), "{}", stderr(&o));
-    std::fs::read_to_string(dir.join("patients.csv")).unwrap()
+    std::fs::read_to_string(dir.join(file)).unwrap()
 }
 
 #[test]
 fn a_cohort_is_reproducible_and_its_shards_merge() {
     let tmp = std::env::temp_dir().join(format!("ecmo-unload-cohort-{}", std::process::id()));
-    let whole = cohort_run(&tmp.join("a"), &[]);
-    assert_eq!(
-        whole,
-        cohort_run(&tmp.join("b"), &[]),
-        "same seed, same bytes"
-    );
+    let _ = std::fs::remove_dir_all(&tmp);
+    let whole = cohort_run(&tmp.join("a"), &[], "patients.csv");
     let lines: Vec<&str> = whole.lines().collect();
     assert_eq!(lines.len(), 1 + 6 * 2, "one row per patient and strategy");
     assert!(lines[0].starts_with("patient,strategy,heart.lv.ees_mmhg_per_ml"));
     assert!(lines[0].contains("lung_water_6h_ml_kg") && lines[0].contains("pcwp_mmhg"));
-    // Shards: header once, then the shards' rows in order, give the whole file.
-    let s0 = cohort_run(&tmp.join("s0"), &["--shard", "0/2"]);
-    let s1 = cohort_run(&tmp.join("s1"), &["--shard", "1/2"]);
-    let merged: Vec<&str> = s0.lines().chain(s1.lines().skip(1)).collect();
-    assert_eq!(merged, lines);
-    let summary = std::fs::read_to_string(tmp.join("a").join("summary.csv")).unwrap();
-    assert_eq!(
-        summary.lines().count(),
-        1 + 2 * ecmo_unload::cohort::ENDPOINTS.len(),
-        "strategies x endpoints"
+    assert!(lines[0].ends_with("at_horizon_paco2_mmhg,error"));
+    // Shards, each named by its shard; one from the Slurm array index.
+    let s0 = cohort_run(
+        &tmp.join("s0"),
+        &["--shard", "0/2"],
+        "patients.shard-0-of-2.csv",
     );
-    assert!(summary.contains("ECMO + IABP,lactate_6h_mmol_l,6,"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ecmo-unload"))
+        .args(cohort_args(&tmp.join("s1"), &[]))
+        .env("SLURM_ARRAY_TASK_ID", "2")
+        .env("SLURM_ARRAY_TASK_MIN", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "2")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s1 = std::fs::read_to_string(tmp.join("s1").join("patients.shard-1-of-2.csv")).unwrap();
+    let joined: Vec<&str> = s0.lines().chain(s1.lines().skip(1)).collect();
+    assert_eq!(joined, lines);
+    // The merge gives the unsharded run's tables, byte for byte.
+    let m = tmp.join("m");
+    let o = cli(&[
+        "cohort",
+        "merge",
+        tmp.join("s1").to_str().unwrap(),
+        tmp.join("s0").to_str().unwrap(),
+        "--out",
+        m.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for file in ["patients.csv", "summary.csv", "cohort.json"] {
+        assert_eq!(
+            std::fs::read(m.join(file)).unwrap(),
+            std::fs::read(tmp.join("a").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    // A merge with a shard missing says which patients.
+    let o = cli(&[
+        "cohort",
+        "merge",
+        tmp.join("s0").to_str().unwrap(),
+        "--out",
+        tmp.join("m2").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing"), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(tmp.join("a").join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("ECMO + IABP,lactate_6h_mmol_l,0,"),
+        "1 h: no 6-h values"
+    );
     assert!(summary.contains("ECMO + IABP,pcwp_mmhg,6,"));
+    assert!(summary.contains("ECMO + IABP,at_horizon_pcwp_mmhg,6,"));
     // Different seeds, different patients.
     let other = {
         let o = cli(&[
@@ -623,6 +666,8 @@ fn a_cohort_is_reproducible_and_its_shards_merge() {
             "2",
             "--seed",
             "7",
+            "--horizon-h",
+            "0",
             "--strategy",
             "now:",
             "--out",
@@ -646,6 +691,56 @@ fn a_cohort_is_reproducible_and_its_shards_merge() {
         ],
         &["--shard"],
     );
+    // A strategy the base patient cannot take is refused before any patient runs.
+    fails_cleanly(
+        &[
+            "cohort",
+            "--n",
+            "2",
+            "--strategy",
+            "bad:heart.lv.ees_mmhg_per_ml=99",
+            "--out",
+            "/tmp/x",
+        ],
+        &["bad", "heart.lv.ees_mmhg_per_ml"],
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn a_killed_cohort_resumes_to_the_same_bytes() {
+    let tmp = std::env::temp_dir().join(format!("ecmo-unload-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let whole = cohort_run(&tmp.join("a"), &[], "patients.csv");
+    // Killed in the middle of patient 3's second row: its first row and a torn line on disk.
+    let r = tmp.join("r");
+    std::fs::create_dir_all(&r).unwrap();
+    std::fs::copy(tmp.join("a").join("cohort.json"), r.join("cohort.json")).unwrap();
+    let cut = whole.match_indices('\n').nth(7).unwrap().0 + 1 + 40;
+    std::fs::write(r.join("patients.csv"), &whole[..cut]).unwrap();
+    let o = cli(&cohort_args(&r, &[]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("resuming after 3 of 6"),
+        "{}",
+        stderr(&o)
+    );
+    // No terminal: plain progress lines, no carriage returns.
+    assert!(!stderr(&o).contains('\r'));
+    for file in ["patients.csv", "summary.csv"] {
+        assert_eq!(
+            std::fs::read(r.join(file)).unwrap(),
+            std::fs::read(tmp.join("a").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    // Another cohort in the same folder is refused, not mixed in.
+    let mut other = cohort_args(&r, &[]);
+    let seed = other.iter().position(|a| *a == "42").unwrap();
+    other[seed] = "43";
+    let o = cli(&other);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("another cohort"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&tmp);
 }
 

@@ -4,7 +4,7 @@
 
 use crate::alarms::Alarm;
 use crate::comparison::AtHorizon;
-use crate::forecast::{Forecast, LUNG_PROJECTION_H};
+use crate::forecast::Forecast;
 
 /// Name of the forecast that keeps the current settings.
 pub const NOW: &str = "now";
@@ -74,7 +74,7 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
         Alarm::UpperBodyDesaturation => b.sao2_upper_pct,
         Alarm::AorticValveClosed => f.summary.av_opening_pct,
         Alarm::HighPcwp => b.pcwp_mmhg,
-        Alarm::RisingLungWater => f.lung_water_projection_ml_kg[LUNG_PROJECTION_H],
+        Alarm::RisingLungWater => AtHorizon::of_forecast(f).lung_water_ml_kg,
         Alarm::Acidaemia => AtHorizon::of_forecast(f).ph,
         Alarm::RisingLactate => AtHorizon::of_forecast(f).lactate_mmol_l,
         Alarm::CardiacArrest

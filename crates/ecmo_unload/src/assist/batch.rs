@@ -26,25 +26,104 @@ pub fn forecast_all(
         .collect()
 }
 
-/// Cohort patients `range` around `base`, each under every strategy, in patient order.
-/// `done` is called as each patient finishes (a progress bar).
+/// Cohort patients `range` around `base`, each under every strategy, in patient order; the
+/// first failure fails all (the dashboard's small cohort). `done` is called as each patient
+/// finishes (a progress bar).
 pub fn cohort(
     base: &Patient,
     seed: u64,
     range: std::ops::Range<u64>,
     strategies: &[Strategy],
+    options: &Options,
     done: impl Fn() + Sync,
 ) -> Result<Vec<Outcome>, Error> {
+    cohort_each(base, seed, range, strategies, options, done)
+        .into_iter()
+        .map(|r| {
+            r.map_err(|e| Error::Invalid {
+                key: "cohort".into(),
+                value: String::new(),
+                reason: e,
+            })
+        })
+        .collect()
+}
+
+/// Cohort patients `range`, each on its own: a patient that fails (an error, or a panic of the
+/// model) is its message, and the others go on (a cluster shard must not lose its work to one
+/// patient). In patient order.
+pub fn cohort_each(
+    base: &Patient,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    strategies: &[Strategy],
+    options: &Options,
+    done: impl Fn() + Sync,
+) -> Vec<Result<Outcome, String>> {
+    each_patient(
+        range,
+        |i| cohort::run_patient(base, seed, i, strategies, options),
+        done,
+    )
+}
+
+/// `run` for every patient of `range`, each failure (an error, or a panic) its own message.
+pub fn each_patient<T: Send>(
+    range: std::ops::Range<u64>,
+    run: impl Fn(u64) -> Result<T, Error> + Sync,
+    done: impl Fn() + Sync,
+) -> Vec<Result<T, String>> {
     #[cfg(feature = "parallel")]
     let each = range.into_par_iter();
     #[cfg(not(feature = "parallel"))]
     let each = range;
     each.map(|i| {
-        let r = cohort::run_patient(base, seed, i, strategies);
+        let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(i))) {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(panic) => Err(format!(
+                "the model failed: {}",
+                panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".into())
+            )),
+        };
         done();
         r
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_patient_is_its_message_and_the_others_go_on() {
+        let results = each_patient(
+            0..8,
+            |i| match i {
+                3 => panic!("patient 3 broke"),
+                5 => Err(Error::Invalid {
+                    key: "k".into(),
+                    value: "v".into(),
+                    reason: "patient 5 failed".into(),
+                }),
+                _ => Ok(i * 10),
+            },
+            || {},
+        );
+        assert_eq!(results.len(), 8);
+        assert_eq!(results[7], Ok(70));
+        assert!(results[3].as_ref().unwrap_err().contains("patient 3 broke"));
+        assert!(
+            results[5]
+                .as_ref()
+                .unwrap_err()
+                .contains("patient 5 failed")
+        );
+    }
 }
 
 /// Threads the batch runs use (for the benchmark's report).

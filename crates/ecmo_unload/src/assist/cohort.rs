@@ -4,7 +4,7 @@
 
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::forecast::{self, Forecast, Strategy};
+use crate::forecast::{self, Forecast, Options, Strategy};
 use crate::patient::Patient;
 use crate::settings;
 
@@ -97,19 +97,21 @@ pub struct Outcome {
     pub forecasts: Vec<Forecast>,
 }
 
-/// Settle patient `index` as sampled, then forecast every strategy from there.
+/// Settle patient `index` as sampled, then forecast every strategy from there (projected
+/// `options.hours`).
 pub fn run_patient(
     base: &Patient,
     seed: u64,
     index: u64,
     strategies: &[Strategy],
+    options: &Options,
 ) -> Result<Outcome, Error> {
     let (values, p) = sample(base, seed, index)?;
     let mut e = Engine::new(p)?;
     forecast::settle(&mut e);
     let forecasts = strategies
         .iter()
-        .map(|s| forecast::forecast(&e, s))
+        .map(|s| forecast::forecast_with(&e, s, options))
         .collect::<Result<_, _>>()?;
     Ok(Outcome {
         index,

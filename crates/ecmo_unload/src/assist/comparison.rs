@@ -29,11 +29,13 @@ pub struct AtHorizon {
 }
 
 impl AtHorizon {
+    /// Not a number where the forecast was not projected that far (`--horizon-h 0`).
     pub fn of_forecast(f: &Forecast) -> Self {
+        let at = |v: &[f64]| v.get(LUNG_PROJECTION_H).copied().unwrap_or(f64::NAN);
         AtHorizon {
-            lung_water_ml_kg: f.lung_water_projection_ml_kg[LUNG_PROJECTION_H],
-            lactate_mmol_l: f.lactate_projection_mmol_l[LUNG_PROJECTION_H],
-            ph: f.ph_projection[LUNG_PROJECTION_H],
+            lung_water_ml_kg: at(&f.lung_water_projection_ml_kg),
+            lactate_mmol_l: at(&f.lactate_projection_mmol_l),
+            ph: at(&f.ph_projection),
         }
     }
 }

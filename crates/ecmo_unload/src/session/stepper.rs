@@ -305,7 +305,12 @@ pub fn run_cohort(
     seed: u64,
     strategies: &[Strategy],
 ) -> Result<Vec<Outcome>, String> {
-    batch::cohort(base, seed, 0..n, strategies, || {}).map_err(|e| e.to_string())
+    // The dashboard's cohort compares settled states (its plot): no hours projected.
+    let options = crate::forecast::Options {
+        hours: 0,
+        ..Default::default()
+    };
+    batch::cohort(base, seed, 0..n, strategies, &options, || {}).map_err(|e| e.to_string())
 }
 
 /// The means of the last beats and the slow state, for the trends.
