@@ -90,9 +90,9 @@ fn main() -> ExitCode {
             },
         ),
         Some(Command::Cohort {
-            merge: Some(cli::CohortCommand::Merge { dirs, out }),
+            merge: Some(cli::CohortCommand::Merge { dirs, out, parquet }),
             ..
-        }) => cli::merge(&dirs, &out),
+        }) => cli::merge(&dirs, &out, parquet),
         Some(Command::Cohort {
             preset,
             sets,
@@ -103,6 +103,7 @@ fn main() -> ExitCode {
             shard,
             shards,
             horizon_h,
+            parquet,
             merge: None,
         }) => cli::cohort(
             &preset,
@@ -115,6 +116,7 @@ fn main() -> ExitCode {
                 shard: shard.as_deref(),
                 shards,
                 horizon_h: horizon_h as usize,
+                parquet,
             },
         ),
         Some(Command::Serve {

@@ -117,6 +117,7 @@ pub struct CohortOptions<'a> {
     pub shard: Option<&'a str>,
     pub shards: Option<u64>,
     pub horizon_h: usize,
+    pub parquet: bool,
 }
 
 /// What a cohort's output folder holds it to: the cohort (to resume or merge only the same one)
@@ -303,17 +304,14 @@ fn complete_patients(path: &Path, first: u64, strategies: usize) -> anyhow::Resu
             "not this version's cohort table (its columns differ): use another --out",
         ));
     }
+    let mut bytes = std::fs::File::open(path).map_err(|e| io_error(&shown, e))?;
     let mut done = 0u64;
     let mut good_len = r.position().byte();
     let mut current: Option<(u64, usize)> = None;
     let mut record = csv::StringRecord::new();
     let width = found.len();
-    loop {
-        match r.read_record(&mut record) {
-            Ok(true) => {}
-            // A torn last line (a killed run): everything before it stands.
-            Ok(false) | Err(_) => break,
-        }
+    // A torn last line (a killed run) ends the reading: everything before it stands.
+    while let Ok(true) = r.read_record(&mut record) {
         let end = r.position().byte();
         let Some(index) = record.get(0).and_then(|v| v.parse::<u64>().ok()) else {
             break;
@@ -328,12 +326,23 @@ fn complete_patients(path: &Path, first: u64, strategies: usize) -> anyhow::Resu
             _ => break,
         };
         current = Some((index, rows));
-        if failed || rows == strategies {
+        // A line cut just before its newline parses whole: it is not whole until the newline.
+        if (failed || rows == strategies) && ends_a_line(&mut bytes, end) {
             done += 1;
             good_len = end;
         }
     }
     Ok((done, good_len))
+}
+
+/// Is the byte before `end` a newline?
+fn ends_a_line(file: &mut std::fs::File, end: u64) -> bool {
+    use std::io::Read;
+    let mut last = [0u8];
+    end > 0
+        && file.seek(std::io::SeekFrom::Start(end - 1)).is_ok()
+        && file.read_exact(&mut last).is_ok()
+        && last[0] == b'\n'
 }
 
 pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result<()> {
@@ -342,6 +351,7 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
         .iter()
         .map(|s| Strategy::parse(s))
         .collect::<Result<_, _>>()?;
+    check_parquet(o.parquet)?;
     let base = patient_with_overrides(preset, sets)?;
     // A strategy that cannot apply to the cohort's base patient is refused now, not as a
     // failed row for every patient hours later.
@@ -462,18 +472,44 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
     }
     file.sync_all().map_err(io(&patients_path))?;
     progress.finish();
-    summarise(&[patients_path], &strategies, &summary_path)
+    summarise(&patients_path, &strategies, &summary_path)?;
+    if o.parquet {
+        parquet_beside(&patients_path)?;
+    }
+    Ok(())
+}
+
+/// `--parquet` needs a build with the feature: refused before the cohort runs.
+fn check_parquet(asked: bool) -> anyhow::Result<()> {
+    if asked && !cfg!(feature = "parquet") {
+        return Err(usage(
+            "--parquet: this build has no Parquet writer; build with `cargo build --release \
+             --features parquet`",
+        ));
+    }
+    Ok(())
+}
+
+/// The patients table as Parquet, beside it (`patients.parquet`, `patients.shard-...parquet`).
+fn parquet_beside(csv_path: &Path) -> anyhow::Result<()> {
+    #[cfg(feature = "parquet")]
+    return super::parquet_table::write_parquet(csv_path, &csv_path.with_extension("parquet"));
+    #[cfg(not(feature = "parquet"))]
+    {
+        let _ = csv_path;
+        check_parquet(true)
+    }
 }
 
 /// Patients run together, per thread, between two writes to disk.
 const PATIENTS_PER_THREAD: u64 = 4;
 
-/// summary.csv from patients tables (one, or a merge's shards in order): medians and IQR of each
+/// summary.csv from a patients table: medians and IQR of each
 /// endpoint per strategy, over the patients that did not fail. Printed once saved.
-fn summarise(tables: &[PathBuf], strategies: &[Strategy], out: &Path) -> anyhow::Result<()> {
+fn summarise(table: &Path, strategies: &[Strategy], out: &Path) -> anyhow::Result<()> {
     let endpoints = summary_endpoints();
     let mut values: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); endpoints.len()]; strategies.len()];
-    for table in tables {
+    {
         let shown = table.display().to_string();
         let mut r = csv::Reader::from_path(table).map_err(|e| io_error(&shown, e))?;
         let head = r.headers().map_err(|e| io_error(&shown, e))?.clone();
@@ -541,7 +577,8 @@ fn summarise(tables: &[PathBuf], strategies: &[Strategy], out: &Path) -> anyhow:
 /// `cohort merge DIR... --out DIR`: the shards found in the folders, checked to be one cohort
 /// covering every patient once, become the unsharded run's patients.csv, summary.csv and
 /// cohort.json (the same bytes).
-pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
+pub fn merge(dirs: &[PathBuf], out: &Path, parquet: bool) -> anyhow::Result<()> {
+    check_parquet(parquet)?;
     let mut shards: Vec<(Manifest, PathBuf)> = Vec::new();
     for dir in dirs {
         let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir.display(), e))?;
@@ -648,7 +685,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
         .iter()
         .map(|s| Strategy::parse(s))
         .collect::<Result<_, _>>()?;
-    summarise(&[patients_path], &strategies, &out.join(summary_name))
+    summarise(&patients_path, &strategies, &out.join(summary_name))?;
+    if parquet {
+        parquet_beside(&patients_path)?;
+    }
+    Ok(())
 }
 
 /// Progress on stderr: a bar in a terminal; in a log (not a terminal), a plain line at most

@@ -132,6 +132,9 @@ pub enum CohortCommand {
         dirs: Vec<std::path::PathBuf>,
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Also write the patients table as Parquet (a build with the `parquet` feature).
+        #[arg(long)]
+        parquet: bool,
     },
 }
 
@@ -248,6 +251,10 @@ pub enum Command {
         /// 0: settled states only, about ten times faster).
         #[arg(long = "horizon-h", default_value_t = 6, value_parser = clap::value_parser!(u64).range(0..=MAX_HORIZON_H))]
         horizon_h: u64,
+        /// Also write the patients table as Parquet (patients.parquet; a build with the
+        /// `parquet` feature).
+        #[arg(long)]
+        parquet: bool,
         #[command(subcommand)]
         merge: Option<CohortCommand>,
     },
@@ -391,6 +398,8 @@ mod compare;
 mod fit;
 mod lab;
 mod lists;
+#[cfg(feature = "parquet")]
+mod parquet_table;
 mod run;
 
 pub use bench::*;

@@ -734,6 +734,19 @@ fn a_killed_cohort_resumes_to_the_same_bytes() {
             "{file}"
         );
     }
+    // Cut just before a patient's last newline: that patient runs again, the bytes the same.
+    let cut = whole.match_indices('\n').nth(8).unwrap().0;
+    std::fs::write(r.join("patients.csv"), &whole[..cut]).unwrap();
+    let o = cli(&cohort_args(&r, &[]));
+    assert!(
+        stderr(&o).contains("resuming after 3 of 6"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(r.join("patients.csv")).unwrap(),
+        whole
+    );
     // Another cohort in the same folder is refused, not mixed in.
     let mut other = cohort_args(&r, &[]);
     let seed = other.iter().position(|a| *a == "42").unwrap();
@@ -869,4 +882,57 @@ fn the_tab_list_is_the_dashboards() {
 fn a_window_size_out_of_range_names_the_range() {
     fails_cleanly(&["--window", "10x10"], &["10x10", "320x240", "8000x8000"]);
     fails_cleanly(&["--window", "abc"], &["abc", "WIDTHxHEIGHT"]);
+}
+
+/// `--parquet`: the patients table also as Parquet, in a build with the feature; refused before
+/// anything runs in one without.
+#[test]
+fn a_cohort_writes_parquet_only_where_built_with_it() {
+    let tmp = std::env::temp_dir().join(format!("ecmo-unload-parquet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let args = [
+        "cohort",
+        "--n",
+        "3",
+        "--horizon-h",
+        "0",
+        "--strategy",
+        "now:",
+        "--strategy",
+        "iabp:iabp.enabled=true",
+        "--parquet",
+        "--out",
+        tmp.to_str().unwrap(),
+    ];
+    #[cfg(not(feature = "parquet"))]
+    fails_cleanly(&args, &["--parquet", "--features parquet"]);
+    #[cfg(feature = "parquet")]
+    {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let o = cli(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let file = std::fs::File::open(tmp.join("patients.parquet")).unwrap();
+        let reader = SerializedFileReader::new(file).unwrap();
+        let meta = reader.metadata();
+        assert_eq!(
+            meta.file_metadata().num_rows(),
+            6,
+            "a row per patient and strategy"
+        );
+        let csv = std::fs::read_to_string(tmp.join("patients.csv")).unwrap();
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let schema = meta.file_metadata().schema_descr();
+        assert_eq!(schema.num_columns(), header.len());
+        assert_eq!(schema.column(1).name(), "strategy");
+        // The values are the CSV's: the first row's MAP, read back as a number.
+        let map = header.iter().position(|h| *h == "map_mmhg").unwrap();
+        let row = reader.get_row_iter(None).unwrap().next().unwrap().unwrap();
+        let first: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+        let (_, value) = row.get_column_iter().nth(map).unwrap();
+        assert_eq!(
+            value.to_string(),
+            first[map].parse::<f64>().unwrap().to_string()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
 }

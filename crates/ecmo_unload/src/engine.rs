@@ -179,7 +179,7 @@ pub struct Engine {
     initial_volume_ml: f64,
     /// Forecasts only: the slow processes (lung water, lactate, drug kinetics, a running fluid
     /// order) advance this many seconds per second of circulation (`forecast`, docs/MODEL.md
-    /// 7k). 1 in every engine a user runs.
+    /// 7n). 1 in every engine a user runs.
     slow_boost: f64,
 }
 
@@ -375,7 +375,7 @@ impl Engine {
         // Lung lymph reaches the veins by the thoracic and right lymphatic ducts (subclavian),
         // at its own rate: in a boosted projection the part the boost adds goes back where it
         // left, or the faster clock would open a shunt from the lungs to the veins that lowers
-        // the left atrial pressure (docs/MODEL.md 7k). Unboosted, all of it reaches the veins.
+        // the left atrial pressure (docs/MODEL.md 7n). Unboosted, all of it reaches the veins.
         let to_veins = drained / self.slow_boost;
         self.v_ml[cap] -= filtered - (drained - to_veins);
         self.v_ml[Node::UpperVeins.index()] += to_veins;

@@ -95,6 +95,14 @@ pub fn each_patient<T: Send>(
     .collect()
 }
 
+/// Threads the batch runs use (for the benchmark's report).
+pub fn threads() -> usize {
+    #[cfg(feature = "parallel")]
+    return rayon::current_num_threads();
+    #[cfg(not(feature = "parallel"))]
+    1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,12 +132,4 @@ mod tests {
                 .contains("patient 5 failed")
         );
     }
-}
-
-/// Threads the batch runs use (for the benchmark's report).
-pub fn threads() -> usize {
-    #[cfg(feature = "parallel")]
-    return rayon::current_num_threads();
-    #[cfg(not(feature = "parallel"))]
-    1
 }

@@ -1,7 +1,7 @@
 //! What-if forecasts: fast-forward a copy of the running patient under a candidate strategy
 //! (a set of setting changes) to its new hemodynamic steady state, then project it hours ahead
 //! with the slow processes and the circulation together ([`project`]: multi-rate, docs/MODEL.md
-//! 7k). A copy, so the live simulation is never touched; deterministic, so a forecast is the
+//! 7n). A copy, so the live simulation is never touched; deterministic, so a forecast is the
 //! same every time.
 //!
 //! Steady state: the means of consecutive windows of `WINDOW_BEATS` beats agree within
@@ -30,7 +30,7 @@ pub const MAX_SETTLE_S: f64 = 300.0;
 pub const LUNG_PROJECTION_H: usize = 6;
 const S_PER_H: f64 = 3600.0;
 
-/// Multi-rate projection (docs/MODEL.md 7k): the circulation runs at its own step while the slow
+/// Multi-rate projection (docs/MODEL.md 7n): the circulation runs at its own step while the slow
 /// processes (lung water, lactate, drug kinetics, tissue CO2 stores, a running fluid order)
 /// advance `boost` times faster, the boost chosen after every [`CONTROL_BEATS`] beats so that
 /// the slow states move at most [`LAG_TOLERANCE`] of their scale in the time the circulation

@@ -548,7 +548,7 @@ impl OxygenTransport {
     /// (`oxygenator_ml`) removed in the slow time a window skipped. The net shifts every
     /// compartment's PCO2 (blood, tissue stores, alveolar gas) by the same amount, the net over
     /// their total capacitance: the body's slow CO2 mode, whose gradients the fluxes set and
-    /// the circulation keeps (docs/MODEL.md 7k). The ledgers book all three, so the CO2
+    /// the circulation keeps (docs/MODEL.md 7n). The ledgers book all three, so the CO2
     /// balance still closes.
     pub(crate) fn advance_co2(&mut self, produced_ml: f64, exhaled_ml: f64, oxygenator_ml: f64) {
         let sbe = self.sbe_mmol_l;
