@@ -146,6 +146,29 @@ fn reversed_and_low_ecmo_flow_alarm() {
         priority_of(&slow, Alarm::EcmoFlowReversed),
         Some(Priority::High)
     );
+    // The considerations name what turns the flow forward again.
+    let settled = ecmo_unload::forecast::Options {
+        hours: 0,
+        ..Default::default()
+    };
+    let forecasts: Vec<_> = ["now:", "pump 3000 rpm:ecmo.rpm=3000"]
+        .iter()
+        .map(|s| {
+            let s = ecmo_unload::forecast::Strategy::parse(s).unwrap();
+            ecmo_unload::forecast::forecast_with(&slow, &s, &settled).unwrap()
+        })
+        .collect();
+    let lines = ecmo_unload::advice::considerations(
+        &slow.alarms(),
+        &forecasts,
+        ecmo_unload::alarms::Running::of(slow.patient()),
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ECMO flow reversed") && l.contains("with pump 3000 rpm")),
+        "{lines:#?}"
+    );
     let starved = engine_after(
         "cardiogenic-shock",
         &[

@@ -15,6 +15,8 @@ pub const MAX_NAMED: usize = 3;
 const MIN_GAIN: f64 = 1.0;
 const MIN_GAIN_PH: f64 = 0.02;
 const MIN_GAIN_LACTATE_MMOL_L: f64 = 0.2;
+/// ECMO flow: half a litre, the step a perfusionist turns the flow by.
+const MIN_GAIN_FLOW_L_MIN: f64 = 0.5;
 
 /// What an alarm's endpoint is called, its unit, whether higher is better, the least gain
 /// that counts and the decimals it is shown with.
@@ -54,6 +56,12 @@ fn endpoint(a: Alarm) -> Option<Endpoint> {
             decimals: 1,
             ..ep("lactate at 6 h", "mmol/L", false)
         },
+        // A strategy that raises the pump's speed or its flow target forward again.
+        Alarm::EcmoFlowReversed | Alarm::EcmoFlowLow => Endpoint {
+            min_gain: MIN_GAIN_FLOW_L_MIN,
+            decimals: 1,
+            ..ep("ECMO flow", "L/min", true)
+        },
         Alarm::CardiacArrest
         | Alarm::EcmoChatter
         | Alarm::ImpellaSuction
@@ -61,9 +69,7 @@ fn endpoint(a: Alarm) -> Option<Endpoint> {
         | Alarm::OxygenatorFailure
         | Alarm::IabpTriggerLoss
         | Alarm::IabpLowAugmentation
-        | Alarm::IabpTimingConflict
-        | Alarm::EcmoFlowReversed
-        | Alarm::EcmoFlowLow => return None,
+        | Alarm::IabpTimingConflict => return None,
     })
 }
 
@@ -77,6 +83,7 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
         Alarm::RisingLungWater => AtHorizon::of_forecast(f).lung_water_ml_kg,
         Alarm::Acidaemia => AtHorizon::of_forecast(f).ph,
         Alarm::RisingLactate => AtHorizon::of_forecast(f).lactate_mmol_l,
+        Alarm::EcmoFlowReversed | Alarm::EcmoFlowLow => b.ecmo_flow_l_min,
         Alarm::CardiacArrest
         | Alarm::EcmoChatter
         | Alarm::ImpellaSuction
@@ -84,9 +91,7 @@ fn value(f: &Forecast, a: Alarm) -> f64 {
         | Alarm::OxygenatorFailure
         | Alarm::IabpTriggerLoss
         | Alarm::IabpLowAugmentation
-        | Alarm::IabpTimingConflict
-        | Alarm::EcmoFlowReversed
-        | Alarm::EcmoFlowLow => f64::NAN,
+        | Alarm::IabpTimingConflict => f64::NAN,
     }
 }
 

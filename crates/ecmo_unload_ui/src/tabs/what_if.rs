@@ -124,9 +124,8 @@ impl WhatIf {
         ui.label(
             RichText::new(
                 "Model forecasts for education and research, not orders: each strategy runs on a \
-                 copy of this patient to its new steady state; lung water and lactate are \
-                 projected 6 h ahead, and pH from that lactate at the settled PaCO2 (the tissue \
-                 CO2 stores take longer to follow a sweep or ventilation change).",
+                 copy of this patient to its new steady state, then 6 h on, the circulation \
+                 with its lung water, lactate, drugs and CO2 (the 6-h columns).",
             )
             .color(Color32::from_rgb(255, 200, 80)),
         );
@@ -339,10 +338,9 @@ impl WhatIf {
                 .show(&mut cols[1], |plot| {
                     for (f, c) in results.iter().zip(LOOP_COLOURS.iter().cycle()) {
                         let pts: Vec<[f64; 2]> = f
-                            .lung_water_projection_ml_kg
+                            .hourly
                             .iter()
-                            .enumerate()
-                            .map(|(h, w)| [h as f64, *w])
+                            .map(|p| [p.hour, p.lung_water_ml_kg])
                             .collect();
                         plot.line(Line::new(f.strategy.clone(), PlotPoints::from(pts)).color(*c));
                     }
