@@ -64,28 +64,33 @@ fn which_shard(
             })
             .transpose()
     };
-    let (index, count) = if let Some(id) = number(SLURM_INDEX)? {
+    let (index, count, from) = if let Some(id) = number(SLURM_INDEX)? {
         let min = number(SLURM_MIN)?.unwrap_or(0);
-        let count = match shards {
-            Some(n) => n,
-            None => number(SLURM_COUNT)?.ok_or_else(|| {
-                usage(format!(
+        let count = match (shards, number(SLURM_COUNT)?) {
+            (Some(n), Some(c)) if n != c => {
+                return Err(usage(format!(
+                    "--shards {n} and {SLURM_COUNT}={c} disagree: the array would not cover \
+                     the cohort"
+                )));
+            }
+            (Some(n), _) | (None, Some(n)) => n,
+            (None, None) => {
+                return Err(usage(format!(
                     "{SLURM_INDEX} is set but not {SLURM_COUNT}: pass --shards N"
-                ))
-            })?,
+                )));
+            }
         };
-        (
-            id.checked_sub(min)
-                .ok_or_else(|| usage(format!("{SLURM_INDEX}={id} is below {SLURM_MIN}={min}")))?,
-            count,
-        )
+        let index = id
+            .checked_sub(min)
+            .ok_or_else(|| usage(format!("{SLURM_INDEX}={id} is below {SLURM_MIN}={min}")))?;
+        (index, count, format!("{SLURM_INDEX}={id} (from {min})"))
     } else if let Some(index) = number(KUBERNETES_INDEX)? {
         let count = shards.ok_or_else(|| {
             usage(format!(
                 "{KUBERNETES_INDEX} is set: pass --shards N (the Job's completions)"
             ))
         })?;
-        (index, count)
+        (index, count, format!("{KUBERNETES_INDEX}={index}"))
     } else if let Some(n) = shards {
         return Err(usage(format!(
             "--shards {n}: needs --shard I/N or a batch index ({SLURM_INDEX}, {KUBERNETES_INDEX})"
@@ -93,7 +98,12 @@ fn which_shard(
     } else {
         return Ok(None);
     };
-    parse_shard(&format!("{index}/{count}")).map(Some)
+    if count == 0 || index >= count {
+        return Err(usage(format!(
+            "{from} makes shard {index} of {count}: expected 0 <= index < count"
+        )));
+    }
+    Ok(Some((index, count)))
 }
 
 /// The largest cohort one command runs (`--n`): a billion patients, sharded over a cluster.
@@ -124,8 +134,12 @@ pub struct CohortOptions<'a> {
 /// and the shard's part of it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Manifest {
+    /// The program that ran it (a model change changes the numbers).
+    version: String,
     preset: String,
     sets: Vec<String>,
+    /// The base patient itself: a preset file edited between two runs is another cohort.
+    patient: serde_json::Value,
     n: u64,
     seed: u64,
     strategies: Vec<String>,
@@ -137,6 +151,14 @@ struct Manifest {
 }
 
 impl Manifest {
+    /// "shard 3 of 16" (numbered from 0, as the files are), or "the whole cohort".
+    fn part(&self) -> String {
+        match self.shard {
+            Some((i, n)) => format!("shard {i} of {n}"),
+            None => "the whole cohort".into(),
+        }
+    }
+
     fn same_cohort(&self, other: &Manifest) -> bool {
         Manifest {
             shard: None,
@@ -346,19 +368,11 @@ fn ends_a_line(file: &mut std::fs::File, end: u64) -> bool {
 }
 
 pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result<()> {
-    let strategies: Vec<Strategy> = o
-        .strategies
-        .iter()
-        .map(|s| Strategy::parse(s))
-        .collect::<Result<_, _>>()?;
     check_parquet(o.parquet)?;
     let base = patient_with_overrides(preset, sets)?;
     // A strategy that cannot apply to the cohort's base patient is refused now, not as a
-    // failed row for every patient hours later.
-    for s in &strategies {
-        settings::apply_all(&base, &s.sets)
-            .map_err(|e| usage(format!("--strategy '{}': {e}", s.name)))?;
-    }
+    // failed row for every patient hours later; two of one name would pool in the summary.
+    let strategies = super::checked_strategies(o.strategies, &base)?;
     let shard = which_shard(o.shard, o.shards, |k| std::env::var(k).ok())?;
     let range = shard_range(shard, o.n)?;
     let io = |path: &Path| {
@@ -383,8 +397,10 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
         ecmo_unload::files::check_target(path)?;
     }
     let manifest = Manifest {
+        version: env!("CARGO_PKG_VERSION").into(),
         preset: preset.to_string(),
         sets: sets.to_vec(),
+        patient: serde_json::to_value(&base).expect("a patient serialises"),
         n: o.n,
         seed: o.seed,
         strategies: o.strategies.to_vec(),
@@ -405,11 +421,21 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
             if found != manifest {
                 return Err(io_error(
                     manifest_path.display(),
-                    "holds another cohort (its preset, settings, n, seed, strategies, horizon or \
-                     shard differ): use another --out, or delete the folder",
+                    "holds another cohort (its program version, preset or preset file's \
+                     contents, settings, n, seed, strategies, horizon or shard differ): use \
+                     another --out, or delete the folder",
                 ));
             }
             patients_path.exists()
+        }
+        Err(_) if patients_path.exists() => {
+            return Err(io_error(
+                patients_path.display(),
+                format!(
+                    "a patients table without its {manifest_name} (another program's or an \
+                     older run): use another --out, or delete it"
+                ),
+            ));
         }
         Err(_) => false,
     };
@@ -579,13 +605,15 @@ fn summarise(table: &Path, strategies: &[Strategy], out: &Path) -> anyhow::Resul
 /// cohort.json (the same bytes).
 pub fn merge(dirs: &[PathBuf], out: &Path, parquet: bool) -> anyhow::Result<()> {
     check_parquet(parquet)?;
+    // Only shards' manifests: a merged cohort.json beside them (a merge into a shard folder) is
+    // not a shard.
     let mut shards: Vec<(Manifest, PathBuf)> = Vec::new();
     for dir in dirs {
         let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir.display(), e))?;
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("cohort") && n.ends_with(".json"))
+            .filter(|n| n.starts_with("cohort.shard-") && n.ends_with(".json"))
             .collect();
         names.sort();
         for name in names {
@@ -599,27 +627,46 @@ pub fn merge(dirs: &[PathBuf], out: &Path, parquet: bool) -> anyhow::Result<()> 
     }
     let Some((first, _)) = shards.first() else {
         return Err(usage(
-            "cohort merge: no cohort shards (cohort*.json) in the folders",
+            "cohort merge: no cohort shards (cohort.shard-*.json) in the folders",
         ));
     };
     let first = first.clone();
-    for (m, _) in &shards {
+    for (m, path) in &shards {
         if !m.same_cohort(&first) {
             return Err(usage(format!(
-                "cohort merge: shard {:?} is of another cohort than shard {:?} (preset, \
+                "cohort merge: {} ({}) is of another cohort than {} (program version, preset, \
                  settings, n, seed, strategies or horizon differ)",
-                m.shard, first.shard
+                m.part(),
+                path.display(),
+                first.part()
+            )));
+        }
+        let (count, first_count) = (m.shard.map(|s| s.1), first.shard.map(|s| s.1));
+        if count != first_count {
+            return Err(usage(format!(
+                "cohort merge: two shard layouts ({} and {} shards): merge the shards of one run",
+                count.unwrap_or(1),
+                first_count.unwrap_or(1)
             )));
         }
     }
     shards.sort_by_key(|(m, _)| m.first);
+    for pair in shards.windows(2) {
+        if pair[0].0.shard == pair[1].0.shard {
+            return Err(usage(format!(
+                "cohort merge: {} found twice ({} and {})",
+                pair[0].0.part(),
+                pair[0].1.display(),
+                pair[1].1.display()
+            )));
+        }
+    }
     let mut expected = 0;
     for (m, path) in &shards {
         if m.first != expected {
             return Err(usage(format!(
-                "cohort merge: patients {expected}..{} are missing or doubled (next shard \
-                 starts at {})",
-                m.first, m.first
+                "cohort merge: patients {expected}..{} are missing (no shard holds them)",
+                m.first
             )));
         }
         let (done, _) = complete_patients(path, m.first, m.strategies.len())?;
@@ -650,32 +697,54 @@ pub fn merge(dirs: &[PathBuf], out: &Path, parquet: bool) -> anyhow::Result<()> 
     ] {
         ecmo_unload::files::check_target(path)?;
     }
-    let mut w = std::io::BufWriter::new(
-        std::fs::File::create(&patients_path).map_err(|e| io_error(patients_path.display(), e))?,
-    );
-    for (k, (_, path)) in shards.iter().enumerate() {
-        let text = std::fs::read(path).map_err(|e| io_error(path.display(), e))?;
-        // The header once: every shard's first line is the same header.
-        let body = if k == 0 {
-            &text[..]
-        } else {
-            let cut = text
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |i| i + 1);
-            &text[cut..]
-        };
-        w.write_all(body)
-            .map_err(|e| io_error(patients_path.display(), e))?;
-    }
-    w.flush()
-        .map_err(|e| io_error(patients_path.display(), e))?;
     let whole = Manifest {
         shard: None,
         first: 0,
         end: first.n,
         ..first.clone()
     };
+    // A folder holding another cohort is refused, as `cohort` refuses it; this cohort's earlier
+    // merge is replaced.
+    match std::fs::read_to_string(out.join(&manifest_name)) {
+        Ok(text) => {
+            let same = serde_json::from_str::<Manifest>(&text).is_ok_and(|m| m == whole);
+            if !same {
+                return Err(io_error(
+                    out.join(&manifest_name).display(),
+                    "holds another cohort: merge into another --out, or delete the folder",
+                ));
+            }
+        }
+        Err(_) if patients_path.exists() => {
+            return Err(io_error(
+                patients_path.display(),
+                format!(
+                    "a patients table without its {manifest_name}: merge into another --out, or \
+                     delete it"
+                ),
+            ));
+        }
+        Err(_) => {}
+    }
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(&patients_path).map_err(|e| io_error(patients_path.display(), e))?,
+    );
+    for (k, (_, path)) in shards.iter().enumerate() {
+        // Streamed: the header once (every shard's first line is the same header).
+        use std::io::BufRead;
+        let file = std::fs::File::open(path).map_err(|e| io_error(path.display(), e))?;
+        let mut r = std::io::BufReader::new(file);
+        let mut header_line = Vec::new();
+        r.read_until(b'\n', &mut header_line)
+            .map_err(|e| io_error(path.display(), e))?;
+        if k == 0 {
+            w.write_all(&header_line)
+                .map_err(|e| io_error(patients_path.display(), e))?;
+        }
+        std::io::copy(&mut r, &mut w).map_err(|e| io_error(patients_path.display(), e))?;
+    }
+    w.flush()
+        .map_err(|e| io_error(patients_path.display(), e))?;
     ecmo_unload::files::write_bytes(
         &out.join(manifest_name),
         (serde_json::to_string_pretty(&whole).expect("a manifest serialises") + "\n").as_bytes(),
@@ -761,15 +830,17 @@ impl Progress {
             f64::NAN
         };
         say(&format!(
-            "cohort: {}/{} patients ({:.0} %), {} failed, {} left\n",
+            "cohort: {}/{} patients ({:.0} %), {} failed, {}\n",
             self.done,
             self.total,
             100.0 * self.done as f64 / self.total.max(1) as f64,
             self.failed,
-            if left_s.is_finite() {
-                format!("{:.0} s", left_s)
+            if self.done >= self.total {
+                "done".to_string()
+            } else if left_s.is_finite() {
+                format!("{left_s:.0} s left")
             } else {
-                "?".into()
+                "time left not known yet".into()
             }
         ));
     }
@@ -819,6 +890,12 @@ mod tests {
         assert!(which_shard(None, None, env(&[(KUBERNETES_INDEX, "2")])).is_err());
         assert!(which_shard(None, Some(3), env(&[(KUBERNETES_INDEX, "3")])).is_err());
         assert!(which_shard(None, Some(3), env(&[])).is_err());
+        // An index past the count names the variable it came from, not --shard.
+        let past = env(&[(SLURM_INDEX, "3"), (SLURM_COUNT, "2")]);
+        let e = which_shard(None, None, past).unwrap_err().to_string();
+        assert!(e.contains(SLURM_INDEX) && e.contains("shard 3 of 2"), "{e}");
+        let disagree = env(&[(SLURM_INDEX, "0"), (SLURM_COUNT, "2")]);
+        assert!(which_shard(None, Some(3), disagree).is_err());
         assert!(which_shard(None, None, env(&[(SLURM_INDEX, "x"), (SLURM_COUNT, "2")])).is_err());
         assert_eq!(file_names(Some((3, 16)))[0], "patients.shard-03-of-16.csv");
         assert_eq!(file_names(None)[1], "summary.csv");

@@ -5,17 +5,42 @@ use ecmo_unload::advice::NOW;
 use ecmo_unload::comparison::{self, Change};
 use ecmo_unload::forecast::{Forecast, Options};
 
+/// The strategies of `texts`, each checked against `base` before anything runs: a name given
+/// once, "now" only for no change, and changes the patient can take (the error names the
+/// strategy).
+pub fn checked_strategies(texts: &[String], base: &Patient) -> anyhow::Result<Vec<Strategy>> {
+    let mut out: Vec<Strategy> = Vec::new();
+    for text in texts {
+        let s = Strategy::parse(text)?;
+        if out.iter().any(|o| o.name == s.name) {
+            return Err(usage(format!(
+                "--strategy '{text}': the name '{}' is given twice (results are told apart by \
+                 name)",
+                s.name
+            )));
+        }
+        if s.name == NOW && !s.sets.is_empty() {
+            return Err(usage(format!(
+                "--strategy '{text}': 'now' names the patient unchanged; give this strategy \
+                 another name"
+            )));
+        }
+        settings::apply_all(base, &s.sets)
+            .map_err(|e| usage(format!("--strategy '{}': {e}", s.name)))?;
+        out.push(s);
+    }
+    Ok(out)
+}
+
 pub fn compare(
     preset: &str,
     sets: &[String],
     strategies: &[String],
     json: bool,
 ) -> anyhow::Result<()> {
-    let strategies: Vec<Strategy> = strategies
-        .iter()
-        .map(|s| Strategy::parse(s))
-        .collect::<Result<_, _>>()?;
-    let mut base = Engine::new(patient_with_overrides(preset, sets)?)?;
+    let patient = patient_with_overrides(preset, sets)?;
+    let strategies = checked_strategies(strategies, &patient)?;
+    let mut base = Engine::new(patient)?;
     // "Now": the patient settled as it is, from which every strategy starts.
     forecast::settle(&mut base);
     if base.summary().is_none() {
@@ -50,16 +75,8 @@ pub fn compare(
         })
         .collect();
     if json {
-        // The baseline first, marked, then the strategies as given.
-        let rows: Vec<serde_json::Value> = std::iter::once((now, true))
-            .chain(results.iter().map(|f| (f, false)))
-            .map(|(f, baseline)| {
-                let mut v = serde_json::to_value(f).expect("forecasts serialise");
-                v["baseline"] = baseline.into();
-                v
-            })
-            .collect();
-        let text = serde_json::to_string_pretty(&rows).expect("forecasts serialise");
+        // One object per strategy given (a contract): "now" is there when asked for.
+        let text = serde_json::to_string_pretty(&results).expect("forecasts serialise");
         outln!("{text}")?;
         return Ok(());
     }
@@ -85,10 +102,7 @@ pub fn compare(
     };
     // "now" once: a strategy of that name with no changes is this row.
     row(now)?;
-    for f in results
-        .iter()
-        .filter(|f| !(f.strategy == NOW && f.summary.t_s == now.summary.t_s))
-    {
+    for f in results.iter().filter(|f| f.strategy != NOW) {
         row(f)?;
     }
     outln!(

@@ -240,15 +240,16 @@ pub enum Command {
         /// patients.shard-I-of-N.csv ...).
         #[arg(long, required = true)]
         out: Option<std::path::PathBuf>,
-        /// Run only part i of n (0-based): patients [i N / n, (i + 1) N / n). Without it, the
-        /// index comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set.
+        /// Run only shard I of N (numbered from 0): patients [I n / N, (I + 1) n / N) of the
+        /// n. Without it, the index comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// The shard count, for an index from the batch environment.
+        /// The shard count, for an index from the batch environment (Slurm: instead of
+        /// SLURM_ARRAY_TASK_COUNT, which must agree when both are set).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_COHORT_N))]
         shards: Option<u64>,
-        /// Hours each strategy is projected (endpoints `at_horizon_*`; the 6-h columns need 6;
-        /// 0: settled states only, about ten times faster).
+        /// Whole hours each strategy is projected (endpoints `at_horizon_*`; the 6-h columns
+        /// need 6 or more; 0: settled states only, about twenty times faster).
         #[arg(long = "horizon-h", default_value_t = 6, value_parser = clap::value_parser!(u64).range(0..=MAX_HORIZON_H))]
         horizon_h: u64,
         /// Also write the patients table as Parquet (patients.parquet; a build with the

@@ -517,6 +517,21 @@ fn compare_prints_one_object_per_strategy() {
         &["compare", "--strategy", "x:heart.lv.nope=1"],
         &["unknown key 'heart.lv.nope'"],
     );
+    // Results are told apart by name: two of one name, or "now" with changes, are refused.
+    fails_cleanly(
+        &[
+            "compare",
+            "--strategy",
+            "a:",
+            "--strategy",
+            "a:iabp.enabled=true",
+        ],
+        &["'a'", "twice"],
+    );
+    fails_cleanly(
+        &["compare", "--strategy", "now:iabp.enabled=true"],
+        &["'now'", "another name"],
+    );
 }
 
 #[test]
@@ -677,6 +692,17 @@ fn a_cohort_is_reproducible_and_its_shards_merge() {
         std::fs::read_to_string(tmp.join("c").join("patients.csv")).unwrap()
     };
     assert_ne!(other.lines().nth(1), lines.get(1).copied());
+    // A merge into a folder holding another cohort is refused, as a run is.
+    let o = cli(&[
+        "cohort",
+        "merge",
+        tmp.join("s0").to_str().unwrap(),
+        tmp.join("s1").to_str().unwrap(),
+        "--out",
+        tmp.join("c").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("another cohort"), "{}", stderr(&o));
     fails_cleanly(
         &[
             "cohort",

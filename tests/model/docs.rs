@@ -198,6 +198,7 @@ fn every_constant_row_matches_the_code() {
         ("TOLERANCE_L_MIN", forecast::TOLERANCE_L_MIN),
         ("MIN_SETTLE_S", forecast::MIN_SETTLE_S),
         ("MAX_SETTLE_S", forecast::MAX_SETTLE_S),
+        ("DRUG_EFFECT_TOLERANCE", forecast::DRUG_EFFECT_TOLERANCE),
         ("LUNG_PROJECTION_H", forecast::LUNG_PROJECTION_H as f64),
         ("FAST_RELAXATION_S", forecast::FAST_RELAXATION_S),
         ("GAS_RELAXATION_S", forecast::GAS_RELAXATION_S),

@@ -184,15 +184,21 @@ pub fn considerations(
                 format!("{:.d$} with {}{cost}", value(f, *alarm), f.strategy)
             })
             .collect();
+        // A value at 6 h is "unchanged": the patient left as it is, 6 h on, not the value now.
+        let against = if what.ends_with("at 6 h") {
+            "unchanged"
+        } else {
+            "now"
+        };
         out.push(if named.is_empty() {
             format!(
-                "{} ({reading}): none of the forecast strategies moves {what} (now {base:.d$} \
-                 {unit}) by {min_gain} {unit} or more",
+                "{} ({reading}): none of the forecast strategies moves {what} ({against} \
+                 {base:.d$} {unit}) by {min_gain} {unit} or more",
                 alarm.title()
             )
         } else {
             format!(
-                "{} ({reading}): the model predicts {what} {} (now {base:.d$} {unit})",
+                "{} ({reading}): the model predicts {what} {} ({against} {base:.d$} {unit})",
                 alarm.title(),
                 named.join(", ")
             )
