@@ -11,7 +11,19 @@ use ecmo_unload::forecast::{Forecast, Options};
 pub fn checked_strategies(texts: &[String], base: &Patient) -> anyhow::Result<Vec<Strategy>> {
     let mut out: Vec<Strategy> = Vec::new();
     for text in texts {
-        let s = Strategy::parse(text)?;
+        let s = Strategy::parse(text).map_err(|e| usage(format!("--strategy '{text}': {e}")))?;
+        let mut keys: Vec<&str> = s
+            .sets
+            .iter()
+            .filter_map(|a| settings::parse_assignment(a).ok().map(|(k, _)| k))
+            .collect();
+        keys.sort_unstable();
+        if let Some(k) = keys.windows(2).find(|w| w[0] == w[1]) {
+            return Err(usage(format!(
+                "--strategy '{text}': '{}' is set twice",
+                k[0]
+            )));
+        }
         if out.iter().any(|o| o.name == s.name) {
             return Err(usage(format!(
                 "--strategy '{text}': the name '{}' is given twice (results are told apart by \

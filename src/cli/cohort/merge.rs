@@ -35,10 +35,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, parquet: bool) -> anyhow::Result<()> 
     };
     let first = first.clone();
     for (m, path) in &shards {
-        if !m.same_cohort(&first) {
+        if let Some(what) = m.difference(&first, false) {
             return Err(usage(format!(
-                "cohort merge: {} ({}) is of another cohort than {} (program version, preset, \
-                 settings, n, seed, strategies or horizon differ)",
+                "cohort merge: {} ({}) is of another cohort than {} ({what} differs)",
                 m.part(),
                 path.display(),
                 first.part()
@@ -90,6 +89,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, parquet: bool) -> anyhow::Result<()> 
             first.n
         )));
     }
+    if out.exists() && !out.is_dir() {
+        return Err(io_error(
+            out.display(),
+            "not a folder: --out names the folder the merged tables go in",
+        ));
+    }
     std::fs::create_dir_all(out).map_err(|e| io_error(out.display(), e))?;
     let [patients_name, summary_name, manifest_name] = file_names(None);
     let patients_path = out.join(patients_name);
@@ -110,7 +115,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, parquet: bool) -> anyhow::Result<()> 
     // merge is replaced.
     match std::fs::read_to_string(out.join(&manifest_name)) {
         Ok(text) => {
-            let same = serde_json::from_str::<Manifest>(&text).is_ok_and(|m| m == whole);
+            let same = serde_json::from_str::<Manifest>(&text)
+                .is_ok_and(|m| m.difference(&whole, true).is_none());
             if !same {
                 return Err(io_error(
                     out.join(&manifest_name).display(),

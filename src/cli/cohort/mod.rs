@@ -60,17 +60,26 @@ impl Manifest {
         }
     }
 
-    fn same_cohort(&self, other: &Manifest) -> bool {
-        Manifest {
-            shard: None,
-            first: 0,
-            end: 0,
-            ..self.clone()
-        } == Manifest {
-            shard: None,
-            first: 0,
-            end: 0,
-            ..other.clone()
+    /// What makes `other` another cohort, if anything: the patient the preset and settings
+    /// resolved to counts, not how they were spelt (`./my.ron`, the order of `--set`s). With
+    /// `part`, another shard of the same cohort counts too.
+    fn difference(&self, other: &Manifest, part: bool) -> Option<&'static str> {
+        if self.version != other.version {
+            Some("the program version")
+        } else if self.patient != other.patient {
+            Some("the patient (preset, preset file's contents or settings)")
+        } else if (self.n, self.seed) != (other.n, other.seed) {
+            Some("n or seed")
+        } else if self.strategies != other.strategies {
+            Some("the strategies")
+        } else if self.horizon_h != other.horizon_h {
+            Some("the horizon")
+        } else if part
+            && (self.shard, self.first, self.end) != (other.shard, other.first, other.end)
+        {
+            Some("the shard")
+        } else {
+            None
         }
     }
 }
@@ -126,12 +135,13 @@ pub fn cohort(preset: &str, sets: &[String], o: CohortOptions) -> anyhow::Result
                     format!("not a cohort manifest: {e}"),
                 )
             })?;
-            if found != manifest {
+            if let Some(what) = found.difference(&manifest, true) {
                 return Err(io_error(
                     manifest_path.display(),
-                    "holds another cohort (its program version, preset or preset file's \
-                     contents, settings, n, seed, strategies, horizon or shard differ): use \
-                     another --out, or delete the folder",
+                    format!(
+                        "holds another cohort ({what} differs): use another --out, or delete \
+                         the folder"
+                    ),
                 ));
             }
             patients_path.exists()

@@ -25,7 +25,7 @@ pub const TOLERANCE_MMHG: f64 = 0.3;
 pub const TOLERANCE_L_MIN: f64 = 0.03;
 /// ...and each drug's effect (occupancy, 0-1) moves at most this much between two windows: a
 /// drug still loading (dobutamine's effect site takes about 10 min) is not yet its effect.
-pub const DRUG_EFFECT_TOLERANCE: f64 = 0.002;
+pub const DRUG_EFFECT_TOLERANCE: f64 = 0.001;
 /// Shortest and longest settling run (simulated seconds): long enough for a drug with a
 /// half-life of minutes to load.
 pub const MIN_SETTLE_S: f64 = 30.0;
