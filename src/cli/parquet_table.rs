@@ -47,6 +47,19 @@ fn kind(name: &str) -> Kind {
     }
 }
 
+/// The non-empty cells of a column, parsed (`bad` names a cell that does not parse).
+fn present_values<T: std::str::FromStr>(
+    rows: &[csv::StringRecord],
+    cell: impl Fn(&csv::StringRecord) -> String,
+    bad: impl Fn(&str) -> anyhow::Error,
+) -> anyhow::Result<Vec<T>> {
+    rows.iter()
+        .map(cell)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<T>().map_err(|_| bad(&s)))
+        .collect()
+}
+
 /// Write the patients table `csv_path` as Parquet (Snappy) to `out` (atomically).
 pub fn write_parquet(csv_path: &Path, out: &Path) -> anyhow::Result<()> {
     let shown = csv_path.display().to_string();
@@ -140,12 +153,7 @@ pub fn write_parquet(csv_path: &Path, out: &Path) -> anyhow::Result<()> {
                         column.typed::<Int64Type>().write_batch(&v, None, None)?;
                     }
                     Kind::Flag => {
-                        let v = rows
-                            .iter()
-                            .map(&cell)
-                            .filter(|s| !s.is_empty())
-                            .map(|s| s.parse::<bool>().map_err(|_| bad(&s)))
-                            .collect::<Result<Vec<_>, _>>()?;
+                        let v = present_values(&rows, cell, bad)?;
                         column
                             .typed::<BoolType>()
                             .write_batch(&v, Some(&present), None)?;
@@ -162,12 +170,7 @@ pub fn write_parquet(csv_path: &Path, out: &Path) -> anyhow::Result<()> {
                             .write_batch(&v, Some(&present), None)?;
                     }
                     Kind::Number => {
-                        let v = rows
-                            .iter()
-                            .map(&cell)
-                            .filter(|s| !s.is_empty())
-                            .map(|s| s.parse::<f64>().map_err(|_| bad(&s)))
-                            .collect::<Result<Vec<_>, _>>()?;
+                        let v = present_values(&rows, cell, bad)?;
                         column
                             .typed::<DoubleType>()
                             .write_batch(&v, Some(&present), None)?;

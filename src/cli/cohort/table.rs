@@ -41,26 +41,9 @@ pub(super) fn header() -> Vec<String> {
 
 /// The hourly point at the horizon, one column per value (`at_horizon_map_mmhg`, ...).
 pub(super) fn horizon_columns() -> Vec<String> {
-    let zero = ecmo_unload::forecast::HourPoint {
-        hour: 0.0,
-        map_mmhg: 0.0,
-        lvedp_mmhg: 0.0,
-        pcwp_mmhg: 0.0,
-        cvp_mmhg: 0.0,
-        native_co_l_min: 0.0,
-        total_flow_l_min: 0.0,
-        av_opening_pct: 0.0,
-        mvo2_ml_min: 0.0,
-        sao2_upper_pct: 0.0,
-        blood_volume_ml: 0.0,
-        lung_water_ml_kg: 0.0,
-        lactate_mmol_l: 0.0,
-        ph: 0.0,
-        paco2_mmhg: 0.0,
-    };
-    zero.values()
+    ecmo_unload::forecast::HourPoint::NAMES
         .iter()
-        .map(|(name, _)| format!("at_horizon_{name}"))
+        .map(|name| format!("at_horizon_{name}"))
         .collect()
 }
 

@@ -26,6 +26,9 @@ struct Endpoint {
     higher_better: bool,
     min_gain: f64,
     decimals: usize,
+    /// Read at the projection's horizon: the value without a change is the patient left as it
+    /// is, 6 h on ("unchanged"), not the value now.
+    projected: bool,
 }
 
 const fn ep(what: &'static str, unit: &'static str, higher_better: bool) -> Endpoint {
@@ -35,6 +38,15 @@ const fn ep(what: &'static str, unit: &'static str, higher_better: bool) -> Endp
         higher_better,
         min_gain: MIN_GAIN,
         decimals: 0,
+        projected: false,
+    }
+}
+
+/// An endpoint read at the projection's horizon.
+const fn at_6h(what: &'static str, unit: &'static str, higher_better: bool) -> Endpoint {
+    Endpoint {
+        projected: true,
+        ..ep(what, unit, higher_better)
     }
 }
 
@@ -45,16 +57,16 @@ fn endpoint(a: Alarm) -> Option<Endpoint> {
         Alarm::UpperBodyDesaturation => ep("upper-body SaO2", "%", true),
         Alarm::AorticValveClosed => ep("AV opening", "%", true),
         Alarm::HighPcwp => ep("PCWP", "mmHg", false),
-        Alarm::RisingLungWater => ep("lung water at 6 h", "mL/kg", false),
+        Alarm::RisingLungWater => at_6h("lung water at 6 h", "mL/kg", false),
         Alarm::Acidaemia => Endpoint {
             min_gain: MIN_GAIN_PH,
             decimals: 2,
-            ..ep("arterial pH at 6 h", "", true)
+            ..at_6h("arterial pH at 6 h", "", true)
         },
         Alarm::RisingLactate => Endpoint {
             min_gain: MIN_GAIN_LACTATE_MMOL_L,
             decimals: 1,
-            ..ep("lactate at 6 h", "mmol/L", false)
+            ..at_6h("lactate at 6 h", "mmol/L", false)
         },
         // A strategy that raises the pump's speed or its flow target forward again.
         Alarm::EcmoFlowReversed | Alarm::EcmoFlowLow => Endpoint {
@@ -151,6 +163,7 @@ pub fn considerations(
             higher_better,
             min_gain,
             decimals: d,
+            projected,
         }) = endpoint(*alarm)
         else {
             out.push(format!(
@@ -184,12 +197,7 @@ pub fn considerations(
                 format!("{:.d$} with {}{cost}", value(f, *alarm), f.strategy)
             })
             .collect();
-        // A value at 6 h is "unchanged": the patient left as it is, 6 h on, not the value now.
-        let against = if what.ends_with("at 6 h") {
-            "unchanged"
-        } else {
-            "now"
-        };
+        let against = if projected { "unchanged" } else { "now" };
         out.push(if named.is_empty() {
             format!(
                 "{} ({reading}): none of the forecast strategies moves {what} ({against} \

@@ -26,29 +26,6 @@ pub fn forecast_all(
         .collect()
 }
 
-/// Cohort patients `range` around `base`, each under every strategy, in patient order; the
-/// first failure fails all (the dashboard's small cohort). `done` is called as each patient
-/// finishes (a progress bar).
-pub fn cohort(
-    base: &Patient,
-    seed: u64,
-    range: std::ops::Range<u64>,
-    strategies: &[Strategy],
-    options: &Options,
-    done: impl Fn() + Sync,
-) -> Result<Vec<Outcome>, Error> {
-    cohort_each(base, seed, range, strategies, options, done)
-        .into_iter()
-        .map(|r| {
-            r.map_err(|e| Error::Invalid {
-                key: "cohort".into(),
-                value: String::new(),
-                reason: e,
-            })
-        })
-        .collect()
-}
-
 /// Cohort patients `range`, each on its own: a patient that fails (an error, or a panic of the
 /// model) is its message, and the others go on (a cluster shard must not lose its work to one
 /// patient). In patient order.

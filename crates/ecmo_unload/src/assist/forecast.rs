@@ -193,24 +193,43 @@ impl HourPoint {
         }
     }
 
+    /// The names of [`HourPoint::values`], in order.
+    pub const NAMES: [&'static str; 14] = [
+        "map_mmhg",
+        "lvedp_mmhg",
+        "pcwp_mmhg",
+        "cvp_mmhg",
+        "native_co_l_min",
+        "total_flow_l_min",
+        "av_opening_pct",
+        "mvo2_ml_min",
+        "sao2_upper_pct",
+        "blood_volume_ml",
+        "lung_water_ml_kg",
+        "lactate_mmol_l",
+        "ph",
+        "paco2_mmhg",
+    ];
+
     /// The projected values with their names (the agreement tests check each).
     pub fn values(&self) -> [(&'static str, f64); 14] {
-        [
-            ("map_mmhg", self.map_mmhg),
-            ("lvedp_mmhg", self.lvedp_mmhg),
-            ("pcwp_mmhg", self.pcwp_mmhg),
-            ("cvp_mmhg", self.cvp_mmhg),
-            ("native_co_l_min", self.native_co_l_min),
-            ("total_flow_l_min", self.total_flow_l_min),
-            ("av_opening_pct", self.av_opening_pct),
-            ("mvo2_ml_min", self.mvo2_ml_min),
-            ("sao2_upper_pct", self.sao2_upper_pct),
-            ("blood_volume_ml", self.blood_volume_ml),
-            ("lung_water_ml_kg", self.lung_water_ml_kg),
-            ("lactate_mmol_l", self.lactate_mmol_l),
-            ("ph", self.ph),
-            ("paco2_mmhg", self.paco2_mmhg),
-        ]
+        let v = [
+            self.map_mmhg,
+            self.lvedp_mmhg,
+            self.pcwp_mmhg,
+            self.cvp_mmhg,
+            self.native_co_l_min,
+            self.total_flow_l_min,
+            self.av_opening_pct,
+            self.mvo2_ml_min,
+            self.sao2_upper_pct,
+            self.blood_volume_ml,
+            self.lung_water_ml_kg,
+            self.lactate_mmol_l,
+            self.ph,
+            self.paco2_mmhg,
+        ];
+        std::array::from_fn(|i| (Self::NAMES[i], v[i]))
     }
 }
 

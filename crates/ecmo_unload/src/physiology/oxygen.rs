@@ -552,11 +552,10 @@ impl OxygenTransport {
     /// balance still closes.
     pub(crate) fn advance_co2(&mut self, produced_ml: f64, exhaled_ml: f64, oxygenator_ml: f64) {
         let sbe = self.sbe_mmol_l;
-        let slope = co2::content_from_pco2(1.0, sbe) - co2::content_from_pco2(0.0, sbe);
+        let slope = co2::CONTENT_SLOPE_ML_PER_ML_MMHG;
         let blood_ml: f64 = self.last_v_ml.iter().map(|v| v.max(0.0)).sum();
-        let s = &mut self.stores;
         let capacitance_ml_mmhg = slope * blood_ml
-            + s.tissue_capacitance_ml_mmhg.iter().sum::<f64>()
+            + self.stores.tissue_capacitance_ml_mmhg.iter().sum::<f64>()
             + co2::ALVEOLAR_GAS_ML / co2::ALVEOLAR_CONSTANT_MMHG;
         let shift_mmhg = (produced_ml - exhaled_ml - oxygenator_ml) / capacitance_ml_mmhg;
         let span = (

@@ -310,7 +310,10 @@ pub fn run_cohort(
         hours: 0,
         ..Default::default()
     };
-    batch::cohort(base, seed, 0..n, strategies, &options, || {}).map_err(|e| e.to_string())
+    // The first patient that fails fails the dashboard's small cohort.
+    batch::cohort_each(base, seed, 0..n, strategies, &options, || {})
+        .into_iter()
+        .collect()
 }
 
 /// The means of the last beats and the slow state, for the trends.

@@ -190,19 +190,14 @@ impl BedsideMonitor {
             if self.no_data(now_s).is_some() {
                 let mut r = ui.max_rect();
                 r.set_top(top);
-                ui.painter()
-                    .rect_filled(r, 0.0, Color32::from_black_alpha(NO_DATA_DIM));
+                dim(ui, r);
             }
         });
         let no_data = self.no_data(now_s);
         egui::Panel::bottom("bedside-consoles").show(ui, |ui| {
             consoles_ui(ui, &self.latest);
             if no_data.is_some() {
-                ui.painter().rect_filled(
-                    ui.max_rect(),
-                    0.0,
-                    Color32::from_black_alpha(NO_DATA_DIM),
-                );
+                dim(ui, ui.max_rect());
             }
         });
         egui::Panel::right("bedside-numbers")
@@ -211,11 +206,7 @@ impl BedsideMonitor {
             .show(ui, |ui| {
                 numbers_ui(ui, &self.latest);
                 if no_data.is_some() {
-                    ui.painter().rect_filled(
-                        ui.max_rect(),
-                        0.0,
-                        Color32::from_black_alpha(NO_DATA_DIM),
-                    );
+                    dim(ui, ui.max_rect());
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| {
@@ -225,8 +216,7 @@ impl BedsideMonitor {
             // Old numbers must not pass for live ones: the screen is dimmed and says why.
             if let Some(why) = &no_data {
                 let r = ui.max_rect();
-                ui.painter()
-                    .rect_filled(r, 0.0, Color32::from_black_alpha(NO_DATA_DIM));
+                dim(ui, r);
                 ui.painter().text(
                     r.center(),
                     egui::Align2::CENTER_CENTER,
@@ -748,4 +738,10 @@ pub fn run_bedside(
         };
         Ok((m, failure))
     })
+}
+
+/// Dim `rect`: what it shows is not live (no data from the session).
+fn dim(ui: &egui::Ui, rect: egui::Rect) {
+    ui.painter()
+        .rect_filled(rect, 0.0, Color32::from_black_alpha(NO_DATA_DIM));
 }
